@@ -1,0 +1,75 @@
+"""retention-lib: customer retention analytics for Jupyter.
+
+Load and clean a transaction log, then ask who stays (cohorts), who is about to leave and
+what each customer is worth (clv), how concentrated revenue is (pareto), which segment each
+customer is in (segments) and how the retention KPIs stand (kpis).
+"""
+
+from ._validation import (
+    AssumptionWarning,
+    ConvergenceWarning,
+    DataValidationError,
+    NotFittedError,
+    RetentionLibError,
+    RetentionLibWarning,
+    SmallSampleWarning,
+)
+from .cleaning import DEFAULT_NON_PRODUCT_CODES, CleaningReport, clean_transactions
+from .cohorts import (
+    average_retention,
+    churn_table,
+    cohort_retention,
+    describe_retention,
+    repeat_purchase_rates,
+    retention_matrix,
+    revenue_retention,
+    value_curves,
+)
+from .currency import ConversionSummary, convert_currency
+from .datasets import (
+    load_sample_parameters,
+    load_sample_survey,
+    make_sample_data,
+    sample_data_path,
+    simulate_transactions,
+)
+from .loading import CANONICAL_COLUMNS, load_transactions
+from .pipeline import prepare_transactions, transactions_overview
+from .regions import add_regions, country_to_iso, map_countries
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "DEFAULT_NON_PRODUCT_CODES",
+    "AssumptionWarning",
+    "CleaningReport",
+    "ConversionSummary",
+    "ConvergenceWarning",
+    "DataValidationError",
+    "NotFittedError",
+    "RetentionLibError",
+    "RetentionLibWarning",
+    "SmallSampleWarning",
+    "add_regions",
+    "average_retention",
+    "churn_table",
+    "clean_transactions",
+    "cohort_retention",
+    "convert_currency",
+    "country_to_iso",
+    "describe_retention",
+    "load_sample_parameters",
+    "load_sample_survey",
+    "load_transactions",
+    "make_sample_data",
+    "map_countries",
+    "prepare_transactions",
+    "repeat_purchase_rates",
+    "retention_matrix",
+    "revenue_retention",
+    "sample_data_path",
+    "simulate_transactions",
+    "transactions_overview",
+    "value_curves",
+]

@@ -1,0 +1,557 @@
+"""Cohort retention: who comes back, period after period, and what they are worth.
+
+A customer's *cohort* is the calendar period of their first purchase; ``period_number`` is
+the calendar difference between a period and the cohort's period (0 = acquisition period).
+A *purchase* is a row with ``amount > 0`` that is not a return (``is_return``).
+
+All aggregation over transactions is written once with narwhals, so the same call runs on
+pandas, polars, DuckDB (out of core) or PySpark and gives identical results; only the
+small per-cohort results are collected into pandas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from ._backend import (
+    check_period,
+    collect,
+    columns_of,
+    period_index,
+    period_index_of,
+    period_start,
+    require_lazy_columns,
+    to_lazy,
+)
+from ._validation import DataValidationError, require_choice, require_in_range
+
+__all__ = [
+    "average_retention",
+    "churn_table",
+    "cohort_retention",
+    "describe_retention",
+    "repeat_purchase_rates",
+    "retention_matrix",
+    "revenue_retention",
+    "value_curves",
+]
+
+_KINDS = ("classic", "unbounded")
+
+
+class _Cohorts:
+    """Shared first step: purchases, acquisition cohort and acquisition group per customer."""
+
+    def __init__(
+        self, transactions: Any, *, period: str, by: str | None, observation_end: Any = None
+    ) -> None:
+        self.period = check_period(period)
+        self.by = by
+        lf = to_lazy(transactions)
+        need = ["customer_id", "timestamp", "amount"] + ([by] if by else [])
+        require_lazy_columns(lf, need, what="`transactions`")
+        has_return = "is_return" in columns_of(lf)
+        lf = lf.select(need + (["is_return"] if has_return else []))
+        if observation_end is not None:
+            end = pd.Timestamp(observation_end)
+            lf = lf.filter(nw.col("timestamp") <= nw.lit(end.to_pydatetime()))
+        else:
+            maxes = collect(lf.select(nw.col("timestamp").max()))
+            end = maxes["timestamp"].iloc[0]
+            if pd.isna(end):
+                raise DataValidationError(
+                    "`transactions` has no rows. Check the filters applied before this call."
+                )
+            end = pd.Timestamp(end)
+        self.observation_end = end
+        self.last_index = period_index_of(end, period)
+        nxt = period_start(pd.Series([self.last_index + 1]), period).iloc[0]
+        self.last_partial = bool(end < nxt - pd.Timedelta(days=1))
+
+        purchase = nw.col("amount") > 0
+        if has_return:
+            purchase = purchase & ~nw.col("is_return")
+        self.lf = lf.with_columns(pidx=period_index(period))
+        self.purchases = self.lf.filter(purchase)
+        first = self.purchases.group_by("customer_id").agg(
+            nw.col("timestamp").min().alias("first_ts"), nw.col("pidx").min().alias("cohort_idx")
+        )
+        if by:
+            # membership fixed at acquisition: the group on the first purchase (ties: smallest)
+            group = (
+                self.purchases.join(first, on="customer_id")
+                .filter(nw.col("timestamp") == nw.col("first_ts"))
+                .group_by("customer_id")
+                .agg(nw.col(by).min())
+            )
+            first = first.join(group, on="customer_id")
+        self.customers = first.select(["customer_id", "cohort_idx"] + ([by] if by else []))
+        self.keys = ([by] if by else []) + ["cohort_idx"]
+
+    def sizes(self) -> pd.DataFrame:
+        out = collect(self.customers.group_by(self.keys).agg(nw.len().alias("cohort_size")))
+        if out.empty:
+            raise DataValidationError(
+                "`transactions` has no purchases (rows with `amount` > 0 that are not returns), "
+                "so no cohort can be formed. Check the cleaning step and the `observation_end`."
+            )
+        return out
+
+    def active(self) -> pd.DataFrame:
+        act = (
+            self.purchases.select("customer_id", "pidx")
+            .unique()
+            .join(self.customers, on="customer_id")
+            .with_columns(period_number=nw.col("pidx") - nw.col("cohort_idx"))
+        )
+        return act
+
+    def grid(self, sizes: pd.DataFrame) -> pd.DataFrame:
+        """Every (cohort, period_number) cell from 0 to the last period, flagged observable."""
+        span = self.last_index - int(sizes["cohort_idx"].min())
+        k = np.arange(span + 1)
+        grid = sizes.loc[sizes.index.repeat(len(k))].reset_index(drop=True)
+        grid["period_number"] = np.tile(k, len(sizes))
+        cell = grid["cohort_idx"] + grid["period_number"]
+        grid["observable"] = cell <= self.last_index
+        grid["partial"] = (cell == self.last_index) & self.last_partial
+        return grid
+
+    def finish(self, table: pd.DataFrame, min_cohort_size: int) -> pd.DataFrame:
+        table["cohort"] = period_start(table["cohort_idx"], self.period).to_numpy()
+        table["small_cohort"] = table["cohort_size"] < min_cohort_size
+        table = table.sort_values(self.keys + ["period_number"], kind="stable")
+        table = table.drop(columns="cohort_idx").reset_index(drop=True)
+        table.attrs = {
+            "period": self.period,
+            "by": self.by,
+            "observation_end": self.observation_end,
+        }
+        return table
+
+
+def _merge_counts(
+    grid: pd.DataFrame, counts: pd.DataFrame, keys: list[str], column: str
+) -> pd.Series:
+    merged = grid.merge(counts, on=keys + ["period_number"], how="left")
+    values = merged[column].fillna(0).astype("float64")
+    return values.where(merged["observable"])
+
+
+def cohort_retention(
+    transactions: Any,
+    *,
+    period: str = "M",
+    kind: str = "classic",
+    by: str | None = None,
+    observation_end: Any = None,
+    min_cohort_size: int = 30,
+) -> pd.DataFrame:
+    """Customer retention by acquisition cohort, as a tidy table.
+
+    Parameters
+    ----------
+    transactions : DataFrame, DuckDB relation, PySpark DataFrame or path
+        Canonical (cleaned) transactions: ``customer_id, timestamp, amount``
+        (and ``is_return`` if present).
+    period : {"D", "W", "M", "Q"}
+        Calendar period of cohorts and of activity (weeks start on Monday).
+    kind : {"classic", "unbounded"}
+        ``"classic"``: share of the cohort that purchased *in* period k.
+        ``"unbounded"``: share that purchased in period k *or any later period*.
+    by : str, optional
+        A column (e.g. ``"region"``, ``"segment"``) to split cohorts by; a customer's
+        group is the one on their first purchase (fixed at acquisition).
+    observation_end : datetime-like, optional
+        Ignore transactions after this time (default: the last transaction).
+    min_cohort_size : int
+        Cohorts smaller than this are flagged ``small_cohort``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cohort and period_number with columns ``[by], cohort, period_number,
+        cohort_size, customers, retention, observable, partial, small_cohort``.
+        ``customers`` and ``retention`` are NaN where the cell is not yet observable
+        (never 0); ``partial`` marks the last, incomplete calendar period.
+
+    Examples
+    --------
+    >>> table = cohort_retention(tx, period="M")  # doctest: +SKIP
+    >>> retention_matrix(table)  # doctest: +SKIP
+    """
+    require_choice(kind, _KINDS, name="kind")
+    min_cohort_size = int(require_in_range(min_cohort_size, name="min_cohort_size", low=0))
+    c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
+    sizes = c.sizes()
+    active = c.active()
+    if kind == "classic":
+        counts = collect(
+            active.group_by(c.keys + ["period_number"]).agg(nw.len().alias("customers"))
+        )
+    else:
+        last = collect(
+            active.group_by("customer_id")
+            .agg(
+                nw.col("period_number").max().alias("period_number"),
+                *[nw.col(k).min() for k in c.keys],
+            )
+            .group_by(c.keys + ["period_number"])
+            .agg(nw.len().alias("customers"))
+        )
+        # customers whose last active period is >= k, per cohort: reverse cumulative sum
+        full = c.grid(sizes)[c.keys + ["period_number"]]
+        last = full.merge(last, on=c.keys + ["period_number"], how="left").fillna({"customers": 0})
+        last = last.sort_values(c.keys + ["period_number"], ascending=False, kind="stable")
+        last["customers"] = last.groupby(c.keys, sort=False)["customers"].cumsum()
+        counts = last
+    table = c.grid(sizes)
+    table["customers"] = _merge_counts(table, counts, c.keys, "customers")
+    table["retention"] = table["customers"] / table["cohort_size"]
+    table = c.finish(table, min_cohort_size)
+    cols = ([by] if by else []) + [
+        "cohort",
+        "period_number",
+        "cohort_size",
+        "customers",
+        "retention",
+        "observable",
+        "partial",
+        "small_cohort",
+    ]
+    out = table[cols]
+    out.attrs = dict(table.attrs, kind=kind)
+    return out
+
+
+def retention_matrix(table: pd.DataFrame, *, value: str = "retention") -> pd.DataFrame:
+    """Pivot a tidy cohort table into the cohort x period_number triangle.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cohort_retention` or :func:`revenue_retention`.
+    value : str
+        Column to spread (``"retention"``, ``"customers"``, ``"revenue_retention"``, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``cohort`` (and the ``by`` column first if any), columns ``period_number``;
+        cells not yet observable are NaN. Columns stay aligned even where a cohort had
+        no activity in a period (those cells are 0).
+    """
+    if value not in table.columns:
+        raise DataValidationError(
+            f"`value` {value!r} is not a column of `table`; choose one of "
+            f"{', '.join(map(repr, table.columns))}."
+        )
+    by = table.attrs.get("by")
+    index = ([by] if by else []) + ["cohort"]
+    return table.pivot_table(
+        index=index, columns="period_number", values=value, dropna=False, aggfunc="first", sort=True
+    )
+
+
+def average_retention(table: pd.DataFrame, *, value: str = "customers") -> pd.DataFrame:
+    """Average retention curve, weighted by cohort size over observable cells only.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cohort_retention`.
+    value : str
+        The count column to average (``"customers"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``[by], period_number, cohorts, customers, cohort_size, retention`` where
+        ``retention = sum(customers) / sum(cohort_size)`` over the cohorts that can be
+        observed in that period (the partial last period included, flagged by
+        ``partial_cohorts``).
+    """
+    by = table.attrs.get("by")
+    obs = table[table["observable"]]
+    keys = ([by] if by else []) + ["period_number"]
+    out = (
+        obs.groupby(keys, sort=True)
+        .agg(
+            cohorts=("cohort", "size"),
+            customers=(value, "sum"),
+            cohort_size=("cohort_size", "sum"),
+            partial_cohorts=("partial", "sum"),
+        )
+        .reset_index()
+    )
+    out["retention"] = out["customers"] / out["cohort_size"]
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def revenue_retention(
+    transactions: Any,
+    *,
+    period: str = "M",
+    by: str | None = None,
+    observation_end: Any = None,
+    min_cohort_size: int = 30,
+) -> pd.DataFrame:
+    """Revenue by acquisition cohort: revenue retention and cumulative value per customer.
+
+    Revenue is net of returns (negative ``amount`` rows count against the period they
+    fall in). Returns dated before a customer's first purchase, and customers with only
+    returns, belong to no cohort: their revenue is reported in
+    ``attrs["revenue_outside_cohorts"]`` so totals still add up.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``[by], cohort, period_number, cohort_size, revenue, revenue_retention,
+        revenue_per_customer, cumulative_revenue_per_customer, observable, partial,
+        small_cohort``. ``revenue_retention`` = revenue in period k / revenue in period 0.
+        Non-observable cells are NaN.
+    """
+    min_cohort_size = int(require_in_range(min_cohort_size, name="min_cohort_size", low=0))
+    c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
+    sizes = c.sizes()
+    rev = c.lf.join(c.customers, on="customer_id", how="left").with_columns(
+        period_number=nw.col("pidx") - nw.col("cohort_idx")
+    )
+    inside = nw.col("period_number") >= 0
+    by_cell = collect(
+        rev.filter(inside)
+        .group_by(c.keys + ["period_number"])
+        .agg(nw.col("amount").sum().alias("revenue"))
+    )
+    outside = collect(
+        rev.filter(~inside | nw.col("period_number").is_null()).select(
+            nw.col("amount").sum().alias("revenue"), nw.len().alias("rows")
+        )
+    )
+    table = c.grid(sizes)
+    table["revenue"] = _merge_counts(table, by_cell, c.keys, "revenue")
+    first = table.groupby(c.keys)["revenue"].transform("first")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["revenue_retention"] = table["revenue"] / first.where(first > 0)
+    table["revenue_per_customer"] = table["revenue"] / table["cohort_size"]
+    table["cumulative_revenue_per_customer"] = (
+        table.groupby(c.keys)["revenue_per_customer"].cumsum().where(table["observable"])
+    )
+    table = c.finish(table, min_cohort_size)
+    cols = ([by] if by else []) + [
+        "cohort",
+        "period_number",
+        "cohort_size",
+        "revenue",
+        "revenue_retention",
+        "revenue_per_customer",
+        "cumulative_revenue_per_customer",
+        "observable",
+        "partial",
+        "small_cohort",
+    ]
+    out = table[cols]
+    out.attrs = dict(table.attrs)
+    out.attrs["revenue_outside_cohorts"] = float(np.nan_to_num(outside["revenue"].iloc[0]))
+    out.attrs["rows_outside_cohorts"] = int(outside["rows"].iloc[0])
+    return out
+
+
+def value_curves(table: pd.DataFrame) -> pd.DataFrame:
+    """Average cumulative revenue per acquired customer by period_number.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`revenue_retention`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``[by], period_number, cohorts, customers, cumulative_revenue_per_customer``,
+        weighted by cohort size over the cohorts observable up to that period.
+    """
+    by = table.attrs.get("by")
+    obs = table[table["observable"]].copy()
+    obs["cum_revenue"] = obs["cumulative_revenue_per_customer"] * obs["cohort_size"]
+    keys = ([by] if by else []) + ["period_number"]
+    out = (
+        obs.groupby(keys, sort=True)
+        .agg(
+            cohorts=("cohort", "size"),
+            customers=("cohort_size", "sum"),
+            cum_revenue=("cum_revenue", "sum"),
+        )
+        .reset_index()
+    )
+    out["cumulative_revenue_per_customer"] = out["cum_revenue"] / out["customers"]
+    out = out.drop(columns="cum_revenue")
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def churn_table(
+    transactions: Any,
+    *,
+    period: str = "M",
+    by: str | None = None,
+    observation_end: Any = None,
+) -> pd.DataFrame:
+    """Period-over-period churn and retention rates of the active customer base.
+
+    For each calendar period t (from the second on): ``customers_start`` (S) = customers
+    active in t-1; ``lost`` = those of them not active in t; ``new`` = first purchase in t;
+    ``reactivated`` = active in t, not in t-1, not new; ``customers_end`` (E) = active in t.
+
+    * churn rate = lost / S
+    * retention rate = (E - N) / S, with N = new + reactivated (customers gained), so
+      churn rate + retention rate = 1.
+
+    Rates are fractions in [0, 1] (multiply by 100 for percent).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``[by], period, customers_start, new, reactivated, retained, lost,
+        customers_end, churn_rate, retention_rate, partial``.
+    """
+    c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
+    c.sizes()  # raises a clear error when there is no purchase at all
+    act = c.active()
+    grp = [by] if by else []
+    cur = act.select(["customer_id", "pidx", "cohort_idx"] + grp)
+    prev = act.select("customer_id", (nw.col("pidx") + 1).alias("pidx")).with_columns(
+        was_active=nw.lit(True)
+    )
+    joined = cur.join(prev, on=["customer_id", "pidx"], how="left")
+    flags = joined.with_columns(
+        new=(nw.col("pidx") == nw.col("cohort_idx")).cast(nw.Int64),
+        retained=nw.col("was_active").fill_null(False).cast(nw.Int64),
+    )
+    end_counts = collect(
+        flags.group_by(grp + ["pidx"]).agg(
+            nw.len().alias("customers_end"), nw.col("new").sum(), nw.col("retained").sum()
+        )
+    )
+    start_counts = collect(
+        act.select(["customer_id"] + grp + [(nw.col("pidx") + 1).alias("pidx")])
+        .group_by(grp + ["pidx"])
+        .agg(nw.len().alias("customers_start"))
+    )
+    lo = int(min(end_counts["pidx"].min(), start_counts["pidx"].min()))
+    idx = pd.DataFrame({"pidx": np.arange(lo, c.last_index + 1)})
+    if by:
+        groups = pd.DataFrame({by: sorted(end_counts[by].dropna().unique())})
+        idx = groups.merge(idx, how="cross")
+    t = idx.merge(end_counts, on=grp + ["pidx"], how="left").merge(
+        start_counts, on=grp + ["pidx"], how="left"
+    )
+    t = t.fillna({"customers_end": 0, "new": 0, "retained": 0, "customers_start": 0})
+    for col in ("customers_end", "new", "retained", "customers_start"):
+        t[col] = t[col].astype("int64")
+    t["reactivated"] = t["customers_end"] - t["new"] - t["retained"]
+    t["lost"] = t["customers_start"] - t["retained"]
+    s = t["customers_start"].where(t["customers_start"] > 0)
+    t["churn_rate"] = t["lost"] / s
+    t["retention_rate"] = (t["customers_end"] - t["new"] - t["reactivated"]) / s
+    t["partial"] = (t["pidx"] == c.last_index) & c.last_partial
+    t["period"] = period_start(t["pidx"], period).to_numpy()
+    t = t[t["pidx"] > lo].sort_values(grp + ["pidx"], kind="stable")
+    cols = grp + [
+        "period",
+        "customers_start",
+        "new",
+        "reactivated",
+        "retained",
+        "lost",
+        "customers_end",
+        "churn_rate",
+        "retention_rate",
+        "partial",
+    ]
+    out = t[cols].reset_index(drop=True)
+    out.attrs = {"period": period, "by": by, "observation_end": c.observation_end}
+    return out
+
+
+def repeat_purchase_rates(transactions: Any, *, by: str | None = None) -> pd.DataFrame:
+    """Share of customers with more than one purchase.
+
+    A purchase is a distinct ``order_id`` (or, without order ids, a distinct timestamp)
+    with positive amount that is not a return. The group of a customer is the one on
+    their first purchase.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``[by], customers, repeat_customers, repeat_purchase_rate`` (a fraction);
+        without ``by`` a single row.
+    """
+    cols = columns_of(to_lazy(transactions))
+    order_key = "order_id" if "order_id" in cols else "timestamp"
+    c = _Cohorts(transactions, period="D", by=by)
+    purchases = c.purchases
+    if order_key == "order_id":
+        purchase = nw.col("amount") > 0
+        if "is_return" in cols:
+            purchase = purchase & ~nw.col("is_return")
+        purchases = to_lazy(transactions).filter(purchase)
+    orders = (
+        purchases.select("customer_id", order_key)
+        .unique()
+        .group_by("customer_id")
+        .agg(nw.len().alias("orders"))
+        .join(c.customers, on="customer_id")
+        .with_columns(repeat=(nw.col("orders") > 1).cast(nw.Int64))
+    )
+    grp = [by] if by else []
+    if grp:
+        out = collect(
+            orders.group_by(grp).agg(
+                nw.len().alias("customers"), nw.col("repeat").sum().alias("repeat_customers")
+            )
+        )
+        out = out.sort_values(grp).reset_index(drop=True)
+    else:
+        out = collect(
+            orders.select(
+                nw.len().alias("customers"), nw.col("repeat").sum().alias("repeat_customers")
+            )
+        )
+    out["repeat_purchase_rate"] = out["repeat_customers"] / out["customers"]
+    return out
+
+
+def describe_retention(curves: pd.DataFrame, *, at: tuple[int, ...] = (1, 3, 6, 12)) -> str:
+    """A plain-language reading of an average retention curve.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        Output of :func:`average_retention` without ``by``.
+    at : tuple of int
+        Periods to quote (those beyond the data are skipped).
+
+    Returns
+    -------
+    str
+        E.g. "Of customers acquired in a month, 22% buy again the month after; 26% in month
+        3; ... (weighted over 4,334 customers in 13 cohorts)."
+    """
+    period = curves.attrs.get("period", "M")
+    word = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}[period]
+    rates = curves.set_index("period_number")["retention"]
+    parts = [f"{rates[k]:.0%} in {word} {k}" for k in at if k in rates.index]
+    if not parts:
+        return "Not enough periods observed yet to describe retention."
+    first = curves.loc[curves["period_number"] == 0].iloc[0]
+    return (
+        f"Of {int(first['cohort_size']):,} customers in {int(first['cohorts'])} cohorts, "
+        f"the share still buying is {'; '.join(parts)} after their first purchase "
+        f"(averaged over the cohorts observed that long, weighted by size)."
+    )

@@ -1,0 +1,177 @@
+"""Cohort plots: retention triangle, retention curves, value curves.
+
+Each function takes a table computed by :mod:`retention_lib.cohorts`, draws on ``ax``
+(default: the current Axes) and returns the Axes; none calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from ..cohorts import retention_matrix
+
+__all__ = ["plot_retention_curves", "plot_retention_heatmap", "plot_value_curves"]
+
+_LABEL_FORMAT = {"D": "%Y-%m-%d", "W": "%Y-%m-%d", "M": "%Y-%m", "Q": "%Y-Q"}
+_PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
+
+
+def _cohort_label(ts: pd.Timestamp, period: str) -> str:
+    if period == "Q":
+        return f"{ts.year}-Q{(ts.month - 1) // 3 + 1}"
+    return ts.strftime(_LABEL_FORMAT.get(period, "%Y-%m-%d"))
+
+
+def plot_retention_heatmap(
+    table: pd.DataFrame,
+    *,
+    value: str = "retention",
+    ax: Axes | None = None,
+    annot: bool | None = None,
+    cmap: str = "Blues",
+    show_sizes: bool = True,
+    **kwargs: Any,
+) -> Axes:
+    """Cohort triangle as a heatmap in percent (darker = higher retention).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`~retention_lib.cohort_retention` (or
+        :func:`~retention_lib.revenue_retention` with ``value="revenue_retention"``),
+        without ``by`` or filtered to one group.
+    value : str
+        Rate column to show.
+    ax : matplotlib Axes, optional
+    annot : bool, optional
+        Write the percentage in each cell (default: when the triangle is small enough).
+    cmap : str
+        A sequential colour map; darker means higher.
+    show_sizes : bool
+        Append the cohort size to each row label.
+    **kwargs
+        Passed to :func:`seaborn.heatmap`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    by = table.attrs.get("by")
+    if by and table[by].nunique() > 1:
+        raise ValueError(
+            f"`table` holds several `{by}` groups; filter it to one first, e.g. "
+            f"`table[table[{by!r}] == 'Europe']`, or plot curves with `plot_retention_curves`."
+        )
+    period = table.attrs.get("period", "M")
+    t = table.copy()
+    t.attrs = {**table.attrs, "by": None}
+    matrix = retention_matrix(t, value=value) * 100
+    if by:
+        matrix = matrix.droplevel(0)
+    sizes = t.groupby("cohort")["cohort_size"].first()
+    labels = [
+        _cohort_label(c, period) + (f"  (n={sizes[c]:,})" if show_sizes else "")
+        for c in matrix.index
+    ]
+    ax = ax if ax is not None else plt.gca()
+    if annot is None:
+        annot = matrix.shape[1] <= 16 and matrix.shape[0] <= 24
+    top = np.nanmax(matrix.to_numpy()[:, 1:]) if matrix.shape[1] > 1 else 100
+    kwargs.setdefault("vmax", max(float(np.nan_to_num(top)), 1.0))
+    sns.heatmap(
+        matrix,
+        ax=ax,
+        cmap=cmap,
+        annot=annot,
+        fmt=".0f",
+        mask=matrix.isna(),
+        vmin=0,
+        cbar_kws={"format": PercentFormatter(decimals=0), "label": f"{value.replace('_', ' ')}"},
+        linewidths=0.5,
+        linecolor="white",
+        annot_kws={"fontsize": 8},
+        **kwargs,
+    )
+    ax.set_yticklabels(labels, rotation=0, fontsize=8)
+    partial = t.loc[t["partial"], "period_number"].unique()
+    word = _PERIOD_WORD.get(period, "period")
+    ax.set_xlabel(
+        f"{word}s since first purchase" + (" (last period partial)" if len(partial) else "")
+    )
+    ax.set_ylabel(f"cohort ({word} of first purchase)")
+    kind = table.attrs.get("kind")
+    title = f"{'Unbounded' if kind == 'unbounded' else 'Classic'} retention by cohort (%)"
+    if value != "retention":
+        title = f"{value.replace('_', ' ').capitalize()} by cohort (%)"
+    ax.set_title(title)
+    return ax
+
+
+def plot_retention_curves(
+    curves: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    max_periods: int | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Average retention curve(s), one line per group.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        Output of :func:`~retention_lib.average_retention`.
+    ax : matplotlib Axes, optional
+    max_periods : int, optional
+        Cut the x axis after this many periods.
+    **kwargs
+        Passed to :func:`seaborn.lineplot`.
+    """
+    by = curves.attrs.get("by")
+    period = curves.attrs.get("period", "M")
+    data = curves if max_periods is None else curves[curves["period_number"] <= max_periods]
+    data = data.assign(retention_pct=data["retention"] * 100)
+    ax = ax if ax is not None else plt.gca()
+    kwargs.setdefault("marker", "o")
+    sns.lineplot(data=data, x="period_number", y="retention_pct", hue=by, ax=ax, **kwargs)
+    ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    ax.set_ylim(0, 105)
+    ax.set_xlabel(f"{_PERIOD_WORD.get(period, 'period')}s since first purchase")
+    ax.set_ylabel("customers still buying (%)")
+    ax.set_title("Retention curve" + (f" by {by}" if by else "") + " (weighted by cohort size)")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_value_curves(
+    curves: pd.DataFrame, *, currency: str = "", ax: Axes | None = None, **kwargs: Any
+) -> Axes:
+    """Cumulative revenue per acquired customer, one line per group.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        Output of :func:`~retention_lib.value_curves`.
+    currency : str
+        Reporting currency code or symbol for the axis label (e.g. ``"EUR"``).
+    """
+    by = curves.attrs.get("by")
+    period = curves.attrs.get("period", "M")
+    ax = ax if ax is not None else plt.gca()
+    kwargs.setdefault("marker", "o")
+    sns.lineplot(
+        data=curves, x="period_number", y="cumulative_revenue_per_customer", hue=by, ax=ax, **kwargs
+    )
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(f"{_PERIOD_WORD.get(period, 'period')}s since first purchase")
+    ax.set_ylabel(f"cumulative revenue per customer{f' ({currency})' if currency else ''}")
+    ax.set_title("Value curve: cumulative revenue per acquired customer")
+    ax.grid(alpha=0.3)
+    return ax

@@ -1,0 +1,444 @@
+"""Country names -> ISO 3166-1 alpha-2 codes -> continent and UN M49 sub-region.
+
+Names are resolved in this order: the caller's ``aliases``, the built-in alias
+table :data:`COUNTRY_ALIASES` (names pycountry does not know, such as ``EIRE``,
+``RSA`` or ``Channel Islands``, and non-countries such as ``European
+Community`` or ``Unspecified``), then ``pycountry.countries.lookup`` (exact
+match, case-insensitive, on ISO name, common name, official name, alpha-2,
+alpha-3 or numeric code). Matching ignores case and surrounding/double spaces.
+
+pycountry does not carry regions, so :data:`SUBREGIONS` lists every ISO 3166-1
+alpha-2 code under its UN M49 sub-region (the *intermediate* region where M49
+has one: Eastern/Middle/Southern/Western Africa, Caribbean, Central America,
+South America) and :data:`CONTINENTS` maps each sub-region to a continent:
+Europe, Asia, Africa, North America (Northern America, Central America and the
+Caribbean), South America, Oceania, and "Other" for Antarctica. Following M49,
+Cyprus, Turkey and the Caucasus are Western Asia.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pycountry
+
+from retention_lib._validation import (
+    DataValidationError,
+    require_choice,
+    require_columns,
+    require_frame,
+)
+
+__all__ = [
+    "CONTINENTS",
+    "COUNTRY_ALIASES",
+    "SUBREGIONS",
+    "UNKNOWN",
+    "add_regions",
+    "country_to_iso",
+    "map_countries",
+]
+
+#: Region/sub-region label of rows whose country is unknown by design
+#: (``Unspecified``, empty) or unmapped and kept (``unmapped="keep"``).
+UNKNOWN = "Unknown"
+
+# UN M49 (https://unstats.un.org/unsd/methodology/m49/), intermediate region
+# where one exists. TW is not listed by M49; it is placed in Eastern Asia.
+SUBREGIONS: dict[str, str] = {
+    code: subregion
+    for subregion, codes in {
+        "Northern Africa": "DZ EG LY MA SD TN EH",
+        "Eastern Africa": "IO BI KM DJ ER ET TF KE MG MW MU YT MZ RE RW SC SO SS UG TZ ZM ZW",
+        "Middle Africa": "AO CM CF TD CG CD GQ GA ST",
+        "Southern Africa": "BW SZ LS NA ZA",
+        "Western Africa": "BJ BF CV CI GM GH GN GW LR ML MR NE NG SH SN SL TG",
+        "Caribbean": "AI AG AW BS BB BQ VG KY CU CW DM DO GD GP HT JM MQ MS PR BL KN LC MF VC SX TT TC VI",
+        "Central America": "BZ CR SV GT HN MX NI PA",
+        "South America": "AR BO BV BR CL CO EC FK GF GY PY PE GS SR UY VE",
+        "Northern America": "BM CA GL PM US",
+        "Central Asia": "KZ KG TJ TM UZ",
+        "Eastern Asia": "CN HK MO KP JP MN KR TW",
+        "South-eastern Asia": "BN KH ID LA MY MM PH SG TH TL VN",
+        "Southern Asia": "AF BD BT IN IR MV NP PK LK",
+        "Western Asia": "AM AZ BH CY GE IQ IL JO KW LB OM QA SA PS SY TR AE YE",
+        "Eastern Europe": "BY BG CZ HU PL MD RO RU SK UA",
+        "Northern Europe": "AX DK EE FO FI GG IS IE IM JE LV LT NO SJ SE GB",
+        "Southern Europe": "AL AD BA HR GI GR VA IT MT ME MK PT SM RS SI ES",
+        "Western Europe": "AT BE FR DE LI LU MC NL CH",
+        "Australia and New Zealand": "AU CX CC HM NZ NF",
+        "Melanesia": "FJ NC PG SB VU",
+        "Micronesia": "GU KI MH FM NR MP PW UM",
+        "Polynesia": "AS CK PF NU PN WS TK TO TV WF",
+        "Antarctica": "AQ",
+    }.items()
+    for code in codes.split()
+}
+
+#: Continent of each sub-region.
+CONTINENTS: dict[str, str] = {
+    "Northern Africa": "Africa",
+    "Eastern Africa": "Africa",
+    "Middle Africa": "Africa",
+    "Southern Africa": "Africa",
+    "Western Africa": "Africa",
+    "Caribbean": "North America",
+    "Central America": "North America",
+    "Northern America": "North America",
+    "South America": "South America",
+    "Central Asia": "Asia",
+    "Eastern Asia": "Asia",
+    "South-eastern Asia": "Asia",
+    "Southern Asia": "Asia",
+    "Western Asia": "Asia",
+    "Eastern Europe": "Europe",
+    "Northern Europe": "Europe",
+    "Southern Europe": "Europe",
+    "Western Europe": "Europe",
+    "Australia and New Zealand": "Oceania",
+    "Melanesia": "Oceania",
+    "Micronesia": "Oceania",
+    "Polynesia": "Oceania",
+    "Antarctica": "Other",
+}
+
+
+class _Place(NamedTuple):
+    country_code: str | None
+    country_name: str
+    region: str
+    subregion: str
+
+
+# Places that are not an ISO 3166-1 country (no alpha-2 code).
+_CHANNEL_ISLANDS = _Place(None, "Channel Islands", "Europe", "Northern Europe")
+_EUROPEAN_UNION = _Place(None, "European Union", "Europe", UNKNOWN)
+_KOSOVO = _Place("XK", "Kosovo", "Europe", "Southern Europe")  # user-assigned code, not ISO
+_UNKNOWN_PLACE = _Place(None, UNKNOWN, UNKNOWN, UNKNOWN)
+
+#: Built-in aliases: a name -> an ISO alpha-2 code, or a fixed place for names that
+#: are not ISO countries (Channel Islands, European Community, Kosovo) or that are
+#: unknown by design (Unspecified).
+COUNTRY_ALIASES: dict[str, str | _Place] = {
+    # UCI Online Retail spellings
+    "EIRE": "IE",
+    "RSA": "ZA",
+    "USA": "US",
+    "Czech Republic": "CZ",
+    "Channel Islands": _CHANNEL_ISLANDS,
+    "European Community": _EUROPEAN_UNION,
+    "Unspecified": _UNKNOWN_PLACE,
+    # common short or former names pycountry does not resolve
+    "UK": "GB",
+    "U.K.": "GB",
+    "Great Britain": "GB",
+    "Britain": "GB",
+    "England": "GB",
+    "Scotland": "GB",
+    "Wales": "GB",
+    "Northern Ireland": "GB",
+    "U.S.": "US",
+    "U.S.A.": "US",
+    "United States of America": "US",
+    "America": "US",
+    "Holland": "NL",
+    "The Netherlands": "NL",
+    "Republic of Ireland": "IE",
+    "Ireland (Eire)": "IE",
+    "South Africa (RSA)": "ZA",
+    "Russia": "RU",
+    "Russian Federation": "RU",
+    "Turkey": "TR",
+    "Korea": "KR",
+    "South Korea": "KR",
+    "Republic of Korea": "KR",
+    "North Korea": "KP",
+    "Macau": "MO",
+    "Macao": "MO",
+    "Hong Kong SAR": "HK",
+    "Taiwan": "TW",
+    "Vietnam": "VN",
+    "Laos": "LA",
+    "Burma": "MM",
+    "Brunei": "BN",
+    "Iran": "IR",
+    "Syria": "SY",
+    "Palestine": "PS",
+    "UAE": "AE",
+    "U.A.E.": "AE",
+    "KSA": "SA",
+    "Ivory Coast": "CI",
+    "Cote d'Ivoire": "CI",
+    "Cape Verde": "CV",
+    "Swaziland": "SZ",
+    "Macedonia": "MK",
+    "Moldova": "MD",
+    "Bolivia": "BO",
+    "Venezuela": "VE",
+    "Tanzania": "TZ",
+    "Congo-Kinshasa": "CD",
+    "DR Congo": "CD",
+    "DRC": "CD",
+    "Congo-Brazzaville": "CG",
+    "Vatican": "VA",
+    "Vatican City": "VA",
+    "Micronesia": "FM",
+    "East Timor": "TL",
+    "Kosovo": _KOSOVO,
+    "Guernsey (Channel Islands)": "GG",
+    "Jersey (Channel Islands)": "JE",
+    "European Union": _EUROPEAN_UNION,
+    "EU": _EUROPEAN_UNION,
+    # unknown by design
+    "Unknown": _UNKNOWN_PLACE,
+    "Not specified": _UNKNOWN_PLACE,
+    "N/A": _UNKNOWN_PLACE,
+}
+
+_MAPPING_COLUMNS = ["country", "country_code", "country_name", "region", "subregion"]
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+@lru_cache(maxsize=1)
+def _alias_index() -> dict[str, str | _Place]:
+    return {_key(k): v for k, v in COUNTRY_ALIASES.items()}
+
+
+def _place_from_code(code: str) -> _Place:
+    country = pycountry.countries.get(alpha_2=code)
+    subregion = SUBREGIONS[code]
+    return _Place(code, country.name, CONTINENTS[subregion], subregion)
+
+
+@lru_cache(maxsize=4096)
+def _pycountry_lookup(name: str) -> _Place | None:
+    try:
+        country = pycountry.countries.lookup(name)
+    except LookupError:
+        return None
+    return _place_from_code(country.alpha_2)
+
+
+def _resolve_target(source: str, target: object) -> _Place:
+    """A user alias target: an ISO code or country name, or None (= Unknown)."""
+    if target is None:
+        return _UNKNOWN_PLACE
+    if isinstance(target, str):
+        key = _key(target)
+        builtin = _alias_index().get(key)
+        if isinstance(builtin, _Place):
+            return builtin
+        if isinstance(builtin, str):
+            return _place_from_code(builtin)
+        place = _pycountry_lookup(re.sub(r"\s+", " ", target).strip())
+        if place is not None:
+            return place
+    raise DataValidationError(
+        f"`aliases` maps {source!r} to {target!r}, which is not an ISO 3166-1 country code "
+        "or name. Use an alpha-2 code such as 'GB', an alpha-3 code such as 'GBR', a name "
+        "that pycountry knows, or None for 'Unknown'."
+    )
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
+
+
+def _resolve(name: object, user: Mapping[str, _Place]) -> tuple[_Place | None, str]:
+    """(place or None, method) for one distinct country value."""
+    if _is_missing(name) or (isinstance(name, str) and not name.strip()):
+        return _UNKNOWN_PLACE, "missing"
+    text = str(name)
+    key = _key(text)
+    if key in user:
+        return user[key], "user_alias"
+    builtin = _alias_index().get(key)
+    if builtin is not None:
+        place = builtin if isinstance(builtin, _Place) else _place_from_code(builtin)
+        return place, "unknown" if place is _UNKNOWN_PLACE else "alias"
+    place = _pycountry_lookup(re.sub(r"\s+", " ", text).strip())
+    if place is not None:
+        return place, "pycountry"
+    return None, "unmapped"
+
+
+def _user_aliases(aliases: Mapping[str, object] | None) -> dict[str, _Place]:
+    if aliases is None:
+        return {}
+    if not isinstance(aliases, Mapping):
+        raise TypeError(
+            f"`aliases` must be a dict such as {{'Narnia': 'GB'}}, got {type(aliases).__name__}."
+        )
+    return {_key(str(k)): _resolve_target(str(k), v) for k, v in aliases.items()}
+
+
+def map_countries(
+    countries: Iterable[object], *, aliases: Mapping[str, object] | None = None
+) -> pd.DataFrame:
+    """Map country names to ISO codes, continent and UN M49 sub-region.
+
+    Parameters
+    ----------
+    countries : iterable of str
+        Country names or codes as they appear in the source (duplicates are
+        mapped once; order of first appearance is kept).
+    aliases : dict, optional
+        Extra ``{name: target}`` pairs checked first, e.g. ``{"Narnia": "GB"}``.
+        A target is an ISO alpha-2/alpha-3 code, a name pycountry knows, or
+        ``None`` for "Unknown".
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per distinct input value with columns ``country`` (as given),
+        ``country_code`` (ISO alpha-2, missing for non-countries),
+        ``country_name`` (ISO short name, e.g. "Czechia"), ``region``
+        (continent, "Other" or "Unknown"), ``subregion`` (UN M49),
+        ``method`` ("user_alias", "alias", "pycountry", "unknown" for names
+        unknown by design such as "Unspecified", "missing" for empty values,
+        "unmapped") and ``mapped`` (bool, False only for "unmapped"; unmapped rows
+        hold missing values).
+
+    Examples
+    --------
+    >>> map_countries(["EIRE", "USA", "Japan"])[["country", "country_code", "region"]]
+      country country_code         region
+    0    EIRE           IE         Europe
+    1     USA           US  North America
+    2   Japan           JP           Asia
+    """
+    user = _user_aliases(aliases)
+    seen: dict[object, None] = {}
+    for value in countries:
+        seen.setdefault(None if _is_missing(value) else value, None)
+    rows = []
+    for value in seen:
+        place, method = _resolve(value, user)
+        if place is None:
+            rows.append((value, None, None, None, None, method, False))
+        else:
+            rows.append((value, *place, method, True))
+    out = pd.DataFrame(rows, columns=[*_MAPPING_COLUMNS, "method", "mapped"])
+    for col in [*_MAPPING_COLUMNS, "method"]:
+        out[col] = out[col].astype("str")
+    out["mapped"] = out["mapped"].astype(bool)
+    return out
+
+
+def country_to_iso(
+    names: Iterable[object], *, aliases: Mapping[str, object] | None = None
+) -> list[str | None]:
+    """ISO 3166-1 alpha-2 code of each name (``None`` when there is none).
+
+    Non-countries (Channel Islands, European Community, Unspecified) and
+    unmapped names give ``None``; use :func:`map_countries` to tell them apart.
+
+    Examples
+    --------
+    >>> country_to_iso(["EIRE", "RSA", "United Kingdom"])
+    ['IE', 'ZA', 'GB']
+    """
+    names = list(names)
+    table = map_countries(names, aliases=aliases)
+    lookup = {
+        (None if _is_missing(c) else c): (None if _is_missing(code) else code)
+        for c, code in zip(table["country"], table["country_code"], strict=True)
+    }
+    return [lookup[None if _is_missing(n) else n] for n in names]
+
+
+def add_regions(
+    transactions: pd.DataFrame,
+    *,
+    aliases: Mapping[str, object] | None = None,
+    unmapped: str = "raise",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add ``country_code``, ``region`` and ``subregion`` from the ``country`` column.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions with a ``country`` column.
+    aliases : dict, optional
+        Extra ``{name: target}`` pairs, e.g. ``{"Narnia": "GB"}`` (see
+        :func:`map_countries`).
+    unmapped : {"raise", "keep", "drop"}, default "raise"
+        What to do with rows whose country cannot be mapped: raise a
+        :class:`DataValidationError` naming the values and row counts, keep them
+        with ``region`` and ``subregion`` "Unknown", or drop them. Either way
+        they are listed in the returned mapping table.
+
+    Returns
+    -------
+    transactions : pandas.DataFrame
+        A copy with columns ``country_code`` (str, missing for non-countries),
+        ``region`` and ``subregion`` (str, never missing) added or replaced.
+    mapping : pandas.DataFrame
+        One row per distinct country value: ``country``, ``rows``,
+        ``country_code``, ``country_name``, ``region``, ``subregion``,
+        ``method`` (see :func:`map_countries`) and ``action`` ("mapped", "kept"
+        or "dropped"), sorted by ``rows`` descending. Use it to report what was
+        mapped via an alias and what was unknown or unmapped.
+
+    Raises
+    ------
+    DataValidationError
+        Some countries cannot be mapped and ``unmapped="raise"``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["1", "2", "3"], "country": ["EIRE", "RSA", "Unspecified"]})
+    >>> out, mapping = add_regions(tx)
+    >>> out["region"].tolist()
+    ['Europe', 'Africa', 'Unknown']
+    >>> mapping[["country", "rows", "method"]].to_string(index=False)
+    '    country  rows  method\\n       EIRE     1   alias\\n        RSA     1   alias\\nUnspecified     1 unknown'
+    """
+    require_frame(transactions)
+    require_columns(
+        transactions,
+        ["country"],
+        fix="Map your country column at load time (`load_transactions(..., country=...)`).",
+    )
+    require_choice(unmapped, ("raise", "keep", "drop"), name="unmapped")
+
+    country = transactions["country"]
+    counts = country.value_counts(dropna=False, sort=False)
+    table = map_countries(counts.index, aliases=aliases)
+    table.insert(1, "rows", counts.to_numpy().astype("int64"))
+    bad = table[~table["mapped"]]
+    if len(bad) and unmapped == "raise":
+        listed = ", ".join(
+            f"{c!r} ({n} rows)" for c, n in zip(bad["country"], bad["rows"], strict=True)
+        )
+        example = bad["country"].iloc[0]
+        raise DataValidationError(
+            f"Column `country` has {len(bad)} value(s) that could not be mapped to an ISO "
+            f"country: {listed}. Pass `aliases={{{example!r}: 'GB'}}` (an ISO code or name, or "
+            "None for 'Unknown') to map them, or `unmapped='keep'`/`'drop'` to keep them as "
+            "'Unknown' or drop them."
+        )
+    table["action"] = np.where(
+        table["mapped"], "mapped", "dropped" if unmapped == "drop" else "kept"
+    )
+    table.loc[~table["mapped"], ["region", "subregion"]] = UNKNOWN
+    table = table.drop(columns="mapped")
+
+    out = transactions.copy()
+    if unmapped == "drop" and len(bad):
+        out = out[~country.isin(bad["country"]).to_numpy()]
+    key = out["country"].astype("object").where(out["country"].notna(), None)
+    index = pd.Index(table["country"].astype("object").where(table["country"].notna(), None))
+    pos = index.get_indexer(key)
+    for col in ["country_code", "region", "subregion"]:
+        out[col] = pd.array(table[col].to_numpy()[pos], dtype="str")
+    table = table.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)
+    return out, table

@@ -1,0 +1,199 @@
+"""Cohort retention: hand-computed tiny log, invariants, backends, the UCI log."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+from conftest import random_log
+
+import retention_lib as rl
+
+
+def _matrix(table):
+    return rl.retention_matrix(table).to_numpy()
+
+
+def test_classic_matrix_hand_computed(tiny_log):
+    table = rl.cohort_retention(tiny_log, period="M")
+    expected = np.array(
+        [
+            [1.0, 0.5, 0.5, 0.5],
+            [1.0, 0.5, 0.0, np.nan],
+            [1.0, 0.0, np.nan, np.nan],
+        ]
+    )
+    np.testing.assert_array_equal(_matrix(table), expected)
+    sizes = table.groupby("cohort")["cohort_size"].first().tolist()
+    assert sizes == [2, 2, 1]
+    # the last diagonal (April) is partial: data ends on 2 April
+    partial = table[table["partial"]][["cohort", "period_number"]]
+    assert partial["period_number"].tolist() == [3, 2, 1]
+
+
+def test_unbounded_matrix_hand_computed(tiny_log):
+    table = rl.cohort_retention(tiny_log, period="M", kind="unbounded")
+    expected = np.array(
+        [
+            [1.0, 1.0, 1.0, 0.5],
+            [1.0, 0.5, 0.0, np.nan],
+            [1.0, 0.0, np.nan, np.nan],
+        ]
+    )
+    np.testing.assert_array_equal(_matrix(table), expected)
+
+
+def test_average_retention_weighted_by_observable_cohorts(tiny_log):
+    avg = rl.average_retention(rl.cohort_retention(tiny_log))
+    np.testing.assert_allclose(avg["retention"], [1.0, 2 / 5, 1 / 4, 1 / 2])
+    assert avg["cohorts"].tolist() == [3, 3, 2, 1]
+
+
+def test_revenue_retention_and_value_curves_hand_computed(tiny_log):
+    rev = rl.revenue_retention(tiny_log)
+    m = rl.retention_matrix(rev, value="revenue").to_numpy()
+    expected = np.array([[15, 20, 15, 30], [19, 9, 0, np.nan], [6, -5, np.nan, np.nan]], float)
+    np.testing.assert_array_equal(m, expected)
+    rr = rl.retention_matrix(rev, value="revenue_retention").to_numpy()
+    np.testing.assert_allclose(rr[0], [1, 20 / 15, 1, 2])
+    # totals add up: every amount is in a cohort cell or reported outside
+    assert rev["revenue"].sum() + rev.attrs["revenue_outside_cohorts"] == pytest.approx(
+        tiny_log["amount"].sum()
+    )
+    curves = rl.value_curves(rev)
+    # period 1: (Jan 35 + Feb 28 + Mar 1) / 5 customers
+    assert curves.loc[1, "cumulative_revenue_per_customer"] == pytest.approx((35 + 28 + 1) / 5)
+
+
+def test_churn_table_hand_computed(tiny_log):
+    churn = rl.churn_table(tiny_log)
+    assert churn["customers_start"].tolist() == [2, 3, 3]
+    assert churn["lost"].tolist() == [1, 2, 3]
+    assert churn["new"].tolist() == [2, 1, 0]
+    assert churn["reactivated"].tolist() == [0, 1, 1]
+    np.testing.assert_allclose(churn["churn_rate"], [0.5, 2 / 3, 1.0])
+    np.testing.assert_allclose(churn["retention_rate"], [0.5, 1 / 3, 0.0])
+    assert churn["partial"].tolist() == [False, False, True]
+
+
+def test_repeat_purchase_rate_hand_computed(tiny_log):
+    out = rl.repeat_purchase_rates(tiny_log)
+    assert out.loc[0, "repeat_purchase_rate"] == pytest.approx(3 / 5)
+    by = rl.repeat_purchase_rates(tiny_log, by="region").set_index("region")
+    assert by.loc["Europe", "repeat_purchase_rate"] == pytest.approx(2 / 3)
+    assert by.loc["Asia", "repeat_purchase_rate"] == pytest.approx(1 / 2)
+
+
+def test_by_group_is_fixed_at_acquisition(tiny_log):
+    log = tiny_log.copy()
+    # A moves to Asia after its first purchase: it must stay in the Europe cohort
+    log.loc[(log["customer_id"] == "A") & (log["timestamp"] > "2024-02-01"), "region"] = "Asia"
+    table = rl.cohort_retention(log, by="region")
+    jan_eu = table[(table["region"] == "Europe") & (table["cohort"] == "2024-01-01")]
+    assert jan_eu["cohort_size"].iloc[0] == 1
+    assert jan_eu["customers"].tolist() == [1, 1, 0, 1]
+
+
+def test_empty_period_keeps_columns_aligned():
+    log = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["a", "a"], dtype="str"),
+            "timestamp": pd.to_datetime(["2024-01-10", "2024-04-10"]),
+            "amount": [1.0, 2.0],
+        }
+    )
+    matrix = rl.retention_matrix(rl.cohort_retention(log))
+    assert matrix.columns.tolist() == [0, 1, 2, 3]
+    assert matrix.iloc[0].tolist() == [1.0, 0.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("period", ["D", "W", "M", "Q"])
+def test_invariants_over_generated_logs(period):
+    for seed in range(8):
+        log = random_log(np.random.default_rng(seed))
+        classic = rl.cohort_retention(log, period=period)
+        unbounded = rl.cohort_retention(log, period=period, kind="unbounded")
+        assert (classic.loc[classic["period_number"] == 0, "retention"] == 1).all()
+        rates = classic["retention"].dropna()
+        assert rates.between(0, 1).all()
+        both = classic["retention"].notna()
+        assert (unbounded.loc[both, "retention"] >= classic.loc[both, "retention"]).all()
+        assert (classic["retention"].isna() == ~classic["observable"]).all()
+        shuffled = log.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        pd.testing.assert_frame_equal(rl.cohort_retention(shuffled, period=period), classic)
+        churn = rl.churn_table(log, period=period)
+        ok = churn["customers_start"] > 0
+        np.testing.assert_allclose(churn.loc[ok, "churn_rate"] + churn.loc[ok, "retention_rate"], 1)
+
+
+def test_partial_period_flag_depends_on_observation_end(tiny_log):
+    full = rl.cohort_retention(tiny_log, observation_end="2024-04-30 23:59")
+    assert not full["partial"].any()
+    cut = rl.cohort_retention(tiny_log, observation_end="2024-03-31 23:59")
+    assert cut["period_number"].max() == 2
+
+
+@pytest.mark.parametrize("func", [rl.cohort_retention, rl.revenue_retention, rl.churn_table])
+def test_duckdb_and_polars_match_pandas(func, rng):
+    log = random_log(rng, n_customers=60)
+    expected = func(log, by="region")
+    rel = duckdb.from_df(log)
+    pd.testing.assert_frame_equal(func(rel, by="region"), expected, check_dtype=False)
+    pd.testing.assert_frame_equal(
+        func(pl.from_pandas(log), by="region"), expected, check_dtype=False
+    )
+
+
+def test_small_cohorts_flagged(tiny_log):
+    table = rl.cohort_retention(tiny_log, min_cohort_size=2)
+    flagged = table.groupby("cohort")["small_cohort"].first().tolist()
+    assert flagged == [False, False, True]
+
+
+def test_bad_period_is_a_clear_error(tiny_log):
+    with pytest.raises(rl.DataValidationError, match="`period` must be one of"):
+        rl.cohort_retention(tiny_log, period="Y")
+
+
+def test_bad_kind_is_a_clear_error(tiny_log):
+    with pytest.raises(rl.DataValidationError, match="`kind` must be one of"):
+        rl.cohort_retention(tiny_log, kind="rolling")
+
+
+def test_missing_column_is_a_clear_error(tiny_log):
+    with pytest.raises(rl.DataValidationError, match="missing column.*`amount`"):
+        rl.cohort_retention(tiny_log.drop(columns="amount"))
+
+
+def test_by_column_missing_is_a_clear_error(tiny_log):
+    with pytest.raises(rl.DataValidationError, match="`segment`"):
+        rl.cohort_retention(tiny_log, by="segment")
+
+
+def test_no_purchases_is_a_clear_error(tiny_log):
+    with pytest.raises(rl.DataValidationError, match="no purchases"):
+        rl.cohort_retention(tiny_log[tiny_log["amount"] < 0])
+
+
+def test_unknown_matrix_value_is_a_clear_error(tiny_log):
+    with pytest.raises(rl.DataValidationError, match="is not a column"):
+        rl.retention_matrix(rl.cohort_retention(tiny_log), value="nope")
+
+
+@pytest.mark.slow
+def test_online_retail_cohorts_account_for_every_row_and_penny(online_retail_path):
+    raw = rl.load_transactions(online_retail_path)
+    clean, report = rl.clean_transactions(raw)
+    assert report.rows_kept + report.rows_removed == report.rows_read == 541_909
+    table = rl.cohort_retention(clean)
+    assert table["cohort"].min() == pd.Timestamp("2010-12-01")
+    assert (
+        table.groupby("cohort")["cohort_size"].first().sum()
+        == clean.loc[clean["amount"] > 0, "customer_id"].nunique()
+    )
+    rev = rl.revenue_retention(clean)
+    total = rev["revenue"].sum() + rev.attrs["revenue_outside_cohorts"]
+    assert round(total, 2) == round(report.revenue_kept, 2)
+    assert table["partial"].any()  # the log ends on 9 December 2011
