@@ -7,6 +7,7 @@ for revenue.
 
 from __future__ import annotations
 
+import html as _html
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -149,7 +150,7 @@ class CleaningReport:
             .set_uuid("cleaning-report")
             .to_html()
         )
-        notes = "".join(f"<li>{n}</li>" for n in self.notes)
+        notes = "".join(f"<li>{_html.escape(n).replace(chr(10), '<br>')}</li>" for n in self.notes)
         head = (
             f"<p><b>Cleaning report</b>: {self.rows_read:,} rows read, {self.rows_kept:,} kept "
             f"({self.customers_kept:,} customers).</p>"

@@ -34,6 +34,7 @@ __all__ = [
     "churn_table",
     "cohort_retention",
     "describe_retention",
+    "describe_value_curves",
     "repeat_purchase_rates",
     "retention_matrix",
     "revenue_retention",
@@ -362,13 +363,20 @@ def revenue_retention(
     return out
 
 
-def value_curves(table: pd.DataFrame) -> pd.DataFrame:
+def value_curves(table: pd.DataFrame, *, min_share: float = 0.25) -> pd.DataFrame:
     """Average cumulative revenue per acquired customer by period_number.
+
+    Late periods can only be observed for the earliest cohorts, so their average rests on
+    few customers and mixes in cohort differences; periods whose observable cohorts hold
+    less than ``min_share`` of the group's customers are left out.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Output of :func:`revenue_retention`.
+    min_share : float
+        Minimum share of the group's acquired customers a period must be observed for
+        (0 keeps every period).
 
     Returns
     -------
@@ -376,6 +384,7 @@ def value_curves(table: pd.DataFrame) -> pd.DataFrame:
         Columns ``[by], period_number, cohorts, customers, cumulative_revenue_per_customer``,
         weighted by cohort size over the cohorts observable up to that period.
     """
+    min_share = require_in_range(min_share, name="min_share", low=0, high=1)
     by = table.attrs.get("by")
     obs = table[table["observable"]].copy()
     obs["cum_revenue"] = obs["cumulative_revenue_per_customer"] * obs["cohort_size"]
@@ -390,7 +399,9 @@ def value_curves(table: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     out["cumulative_revenue_per_customer"] = out["cum_revenue"] / out["customers"]
-    out = out.drop(columns="cum_revenue")
+    total = out.groupby([by] if by else (lambda _: 0))["customers"].transform("max")
+    out = out[out["customers"] >= min_share * total].drop(columns="cum_revenue")
+    out = out.reset_index(drop=True)
     out.attrs = dict(table.attrs)
     return out
 
@@ -554,4 +565,39 @@ def describe_retention(curves: pd.DataFrame, *, at: tuple[int, ...] = (1, 3, 6, 
         f"Of {int(first['cohort_size']):,} customers in {int(first['cohorts'])} cohorts, "
         f"the share still buying is {'; '.join(parts)} after their first purchase "
         f"(averaged over the cohorts observed that long, weighted by size)."
+    )
+
+
+def describe_value_curves(curves: pd.DataFrame, *, currency: str = "", at: int = 12) -> str:
+    """A plain-language reading of :func:`value_curves`: value per customer after ``at`` periods.
+
+    Returns
+    -------
+    str
+        E.g. "After 12 months an acquired customer has brought 230 EUR on average
+        (Asia 250, Europe 240, ...)."; the nearest observed period is used when ``at`` is
+        beyond the data.
+    """
+    if curves.empty:
+        return "No value curve to describe: no cohort is observed long enough."
+    by = curves.attrs.get("by")
+    period = curves.attrs.get("period", "M")
+    word = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}[period]
+    k = min(at, int(curves["period_number"].max()))
+    row = curves[curves["period_number"] == k]
+    unit = f" {currency}" if currency else ""
+    if by:
+        ranked = row.sort_values("cumulative_revenue_per_customer", ascending=False)
+        parts = ", ".join(
+            f"{g} {v:,.0f}"
+            for g, v in zip(ranked[by], ranked["cumulative_revenue_per_customer"], strict=True)
+        )
+        return (
+            f"After {k} {word}s, an acquired customer has brought on average, by {by}: "
+            f"{parts}{unit} (net of returns)."
+        )
+    value = float(row["cumulative_revenue_per_customer"].iloc[0])
+    return (
+        f"After {k} {word}s, an acquired customer has brought {value:,.0f}{unit} on "
+        "average (net of returns)."
     )

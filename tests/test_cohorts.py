@@ -197,3 +197,22 @@ def test_online_retail_cohorts_account_for_every_row_and_penny(online_retail_pat
     total = rev["revenue"].sum() + rev.attrs["revenue_outside_cohorts"]
     assert round(total, 2) == round(report.revenue_kept, 2)
     assert table["partial"].any()  # the log ends on 9 December 2011
+
+
+def test_value_curves_leave_out_thinly_observed_periods(tiny_log):
+    rev = rl.revenue_retention(tiny_log)
+    # period 3 is observed for the January cohort only: 2 of 5 customers
+    assert rl.value_curves(rev, min_share=0.5)["period_number"].max() == 2
+    assert rl.value_curves(rev, min_share=0.0)["period_number"].max() == 3
+
+
+def test_describe_retention_quotes_the_numbers(tiny_log):
+    text = rl.describe_retention(rl.average_retention(rl.cohort_retention(tiny_log)))
+    assert "40% in month 1" in text and "5 customers in 3 cohorts" in text
+
+
+def test_describe_value_curves_quotes_the_numbers(tiny_log):
+    curves = rl.value_curves(rl.revenue_retention(tiny_log, by="region"), min_share=0)
+    text = rl.describe_value_curves(curves, currency="EUR", at=1)
+    # Europe: A (30) + C (24) + E (1) over 3 customers; Asia: B (5) + D (4) over 2
+    assert "Europe 18" in text and "Asia 4" in text and "EUR" in text

@@ -119,6 +119,7 @@ def plot_retention_curves(
     *,
     ax: Axes | None = None,
     max_periods: int | None = None,
+    start: int = 1,
     **kwargs: Any,
 ) -> Axes:
     """Average retention curve(s), one line per group.
@@ -130,18 +131,24 @@ def plot_retention_curves(
     ax : matplotlib Axes, optional
     max_periods : int, optional
         Cut the x axis after this many periods.
+    start : int
+        First period to draw. The default 1 leaves out period 0 (always 100%) so the
+        y axis can show the differences that matter; pass 0 to include it.
     **kwargs
         Passed to :func:`seaborn.lineplot`.
     """
     by = curves.attrs.get("by")
     period = curves.attrs.get("period", "M")
-    data = curves if max_periods is None else curves[curves["period_number"] <= max_periods]
+    data = curves[curves["period_number"] >= start]
+    if max_periods is not None:
+        data = data[data["period_number"] <= max_periods]
     data = data.assign(retention_pct=data["retention"] * 100)
     ax = ax if ax is not None else plt.gca()
     kwargs.setdefault("marker", "o")
     sns.lineplot(data=data, x="period_number", y="retention_pct", hue=by, ax=ax, **kwargs)
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
-    ax.set_ylim(0, 105)
+    top = float(data["retention_pct"].max()) if len(data) else 100.0
+    ax.set_ylim(0, min(105.0, top * 1.15 + 1))
     ax.set_xlabel(f"{_PERIOD_WORD.get(period, 'period')}s since first purchase")
     ax.set_ylabel("customers still buying (%)")
     ax.set_title("Retention curve" + (f" by {by}" if by else "") + " (weighted by cohort size)")
