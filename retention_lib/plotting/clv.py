@@ -1,0 +1,249 @@
+"""CLV plots: holdout calibration, cumulative tracking, period transactions, frequency/recency
+heatmaps, a customer's P(alive) history and CLV by group.
+
+Each function takes a frame computed by :mod:`retention_lib.clv`, draws on ``ax`` (default: the
+current Axes) and returns the Axes; none calls ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from .._validation import DataValidationError
+
+__all__ = [
+    "plot_calibration_by_frequency",
+    "plot_clv_by_group",
+    "plot_cumulative_tracking",
+    "plot_frequency_recency_heatmap",
+    "plot_p_alive_history",
+    "plot_period_transactions",
+]
+
+
+def _need(frame: pd.DataFrame, columns: list[str], producer: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"Expected the DataFrame returned by `{producer}`, got {type(frame).__name__}."
+        )
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataValidationError(
+            f"The frame is missing column(s) {', '.join(f'`{c}`' for c in missing)}; pass the "
+            f"output of `retention_lib.{producer}`."
+        )
+
+
+def plot_calibration_by_frequency(
+    table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any
+) -> Axes:
+    """Mean actual vs predicted holdout purchases by calibration frequency.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`retention_lib.clv.calibration_by_frequency` output.
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to :meth:`Axes.plot` for both lines.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _need(table, ["frequency_cal", "actual", "predicted"], "calibration_by_frequency")
+    ax = ax or plt.gca()
+    labels = table["frequency_cal"].astype(str).tolist()
+    if "max_frequency" in table.attrs and labels:
+        labels[-1] = f"{labels[-1]}+"
+    pos = np.arange(len(table))
+    ax.plot(pos, table["actual"], marker="o", label="actual", **kwargs)
+    ax.plot(pos, table["predicted"], marker="s", linestyle="--", label="model", **kwargs)
+    ax.set_xticks(pos, labels)
+    ax.set_xlabel("repeat transactions in calibration period")
+    ax.set_ylabel("mean transactions in holdout period")
+    ax.set_title("Conditional expectations: holdout purchases by calibration frequency")
+    ax.legend()
+    return ax
+
+
+def plot_cumulative_tracking(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Actual vs expected cumulative repeat transactions, with the calibration end marked.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`retention_lib.clv.cumulative_tracking` output.
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to :meth:`Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _need(table, ["period", "actual", "predicted", "holdout"], "cumulative_tracking")
+    ax = ax or plt.gca()
+    ax.plot(table["period"], table["actual"], label="actual", **kwargs)
+    ax.plot(table["period"], table["predicted"], linestyle="--", label="model", **kwargs)
+    cal = table.loc[~table["holdout"], "period"]
+    if len(cal) and table["holdout"].any():
+        ax.axvline(cal.max(), color="grey", linestyle=":", label="end of calibration")
+    ax.set_xlabel("period since the first purchase in the data")
+    ax.set_ylabel("cumulative repeat transactions")
+    ax.set_title("Tracking cumulative repeat transactions")
+    ax.legend()
+    return ax
+
+
+def plot_period_transactions(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """Observed vs expected customers by number of repeat transactions (bar chart).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`retention_lib.clv.period_transactions` output.
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to :meth:`Axes.bar`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _need(table, ["frequency", "actual", "expected"], "period_transactions")
+    ax = ax or plt.gca()
+    pos = np.arange(len(table))
+    ax.bar(pos - 0.2, table["actual"], width=0.4, label="actual", **kwargs)
+    ax.bar(pos + 0.2, table["expected"], width=0.4, label="model", **kwargs)
+    labels = table["frequency"].astype(str).tolist()
+    labels[-1] = f"{labels[-1]}+"
+    ax.set_xticks(pos, labels)
+    ax.set_xlabel("repeat transactions in calibration period")
+    ax.set_ylabel("customers")
+    ax.set_title("Frequency of repeat transactions")
+    ax.legend()
+    return ax
+
+
+def plot_frequency_recency_heatmap(
+    matrix: pd.DataFrame,
+    *,
+    value: str = "p_alive",
+    ax: Axes | None = None,
+    cmap: str = "viridis",
+    **kwargs: Any,
+) -> Axes:
+    """Heatmap of P(alive) or expected purchases over frequency (rows) and recency (columns).
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        :func:`retention_lib.clv.frequency_recency_matrix` output.
+    value : {'p_alive', 'expected_purchases'}
+        Column to show.
+    ax : matplotlib Axes, optional
+    cmap : str
+        Colour map.
+    **kwargs
+        Passed to :meth:`Axes.imshow`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _need(matrix, ["frequency", "recency", value], "frequency_recency_matrix")
+    ax = ax or plt.gca()
+    grid = matrix.pivot_table(index="frequency", columns="recency", values=value, aggfunc="mean")
+    rec = grid.columns.to_numpy(dtype=float)
+    freq = grid.index.to_numpy(dtype=float)
+    image = ax.imshow(
+        grid.to_numpy(),
+        origin="lower",
+        aspect="auto",
+        cmap=cmap,
+        extent=(rec.min(), rec.max(), freq.min() - 0.5, freq.max() + 0.5),
+        **kwargs,
+    )
+    ax.figure.colorbar(image, ax=ax, label=value.replace("_", " "))
+    ax.set_xlabel("recency (age at last purchase)")
+    ax.set_ylabel("frequency (repeat purchases)")
+    ax.set_title("P(alive)" if value == "p_alive" else "Expected purchases in the next period")
+    return ax
+
+
+def plot_p_alive_history(history: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """A customer's P(alive) over time with purchases marked.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        :func:`retention_lib.clv.p_alive_history` output.
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to :meth:`Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _need(history, ["date", "p_alive", "purchase"], "p_alive_history")
+    ax = ax or plt.gca()
+    ax.plot(history["date"], history["p_alive"], label="P(alive)", **kwargs)
+    buys = history[history["purchase"]]
+    for i, date in enumerate(buys["date"]):
+        ax.axvline(
+            date, color="grey", linestyle=":", alpha=0.7, label="purchase" if i == 0 else None
+        )
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("P(alive)")
+    ax.set_title("Probability the customer is still active")
+    ax.legend()
+    return ax
+
+
+def plot_clv_by_group(
+    table: pd.DataFrame,
+    *,
+    by: str | None = None,
+    value: str = "total_clv",
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Horizontal bars of CLV per group, with intervals when present.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`retention_lib.clv.clv_by_group` output (optionally with ``clv_lower``/
+        ``clv_upper`` from :func:`~retention_lib.clv.clv_intervals`).
+    by : str, optional
+        Group column (default: the first column).
+    value : str, default 'total_clv'
+        Column to draw (``total_clv`` or ``mean_clv``).
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to :meth:`Axes.barh`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    by = by or table.columns[0]
+    _need(table, [by, value], "clv_by_group")
+    ax = ax or plt.gca()
+    data = table.sort_values(value)
+    xerr = None
+    if value == "total_clv" and {"clv_lower", "clv_upper"} <= set(data.columns):
+        xerr = np.vstack([data[value] - data["clv_lower"], data["clv_upper"] - data[value]]).clip(
+            min=0
+        )
+    ax.barh(data[by].astype(str), data[value], xerr=xerr, capsize=3, **kwargs)
+    ax.set_xlabel(value.replace("_", " "))
+    ax.set_title(f"Customer lifetime value by {by}")
+    return ax

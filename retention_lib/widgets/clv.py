@@ -1,0 +1,124 @@
+"""CLV explorer: discount rate, horizon, margin and region over fitted BG/NBD + Gamma-Gamma."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import display
+
+from .._validation import DataValidationError, RetentionLibError
+from ..clv import clv_by_group, customer_lifetime_value
+from ..clv.value import _attach_groups
+from ..plotting.clv import plot_clv_by_group
+from ._common import ALL, dropdown, show_message
+
+__all__ = ["clv_explorer", "clv_view"]
+
+
+def clv_view(
+    bgnbd: Any,
+    gg: Any,
+    summary: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    by: str = "region",
+    region: str = ALL,
+    horizon_months: int = 12,
+    discount_rate: float = 0.01,
+    margin: float = 1.0,
+) -> tuple[pd.DataFrame, plt.Figure]:
+    """CLV by group for one setting, and a figure (CLV by group + distribution in the pick).
+
+    Parameters
+    ----------
+    bgnbd, gg : fitted models
+        From :class:`~retention_lib.clv.BetaGeoModel` and
+        :class:`~retention_lib.clv.GammaGammaModel` (fitted once, outside the widget).
+    summary : pandas.DataFrame
+        :func:`~retention_lib.clv.rfm_summary` output the models were fitted on.
+    groups : pandas.DataFrame
+        ``customer_id`` + ``by`` or a transaction log with a ``by`` column.
+    by : str
+        Group column.
+    region : str
+        ``"All"`` or one value of ``by`` for the histogram panel.
+    horizon_months, discount_rate, margin
+        As in :func:`~retention_lib.clv.customer_lifetime_value`.
+
+    Returns
+    -------
+    (pandas.DataFrame, matplotlib.figure.Figure)
+        The :func:`~retention_lib.clv.clv_by_group` table and the figure.
+    """
+    clv = customer_lifetime_value(
+        bgnbd,
+        gg,
+        summary,
+        horizon_months=horizon_months,
+        discount_rate=discount_rate,
+        margin=margin,
+    )
+    table = clv_by_group(clv, groups, by=by)
+    if region != ALL and region not in set(table[by].astype(str)):
+        raise DataValidationError(f"No customers with {by} = {region!r}; pick another value.")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5))
+    plot_clv_by_group(table, by=by, ax=ax1)
+    if region == ALL:
+        values = clv["clv"]
+    else:
+        values = _attach_groups(clv, groups, by).query(f"`{by}` == @region")["clv"]
+    ax2.hist(values, bins=50)
+    ax2.set_yscale("log")
+    ax2.set_xlabel(f"{horizon_months}-month CLV per customer")
+    ax2.set_ylabel("customers (log scale)")
+    ax2.set_title(f"CLV distribution: {region}")
+    fig.tight_layout()
+    return table, fig
+
+
+def clv_explorer(
+    bgnbd: Any, gg: Any, summary: pd.DataFrame, groups: pd.DataFrame, *, by: str = "region"
+) -> w.Widget:
+    """Sliders for discount rate, horizon and margin and a region dropdown over
+    :func:`clv_view` (models are fitted once; only CLV is recomputed)."""
+    labels = _attach_groups(summary[["customer_id"]], groups, by)[by].astype(str)
+    region = dropdown(by.capitalize(), [ALL, *sorted(labels.unique())])
+    horizon = w.IntSlider(value=12, min=1, max=60, step=1, description="Horizon (months)",
+                          style={"description_width": "initial"})  # fmt: skip
+    rate = w.FloatSlider(value=0.01, min=0.0, max=0.05, step=0.0025, readout_format=".2%",
+                         description="Monthly discount", style={"description_width": "initial"})  # fmt: skip
+    margin = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, readout_format=".0%",
+                           description="Margin", style={"description_width": "initial"})  # fmt: skip
+    out = w.Output()
+
+    def update(*_: Any) -> None:
+        try:
+            table, fig = clv_view(
+                bgnbd,
+                gg,
+                summary,
+                groups,
+                by=by,
+                region=region.value,
+                horizon_months=horizon.value,
+                discount_rate=rate.value,
+                margin=margin.value,
+            )
+        except RetentionLibError as exc:
+            show_message(out, str(exc))
+            return
+        with out:
+            out.clear_output(wait=True)
+            display(table.round(2))
+            display(fig)
+            plt.close(fig)
+
+    for control in (region, horizon, rate, margin):
+        control.observe(update, names="value")
+    update()
+    box = w.VBox([w.HBox([region, horizon]), w.HBox([rate, margin]), out])
+    box.update = update  # type: ignore[attr-defined]
+    return box

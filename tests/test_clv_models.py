@@ -1,0 +1,263 @@
+"""Models: compression, cross-checks against lifetimes, validation messages, ground truth."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retention_lib import (
+    AssumptionWarning,
+    DataValidationError,
+    NotFittedError,
+)
+from retention_lib.clv import (
+    BetaGeoModel,
+    FitError,
+    GammaGammaModel,
+    ModifiedBetaGeoModel,
+    ParetoNBDModel,
+    load_cdnow,
+    load_model,
+    rfm_summary,
+)
+from retention_lib.clv import _formulas as F
+from retention_lib.clv._lifetimes import lifetimes, quiet
+from retention_lib.clv._simulate import simulate_summary
+
+
+@pytest.fixture(scope="module")
+def cal() -> pd.DataFrame:
+    return rfm_summary(
+        load_cdnow(), grain="D", observation_end="1997-09-30", count_zero_amounts=True
+    )
+
+
+@pytest.fixture(scope="module")
+def bg(cal) -> BetaGeoModel:
+    return BetaGeoModel().fit(cal)
+
+
+def _lt_fit(name, *args):
+    with quiet():
+        return getattr(lifetimes(), name)().fit(*args)
+
+
+@pytest.mark.parametrize(
+    ("model_cls", "fitter"),
+    [(BetaGeoModel, "BetaGeoFitter"), (ModifiedBetaGeoModel, "ModifiedBetaGeoFitter")],
+)
+def test_compressed_fit_equals_uncompressed(cal, model_cls, fitter):
+    """Same MLE as lifetimes' fitter on the uncompressed rows, to 1e-4 relative."""
+    ours = model_cls().fit(cal)
+    ref = _lt_fit(fitter, cal["frequency"], cal["recency"], cal["T"])
+    np.testing.assert_allclose(ours.params_.to_numpy(), ref.params_.to_numpy(), rtol=1e-4)
+    assert ours.n_unique_rows_ < len(cal)
+
+
+def test_gamma_gamma_compressed_equals_uncompressed(cal):
+    ours = GammaGammaModel().fit(cal)
+    rep = cal[cal["frequency"] > 0]
+    ref = _lt_fit("GammaGammaFitter", rep["frequency"], rep["monetary_value"])
+    np.testing.assert_allclose(ours.params_.to_numpy(), ref.params_.to_numpy(), rtol=1e-4)
+
+
+def test_bgnbd_formulas_match_lifetimes(cal, bg):
+    lt = bg._fitter
+    x, tx, T = cal["frequency"].to_numpy(), cal["recency"].to_numpy(), cal["T"].to_numpy()
+    with quiet():
+        np.testing.assert_allclose(
+            bg.predict_purchases(cal, 10), lt.predict(10, x, tx, T), rtol=1e-10
+        )
+        np.testing.assert_allclose(bg.p_alive(cal), lt.conditional_probability_alive(x, tx, T),
+                                   rtol=1e-10)  # fmt: skip
+        np.testing.assert_allclose(
+            bg.expected_purchases_new_customer([1, 10, 52]),
+            lt.expected_number_of_purchases_up_to_time(np.array([1, 10, 52])),
+            rtol=1e-10,
+        )
+        for n in (0, 1, 5):
+            assert bg.prob_n_purchases(39, n) == pytest.approx(
+                float(lt.probability_of_n_purchases_up_to_time(39, n)), rel=1e-10
+            )
+    probs = bg.prob_n_purchases(39, range(200))
+    assert probs.sum() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_pareto_formulas_match_lifetimes_where_finite(cal):
+    model = ParetoNBDModel().fit(cal)
+    lt = model._fitter
+    lt.params_ = model.params_.copy()
+    x, tx, T = cal["frequency"].to_numpy(), cal["recency"].to_numpy(), cal["T"].to_numpy()
+    with quiet(), np.errstate(all="ignore"):
+        ref_alive = np.asarray(lt.conditional_probability_alive(x, tx, T), dtype=float)
+        ref_e = np.asarray(lt.predict(39, x, tx, T), dtype=float)
+    ok = np.isfinite(ref_alive) & np.isfinite(ref_e)
+    assert ok.mean() > 0.99
+    # quadrature vs hypergeometric series: 1e-5 relative (1e-9 on all but two rows)
+    np.testing.assert_allclose(model.p_alive(cal).to_numpy()[ok], ref_alive[ok], rtol=1e-5)
+    np.testing.assert_allclose(model.predict_purchases(cal, 39).to_numpy()[ok], ref_e[ok],
+                               rtol=1e-5)  # fmt: skip
+
+
+def test_pareto_heavy_buyer_recency_equals_T_is_finite(cal):
+    """lifetimes returns NaN here under scipy 1.17; ours stays finite and sensible."""
+    model = ParetoNBDModel().fit(cal)
+    heavy = pd.DataFrame({"frequency": [50, 200, 3], "recency": [38.0, 38.0, 38.0],
+                          "T": [38.0, 38.0, 38.0]})  # fmt: skip
+    alive = model.p_alive(heavy)
+    assert np.all(np.isfinite(alive)) and np.allclose(alive, 1.0)
+    pred = model.predict_purchases(heavy, 10).to_numpy()
+    assert np.all(np.isfinite(pred)) and pred[1] > pred[0] > pred[2] > 0
+
+
+def test_pareto_quadrature_matches_hypergeometric_form():
+    r, alpha, s, beta = 0.55, 10.6, 0.61, 11.7
+    x, tx, T = np.array([0, 1, 4, 10]), np.array([0.0, 5.0, 20.0, 30.0]), np.full(4, 38.0)
+    with quiet(), np.errstate(all="ignore"):
+        ref = lifetimes().ParetoNBDFitter._conditional_log_likelihood((r, alpha, s, beta), x, tx, T)
+    np.testing.assert_allclose(F.pnbd_log_likelihood(r, alpha, s, beta, x, tx, T), ref, rtol=1e-9)
+
+
+def test_not_fitted_guard():
+    with pytest.raises(NotFittedError, match="This BetaGeoModel instance is not fitted yet"):
+        BetaGeoModel().p_alive(pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]}))
+    with pytest.raises(NotFittedError, match="This GammaGammaModel instance is not fitted yet"):
+        GammaGammaModel().expected_spend(pd.DataFrame())
+
+
+def test_repr_shows_parameters(bg):
+    text = repr(bg)
+    assert "r=0.2426" in text and "2,357 customers" in text
+    assert "not fitted" in repr(BetaGeoModel())
+
+
+@pytest.mark.parametrize(
+    ("frame", "match"),
+    [
+        (pd.DataFrame({"frequency": [1], "recency": [5.0], "T": [3.0]}), "`recency` is larger"),
+        (
+            pd.DataFrame({"frequency": [-1], "recency": [0.0], "T": [3.0]}),
+            "`frequency` is negative",
+        ),
+        (pd.DataFrame({"frequency": [1.5], "recency": [1.0], "T": [3.0]}), "not a whole number"),
+        (pd.DataFrame({"frequency": [0], "recency": [1.0], "T": [3.0]}), "`recency` is not 0"),
+        (pd.DataFrame({"frequency": [1], "recency": [np.nan], "T": [3.0]}), "`recency` of"),
+        (pd.DataFrame({"frequency": [1], "T": [3.0]}), "missing column\\(s\\) `recency`"),
+        (
+            pd.DataFrame({"frequency": [0, 0], "recency": [0.0, 0.0], "T": [3.0, 4.0]}),
+            "no repeat buyers",
+        ),
+    ],
+)
+def test_fit_validation_messages(frame, match):
+    with pytest.raises(DataValidationError, match=match):
+        BetaGeoModel().fit(frame)
+
+
+def test_fit_rejects_non_frame():
+    with pytest.raises(TypeError, match="must be a pandas DataFrame"):
+        BetaGeoModel().fit([1, 2, 3])
+
+
+def test_penalizer_validation(cal):
+    with pytest.raises(DataValidationError, match="`penalizer_coef` must be a finite number"):
+        BetaGeoModel(penalizer_coef=-1).fit(cal)
+
+
+def test_convergence_failure_raises_with_remedy(cal, monkeypatch):
+    fitter = lifetimes().BetaGeoFitter
+
+    def boom(self, *args, **kwargs):
+        raise lifetimes().utils.ConvergenceError("did not converge")
+
+    monkeypatch.setattr(fitter, "fit", boom)
+    with pytest.raises(FitError, match="penalizer_coef"):
+        BetaGeoModel().fit(cal)
+
+
+def test_nan_parameters_raise(cal, monkeypatch):
+    fitter = lifetimes().BetaGeoFitter
+
+    def nan_fit(self, *args, **kwargs):
+        self.params_ = pd.Series([np.nan] * 4, index=["r", "alpha", "a", "b"])
+        return self
+
+    monkeypatch.setattr(fitter, "fit", nan_fit)
+    with pytest.raises(FitError, match="non-finite parameters"):
+        BetaGeoModel().fit(cal)
+
+
+def test_gamma_gamma_rejects_non_positive_spend(cal):
+    bad = cal.copy()
+    bad.loc[bad.index[bad["frequency"] > 0][:2], "monetary_value"] = 0.0
+    with pytest.raises(DataValidationError, match="`monetary_value` must be > 0"):
+        GammaGammaModel().fit(bad)
+
+
+def test_gamma_gamma_warns_on_correlation(cal):
+    corr = cal.copy()
+    rep = corr["frequency"] > 0
+    corr.loc[rep, "monetary_value"] *= corr.loc[rep, "frequency"] ** 1.5
+    with pytest.warns(AssumptionWarning, match="independence assumption"):
+        GammaGammaModel().fit(corr)
+
+
+def test_gamma_gamma_expected_spend_shrinks_to_population_mean(cal):
+    gg = GammaGammaModel().fit(cal)
+    spend = gg.expected_spend(cal)
+    assert np.allclose(spend[cal["frequency"] == 0], gg.population_mean_spend)
+    with quiet():
+        ref = gg._fitter.conditional_expected_average_profit(
+            cal["frequency"][cal["frequency"] > 0], cal["monetary_value"][cal["frequency"] > 0]
+        )
+    np.testing.assert_allclose(spend[cal["frequency"] > 0], ref, rtol=1e-12)
+
+
+@pytest.mark.parametrize("model_cls", [BetaGeoModel, ParetoNBDModel, ModifiedBetaGeoModel])
+def test_json_round_trip(cal, tmp_path, model_cls):
+    model = model_cls().fit(cal)
+    path = tmp_path / "model.json"
+    text = model.save(path)
+    doc = json.loads(text)
+    assert doc["versions"]["lifetimes"] == "0.11.3"
+    loaded = load_model(path)
+    pd.testing.assert_series_equal(loaded.params_, model.params_)
+    pd.testing.assert_series_equal(loaded.p_alive(cal), model.p_alive(cal))
+    pd.testing.assert_frame_equal(loaded.confidence_intervals_, model.confidence_intervals_)
+
+
+def test_load_model_errors(tmp_path):
+    with pytest.raises(DataValidationError, match="Unknown model"):
+        load_model({"model": "Pickle"})
+    with pytest.raises(FileNotFoundError):
+        load_model(tmp_path / "missing.json")
+
+
+def test_lifetimes_import_leaves_global_state_alone(cal):
+    with warnings.catch_warnings():
+        before = list(warnings.filters)
+        lifetimes()
+        BetaGeoModel().fit(cal)
+        assert list(warnings.filters) == before
+
+
+TRUE_BG = {"r": 0.5, "alpha": 6.0, "a": 0.8, "b": 2.8}
+TRUE_GG = {"p": 6.0, "q": 3.8, "v": 28.0}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_ground_truth_intervals_cover_truth(seed):
+    """Data simulated from known BG/NBD + Gamma-Gamma parameters (the bundled sample's
+    Netherlands values): every 95 % interval covers the truth (fixed seeds)."""
+    T = np.random.default_rng(seed).uniform(13, 104, size=6000)
+    sim = simulate_summary(6000, T=T, seed=seed, **TRUE_BG, **TRUE_GG)
+    bg = BetaGeoModel().fit(sim)
+    gg = GammaGammaModel().fit(sim)
+    for model, truth in ((bg, TRUE_BG), (gg, TRUE_GG)):
+        ci = model.confidence_intervals_
+        for name, value in truth.items():
+            assert ci.loc[name, "lower"] < value < ci.loc[name, "upper"], (name, ci.loc[name])
