@@ -14,6 +14,7 @@ from ._validation import (
     RetentionLibWarning,
     SmallSampleWarning,
 )
+from .cleaning import DEFAULT_NON_PRODUCT_CODES, CleaningReport, clean_transactions
 from .clv import (
     TIME_UNITS,
     BetaGeoModel,
@@ -41,7 +42,6 @@ from .clv import (
     rfm_summary,
     simple_ltv,
 )
-from .cleaning import DEFAULT_NON_PRODUCT_CODES, CleaningReport, clean_transactions
 from .cohorts import (
     average_retention,
     churn_table,

@@ -19,19 +19,83 @@ PERIODS = ("D", "W", "M", "Q")
 _PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
 
 
-def to_lazy(data: Any) -> nw.LazyFrame:
-    """Wrap ``data`` (pandas/polars frame, DuckDB relation, PySpark frame, or a path to
-    Parquet/CSV files read lazily by DuckDB) as a narwhals LazyFrame."""
-    if isinstance(data, (str, os.PathLike)):
-        import duckdb
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.zst", ".tsv", ".txt")
+#: Key columns that must be text; integer keys (common in warehouses) are cast to strings.
+ID_COLUMNS = ("customer_id", "order_id", "product_code")
 
-        path = str(data)
-        if not any(ch in path for ch in "*?") and not Path(path).exists():
-            raise FileNotFoundError(f"No file or folder at `{path}`.")
-        if Path(path).is_dir():
-            path = str(Path(path) / "*.parquet")
-        reader = duckdb.read_parquet if ".parquet" in path or ".pq" in path else duckdb.read_csv
-        data = reader(path)
+
+def _scan_path(data: str | os.PathLike | list) -> Any:
+    """A DuckDB relation reading Parquet or CSV files lazily (nothing is loaded yet).
+
+    ``data`` is a file, a glob (``"lake/tx/*.parquet"``), a folder (all Parquet files below
+    it, hive partitions such as ``year=2024/`` becoming columns; else all CSV files) or a list
+    of files of one format.
+    """
+    import duckdb
+
+    paths = [str(p) for p in data] if isinstance(data, (list, tuple)) else [str(data)]
+    if not paths:
+        raise DataValidationError("The list of files to read is empty.")
+    resolved = []
+    hive = False
+    for path in paths:
+        has_glob = any(ch in path for ch in "*?[")
+        if not has_glob and not Path(path).exists():
+            raise FileNotFoundError(
+                f"No file or folder at `{path}`. Check the path (relative paths are resolved "
+                f"from {Path.cwd()})."
+            )
+        if not has_glob and Path(path).is_dir():
+            folder = Path(path)
+            files = [f for f in folder.rglob("*") if f.is_file()]
+            if any(f.name.endswith(_PARQUET_SUFFIXES) for f in files):
+                hive = any("=" in part for f in files for part in f.relative_to(folder).parts[:-1])
+                path = str(folder / "**" / "*.parquet")
+            elif any(f.name.endswith(_CSV_SUFFIXES) for f in files):
+                ext = next(s for s in _CSV_SUFFIXES for f in files if f.name.endswith(s))
+                path = str(folder / "**" / f"*{ext}")
+            else:
+                raise DataValidationError(
+                    f"The folder `{path}` holds no .parquet or .csv files. Point at the files "
+                    "themselves, e.g. `data/*.parquet`."
+                )
+        resolved.append(path)
+    name = resolved[0].lower()
+    if name.endswith(_PARQUET_SUFFIXES) or name.endswith("*.parquet"):
+        return duckdb.read_parquet(resolved, hive_partitioning=hive)
+    if name.endswith(_CSV_SUFFIXES):
+        # ids stay text (a customer id of 00123 is not the number 123)
+        header = duckdb.read_csv(resolved[0] if len(resolved) == 1 else resolved).columns
+        dtype = {c: "VARCHAR" for c in ID_COLUMNS if c in header}
+        return duckdb.read_csv(resolved, dtype=dtype or None)
+    raise DataValidationError(
+        f"Cannot tell the format of `{resolved[0]}`. Use .parquet or .csv files (optionally "
+        "a folder or a glob such as `tx/*.parquet`), or read them yourself and pass the relation."
+    )
+
+
+def to_lazy(data: Any) -> nw.LazyFrame:
+    """Wrap ``data`` as a narwhals LazyFrame, whatever engine holds it.
+
+    Parameters
+    ----------
+    data : DataFrame, LazyFrame, DuckDB relation, PySpark DataFrame, path or list of paths
+        A pandas or polars frame, a DuckDB relation, a PySpark (or SQLFrame) DataFrame, a
+        Dask frame, or Parquet/CSV files read lazily by DuckDB (see :func:`_scan_path`).
+
+    Returns
+    -------
+    narwhals.LazyFrame
+        Nothing is computed yet. Two harmless normalisations are added to the query so that
+        every engine sees the canonical schema: a time-zone-aware ``timestamp`` becomes naive
+        (on PySpark the wall-clock time in the session time zone, as Spark shows it; elsewhere
+        UTC, as :func:`load_transactions` does) and integer id columns become text.
+    """
+    if isinstance(data, (str, os.PathLike)) or (
+        isinstance(data, (list, tuple)) and data and isinstance(data[0], (str, os.PathLike))
+    ):
+        data = _scan_path(data)
     try:
         frame = nw.from_native(data)
     except TypeError:
@@ -39,7 +103,40 @@ def to_lazy(data: Any) -> nw.LazyFrame:
             "Expected a pandas/polars DataFrame, a DuckDB relation, a PySpark DataFrame or a path "
             f"to Parquet/CSV files; got {type(data).__name__}."
         ) from None
-    return frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+    lf = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
+    return _normalise_schema(lf)
+
+
+def _normalise_schema(lf: nw.LazyFrame) -> nw.LazyFrame:
+    schema = lf.collect_schema()
+    fixes = []
+    ts = schema.get("timestamp")
+    if isinstance(ts, nw.Datetime) and ts.time_zone is not None:
+        expr = nw.col("timestamp")
+        if lf.implementation.is_spark_like():
+            # Spark keeps the zone in the session: drop it, keeping the wall-clock time
+            expr = expr.dt.replace_time_zone(None)
+        else:
+            expr = expr.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        fixes.append(expr)
+    elif ts is not None and ts == nw.String:
+        raise DataValidationError(
+            "Column `timestamp` holds text, not datetimes. Write the files with a timestamp type "
+            "(e.g. Parquet from pandas), use ISO dates ('2024-01-31 09:30:00') in CSV files, or "
+            "read with `retention_lib.scan_transactions(..., date_format=...)`."
+        )
+    for col in ID_COLUMNS:
+        dtype = schema.get(col)
+        if dtype is not None and dtype.is_integer():
+            fixes.append(nw.col(col).cast(nw.String))
+    return lf.with_columns(*fixes) if fixes else lf
+
+
+def backend_of(data: Any) -> str:
+    """Short name of the engine holding ``data`` (``"pandas"``, ``"duckdb"``, ``"pyspark"``...)."""
+    if isinstance(data, pd.DataFrame):
+        return "pandas"
+    return str(to_lazy(data).implementation).lower().rsplit(".", 1)[-1]
 
 
 def collect(frame: nw.LazyFrame | nw.DataFrame) -> pd.DataFrame:

@@ -1,14 +1,37 @@
-"""Run the analysis notebooks with parameters and write one code-free HTML report."""
+"""Run the analysis notebooks with parameters and write one code-free HTML report.
+
+The report opens with a title block (data source, period covered, currency, rows and
+customers, table of contents), then the notebooks' markdown, tables and figures without
+their code. Each notebook is run by papermill with the parameters ``data_path`` and
+``currency`` (and ``source_currency`` when given), so it works on the bundled sample or on
+the user's own CSV / Parquet / Excel log.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import os
+import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import nbformat
+import pandas as pd
 
-__all__ = ["REPORT_NOTEBOOKS", "build_report", "notebooks_dir"]
+from ._validation import DataValidationError, RetentionLibError
+
+__all__ = [
+    "REPORT_NOTEBOOKS",
+    "ReportError",
+    "build_report",
+    "currency_symbol",
+    "data_facts",
+    "describe_data",
+    "notebooks_dir",
+]
 
 #: The analysis notebooks, in report order (those missing from the folder are skipped).
 REPORT_NOTEBOOKS: tuple[str, ...] = (
@@ -18,6 +41,45 @@ REPORT_NOTEBOOKS: tuple[str, ...] = (
     "04_pareto_segments.ipynb",
     "05_kpis.ipynb",
 )
+
+#: Cells with one of these tags are left out of the report (e.g. an interactive explorer).
+REMOVE_TAGS = frozenset({"remove-from-report", "remove_cell", "parameters", "injected-parameters"})
+
+_SYMBOLS = {
+    "EUR": "€",
+    "GBP": "£",
+    "USD": "$",
+    "JPY": "¥",
+    "CNY": "CN¥",
+    "AUD": "A$",
+    "CAD": "C$",
+    "NZD": "NZ$",
+    "HKD": "HK$",
+    "SGD": "S$",
+    "BRL": "R$",
+    "INR": "₹",
+    "KRW": "₩",
+    "CHF": "CHF ",
+}
+
+
+class ReportError(RetentionLibError):
+    """A notebook of the report failed, or the report cannot be built as asked."""
+
+
+def currency_symbol(code: str) -> str:
+    """``"€"`` for ``"EUR"``, ``"£"`` for ``"GBP"``...; the code itself when unknown."""
+    return _SYMBOLS.get(str(code).upper(), f"{code} ")
+
+
+def _date(ts: Any) -> str:
+    return f"{ts.day} {ts:%b %Y}"
+
+
+def _money(value: float, code: str) -> str:
+    symbol = currency_symbol(code)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{symbol}{abs(value):,.0f}"
 
 
 def notebooks_dir() -> Path:
@@ -31,12 +93,177 @@ def notebooks_dir() -> Path:
     return folder
 
 
+def data_facts(
+    transactions: pd.DataFrame,
+    cleaning: Any = None,
+    *,
+    data_path: str | os.PathLike | None = None,
+) -> dict[str, Any]:
+    """Facts about a prepared log for a report header.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Output of :func:`~retention_lib.prepare_transactions`.
+    cleaning : CleaningReport, optional
+        Its cleaning report (adds ``rows_read``).
+    data_path : path, optional
+        The file read (None = the bundled sample).
+
+    Returns
+    -------
+    dict
+        ``source, first, last, months, currency, source_currencies, rows_read, rows_kept,
+        customers, orders, revenue, regions`` (``regions``: list of ``(name, revenue share)``,
+        largest first; empty without a ``region`` column).
+    """
+    tx = transactions
+    purchases = tx[tx["amount"] > 0]
+    orders = tx["order_id"].nunique() if "order_id" in tx.columns else len(purchases)
+    first, last = tx["timestamp"].min(), tx["timestamp"].max()
+    if "currency_original" in tx.columns:
+        sources = sorted(tx["currency_original"].dropna().astype(str).unique())
+    else:
+        sources = []
+    regions: list[tuple[str, float]] = []
+    total = float(tx["amount"].sum())
+    if "region" in tx.columns and total:
+        shares = tx.groupby("region")["amount"].sum().sort_values(ascending=False) / total
+        regions = [(str(k), float(v)) for k, v in shares.items()]
+    return {
+        "source": "bundled synthetic sample" if data_path is None else str(data_path),
+        "first": first,
+        "last": last,
+        "months": (last.year - first.year) * 12 + last.month - first.month + 1,
+        "currency": tx.attrs.get("currency", ""),
+        "source_currencies": sources,
+        "rows_read": getattr(cleaning, "rows_read", None),
+        "rows_kept": len(tx),
+        "customers": int(tx["customer_id"].nunique()),
+        "orders": int(orders),
+        "revenue": total,
+        "regions": regions,
+    }
+
+
+def describe_data(transactions: pd.DataFrame, cleaning: Any = None) -> str:
+    """One plain-language sentence about a prepared log (customers, orders, revenue, dates).
+
+    Examples
+    --------
+    >>> describe_data(tx)  # doctest: +SKIP
+    '7,600 customers placed 19,xxx orders worth €1,565,165 (net of returns) between
+    1 Jan 2023 and 31 Dec 2024, in 5 regions.'
+    """
+    f = data_facts(transactions, cleaning)
+    where = f", in {len(f['regions'])} regions" if f["regions"] else ""
+    return (
+        f"{f['customers']:,} customers placed {f['orders']:,} orders worth "
+        f"{_money(f['revenue'], f['currency'])} (net of returns) between "
+        f"{_date(f['first'])} and {_date(f['last'])}{where}."
+    )
+
+
+def _header_html(facts: dict[str, Any], *, title: str, source_currency: str | None) -> str:
+    from . import __version__
+
+    code = facts["currency"]
+    symbol = currency_symbol(code).strip()
+    if facts["source_currencies"] and facts["source_currencies"] != [code]:
+        money_note = (
+            f"converted from {', '.join(facts['source_currencies'])} at ECB reference rates "
+            "on each transaction's date"
+        )
+    elif source_currency and source_currency != code:
+        money_note = f"converted from {source_currency} at ECB reference rates"
+    elif facts["source_currencies"]:
+        money_note = "as in the data"
+    else:
+        money_note = f"the data has no currency column, so amounts are taken to be in {code}"
+    source = facts["source"]
+    shown_source = (
+        html.escape(source)
+        if source.startswith("bundled")
+        else f"{html.escape(Path(source).name)} <span class='rl-dim'>({html.escape(source)})</span>"
+    )
+    rows = (
+        f"{facts['rows_read']:,} rows read, {facts['rows_kept']:,} kept after cleaning "
+        "(see the cleaning report)"
+        if facts["rows_read"] is not None
+        else f"{facts['rows_kept']:,} rows"
+    )
+    regions = ", ".join(f"{html.escape(r)} {s:.0%}" for r, s in facts["regions"][:8])
+    items = [
+        ("Data", shown_source),
+        (
+            "Period covered",
+            f"{_date(facts['first'])} to {_date(facts['last'])} "
+            f"({facts['months']} calendar months)",
+        ),
+        ("Currency", f"{html.escape(code)} ({html.escape(symbol)}): {html.escape(money_note)}"),
+        ("Rows", rows),
+        ("Customers and orders", f"{facts['customers']:,} customers, {facts['orders']:,} orders"),
+        ("Revenue, net of returns", _money(facts["revenue"], code)),
+    ]
+    if regions:
+        items.append(("Revenue by region", regions))
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in items)
+    today = dt.date.today()
+    return (
+        f"<style>{_CSS}</style>"
+        '<div class="rl-header">'
+        f'<h1 class="rl-title">{html.escape(title)}</h1>'
+        f'<p class="rl-dim">Generated on {today.day} {today:%B %Y} by retention-lib {__version__}.</p>'
+        f'<table class="rl-facts">{table}</table>'
+        '<p class="rl-how">How to read it: each table or figure is followed by a short '
+        "reading in plain words. Percentages are shares of customers unless the label says "
+        f"otherwise; money is in {html.escape(code)}.</p>"
+        '<h2 class="rl-contents">Contents</h2><!--RL-TOC-->'
+        "</div>"
+    )
+
+
+_CSS = """
+.rl-header { border-bottom: 2px solid #2b5d8a; margin-bottom: 2em; padding-bottom: 1em; }
+.rl-header h1.rl-title { font-size: 2.2em; margin-bottom: 0.1em; color: #1f3f5f; }
+.rl-dim { color: #666; }
+table.rl-facts { border-collapse: collapse; margin: 1em 0; font-size: 1em; }
+table.rl-facts th { text-align: left; padding: 0.25em 1.2em 0.25em 0; color: #333;
+  white-space: nowrap; vertical-align: top; }
+table.rl-facts td { text-align: left; padding: 0.25em 0; }
+.rl-toc ol { margin-top: 0.2em; }
+.rl-toc li { margin: 0.15em 0; }
+.rl-toc ol ol { list-style: disc; color: #444; }
+.jp-OutputArea-output pre { white-space: pre-wrap; font-family: inherit; font-size: 1em;
+  line-height: 1.5; }
+.jp-RenderedImage img { max-width: 100%; height: auto; }
+@media print { .rl-header { page-break-after: always; } }
+"""
+
+
+def _header_cell(html_text: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(source="")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": html_text}, metadata={})
+    ]
+    return cell
+
+
+def _is_title(cell: nbformat.NotebookNode) -> bool:
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("# ")
+
+
 def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop the parameters cells and widget-only outputs that mean nothing in static HTML."""
-    cells = []
+    """Drop what means nothing in a static, code-free report.
+
+    Parameters cells, cells tagged ``remove-from-report``, widget views, stderr (warnings
+    stay in the executed notebooks), and interactive cells (``# NBVAL_IGNORE_OUTPUT`` left
+    without output) together with the markdown cell that introduces them.
+    """
+    cells: list[nbformat.NotebookNode] = []
     for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if "parameters" in tags or "injected-parameters" in tags:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & REMOVE_TAGS:
             continue
         if cell.cell_type == "code":
             cell.outputs = [
@@ -46,81 +273,222 @@ def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 and o.get("name") != "stderr"
             ]
             if cell.source.lstrip().startswith("# NBVAL_IGNORE_OUTPUT") and not cell.outputs:
-                continue
+                cell.metadata["_rl_interactive"] = True
         cells.append(cell)
-    nb.cells = cells
+    kept: list[nbformat.NotebookNode] = []
+    for i, cell in enumerate(cells):
+        if cell.metadata.pop("_rl_interactive", False):
+            continue
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        if (
+            cell.cell_type == "markdown"
+            and not _is_title(cell)
+            and nxt is not None
+            and nxt.metadata.get("_rl_interactive")
+            and (i + 2 >= len(cells) or cells[i + 2].cell_type == "markdown")
+        ):
+            continue  # the introduction of an explorer that the report cannot show
+        kept.append(cell)
+    nb.cells = kept
     return nb
+
+
+_HEADING = re.compile(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+
+
+def _add_toc(body: str) -> str:
+    """Give headings unique ids and fill the table of contents from the h1/h2 headings."""
+    seen: dict[str, int] = {}
+    toc: list[tuple[int, str, str]] = []
+
+    def fix(m: re.Match) -> str:
+        level, anchor, inner = m.group(1), m.group(2), m.group(3)
+        n = seen.get(anchor, 0)
+        seen[anchor] = n + 1
+        new = anchor if n == 0 else f"{anchor}-{n + 1}"
+        text = html.unescape(re.sub(r"<[^>]+>", "", inner)).replace("¶", "").strip()
+        if text:
+            toc.append((int(level), new, text))
+        inner = inner.replace(f'href="#{anchor}"', f'href="#{new}"')
+        return f'<h{level} id="{new}">{inner}</h{level}>'
+
+    body = _HEADING.sub(fix, body)
+    parts: list[str] = []
+    open_sub = False
+    for level, anchor, text in toc:
+        link = f'<a href="#{html.escape(anchor, quote=True)}">{html.escape(text)}</a>'
+        if level == 1:
+            if open_sub:
+                parts.append("</ol></li>")
+                open_sub = False
+            elif parts:
+                parts.append("</li>")
+            parts.append(f"<li>{link}")
+        else:
+            if not open_sub:
+                parts.append("<ol>")
+                open_sub = True
+            parts.append(f"<li>{link}</li>")
+    if parts:
+        parts.append("</ol></li>" if open_sub else "</li>")
+    toc_html = f'<nav class="rl-toc"><ol>{"".join(parts)}</ol></nav>'
+    return body.replace("<!--RL-TOC-->", toc_html, 1)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _notebook_parameters(path: Path) -> set[str]:
+    from papermill import inspect_notebook
+
+    return set(inspect_notebook(str(path)))
 
 
 def build_report(
     data_path: str | os.PathLike | None = None,
     *,
     currency: str = "EUR",
+    source_currency: str | None = None,
     out_dir: str | os.PathLike = "reports",
     notebooks: Sequence[str | os.PathLike] | None = None,
     title: str = "Customer retention report",
     progress: bool = True,
+    timeout: int = 1800,
 ) -> Path:
     """Execute the analysis notebooks on ``data_path`` and write ``retention_report.html``.
+
+    The data is loaded once first (through :func:`~retention_lib.prepare_transactions`), so
+    bad input stops at once with the library's message, and the header can state the data
+    source, period, currency and size.
 
     Parameters
     ----------
     data_path : path, optional
         Transaction log (CSV, CSV.GZ, Parquet, Excel); ``None`` = the bundled sample.
     currency : str
-        Reporting currency passed to every notebook.
+        Reporting currency (ISO 4217), passed to every notebook.
+    source_currency : str, optional
+        Currency of every amount when the log has no ``currency`` column (e.g. ``"GBP"`` for
+        the UCI Online Retail log); passed to the notebooks as ``source_currency``, so every
+        notebook's parameters cell must declare it.
     out_dir : path
         Folder for the HTML report and the executed notebooks (``out_dir/notebooks``).
     notebooks : sequence of paths, optional
         Notebooks to run (default: :data:`REPORT_NOTEBOOKS` from the repository).
     title : str
-        Title of the HTML page.
+        Title of the report.
     progress : bool
-        Show papermill's progress bar.
+        Show which notebook runs and papermill's progress bar.
+    timeout : int
+        Seconds any one cell may run.
 
     Returns
     -------
     pathlib.Path
         Path of the HTML report.
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at ``data_path``, or no notebooks.
+    DataValidationError
+        The data cannot be loaded (the message names the column and the fix).
+    ReportError
+        A notebook failed (the message names the notebook and the error) or does not
+        accept ``source_currency``.
+
+    Examples
+    --------
+    >>> build_report()  # doctest: +SKIP
+    PosixPath('reports/retention_report.html')
+    >>> build_report("online_retail.csv.gz", currency="GBP", out_dir="uci")  # doctest: +SKIP
     """
     import papermill as pm
     from nbconvert import HTMLExporter
+    from papermill.exceptions import PapermillExecutionError
 
-    out = Path(out_dir)
-    executed_dir = out / "notebooks"
-    executed_dir.mkdir(parents=True, exist_ok=True)
+    from .pipeline import prepare_transactions
+
+    currency = str(currency).strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise DataValidationError(
+            f"`currency` must be a three-letter ISO 4217 code such as 'EUR' or 'GBP'; "
+            f"got {currency!r}."
+        )
+    if source_currency is not None:
+        source_currency = str(source_currency).strip().upper()
     if notebooks is None:
         folder = notebooks_dir()
         paths = [folder / name for name in REPORT_NOTEBOOKS if (folder / name).exists()]
     else:
-        paths = [Path(p) for p in notebooks]
+        paths = [Path(p).resolve() for p in notebooks]
+        for p in paths:
+            if not p.exists():
+                raise FileNotFoundError(f"No notebook at `{p}`.")
+    if not paths:
+        raise FileNotFoundError("No notebooks to run: the notebooks folder is empty.")
     if data_path is not None:
-        data_path = str(Path(data_path).resolve())
+        data_path = str(Path(data_path).expanduser().resolve())
         if not Path(data_path).exists():
             raise FileNotFoundError(f"No transaction file at `{data_path}`.")
-    combined = None
-    for path in paths:
+    parameters: dict[str, Any] = {"data_path": data_path, "currency": currency}
+    if source_currency is not None:
+        lacking = [p.name for p in paths if "source_currency" not in _notebook_parameters(p)]
+        if lacking:
+            raise ReportError(
+                f"`source_currency` cannot be passed to {', '.join(lacking)}: their "
+                "parameters cell has no `source_currency`. Add `source_currency = None` there "
+                "and pass it to `rl.prepare_transactions`, or convert the amounts first."
+            )
+        parameters["source_currency"] = source_currency
+
+    if progress:
+        print("Loading and checking the data...", file=sys.stderr, flush=True)
+    tx, cleaning = prepare_transactions(
+        data_path, currency=currency, source_currency=source_currency
+    )
+    facts = data_facts(tx, cleaning, data_path=data_path)
+    del tx
+
+    out = Path(out_dir)
+    executed_dir = out / "notebooks"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    combined = nbformat.v4.new_notebook()
+    combined.cells.append(
+        _header_cell(_header_html(facts, title=title, source_currency=source_currency))
+    )
+    for i, path in enumerate(paths, 1):
         target = executed_dir / path.name
-        pm.execute_notebook(
-            str(path),
-            str(target),
-            parameters={"data_path": data_path, "currency": currency},
-            cwd=str(path.parent),
-            progress_bar=progress,
-            kernel_name="python3",
-        )
+        if progress:
+            print(f"[{i}/{len(paths)}] {path.name}", file=sys.stderr, flush=True)
+        try:
+            pm.execute_notebook(
+                str(path),
+                str(target),
+                parameters=parameters,
+                cwd=str(path.parent),
+                progress_bar=progress,
+                kernel_name="python3",
+                execution_timeout=timeout,
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+        except PapermillExecutionError as exc:
+            raise ReportError(
+                f"{path.name} failed in cell {exc.exec_count}: {exc.ename}: "
+                f"{_one_line(exc.evalue)} (executed notebook: {target})"
+            ) from None
         nb = _strip_for_report(nbformat.read(target, as_version=4))
-        if combined is None:
-            combined = nb
-        else:
-            combined.cells.extend(nb.cells)
-    if combined is None:
-        raise FileNotFoundError("No notebooks to run: the notebooks folder is empty.")
+        combined.cells.extend(nb.cells)
+        if "kernelspec" not in combined.metadata:
+            combined.metadata.update(nb.metadata)
+    combined.metadata.pop("papermill", None)
+    combined.metadata.pop("widgets", None)
     combined.metadata["title"] = title
     exporter = HTMLExporter(
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
     )
     body, _ = exporter.from_notebook_node(combined)
     html_path = out / "retention_report.html"
-    html_path.write_text(body, encoding="utf-8")
+    html_path.write_text(_add_toc(body), encoding="utf-8")
     return html_path

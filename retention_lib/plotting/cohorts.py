@@ -80,9 +80,12 @@ def plot_retention_heatmap(
         _cohort_label(c, period) + (f"  (n={sizes[c]:,})" if show_sizes else "")
         for c in matrix.index
     ]
+    # label the rows themselves so seaborn can thin them on long (e.g. weekly) triangles
+    matrix.index = labels
     ax = ax if ax is not None else plt.gca()
     if annot is None:
         annot = matrix.shape[1] <= 16 and matrix.shape[0] <= 24
+    dense = matrix.shape[0] > 40 or matrix.shape[1] > 40
     top = np.nanmax(matrix.to_numpy()[:, 1:]) if matrix.shape[1] > 1 else 100
     kwargs.setdefault("vmax", max(float(np.nan_to_num(top)), 1.0))
     sns.heatmap(
@@ -94,12 +97,12 @@ def plot_retention_heatmap(
         mask=matrix.isna(),
         vmin=0,
         cbar_kws={"format": PercentFormatter(decimals=0), "label": f"{value.replace('_', ' ')}"},
-        linewidths=0.5,
+        linewidths=0 if dense else 0.5,
         linecolor="white",
         annot_kws={"fontsize": 8},
         **kwargs,
     )
-    ax.set_yticklabels(labels, rotation=0, fontsize=8)
+    ax.tick_params(axis="y", labelrotation=0, labelsize=8)
     partial = t.loc[t["partial"], "period_number"].unique()
     word = _PERIOD_WORD.get(period, "period")
     ax.set_xlabel(

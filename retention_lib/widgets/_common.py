@@ -1,13 +1,24 @@
-"""Helpers shared by the explorers: selection filters and messages instead of tracebacks."""
+"""Helpers shared by the explorers: selection filters, progress, figures and messages.
+
+Nothing here computes an analysis; the explorers call named ``*_view`` functions and these
+helpers only show what those return (or the message of the error they raise).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import html
+import io
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import ipywidgets as w
+import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import Image
 
 ALL = "All"
+T = TypeVar("T")
 
 
 def options(tx: pd.DataFrame, column: str) -> list[str]:
@@ -27,15 +38,84 @@ def select(tx: pd.DataFrame, **filters: str | None) -> pd.DataFrame:
 
 
 def dropdown(description: str, choices: list[Any], value: Any = None) -> w.Dropdown:
+    """A labelled dropdown; disabled when there is nothing to choose from."""
     return w.Dropdown(
         options=choices,
         value=choices[0] if value is None else value,
         description=description,
+        disabled=len(choices) < 2,
         style={"description_width": "initial"},
+        layout=w.Layout(width="auto"),
     )
 
 
 def show_message(out: w.Output, message: str) -> None:
+    """Replace the contents of ``out`` with ``message`` (a selection too small, ...)."""
     with out:
         out.clear_output(wait=True)
         print(message)
+
+
+def figure_png(fig: plt.Figure, *, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes (the same under any matplotlib backend); closes the figure."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def figure_image(fig: plt.Figure, *, dpi: int = 100) -> Image:
+    """The figure as an IPython ``Image`` to ``display``; closes the figure."""
+    return Image(data=figure_png(fig, dpi=dpi), format="png")
+
+
+def note_html(text: str) -> str:
+    """A short grey note (a warning about small cohorts and the like) as HTML."""
+    return f'<p style="color:#555;font-size:0.9em;margin:0.2em 0">{html.escape(text)}</p>'
+
+
+def collect_warnings(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, list[str]]:
+    """Call ``fn`` and return its result with the (deduplicated) warning messages it raised.
+
+    In a dashboard, warnings go under the figure as notes instead of onto stderr.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn(*args, **kwargs)
+    messages = list(dict.fromkeys(str(c.message) for c in caught))
+    return result, messages
+
+
+class Steps:
+    """A progress bar for a callback's slow steps (hidden when idle).
+
+    Examples
+    --------
+    >>> steps = Steps(3)  # doctest: +SKIP
+    >>> steps.start("Selecting customers"); steps.advance("Computing"); steps.done()  # doctest: +SKIP
+    """
+
+    def __init__(self, total: int) -> None:
+        self.bar = w.IntProgress(
+            value=0,
+            min=0,
+            max=total,
+            bar_style="info",
+            description="",
+            style={"description_width": "initial"},
+            layout=w.Layout(visibility="hidden", width="420px"),
+        )
+
+    def start(self, label: str) -> None:
+        self.bar.value = 0
+        self.bar.description = label
+        self.bar.layout.visibility = "visible"
+
+    def advance(self, label: str | None = None) -> None:
+        self.bar.value = min(self.bar.value + 1, self.bar.max)
+        if label is not None:
+            self.bar.description = label
+
+    def done(self) -> None:
+        self.bar.value = self.bar.max
+        self.bar.layout.visibility = "hidden"

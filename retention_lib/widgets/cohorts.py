@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
 
-from .._validation import RetentionLibError
-from ..cohorts import average_retention, cohort_retention
+from .._validation import DataValidationError, RetentionLibError
+from ..cohorts import average_retention, cohort_retention, describe_retention
 from ..plotting.cohorts import plot_retention_curves, plot_retention_heatmap
-from ._common import ALL, dropdown, options, select, show_message
+from ._common import (
+    ALL,
+    Steps,
+    collect_warnings,
+    dropdown,
+    figure_png,
+    note_html,
+    options,
+    select,
+)
 
-__all__ = ["cohort_explorer", "cohort_view"]
+__all__ = ["cohort_explorer", "cohort_summary", "cohort_view"]
 
+#: Smallest selection (distinct customers) the explorer draws.
 MIN_CUSTOMERS = 20
+_PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
+_KEY_PERIODS = {"D": (1, 7, 30, 90), "W": (1, 4, 13, 26), "M": (1, 3, 6, 12), "Q": (1, 2, 4)}
+
+
+def _label(region: str, segment: str) -> str:
+    picked = [v for v in (region, segment) if v != ALL]
+    return " / ".join(picked) if picked else "All customers"
 
 
 def cohort_view(
@@ -29,13 +46,29 @@ def cohort_view(
 ) -> tuple[pd.DataFrame, plt.Figure]:
     """Cohort table and figure (triangle + average curve) for one selection.
 
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Clean canonical transactions (``region`` / ``segment`` to filter on, if present).
+    region, segment : str
+        A value of the column, or ``"All"``.
+    period : {"D", "W", "M", "Q"}
+        Cohort and activity period.
+    kind : {"classic", "unbounded"}
+        As in :func:`~retention_lib.cohort_retention`.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        :func:`~retention_lib.cohort_retention` of the selection.
+    fig : matplotlib.figure.Figure
+        Retention triangle (left) and the size-weighted average curve (right).
+
     Raises
     ------
     DataValidationError
         When the selection has fewer than ``MIN_CUSTOMERS`` customers.
     """
-    from .._validation import DataValidationError
-
     sub = select(transactions, region=region, segment=segment)
     n = sub["customer_id"].nunique()
     if n < MIN_CUSTOMERS:
@@ -47,44 +80,143 @@ def cohort_view(
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5), width_ratios=[1.6, 1])
     plot_retention_heatmap(table, ax=ax1)
     plot_retention_curves(average_retention(table), ax=ax2)
-    title = "All customers" if (region, segment) == (ALL, ALL) else f"{region} / {segment}"
-    fig.suptitle(f"{title}: {n:,} customers")
+    fig.suptitle(f"{_label(region, segment)}: {n:,} customers", fontsize=13)
     fig.tight_layout()
     return table, fig
 
 
-def cohort_explorer(transactions: pd.DataFrame) -> w.Widget:
-    """Dropdowns for region, segment, period and kind, redrawing :func:`cohort_view`."""
-    region = dropdown("Region", options(transactions, "region"))
-    segment = dropdown("Segment", options(transactions, "segment"))
-    period = dropdown("Period", [("Month", "M"), ("Week", "W"), ("Quarter", "Q")], "M")
-    kind = dropdown(
-        "Retention",
-        [("Classic (in period)", "classic"), ("Unbounded (in or after)", "unbounded")],
-        "classic",
+def cohort_summary(table: pd.DataFrame, *, at: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Average retention at a few key periods, with how much data each rests on.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`~retention_lib.cohort_retention` (without ``by``).
+    at : tuple of int, optional
+        Periods to show (default: 1, 3, 6, 12 months; 1, 4, 13, 26 weeks; 1, 2, 4 quarters).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``period_number, cohorts, customers_observed, retention`` (a fraction), one
+        row per period of ``at`` that the data reaches.
+    """
+    period = table.attrs.get("period", "M")
+    at = at if at is not None else _KEY_PERIODS.get(period, (1, 3, 6, 12))
+    curves = average_retention(table)
+    out = curves[curves["period_number"].isin(at)]
+    out = out.rename(columns={"cohort_size": "customers_observed"})
+    out = out[["period_number", "cohorts", "customers_observed", "retention"]]
+    out = out.astype({"cohorts": "int64", "customers_observed": "int64"})
+    return out.reset_index(drop=True)
+
+
+def _summary_html(summary: pd.DataFrame, period: str) -> str:
+    word = _PERIOD_WORD.get(period, "period")
+    shown = summary.rename(
+        columns={
+            "period_number": f"{word}s after first purchase",
+            "cohorts": "cohorts observed",
+            "customers_observed": "customers observed",
+            "retention": "still buying",
+        }
     )
-    out = w.Output()
+    return (
+        shown.style.format({"still buying": "{:.1%}", "customers observed": "{:,}"})
+        .hide(axis="index")
+        .set_uuid("cohort-summary")
+        .to_html()
+    )
+
+
+def cohort_explorer(transactions: pd.DataFrame) -> w.VBox:
+    """Dropdowns for region, segment, period and kind, redrawing :func:`cohort_view`.
+
+    The data is read once (``transactions``); each change recomputes only the selection,
+    shows a progress bar meanwhile, and caches what it drew. A selection that is too small
+    shows the reason instead of a traceback.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With attributes ``controls`` (dict of the dropdowns), ``header`` (HTML: the
+        selection and a plain-language reading), ``figure`` (Image, PNG), ``table`` (HTML:
+        :func:`cohort_summary`), ``notes`` (HTML: warnings), ``update()`` and ``last``
+        (the latest :func:`cohort_view` table, None after a message).
+    """
+    controls = {
+        "region": dropdown("Region", options(transactions, "region")),
+        "segment": dropdown("Segment", options(transactions, "segment")),
+        "period": dropdown("Period", [("Month", "M"), ("Week", "W"), ("Quarter", "Q")], "M"),
+        "kind": dropdown(
+            "Retention",
+            [("Classic (in period)", "classic"), ("Unbounded (in or after)", "unbounded")],
+            "classic",
+        ),
+    }
+    steps = Steps(3)
+    header = w.HTML()
+    figure = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+    table_html = w.HTML()
+    notes_html = w.HTML()
+    box = w.VBox(
+        [w.HBox(list(controls.values())), steps.bar, header, figure, table_html, notes_html]
+    )
+    box.add_class("retention-cohort-explorer")
+    cache: dict[tuple, dict[str, Any]] = {}
+
+    def render(key: tuple) -> dict[str, Any]:
+        region, segment, period, kind = key
+        steps.start("Selecting customers")
+        try:
+            steps.advance("Computing cohorts")
+            (table, fig), messages = collect_warnings(
+                cohort_view, transactions, region=region, segment=segment, period=period, kind=kind
+            )
+        except (RetentionLibError, ValueError) as exc:
+            steps.done()
+            message = html.escape(str(exc))
+            return {
+                "last": None,
+                "header": f"<p><b>No figure for this selection.</b> {message}</p>",
+                "figure": b"",
+                "table": "",
+                "notes": "",
+            }
+        steps.advance("Drawing")
+        n = int(table.groupby("cohort")["cohort_size"].first().sum())
+        reading = describe_retention(average_retention(table))
+        result = {
+            "last": table,
+            "header": f"<p><b>{html.escape(_label(region, segment))}</b> ({n:,} customers). "
+            f"{html.escape(reading)}</p>",
+            "figure": figure_png(fig),
+            "table": _summary_html(cohort_summary(table), period),
+            "notes": "".join(note_html(f"Note: {m}") for m in messages),
+        }
+        steps.done()
+        return result
 
     def update(*_: Any) -> None:
-        try:
-            _, fig = cohort_view(
-                transactions,
-                region=region.value,
-                segment=segment.value,
-                period=period.value,
-                kind=kind.value,
-            )
-        except RetentionLibError as exc:
-            show_message(out, str(exc))
-            return
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
-            plt.close(fig)
+        key = tuple(c.value for c in controls.values())
+        if key not in cache:
+            cache[key] = render(key)
+        shown = cache[key]
+        box.last = shown["last"]
+        header.value = shown["header"]
+        figure.value = shown["figure"]
+        figure.layout.display = "" if shown["figure"] else "none"
+        table_html.value = shown["table"]
+        notes_html.value = shown["notes"]
 
-    for control in (region, segment, period, kind):
+    for control in controls.values():
         control.observe(update, names="value")
-    update()
-    box = w.VBox([w.HBox([region, segment, period, kind]), out])
+    box.controls = controls  # type: ignore[attr-defined]
+    box.header = header  # type: ignore[attr-defined]
+    box.figure = figure  # type: ignore[attr-defined]
+    box.table = table_html  # type: ignore[attr-defined]
+    box.notes = notes_html  # type: ignore[attr-defined]
     box.update = update  # type: ignore[attr-defined]
+    box.last = None  # type: ignore[attr-defined]
+    update()
     return box
