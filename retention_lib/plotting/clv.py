@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .._validation import DataValidationError
 
@@ -201,9 +203,13 @@ def plot_p_alive_history(history: pd.DataFrame, *, ax: Axes | None = None, **kwa
             date, color="grey", linestyle=":", alpha=0.7, label="purchase" if i == 0 else None
         )
     ax.set_ylim(0, 1.05)
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylabel("P(alive)")
     ax.set_title("Probability the customer is still active")
-    ax.legend()
+    ax.legend(loc="lower left")
     return ax
 
 
@@ -212,6 +218,7 @@ def plot_clv_by_group(
     *,
     by: str | None = None,
     value: str = "total_clv",
+    currency: str = "",
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -226,6 +233,8 @@ def plot_clv_by_group(
         Group column (default: the first column).
     value : str, default 'total_clv'
         Column to draw (``total_clv`` or ``mean_clv``).
+    currency : str
+        Currency code for the axis label (e.g. ``"EUR"``).
     ax : matplotlib Axes, optional
     **kwargs
         Passed to :meth:`Axes.barh`.
@@ -243,7 +252,16 @@ def plot_clv_by_group(
         xerr = np.vstack([data[value] - data["clv_lower"], data["clv_upper"] - data[value]]).clip(
             min=0
         )
+    kwargs.setdefault("color", "#2b6ca3")
     ax.barh(data[by].astype(str), data[value], xerr=xerr, capsize=3, **kwargs)
-    ax.set_xlabel(value.replace("_", " "))
+    label = {"total_clv": "total CLV", "mean_clv": "mean CLV per customer"}.get(
+        value, value.replace("_", " ")
+    )
+    ax.set_xlabel(
+        label
+        + (f" ({currency})" if currency else "")
+        + (", with 95% interval" if xerr is not None else "")
+    )
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_title(f"Customer lifetime value by {by}")
     return ax
