@@ -493,7 +493,7 @@ def churn_table(
 def repeat_purchase_rates(transactions: Any, *, by: str | None = None) -> pd.DataFrame:
     """Share of customers with more than one purchase.
 
-    A purchase is a distinct ``order_id`` (or, without order ids, a distinct timestamp)
+    A purchase is a distinct ``order_id`` (or, without order ids, a distinct purchase day)
     with positive amount that is not a return. The group of a customer is the one on
     their first purchase.
 
@@ -504,7 +504,7 @@ def repeat_purchase_rates(transactions: Any, *, by: str | None = None) -> pd.Dat
         without ``by`` a single row.
     """
     cols = columns_of(to_lazy(transactions))
-    order_key = "order_id" if "order_id" in cols else "timestamp"
+    order_key = "order_id" if "order_id" in cols else "pidx"  # pidx: the purchase day
     c = _Cohorts(transactions, period="D", by=by)
     purchases = c.purchases
     if order_key == "order_id":

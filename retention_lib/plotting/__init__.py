@@ -9,15 +9,31 @@ from .clv import (
     plot_period_transactions,
 )
 from .cohorts import plot_retention_curves, plot_retention_heatmap, plot_value_curves
+from .pareto import plot_lorenz, plot_pareto, plot_top_share
+from .segments import (
+    plot_ab_test,
+    plot_rfm_grid,
+    plot_score_intervals,
+    plot_segments,
+    plot_whatif,
+)
 
 __all__ = [
+    "plot_ab_test",
     "plot_calibration_by_frequency",
     "plot_clv_by_group",
     "plot_cumulative_tracking",
     "plot_frequency_recency_heatmap",
+    "plot_lorenz",
     "plot_p_alive_history",
+    "plot_pareto",
     "plot_period_transactions",
     "plot_retention_curves",
     "plot_retention_heatmap",
+    "plot_rfm_grid",
+    "plot_score_intervals",
+    "plot_segments",
+    "plot_top_share",
     "plot_value_curves",
+    "plot_whatif",
 ]

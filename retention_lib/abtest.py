@@ -1,0 +1,328 @@
+"""A/B test of a retention initiative: did the treated customers stay, buy again or spend
+more than the control group?
+
+:func:`ab_outcomes` turns a transaction log and a treatment flag per customer into one
+row per customer with the outcomes in a test window; :func:`ab_test` compares the groups
+with a significance test and a confidence interval of the difference (scipy).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._backend import collect, columns_of, require_lazy_columns, to_lazy
+from ._validation import (
+    AssumptionWarning,
+    DataValidationError,
+    SmallSampleWarning,
+    require_in_range,
+)
+from .kpis import _day, _lit, _wilson
+from .pareto import _few, _purchase_filter
+
+__all__ = ["METRICS", "ab_outcomes", "ab_test", "random_assignment"]
+
+#: Outcomes :func:`ab_test` knows: name -> (kind, description).
+METRICS: dict[str, tuple[str, str]] = {
+    "retained": ("proportion", "share of customers with a purchase in the test window"),
+    "repeat": ("proportion", "share of customers with 2+ orders in the test window"),
+    "revenue": ("mean", "net revenue per customer in the test window"),
+    "orders": ("mean", "orders per customer in the test window"),
+}
+
+
+def random_assignment(
+    customers: Any, *, treatment_share: float = 0.5, seed: int = 0
+) -> pd.DataFrame:
+    """Randomly assign customers to treatment or control (for planning or an A/A test).
+
+    Parameters
+    ----------
+    customers : sequence of str or DataFrame with ``customer_id``
+    treatment_share : float, default 0.5
+        Share of customers treated.
+    seed : int, default 0
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id, treatment`` (bool), sorted by ``customer_id``; the same input and
+        seed always give the same assignment, whatever the input order.
+
+    Examples
+    --------
+    >>> random_assignment(["a", "b", "c", "d"], seed=1)["treatment"].sum()
+    np.int64(2)
+    """
+    share = require_in_range(
+        treatment_share,
+        name="treatment_share",
+        low=0,
+        high=1,
+        low_inclusive=False,
+        high_inclusive=False,
+    )
+    ids = customers["customer_id"] if isinstance(customers, pd.DataFrame) else customers
+    ids = pd.Series(pd.unique(pd.Series(ids, dtype="str"))).sort_values(ignore_index=True)
+    n = len(ids)
+    n_treat = round(share * n)
+    chosen = np.random.default_rng(seed).permutation(n) < n_treat
+    return pd.DataFrame({"customer_id": ids.astype("str"), "treatment": chosen})
+
+
+def _check_assignment(assignment: pd.DataFrame, flag: str) -> pd.DataFrame:
+    if not isinstance(assignment, pd.DataFrame):
+        raise TypeError(
+            f"`assignment` must be a pandas DataFrame with `customer_id` and `{flag}`, got "
+            f"{type(assignment).__name__}."
+        )
+    missing = [c for c in ("customer_id", flag) if c not in assignment.columns]
+    if missing:
+        raise DataValidationError(
+            f"`assignment` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. It needs "
+            f"one row per customer with `customer_id` and a treatment flag `{flag}` (True/1 = "
+            "treated)."
+        )
+    dup = assignment["customer_id"].duplicated()
+    if dup.any():
+        raise DataValidationError(
+            f"`assignment` lists customers more than once ({_few(assignment.loc[dup, 'customer_id'])}"
+            "). Keep one row per customer."
+        )
+    f = assignment[flag]
+    ok = f.isin([True, False, 0, 1]) & f.notna()
+    if not ok.all():
+        raise DataValidationError(
+            f"Column `{flag}` must be True/False (or 1/0); found {f[~ok].iloc[0]!r} for customers "
+            f"{_few(assignment.loc[~ok, 'customer_id'])}."
+        )
+    return pd.DataFrame(
+        {"customer_id": assignment["customer_id"].astype("str"), "treatment": f.astype(bool)}
+    )
+
+
+def ab_outcomes(
+    transactions: Any,
+    assignment: pd.DataFrame,
+    *,
+    start: Any,
+    end: Any = None,
+    flag: str = "treatment",
+) -> pd.DataFrame:
+    """Outcomes per assigned customer in the test window [``start``, ``end``).
+
+    Parameters
+    ----------
+    transactions : DataFrame-like
+        Canonical transaction log (pandas, polars, DuckDB relation, ...).
+    assignment : pandas.DataFrame
+        One row per customer in the test: ``customer_id`` and the flag column.
+    start : date-like
+        First day of the test window (the day the initiative started).
+    end : date-like, optional
+        Day after the window (default: end of the data).
+    flag : str, default "treatment"
+        Column of ``assignment`` with True/1 for treated customers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id, treatment`` (bool), ``orders`` (distinct orders in the window),
+        ``revenue`` (net amount in the window), ``retained`` (bool, orders >= 1),
+        ``repeat`` (bool, orders >= 2). Customers without a purchase get 0 / False.
+
+    Examples
+    --------
+    >>> outcomes = ab_outcomes(tx, assignment, start="2011-09-01")  # doctest: +SKIP
+    """
+    assign = _check_assignment(assignment, flag)
+    t0 = _day(start, "start")
+    t1 = None if end is None else _day(end, "end")
+    if t1 is not None and t1 <= t0:
+        raise DataValidationError(f"`end` ({t1}) must be after `start` ({t0}).")
+    lf = to_lazy(transactions)
+    cols = columns_of(lf)
+    require_lazy_columns(lf, ["customer_id", "timestamp", "amount"], what="`transactions`")
+    cond = nw.col("timestamp") >= _lit(t0)
+    if t1 is not None:
+        cond = cond & (nw.col("timestamp") < _lit(t1))
+    window = lf.filter(cond)
+    revenue = collect(window.group_by("customer_id").agg(nw.col("amount").sum().alias("revenue")))
+    key = "order_id" if "order_id" in cols else "_day"
+    orders = collect(
+        window.filter(_purchase_filter(cols))
+        .with_columns(nw.col("timestamp").dt.truncate("1d").alias("_day"))
+        .select("customer_id", key)
+        .unique()
+        .group_by("customer_id")
+        .agg(nw.len().alias("orders"))
+    )
+    for f in (revenue, orders):
+        f["customer_id"] = f["customer_id"].astype("str")
+    out = assign.merge(orders, on="customer_id", how="left").merge(
+        revenue, on="customer_id", how="left"
+    )
+    if out["revenue"].isna().all() and len(out):
+        warnings.warn(
+            "No assigned customer has a transaction in the test window. Check that "
+            "`assignment` uses the same customer ids as `transactions` and the window dates.",
+            AssumptionWarning,
+            stacklevel=2,
+        )
+    out["orders"] = out["orders"].fillna(0).astype("int64")
+    out["revenue"] = out["revenue"].fillna(0.0).astype("float64")
+    out["retained"] = out["orders"] >= 1
+    out["repeat"] = out["orders"] >= 2
+    out.attrs = {"start": t0, "end": t1}
+    return out.sort_values("customer_id", ignore_index=True)
+
+
+def _newcombe(k1: int, n1: int, k0: int, n0: int, z: float) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for p1 - p0 (method 10 of Newcombe 1998)."""
+    p1, p0 = k1 / n1, k0 / n0
+    l1, u1 = _wilson(k1, n1, z)
+    l0, u0 = _wilson(k0, n0, z)
+    d = p1 - p0
+    return d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2), d + math.sqrt(
+        (u1 - p1) ** 2 + (p0 - l0) ** 2
+    )
+
+
+def ab_test(
+    outcomes: pd.DataFrame,
+    *,
+    metrics: str | Sequence[str] = ("retained", "repeat", "revenue"),
+    confidence: float = 0.95,
+    min_group_size: int = 30,
+) -> pd.DataFrame:
+    """Compare treatment and control on each metric with a test and a confidence interval.
+
+    - Proportions (``retained``, ``repeat``): difference of shares with Newcombe's hybrid
+      score interval; p-value of the two-sided two-proportion z test (Pearson chi-square
+      without continuity correction), or Fisher's exact test when an expected cell count
+      is below 5.
+    - Means (``revenue``, ``orders``): difference of means with Welch's t test and its
+      interval (``scipy.stats.ttest_ind(equal_var=False)``). Revenue is heavy-tailed: with
+      few customers a single big spender can decide the result.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        Output of :func:`ab_outcomes` (``treatment`` plus the metric columns).
+    metrics : str or sequence of str, default ("retained", "repeat", "revenue")
+        Any of :data:`METRICS`.
+    confidence : float, default 0.95
+    min_group_size : int, default 30
+        Smaller groups trigger a :class:`SmallSampleWarning`; fewer than 2 customers in a
+        group raise :class:`DataValidationError`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric: ``metric, kind, n_control, n_treatment, control, treatment``
+        (share or mean per group), ``difference`` (treatment - control), ``relative_lift``
+        (difference / control x 100), ``ci_low, ci_high`` (of the difference), ``p_value,
+        test, significant`` (p < 1 - confidence).
+
+    References
+    ----------
+    Newcombe, R. G. (1998). Interval estimation for the difference between independent
+    proportions: comparison of eleven methods. Statistics in Medicine, 17(8), 873-890.
+    Welch, B. L. (1947). The generalization of "Student's" problem when several different
+    population variances are involved. Biometrika, 34(1-2), 28-35.
+
+    Examples
+    --------
+    >>> ab_test(ab_outcomes(tx, assignment, start="2011-09-01"))  # doctest: +SKIP
+    """
+    conf = require_in_range(
+        confidence, name="confidence", low=0, high=1, low_inclusive=False, high_inclusive=False
+    )
+    z = float(stats.norm.ppf(0.5 + conf / 2))
+    if not isinstance(outcomes, pd.DataFrame):
+        raise TypeError(f"`outcomes` must be a pandas DataFrame, got {type(outcomes).__name__}.")
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise DataValidationError(
+            f"Unknown metric(s) {', '.join(repr(m) for m in unknown)}; choose from "
+            f"{', '.join(repr(m) for m in METRICS)}."
+        )
+    missing = [c for c in ["treatment", *metrics] if c not in outcomes.columns]
+    if missing:
+        raise DataValidationError(
+            f"`outcomes` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Pass the "
+            "output of `ab_outcomes`."
+        )
+    treat = outcomes["treatment"].astype(bool).to_numpy()
+    n1, n0 = int(treat.sum()), int((~treat).sum())
+    if min(n1, n0) < 2:
+        raise DataValidationError(
+            f"The groups are too small to compare: {n1} treated and {n0} control customer(s). "
+            "Each group needs at least 2 customers (and ideally hundreds for a retention "
+            "effect of a few points)."
+        )
+    if min(n1, n0) < min_group_size:
+        warnings.warn(
+            f"Small groups ({n1} treated, {n0} control; fewer than {min_group_size}): the test "
+            "has little power, so 'not significant' does not mean 'no effect'. Read the "
+            "confidence interval, and plan a larger test.",
+            SmallSampleWarning,
+            stacklevel=2,
+        )
+    rows = []
+    for m in metrics:
+        kind = METRICS[m][0]
+        values = outcomes[m].astype("float64").to_numpy()
+        if np.isnan(values).any():
+            raise DataValidationError(
+                f"Column `{m}` of `outcomes` has missing values; fill them (customers without "
+                "a purchase have 0) before testing."
+            )
+        x1, x0 = values[treat], values[~treat]
+        row: dict[str, Any] = {"metric": m, "kind": kind, "n_control": n0, "n_treatment": n1}
+        if kind == "proportion":
+            k1, k0 = int(x1.sum()), int(x0.sum())
+            p1, p0 = k1 / n1, k0 / n0
+            lo, hi = _newcombe(k1, n1, k0, n0, z)
+            table = np.array([[k1, n1 - k1], [k0, n0 - k0]])
+            if table.sum(axis=0).min() == 0:
+                p, test = 1.0, "no variation (all or none)"
+            else:
+                expected = stats.contingency.expected_freq(table)
+                if expected.min() < 5:
+                    p, test = float(stats.fisher_exact(table).pvalue), "Fisher exact"
+                else:
+                    res = stats.chi2_contingency(table, correction=False)
+                    p, test = float(res.pvalue), "two-proportion z"
+            row.update(control=p0, treatment=p1, difference=p1 - p0)
+        else:
+            m1, m0 = float(x1.mean()), float(x0.mean())
+            if np.ptp(x1) == 0 and np.ptp(x0) == 0:
+                warnings.warn(
+                    f"`{m}` does not vary within either group, so Welch's test is undefined; "
+                    "the p-value is set to 1 if the means are equal, else 0.",
+                    AssumptionWarning,
+                    stacklevel=2,
+                )
+                p = 1.0 if m1 == m0 else 0.0
+                lo = hi = m1 - m0
+                test = "no variation"
+            else:
+                res = stats.ttest_ind(x1, x0, equal_var=False)
+                ci = res.confidence_interval(confidence_level=conf)
+                p, lo, hi, test = float(res.pvalue), float(ci.low), float(ci.high), "Welch t"
+            row.update(control=m0, treatment=m1, difference=m1 - m0)
+        base = row["control"]
+        row["relative_lift"] = row["difference"] / base * 100 if base else math.nan
+        row.update(ci_low=lo, ci_high=hi, p_value=p, test=test, significant=p < 1 - conf)
+        rows.append(row)
+    return pd.DataFrame(rows)

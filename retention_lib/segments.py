@@ -1,0 +1,672 @@
+"""RFM scores and named segments, and the churn-risk list ("alerts") for a CRM.
+
+RFM scores rank every customer on Recency (days since the last purchase; recent = high
+score), Frequency (number of orders) and Monetary value (net revenue) into five
+equal-sized quantile bins, 1 (worst) to 5 (best). Ties are broken by a fixed hash of
+``customer_id`` so each bin gets its share of customers even when many customers share a
+value (e.g. most customers bought once), and the result never depends on row order.
+
+Named segments come from an editable map of score ranges (:data:`DEFAULT_SEGMENT_MAP`),
+the classic R x F grid extended with "Lost".
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validation import (
+    AssumptionWarning,
+    DataValidationError,
+    SmallSampleWarning,
+    require_in_range,
+)
+from .pareto import _few, customer_values
+
+__all__ = [
+    "DEFAULT_SEGMENT_MAP",
+    "churn_risk_list",
+    "export_churn_risk",
+    "rfm_scores",
+    "segment_map_table",
+    "segment_summary",
+]
+
+N_SCORES = 5
+
+#: Named RFM segments as score ranges ``{"r": (low, high), "f": (low, high)}``
+#: (inclusive; an ``"m"`` range may be added). The first matching rule wins. Together
+#: they cover all 25 R x F cells. Copy and edit it to change the segments::
+#:
+#:     my_map = dict(rl.DEFAULT_SEGMENT_MAP)
+#:     my_map["Can't lose them"] = {"r": (1, 2), "f": (4, 5), "m": (4, 5)}
+DEFAULT_SEGMENT_MAP: dict[str, dict[str, tuple[int, int]]] = {
+    "Champions": {"r": (5, 5), "f": (4, 5)},
+    "Loyal": {"r": (3, 4), "f": (4, 5)},
+    "Potential loyalists": {"r": (4, 5), "f": (2, 3)},
+    "New": {"r": (5, 5), "f": (1, 1)},
+    "Promising": {"r": (4, 4), "f": (1, 1)},
+    "Need attention": {"r": (3, 3), "f": (3, 3)},
+    "About to sleep": {"r": (3, 3), "f": (1, 2)},
+    "At risk": {"r": (1, 2), "f": (3, 4)},
+    "Can't lose them": {"r": (1, 2), "f": (5, 5)},
+    "Hibernating": {"r": (2, 2), "f": (1, 2)},
+    "Lost": {"r": (1, 1), "f": (1, 2)},
+}
+
+_OTHER = "Other"
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def _tie_key(ids: pd.Series) -> np.ndarray:
+    """A fixed pseudo-random order of customer ids (pandas' keyed hash, same every run)."""
+    return pd.util.hash_array(ids.astype(str).to_numpy(dtype=object))
+
+
+def _quantile_scores(values: pd.Series, ids: pd.Series, *, higher_is_better: bool) -> np.ndarray:
+    """Scores 1..5 in equal-sized bins of a stable rank.
+
+    Ties are broken by a fixed hash of the customer id (then the id itself): deterministic
+    and independent of row order, yet not tied to how ids were issued (sequential ids
+    would otherwise put early customers in the low bins).
+    """
+    n = len(values)
+    frame = pd.DataFrame({"v": values.to_numpy(), "h": _tie_key(ids), "id": ids.to_numpy()})
+    # ascending order of "goodness": worst first
+    order = frame.sort_values(
+        ["v", "h", "id"], ascending=[higher_is_better, True, True], kind="stable"
+    ).index.to_numpy()
+    rank = np.empty(n, dtype="int64")
+    rank[order] = np.arange(n)
+    # score = floor(rank * 5 / n) + 1 puts n/5 customers in each bin
+    return (rank * N_SCORES // n + 1).astype("int64")
+
+
+def _tie_warning(values: pd.Series, scores: np.ndarray, name: str, group: str) -> None:
+    """Warn when one tied value fills three or more score levels."""
+    spans = pd.DataFrame({"v": values.to_numpy(), "s": scores}).groupby("v")["s"].nunique()
+    wide = spans[spans >= 3]
+    if len(wide):
+        v = wide.index[0]
+        share = float((values == v).mean())
+        v = v.item() if hasattr(v, "item") else v
+        warnings.warn(
+            f"{share:.0%} of customers{group} share `{name}` = {v!r}, spread over "
+            f"{int(wide.iloc[0])} {name[0].upper()} scores at random (a fixed hash of the "
+            f"customer id) rather than by behaviour. Read those scores as one group, or segment on the other scores.",
+            AssumptionWarning,
+            stacklevel=3,
+        )
+
+
+def _check_segment_map(segment_map: Mapping[str, Mapping[str, Any]]) -> dict:
+    if not isinstance(segment_map, Mapping) or not segment_map:
+        raise TypeError(
+            "`segment_map` must be a non-empty dict {segment name: {'r': (low, high), "
+            "'f': (low, high)}}; start from a copy of `DEFAULT_SEGMENT_MAP`."
+        )
+    clean = {}
+    for name, rule in segment_map.items():
+        if not isinstance(rule, Mapping) or not rule:
+            raise DataValidationError(
+                f"`segment_map[{name!r}]` must be a dict such as {{'r': (4, 5), 'f': (1, 2)}}; "
+                f"got {rule!r}."
+            )
+        parsed = {}
+        for key, rng in rule.items():
+            if key not in ("r", "f", "m"):
+                raise DataValidationError(
+                    f"`segment_map[{name!r}]` has key {key!r}; use 'r', 'f' or 'm'."
+                )
+            try:
+                lo, hi = (int(x) for x in rng)
+            except (TypeError, ValueError):
+                raise DataValidationError(
+                    f"`segment_map[{name!r}][{key!r}]` must be a (low, high) pair of scores; "
+                    f"got {rng!r}."
+                ) from None
+            if not 1 <= lo <= hi <= N_SCORES:
+                raise DataValidationError(
+                    f"`segment_map[{name!r}][{key!r}]` = {rng!r} must satisfy "
+                    f"1 <= low <= high <= {N_SCORES}."
+                )
+            parsed[key] = (lo, hi)
+        clean[str(name)] = parsed
+    return clean
+
+
+def _assign_segments(scores: pd.DataFrame, segment_map: dict) -> pd.Series:
+    seg = pd.Series(_OTHER, index=scores.index, dtype="object")
+    free = pd.Series(True, index=scores.index)
+    for name, rule in segment_map.items():
+        hit = free.copy()
+        for key, (lo, hi) in rule.items():
+            s = scores[f"{key}_score"]
+            hit &= (s >= lo) & (s <= hi)
+        seg[hit] = name
+        free &= ~hit
+    return seg
+
+
+def segment_map_table(segment_map: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """The segment map as a table, one row per segment.
+
+    Parameters
+    ----------
+    segment_map : dict, optional
+        Defaults to :data:`DEFAULT_SEGMENT_MAP`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``segment, r_scores, f_scores, m_scores`` (ranges like ``"4-5"``, ``"any"``).
+
+    Examples
+    --------
+    >>> segment_map_table().iloc[0].tolist()
+    ['Champions', '5', '4-5', 'any']
+    """
+    seg_map = _check_segment_map(DEFAULT_SEGMENT_MAP if segment_map is None else segment_map)
+
+    def fmt(rng: tuple[int, int] | None) -> str:
+        if rng is None or rng == (1, N_SCORES):
+            return "any"
+        return str(rng[0]) if rng[0] == rng[1] else f"{rng[0]}-{rng[1]}"
+
+    return pd.DataFrame(
+        [
+            {"segment": n, **{f"{k}_scores": fmt(r.get(k)) for k in ("r", "f", "m")}}
+            for n, r in seg_map.items()
+        ]
+    )
+
+
+def _analysis_day(analysis_date: Any, last: pd.Series) -> pd.Timestamp:
+    if analysis_date is None:
+        return last.max().normalize()
+    try:
+        day = pd.Timestamp(analysis_date)
+    except (TypeError, ValueError):
+        raise DataValidationError(
+            f"`analysis_date` must be a date such as '2011-12-10'; got {analysis_date!r}."
+        ) from None
+    if day.tzinfo is not None:
+        raise DataValidationError(
+            f"`analysis_date` must be time-zone naive like `timestamp`; got {analysis_date!r}."
+        )
+    day = day.normalize()
+    late = last.dt.normalize() > day
+    if late.any():
+        raise DataValidationError(
+            f"`analysis_date` {day.date()} is before the last purchase of {int(late.sum())} "
+            f"customer(s) (latest {last.max().date()}). Pass a later date, or filter the "
+            "transactions to those on or before it."
+        )
+    return day
+
+
+def rfm_scores(
+    transactions: Any,
+    *,
+    analysis_date: Any = None,
+    by: str | None = None,
+    segment_map: Mapping[str, Mapping[str, Any]] | None = None,
+) -> pd.DataFrame:
+    """Recency, frequency and monetary scores 1-5 with a named segment per customer.
+
+    Parameters
+    ----------
+    transactions : DataFrame-like
+        Canonical transaction log (pandas, polars, DuckDB relation, ...).
+    analysis_date : date-like, optional
+        Day recency is measured from. Defaults to the day of the latest purchase in the
+        data (so recency 0 = bought on that day).
+    by : str, optional
+        Score within each group (e.g. ``"region"``): scores are then relative to the
+        group's customers. A customer active in two groups is scored in each.
+    segment_map : dict, optional
+        ``{segment: {"r": (low, high), "f": (low, high)[, "m": (low, high)]}}``, first
+        match wins; defaults to :data:`DEFAULT_SEGMENT_MAP`. Customers matching no rule
+        get ``"Other"`` (with a warning).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer (with at least one purchase): ``[by], customer_id,
+        recency_days, frequency, monetary, r_score, f_score, m_score, rfm_score`` (e.g.
+        ``"545"``), ``rfm_total`` (R + F + M), ``segment``. ``frequency`` counts orders,
+        ``monetary`` is net revenue. Scores are quantile bins of a stable rank: with
+        ``n`` customers each score holds ``n/5`` of them; recency is reversed (most recent
+        = 5). Tied customers are ordered by a fixed hash of their id, so equal values
+        can get neighbouring scores.
+
+    Warns
+    -----
+    SmallSampleWarning
+        Fewer than 5 customers (in a group): some scores stay empty.
+    AssumptionWarning
+        One value (e.g. frequency 1) fills three or more score levels, so those levels are
+        split at random (by a fixed hash of the customer id), not by behaviour; or customers
+        with returns only were left out.
+
+    Examples
+    --------
+    >>> scores = rfm_scores(tx)  # doctest: +SKIP
+    >>> scores["segment"].value_counts()  # doctest: +SKIP
+    """
+    seg_map = _check_segment_map(DEFAULT_SEGMENT_MAP if segment_map is None else segment_map)
+    cust = customer_values(transactions, by=by)
+    no_purchase = cust["n_orders"] == 0
+    if no_purchase.any():
+        warnings.warn(
+            f"{int(no_purchase.sum())} customer(s) have returns but no purchase "
+            f"({_few(cust.loc[no_purchase, 'customer_id'])}); they get no RFM score. "
+            "Their returns probably refer to purchases before the data starts.",
+            AssumptionWarning,
+            stacklevel=2,
+        )
+        cust = cust[~no_purchase]
+    if len(cust) == 0:
+        raise DataValidationError(
+            "`transactions` has no purchase (row with `amount` > 0), so there is nothing to "
+            "score. Check the sign of `amount`."
+        )
+    day = _analysis_day(analysis_date, cust["last_purchase"])
+    cust = cust.assign(
+        recency_days=(day - cust["last_purchase"].dt.normalize()).dt.days.astype("int64"),
+        frequency=cust["n_orders"],
+        monetary=cust["revenue"],
+    )
+    parts = []
+    groups = (
+        [("", cust)]
+        if by is None
+        else [(f" in `{by}` = {k!r}", g) for k, g in cust.groupby(by, sort=True)]
+    )
+    for label, g in groups:
+        g = g.copy()
+        if len(g) < N_SCORES:
+            warnings.warn(
+                f"Only {len(g)} customer(s){label}: the data cannot fill the {N_SCORES} RFM "
+                f"scores, so scores {len(g) + 1}-{N_SCORES} stay empty. Score a larger group "
+                "(drop `by`) or read the scores as ranks.",
+                SmallSampleWarning,
+                stacklevel=2,
+            )
+        for key, col, better in (
+            ("r", "recency_days", False),
+            ("f", "frequency", True),
+            ("m", "monetary", True),
+        ):
+            g[f"{key}_score"] = _quantile_scores(g[col], g["customer_id"], higher_is_better=better)
+            if len(g) >= N_SCORES:
+                _tie_warning(g[col], g[f"{key}_score"].to_numpy(), col, label)
+        parts.append(g)
+    out = pd.concat(parts, ignore_index=True)
+    out["rfm_score"] = (
+        out["r_score"].astype(str) + out["f_score"].astype(str) + out["m_score"].astype(str)
+    )
+    out["rfm_total"] = out["r_score"] + out["f_score"] + out["m_score"]
+    out["segment"] = _assign_segments(out, seg_map)
+    other = out["segment"] == _OTHER
+    if other.any():
+        warnings.warn(
+            f"{int(other.sum())} customer(s) match no rule of `segment_map` (e.g. RFM "
+            f"{out.loc[other, 'rfm_score'].iloc[0]}) and are labelled 'Other'. Add a rule "
+            "covering them.",
+            AssumptionWarning,
+            stacklevel=2,
+        )
+    names = [*seg_map, _OTHER]
+    out["segment"] = pd.Categorical(out["segment"], categories=names, ordered=True)
+    cols = [
+        *([by] if by else []),
+        "customer_id",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "r_score",
+        "f_score",
+        "m_score",
+        "rfm_score",
+        "rfm_total",
+        "segment",
+    ]
+    return out[cols].sort_values(cols[: 2 if by else 1], kind="stable").reset_index(drop=True)
+
+
+def segment_summary(scores: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
+    """Size and value of each RFM segment.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Output of :func:`rfm_scores`.
+    by : str, optional
+        Extra grouping column present in ``scores`` (e.g. ``"region"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``[by], segment, n_customers, customer_share, monetary, value_share,
+        mean_recency_days, mean_frequency, mean_monetary``; every segment of the map is
+        listed, empty ones with ``n_customers`` 0. Shares are within ``by``.
+
+    Examples
+    --------
+    >>> segment_summary(rfm_scores(tx))  # doctest: +SKIP
+    """
+    if not isinstance(scores, pd.DataFrame):
+        raise TypeError(f"`scores` must be a pandas DataFrame, got {type(scores).__name__}.")
+    need = ["customer_id", "segment", "recency_days", "frequency", "monetary"]
+    missing = [c for c in need + ([by] if by else []) if c not in scores.columns]
+    if missing:
+        raise DataValidationError(
+            f"`scores` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Pass the "
+            "output of `rfm_scores` (with the same `by`)."
+        )
+    seg = scores["segment"]
+    cats = (
+        list(seg.cat.categories)
+        if isinstance(seg.dtype, pd.CategoricalDtype)
+        else sorted(seg.unique())
+    )
+    if _OTHER in cats and not (seg == _OTHER).any():
+        cats.remove(_OTHER)
+    keys = ([by] if by else []) + ["segment"]
+    df = scores.assign(segment=pd.Categorical(seg.astype(str), categories=cats, ordered=True))
+    out = (
+        df.groupby(keys, observed=False, sort=True)
+        .agg(
+            n_customers=("customer_id", "size"),
+            monetary=("monetary", "sum"),
+            mean_recency_days=("recency_days", "mean"),
+            mean_frequency=("frequency", "mean"),
+            mean_monetary=("monetary", "mean"),
+        )
+        .reset_index()
+    )
+    if by:
+        n = out.groupby(by)["n_customers"].transform("sum")
+        total = out.groupby(by)["monetary"].transform("sum")
+    else:
+        n, total = out["n_customers"].sum(), out["monetary"].sum()
+    out["customer_share"] = out["n_customers"] / n
+    out["value_share"] = out["monetary"] / total
+    cols = [
+        *keys,
+        "n_customers",
+        "customer_share",
+        "monetary",
+        "value_share",
+        "mean_recency_days",
+        "mean_frequency",
+        "mean_monetary",
+    ]
+    return out[cols]
+
+
+# --------------------------------------------------------------------------- churn risk
+
+
+def _check_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(predictions, pd.DataFrame):
+        raise TypeError(
+            f"`predictions` must be a pandas DataFrame keyed by `customer_id`, got "
+            f"{type(predictions).__name__}."
+        )
+    if "customer_id" not in predictions.columns:
+        raise DataValidationError(
+            "`predictions` is missing column `customer_id`. Pass a frame with `customer_id` "
+            "and any of `p_alive`, `p_alive_previous`, `clv`."
+        )
+    dup = predictions["customer_id"].duplicated()
+    if dup.any():
+        raise DataValidationError(
+            f"`predictions` has duplicated `customer_id` values "
+            f"({_few(predictions.loc[dup, 'customer_id'])}). Keep one row per customer."
+        )
+    for col in ("p_alive", "p_alive_previous"):
+        if col in predictions.columns:
+            v = pd.to_numeric(predictions[col], errors="coerce")
+            bad = ~v.between(0, 1) & predictions[col].notna()
+            if bad.any() or v.isna().sum() > predictions[col].isna().sum():
+                rows = predictions.loc[bad | (v.isna() & predictions[col].notna()), "customer_id"]
+                raise DataValidationError(
+                    f"Column `{col}` of `predictions` must hold probabilities in [0, 1]; "
+                    f"customers {_few(rows)} do not. Pass `BetaGeoModel.p_alive` output."
+                )
+    keep = [c for c in ("customer_id", "p_alive", "p_alive_previous", "clv") if c in predictions]
+    out = predictions[keep].copy()
+    out["customer_id"] = out["customer_id"].astype("str")
+    return out
+
+
+def churn_risk_list(
+    transactions: Any,
+    *,
+    predictions: pd.DataFrame | None = None,
+    value: str = "revenue",
+    top_value_share: float = 0.2,
+    p_alive_below: float = 0.5,
+    p_alive_drop: float = 0.2,
+    overdue_factor: float = 2.0,
+    min_days: int = 30,
+    analysis_date: Any = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Valuable customers who look like they are leaving, ranked, with the reason.
+
+    A customer is listed when they are in the top ``top_value_share`` of customers by
+    ``value`` **and** at least one risk signal fires:
+
+    - *low P(alive)*: ``p_alive < p_alive_below`` (needs ``predictions["p_alive"]``);
+    - *falling P(alive)*: ``p_alive_previous - p_alive >= p_alive_drop`` (needs both);
+    - *overdue*: days since the last purchase > ``overdue_factor`` x the customer's usual
+      gap between orders (``(last - first) / (orders - 1)``; for one-time buyers the median
+      usual gap of repeat buyers) and > ``min_days``.
+
+    Parameters
+    ----------
+    transactions : DataFrame-like
+        Canonical transaction log.
+    predictions : pandas.DataFrame, optional
+        Keyed by ``customer_id``, with any of ``p_alive``, ``p_alive_previous`` (P(alive)
+        at an earlier date) and ``clv``, e.g. ``BetaGeoModel.p_alive`` merged with
+        :func:`~retention_lib.clv.customer_lifetime_value`. No model is fitted here.
+    value : {"revenue", "clv"}, default "revenue"
+        Historical net revenue or predicted CLV (needs ``predictions["clv"]``).
+    top_value_share : float, default 0.2
+        Share of customers, ranked by value, that count as high value.
+    p_alive_below, p_alive_drop, overdue_factor : float
+        Thresholds of the three signals.
+    min_days : int, default 30
+        An absence shorter than this is never *overdue* (frequent buyers skip a week).
+    analysis_date : date-like, optional
+        Day the time since the last purchase is measured to; defaults to the latest
+        purchase day in the data.
+    limit : int, optional
+        Keep the first ``limit`` rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Ranked by ``value_at_risk`` (``value x (1 - p_alive)``, or ``value`` without
+        P(alive)) descending: ``priority, customer_id, value, value_at_risk, p_alive,
+        p_alive_previous, days_since_last_purchase, usual_gap_days, n_orders,
+        last_purchase, low_p_alive, falling_p_alive, overdue, reason``. ``reason`` is a
+        plain sentence per customer for the CRM.
+
+    Examples
+    --------
+    >>> alerts = churn_risk_list(tx, predictions=preds, value="clv")  # doctest: +SKIP
+    >>> export_churn_risk(alerts, "churn_risk.csv")  # doctest: +SKIP
+    """
+    if value not in ("revenue", "clv"):
+        raise DataValidationError(f"`value` must be 'revenue' or 'clv'; got {value!r}.")
+    top_value_share = require_in_range(
+        top_value_share, name="top_value_share", low=0, high=1, low_inclusive=False
+    )
+    p_alive_below = require_in_range(p_alive_below, name="p_alive_below", low=0, high=1)
+    p_alive_drop = require_in_range(p_alive_drop, name="p_alive_drop", low=0, high=1)
+    overdue_factor = require_in_range(
+        overdue_factor, name="overdue_factor", low=0, low_inclusive=False
+    )
+    min_days = require_in_range(min_days, name="min_days", low=0)
+    cust = customer_values(transactions)
+    cust = cust[cust["n_orders"] > 0].copy()
+    if len(cust) == 0:
+        raise DataValidationError("`transactions` has no purchase (row with `amount` > 0).")
+    day = _analysis_day(analysis_date, cust["last_purchase"])
+    preds = None if predictions is None else _check_predictions(predictions)
+    if preds is not None:
+        cust = cust.merge(preds, on="customer_id", how="left", validate="one_to_one")
+    if value == "clv":
+        if preds is None or "clv" not in preds.columns:
+            raise DataValidationError(
+                "`value='clv'` needs a `clv` column in `predictions`; pass the output of "
+                "`customer_lifetime_value` (or use value='revenue')."
+            )
+        if cust["clv"].isna().any():
+            raise DataValidationError(
+                f"{int(cust['clv'].isna().sum())} customer(s) have no `clv` in `predictions` "
+                f"({_few(cust.loc[cust['clv'].isna(), 'customer_id'])}). Predict for every "
+                "customer in `transactions`."
+            )
+    cust["value"] = cust[value].astype("float64")
+    for col in ("p_alive", "p_alive_previous"):
+        if col not in cust.columns:
+            cust[col] = np.nan
+    cust["days_since_last_purchase"] = (day - cust["last_purchase"].dt.normalize()).dt.days.astype(
+        "int64"
+    )
+    span = (cust["last_purchase"] - cust["first_purchase"]).dt.total_seconds() / 86_400
+    repeat = cust["n_orders"] > 1
+    gap = span / (cust["n_orders"] - 1).where(repeat)
+    typical = float(gap[repeat].median()) if repeat.any() else math.nan
+    if not repeat.any():
+        warnings.warn(
+            "No customer has two or more orders, so the usual gap between orders is unknown "
+            "and the `overdue` signal is off. Use a longer history or pass `predictions`.",
+            AssumptionWarning,
+            stacklevel=2,
+        )
+    cust["usual_gap_days"] = gap.where(repeat, typical)
+
+    n = len(cust)
+    ranked = cust.sort_values("customer_id", kind="stable").sort_values(
+        "value", ascending=False, kind="stable"
+    )
+    n_top = math.ceil(top_value_share * n - 1e-9)
+    high = pd.Series(False, index=cust.index)
+    high[ranked.index[:n_top]] = True
+    high &= cust["value"] > 0
+
+    cust["low_p_alive"] = cust["p_alive"] < p_alive_below
+    cust["falling_p_alive"] = (cust["p_alive_previous"] - cust["p_alive"]) >= p_alive_drop - 1e-12
+    cust["overdue"] = (
+        cust["days_since_last_purchase"] > overdue_factor * cust["usual_gap_days"]
+    ) & (cust["days_since_last_purchase"] > min_days)
+    risky = cust["low_p_alive"] | cust["falling_p_alive"] | cust["overdue"]
+    out = cust[high & risky].copy()
+    risk = (1 - out["p_alive"]).where(out["p_alive"].notna(), 1.0)
+    out["value_at_risk"] = out["value"] * risk
+    out["reason"] = [
+        _reason(r, value=value, top=top_value_share, below=p_alive_below, factor=overdue_factor)
+        for r in out.itertuples()
+    ]
+    out = out.sort_values("customer_id", kind="stable").sort_values(
+        "value_at_risk", ascending=False, kind="stable"
+    )
+    out.insert(0, "priority", np.arange(1, len(out) + 1))
+    cols = [
+        "priority",
+        "customer_id",
+        "value",
+        "value_at_risk",
+        "p_alive",
+        "p_alive_previous",
+        "days_since_last_purchase",
+        "usual_gap_days",
+        "n_orders",
+        "last_purchase",
+        "low_p_alive",
+        "falling_p_alive",
+        "overdue",
+        "reason",
+    ]
+    out = out[cols].reset_index(drop=True)
+    if limit is not None:
+        out = out.head(int(limit))
+    out.attrs = {
+        "value": value,
+        "analysis_date": day,
+        "n_customers": n,
+        "n_high_value": int(high.sum()),
+    }
+    return out
+
+
+def _reason(r: Any, *, value: str, top: float, below: float, factor: float) -> str:
+    label = "revenue" if value == "revenue" else "predicted CLV"
+    parts = [f"top {top:.0%} by {label} ({r.value:,.0f})"]
+    if r.low_p_alive:
+        parts.append(f"P(alive) {r.p_alive:.2f} is below {below:.2f}")
+    if r.falling_p_alive:
+        parts.append(f"P(alive) fell from {r.p_alive_previous:.2f} to {r.p_alive:.2f}")
+    if r.overdue:
+        parts.append(
+            f"no purchase for {r.days_since_last_purchase} days, "
+            f"{r.days_since_last_purchase / max(r.usual_gap_days, 1e-9):.1f}x the usual "
+            f"{r.usual_gap_days:.0f}-day gap (threshold {factor:g}x)"
+        )
+    return "; ".join(parts)
+
+
+def export_churn_risk(alerts: pd.DataFrame, path: str | Path) -> Path:
+    """Write the churn-risk list to a CSV file a CRM can import.
+
+    Dates are written as ``YYYY-MM-DD``, flags as ``true``/``false``, numbers with 4
+    decimals; the column order is that of :func:`churn_risk_list`.
+
+    Parameters
+    ----------
+    alerts : pandas.DataFrame
+        Output of :func:`churn_risk_list`.
+    path : str or Path
+        Destination file (folders are created).
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Examples
+    --------
+    >>> export_churn_risk(churn_risk_list(tx), "reports/churn_risk.csv")  # doctest: +SKIP
+    """
+    if not isinstance(alerts, pd.DataFrame):
+        raise TypeError(f"`alerts` must be a pandas DataFrame, got {type(alerts).__name__}.")
+    need = ["priority", "customer_id", "reason"]
+    missing = [c for c in need if c not in alerts.columns]
+    if missing:
+        raise DataValidationError(
+            f"`alerts` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Pass the "
+            "output of `churn_risk_list`."
+        )
+    out = alerts.copy()
+    for c in out.columns:
+        if out[c].dtype == bool:
+            out[c] = out[c].map({True: "true", False: "false"})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out.to_csv(path, index=False, date_format="%Y-%m-%d", float_format="%.4f")
+    return path

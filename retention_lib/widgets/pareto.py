@@ -1,0 +1,330 @@
+"""Pareto and KPI explorers: region, segment, value measure and top-x% controls.
+
+Each explorer only wires controls to a named ``*_view`` function, which calls library
+functions and returns values a test can check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import display
+
+from .._validation import DataValidationError, RetentionLibError
+from ..kpis import ces, csat, loyalty_score, nps
+from ..pareto import customer_values, pareto_summary, pareto_table
+from ..plotting.pareto import plot_pareto
+from ..plotting.segments import plot_score_intervals, plot_whatif
+from ..whatif import retention_uplift
+from ._common import ALL, dropdown, options, select, show_message
+
+__all__ = [
+    "MEASURES",
+    "kpi_explorer",
+    "kpi_view",
+    "pareto_explorer",
+    "pareto_view",
+    "whatif_explorer",
+    "whatif_view",
+]
+
+#: Value measures the Pareto explorer offers: label -> column of :func:`customer_values`.
+MEASURES = {"Revenue": "revenue", "Margin": "margin", "Predicted CLV": "clv"}
+MIN_CUSTOMERS = 10
+MIN_ANSWERS = 5
+
+
+def pareto_view(
+    transactions: pd.DataFrame,
+    *,
+    region: str = ALL,
+    segment: str = ALL,
+    measure: str = "revenue",
+    top: float = 0.2,
+    margin: float = 0.3,
+    clv: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, plt.Figure]:
+    """80/20 summary and cumulative-share figure for one selection.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transaction log (with ``region`` / ``segment`` to filter on).
+    region, segment : str
+        A value of the column, or ``"All"``.
+    measure : {"revenue", "margin", "clv"}
+        Value to rank customers by; ``"clv"`` needs ``clv``.
+    top : float
+        Top share of customers.
+    margin : float
+        Margin rate for ``measure="margin"``.
+    clv : pandas.DataFrame, optional
+        Predictions with ``customer_id`` and ``clv``.
+
+    Returns
+    -------
+    summary : pandas.DataFrame
+        :func:`~retention_lib.pareto_summary` of the selection.
+    fig : matplotlib.figure.Figure
+        The cumulative-share curve.
+
+    Raises
+    ------
+    DataValidationError
+        Fewer than ``MIN_CUSTOMERS`` customers in the selection, or ``"clv"`` without
+        predictions.
+    """
+    if measure not in MEASURES.values():
+        raise DataValidationError(
+            f"`measure` must be one of {', '.join(repr(m) for m in MEASURES.values())}; "
+            f"got {measure!r}."
+        )
+    if measure == "clv" and clv is None:
+        raise DataValidationError(
+            "Predicted CLV needs the CLV table: pass `clv=` (output of `customer_lifetime_value`)."
+        )
+    sub = select(transactions, region=region, segment=segment)
+    n = sub["customer_id"].nunique()
+    if n < MIN_CUSTOMERS:
+        raise DataValidationError(
+            f"Only {n} customer(s) in region={region!r}, segment={segment!r}; pick a wider "
+            f"selection (at least {MIN_CUSTOMERS} customers)."
+        )
+    customers = customer_values(sub, margin=margin, clv=clv)
+    if measure == "clv":
+        customers = customers.dropna(subset=["clv"])
+    table = pareto_table(customers, value=measure)
+    summary = pareto_summary(customers, value=measure, top=top)
+    fig, ax = plt.subplots(figsize=(7, 5))
+    plot_pareto(table, top=top, ax=ax)
+    label = "All customers" if (region, segment) == (ALL, ALL) else f"{region} / {segment}"
+    ax.set_title(f"{label}: {len(table):,} customers by {measure}")
+    fig.tight_layout()
+    return summary, fig
+
+
+def pareto_explorer(
+    transactions: pd.DataFrame, *, clv: pd.DataFrame | None = None, margin: float = 0.3
+) -> w.Widget:
+    """Dropdowns for region, segment and value measure and a top-x% slider, redrawing
+    :func:`pareto_view`."""
+    region = dropdown("Region", options(transactions, "region"))
+    segment = dropdown("Segment", options(transactions, "segment"))
+    choices = [(k, v) for k, v in MEASURES.items() if v != "clv" or clv is not None]
+    measure = dropdown("Value", choices, "revenue")
+    top = w.FloatSlider(
+        value=0.2,
+        min=0.05,
+        max=0.5,
+        step=0.05,
+        description="Top share",
+        readout_format=".0%",
+        style={"description_width": "initial"},
+    )
+    out = w.Output()
+
+    def update(*_: Any) -> None:
+        try:
+            summary, fig = pareto_view(
+                transactions,
+                region=region.value,
+                segment=segment.value,
+                measure=measure.value,
+                top=top.value,
+                margin=margin,
+                clv=clv,
+            )
+        except RetentionLibError as exc:
+            show_message(out, str(exc))
+            return
+        s = summary.iloc[0]
+        with out:
+            out.clear_output(wait=True)
+            print(
+                f"The top {s['top']:.0%} of customers bring {s['top_share']:.0%} of "
+                f"{measure.value}; {s['customer_share_for_target']:.0%} of customers make "
+                f"{s['target']:.0%} of it. Gini {s['gini']:.2f}."
+            )
+            display(fig)
+            plt.close(fig)
+
+    for control in (region, segment, measure, top):
+        control.observe(update, names="value")
+    update()
+    box = w.VBox([w.HBox([region, segment, measure, top]), out])
+    box.update = update  # type: ignore[attr-defined]
+    return box
+
+
+def kpi_view(
+    survey: pd.DataFrame, *, region: str = ALL, segment: str = ALL, by: str = "segment"
+) -> tuple[pd.DataFrame, plt.Figure]:
+    """Survey KPIs (NPS, CSAT, CES, loyalty) for one selection, and NPS per ``by`` group.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        Survey answers with customer attributes (:func:`~retention_lib.link_survey`).
+    region, segment : str
+        A value of the column, or ``"All"``.
+    by : str, default "segment"
+        Grouping of the NPS figure.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        ``kpi, value, ci_low, ci_high, n`` for NPS, CSAT (%), CES and loyalty score.
+    fig : matplotlib.figure.Figure
+        NPS with confidence interval per ``by`` group.
+    """
+    sub = select(survey, region=region, segment=segment)
+    if len(sub) < MIN_ANSWERS:
+        raise DataValidationError(
+            f"Only {len(sub)} survey answer(s) in region={region!r}, segment={segment!r}; "
+            f"pick a wider selection (at least {MIN_ANSWERS})."
+        )
+    rows = []
+    for name, frame, col in (
+        ("NPS", nps(sub, min_responses=1), "nps"),
+        ("CSAT (%)", csat(sub, min_responses=1), "csat"),
+        ("CES (1-7)", ces(sub, min_responses=1), "ces"),
+        ("Loyalty (0-10)", loyalty_score(sub, min_responses=1), "loyalty_score"),
+    ):
+        r = frame.iloc[0]
+        rows.append(
+            {
+                "kpi": name,
+                "value": r[col],
+                "ci_low": r["ci_low"],
+                "ci_high": r["ci_high"],
+                "n": int(r["n"]),
+            }
+        )
+    table = pd.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    if by in sub.columns:
+        plot_score_intervals(nps(sub, by=by, min_responses=1), value="nps", by=by, ax=ax)
+    fig.tight_layout()
+    return table, fig
+
+
+def kpi_explorer(survey: pd.DataFrame) -> w.Widget:
+    """Dropdowns for region and segment, redrawing :func:`kpi_view`."""
+    region = dropdown("Region", options(survey, "region"))
+    segment = dropdown("Segment", options(survey, "segment"))
+    out = w.Output()
+
+    def update(*_: Any) -> None:
+        by = "segment" if segment.value == ALL else "region"
+        try:
+            table, fig = kpi_view(survey, region=region.value, segment=segment.value, by=by)
+        except RetentionLibError as exc:
+            show_message(out, str(exc))
+            return
+        with out:
+            out.clear_output(wait=True)
+            display(table.round(2))
+            display(fig)
+            plt.close(fig)
+
+    for control in (region, segment):
+        control.observe(update, names="value")
+    update()
+    box = w.VBox([w.HBox([region, segment]), out])
+    box.update = update  # type: ignore[attr-defined]
+    return box
+
+
+def whatif_view(
+    bgnbd: Any,
+    gg: Any,
+    summary: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    gain: float = 0.05,
+    by: str = "segment",
+    margin: float = 0.3,
+    horizon_months: int = 12,
+) -> tuple[pd.DataFrame, plt.Figure]:
+    """Uplift table and bar chart of one retention gain per ``by`` group.
+
+    Parameters
+    ----------
+    bgnbd, gg, summary
+        Fitted BG/NBD and Gamma-Gamma models and the RFM summary they were fitted on.
+    groups : pandas.DataFrame
+        ``customer_id`` plus one or more group columns (e.g. ``segment``, ``region``).
+    gain : float
+        Relative retention gain.
+    by : str
+        Column of ``groups``.
+    margin : float
+        Profit margin on revenue.
+    horizon_months : int
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        :func:`~retention_lib.retention_uplift` for ``gain`` and ``by``.
+    fig : matplotlib.figure.Figure
+    """
+    table = retention_uplift(
+        bgnbd,
+        gg,
+        summary,
+        gains=[gain],
+        groups=groups,
+        by=by,
+        margin=margin,
+        horizon_months=horizon_months,
+    )
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    plot_whatif(table, by=by, ax=ax)
+    fig.tight_layout()
+    return table, fig
+
+
+def whatif_explorer(
+    bgnbd: Any, gg: Any, summary: pd.DataFrame, groups: pd.DataFrame, *, margin: float = 0.3
+) -> w.Widget:
+    """A retention-gain slider and a group dropdown, redrawing :func:`whatif_view`."""
+    cols = [c for c in groups.columns if c != "customer_id"]
+    by = dropdown("Per", cols)
+    gain = w.FloatSlider(
+        value=0.05,
+        min=0.01,
+        max=0.2,
+        step=0.01,
+        description="Retention gain",
+        readout_format=".0%",
+        style={"description_width": "initial"},
+    )
+    out = w.Output()
+
+    def update(*_: Any) -> None:
+        try:
+            table, fig = whatif_view(
+                bgnbd, gg, summary, groups, gain=gain.value, by=by.value, margin=margin
+            )
+        except RetentionLibError as exc:
+            show_message(out, str(exc))
+            return
+        total = table[["profit", "profit_uplift"]].sum()
+        with out:
+            out.clear_output(wait=True)
+            print(
+                f"{gain.value:.0%} more retention adds {total['profit_uplift']:,.0f} of profit "
+                f"over the horizon ({total['profit_uplift'] / total['profit']:+.1%})."
+            )
+            display(fig)
+            plt.close(fig)
+
+    for control in (by, gain):
+        control.observe(update, names="value")
+    update()
+    box = w.VBox([w.HBox([by, gain]), out])
+    box.update = update  # type: ignore[attr-defined]
+    return box

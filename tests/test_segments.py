@@ -1,0 +1,294 @@
+"""RFM scores, named segments and the churn-risk list."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import duckdb
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import retention_lib.segments as S
+from retention_lib._validation import AssumptionWarning, DataValidationError, SmallSampleWarning
+from retention_lib.plotting.segments import plot_rfm_grid, plot_segments
+
+DAY0 = pd.Timestamp("2024-01-01")
+
+
+def ladder() -> pd.DataFrame:
+    """c0..c9: customer i has i+1 orders of 10 each, the last on day 10*i.
+
+    So frequency, monetary and recency all rank customers in the same order and the RFM
+    scores are, by hand: c0,c1 = 111; c2,c3 = 222; c4,c5 = 333; c6,c7 = 444; c8,c9 = 555.
+    """
+    rows = []
+    for i in range(10):
+        last = DAY0 + pd.Timedelta(days=10 * i)
+        for j in range(i + 1):
+            rows.append((f"c{i}", last - pd.Timedelta(days=j), 10.0, f"o{i}-{j}"))
+    df = pd.DataFrame(rows, columns=["customer_id", "timestamp", "amount", "order_id"])
+    for c in ("customer_id", "order_id"):
+        df[c] = df[c].astype("str")
+    df["region"] = pd.Series(np.where(df["customer_id"] < "c5", "X", "Y"), dtype="str")
+    return df
+
+
+def test_rfm_scores_match_hand_computation():
+    sc = S.rfm_scores(ladder()).set_index("customer_id")
+    expected = {f"c{i}": str(i // 2 + 1) * 3 for i in range(10)}
+    assert sc["rfm_score"].to_dict() == expected
+    assert sc.loc["c9", "recency_days"] == 0 and sc.loc["c0", "recency_days"] == 90
+    assert sc.loc["c3", "frequency"] == 4 and sc.loc["c3", "monetary"] == 40.0
+    assert sc.loc["c0", "segment"] == "Lost"
+    assert sc.loc["c2", "segment"] == "Hibernating"
+    assert sc.loc["c4", "segment"] == "Need attention"
+    assert sc.loc["c6", "segment"] == "Loyal"
+    assert sc.loc["c9", "segment"] == "Champions"
+    assert sc.loc["c9", "rfm_total"] == 15
+
+
+def test_recency_is_reversed_and_measured_from_the_analysis_date():
+    sc = S.rfm_scores(ladder(), analysis_date="2024-04-30").set_index("customer_id")
+    assert sc.loc["c9", "recency_days"] == 30  # last purchase 2024-03-31
+    assert sc.loc["c9", "r_score"] == 5 and sc.loc["c0", "r_score"] == 1
+    with pytest.raises(DataValidationError, match="`analysis_date` 2024-03-01 is before"):
+        S.rfm_scores(ladder(), analysis_date="2024-03-01")
+
+
+def test_ties_are_spread_over_all_scores_and_warned_about():
+    df = ladder().drop_duplicates("customer_id")  # everyone: 1 order of 10
+    with pytest.warns(AssumptionWarning) as record:
+        sc = S.rfm_scores(df)
+    messages = " | ".join(str(w.message) for w in record)
+    assert "share `frequency` = 1," in messages and "share `monetary` = 10.0," in messages
+    assert sc["f_score"].value_counts().sort_index().tolist() == [2, 2, 2, 2, 2]
+    assert sc["m_score"].value_counts().sort_index().tolist() == [2, 2, 2, 2, 2]
+
+
+def test_fewer_customers_than_scores_warns():
+    df = ladder()
+    df = df[df["customer_id"].isin(["c1", "c5", "c9"])]
+    with pytest.warns(SmallSampleWarning, match="cannot fill the 5 RFM scores"):
+        sc = S.rfm_scores(df)
+    assert sc["r_score"].tolist() == [1, 2, 4]
+
+
+def test_scores_within_groups(rng):
+    sc = S.rfm_scores(ladder(), by="region")
+    for _, g in sc.groupby("region"):
+        assert sorted(g["r_score"]) == [1, 2, 3, 4, 5]
+
+
+def test_returns_only_customers_are_left_out_with_a_warning(tiny_log):
+    df = pd.concat(
+        [
+            tiny_log,
+            pd.DataFrame(
+                {
+                    "customer_id": pd.Series(["Z"], dtype="str"),
+                    "timestamp": [pd.Timestamp("2024-03-01")],
+                    "amount": [-5.0],
+                    "is_return": [True],
+                    "region": pd.Series(["Asia"], dtype="str"),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    with pytest.warns(AssumptionWarning, match="1 customer\\(s\\) have returns but no purchase"):
+        sc = S.rfm_scores(df)
+    assert "Z" not in set(sc["customer_id"])
+    assert set(sc["customer_id"]) == set("ABCDE")
+
+
+def random_log(rng: np.random.Generator, n: int = 50) -> pd.DataFrame:
+    ids = rng.choice([f"k{i:03d}" for i in range(n)], size=5 * n)
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Series(ids, dtype="str"),
+            "timestamp": DAY0 + pd.to_timedelta(rng.integers(0, 500, len(ids)), unit="D"),
+            "amount": np.round(rng.gamma(2, 20, len(ids)), 2),
+            "order_id": pd.Series([f"o{i}" for i in range(len(ids))], dtype="str"),
+            "region": pd.Series(rng.choice(["A", "B"], len(ids)), dtype="str"),
+        }
+    )
+
+
+def test_duckdb_gives_the_same_scores(rng):
+    tx = random_log(rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumptionWarning)
+        a = S.rfm_scores(tx)
+        b = S.rfm_scores(duckdb.from_df(tx))
+    pd.testing.assert_frame_equal(a, b)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(5, 60))
+def test_invariants_scores_in_1_to_5_and_row_order_free(seed, n):
+    rng = np.random.default_rng(seed)
+    tx = random_log(rng, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sc = S.rfm_scores(tx)
+        shuffled = S.rfm_scores(tx.sample(frac=1.0, random_state=seed))
+    for col in ("r_score", "f_score", "m_score"):
+        assert sc[col].between(1, 5).all()
+        counts = sc[col].value_counts()
+        assert len(counts) == 5 and counts.max() - counts.min() <= 1  # bins never collapse
+    pd.testing.assert_frame_equal(sc, shuffled)
+    # a better raw value never gets a lower score
+    for col, score, ascending in (
+        ("frequency", "f_score", True),
+        ("monetary", "m_score", True),
+        ("recency_days", "r_score", False),
+    ):
+        g = sc.groupby(col)[score].agg(["min", "max"]).sort_index(ascending=ascending)
+        assert np.all(g["min"].to_numpy()[1:] >= g["max"].to_numpy()[:-1])
+
+
+# --------------------------------------------------------------------------- segment map
+
+
+def test_default_map_covers_every_r_f_cell_exactly_once():
+    for r, f in itertools.product(range(1, 6), repeat=2):
+        hits = [
+            n
+            for n, rule in S.DEFAULT_SEGMENT_MAP.items()
+            if rule["r"][0] <= r <= rule["r"][1] and rule["f"][0] <= f <= rule["f"][1]
+        ]
+        assert len(hits) == 1, (r, f, hits)
+    assert len(S.DEFAULT_SEGMENT_MAP) == 11
+    assert S.segment_map_table().shape == (11, 4)
+
+
+def test_custom_map_with_m_rule_and_other():
+    custom = {"Big spenders": {"m": (5, 5)}, "Recent": {"r": (4, 5)}}
+    with pytest.warns(AssumptionWarning, match="match no rule"):
+        sc = S.rfm_scores(ladder(), segment_map=custom).set_index("customer_id")
+    assert sc.loc["c9", "segment"] == "Big spenders"
+    assert sc.loc["c6", "segment"] == "Recent"
+    assert sc.loc["c0", "segment"] == "Other"
+
+
+def test_bad_segment_maps_are_refused():
+    with pytest.raises(DataValidationError, match="has key 'x'"):
+        S.rfm_scores(ladder(), segment_map={"A": {"x": (1, 5)}})
+    with pytest.raises(DataValidationError, match="must satisfy 1 <= low <= high <= 5"):
+        S.rfm_scores(ladder(), segment_map={"A": {"r": (0, 6)}})
+    with pytest.raises(TypeError, match="non-empty dict"):
+        S.rfm_scores(ladder(), segment_map={})
+
+
+def test_segment_summary_lists_every_segment_and_adds_up():
+    sc = S.rfm_scores(ladder())
+    summ = S.segment_summary(sc)
+    assert summ["segment"].tolist() == list(S.DEFAULT_SEGMENT_MAP)
+    assert summ["n_customers"].sum() == 10
+    assert summ["customer_share"].sum() == pytest.approx(1.0)
+    assert summ.set_index("segment").loc["Champions", "monetary"] == 190.0
+    assert summ.set_index("segment").loc["New", "n_customers"] == 0
+    by = S.segment_summary(S.rfm_scores(ladder(), by="region"), by="region")
+    assert by.groupby("region")["customer_share"].sum().tolist() == [1.0, 1.0]
+    with pytest.raises(DataValidationError, match="missing column\\(s\\) `region`"):
+        S.segment_summary(sc, by="region")
+
+
+# --------------------------------------------------------------------------- churn risk
+
+
+def risk_log() -> pd.DataFrame:
+    """Six customers, analysis day 2024-06-30 (F's purchase).
+
+    A: 10 orders of 100 every 10 days, last 2024-03-01 -> overdue (121 days, gap 10).
+    B: 5 orders of 150 every 7 days, last 2024-06-28 -> recent.
+    C: 3 orders of 200 every 30 days, last 2024-06-20 -> recent.
+    D: 1 order of 5 on 2024-01-01 -> overdue but low value.
+    E: 2 orders of 20, last 2024-06-01.  F: 1 order of 30 on 2024-06-30.
+    """
+    rows = []
+
+    def add(cid, last, n, gap, amount):
+        for j in range(n):
+            rows.append((cid, pd.Timestamp(last) - pd.Timedelta(days=gap * j), amount, f"{cid}{j}"))
+
+    add("A", "2024-03-01", 10, 10, 100.0)
+    add("B", "2024-06-28", 5, 7, 150.0)
+    add("C", "2024-06-20", 3, 30, 200.0)
+    add("D", "2024-01-01", 1, 1, 5.0)
+    add("E", "2024-06-01", 2, 20, 20.0)
+    add("F", "2024-06-30", 1, 1, 30.0)
+    df = pd.DataFrame(rows, columns=["customer_id", "timestamp", "amount", "order_id"])
+    df["customer_id"] = df["customer_id"].astype("str")
+    df["order_id"] = df["order_id"].astype("str")
+    return df
+
+
+def test_churn_risk_by_history_only():
+    alerts = S.churn_risk_list(risk_log(), top_value_share=0.5)
+    # top 3 by revenue: A 1000, B 750, C 600; only A is overdue
+    assert alerts["customer_id"].tolist() == ["A"]
+    a = alerts.iloc[0]
+    assert a["days_since_last_purchase"] == 121 and a["usual_gap_days"] == pytest.approx(10.0)
+    assert a["overdue"] and not a["low_p_alive"]
+    assert "no purchase for 121 days, 12.1x the usual 10-day gap" in a["reason"]
+
+
+def test_churn_risk_with_predictions_ranks_by_value_at_risk():
+    preds = pd.DataFrame(
+        {
+            "customer_id": list("ABCDEF"),
+            "p_alive": [0.2, 0.4, 0.7, 0.1, 0.9, 0.95],
+            "p_alive_previous": [0.3, 0.5, 0.95, 0.2, 0.9, 0.95],
+            "clv": [300.0, 900.0, 500.0, 1.0, 50.0, 20.0],
+        }
+    )
+    alerts = S.churn_risk_list(risk_log(), predictions=preds, value="clv", top_value_share=0.5)
+    # top 3 by CLV: B 900, C 500, A 300. B: low P(alive) -> 900*0.6 = 540; A: 300*0.8 = 240;
+    # C: P(alive) fell 0.95 -> 0.70 (>= 0.2 drop) -> 500*0.3 = 150
+    assert alerts["customer_id"].tolist() == ["B", "A", "C"]
+    np.testing.assert_allclose(alerts["value_at_risk"], [540, 240, 150])
+    c = alerts.set_index("customer_id").loc["C"]
+    assert c["falling_p_alive"] and not c["low_p_alive"] and not c["overdue"]
+    assert "P(alive) fell from 0.95 to 0.70" in c["reason"]
+    assert alerts["priority"].tolist() == [1, 2, 3]
+
+
+def test_churn_risk_validation():
+    with pytest.raises(DataValidationError, match="needs a `clv` column"):
+        S.churn_risk_list(risk_log(), value="clv")
+    bad = pd.DataFrame({"customer_id": ["A"], "p_alive": [1.5]})
+    with pytest.raises(DataValidationError, match="`p_alive` of `predictions` must hold prob"):
+        S.churn_risk_list(risk_log(), predictions=bad)
+    with pytest.raises(DataValidationError, match="`top_value_share` must be in"):
+        S.churn_risk_list(risk_log(), top_value_share=0)
+
+
+def test_export_churn_risk_round_trips(tmp_path):
+    alerts = S.churn_risk_list(risk_log(), top_value_share=0.5)
+    path = S.export_churn_risk(alerts, tmp_path / "crm" / "alerts.csv")
+    back = pd.read_csv(path, dtype={"customer_id": str})
+    assert back.columns.tolist() == alerts.columns.tolist()
+    assert back.loc[0, "customer_id"] == "A"
+    assert back.loc[0, "last_purchase"] == "2024-03-01"
+    assert back.loc[0, "overdue"]  # "true" is read back as True
+    with pytest.raises(DataValidationError, match="missing column\\(s\\) `priority`"):
+        S.export_churn_risk(alerts.drop(columns="priority"), tmp_path / "x.csv")
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def test_segment_plots():
+    sc = S.rfm_scores(ladder())
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    assert plot_segments(S.segment_summary(sc), ax=ax1) is ax1
+    assert len(ax1.patches) == 2 * 11
+    plot_rfm_grid(sc, ax=ax2)
+    texts = [t.get_text() for t in ax2.texts]
+    assert "2\nChampions" in texts and len(texts) == 25
