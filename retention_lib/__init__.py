@@ -79,7 +79,7 @@ from .kpis import (
     retention_roi,
     upsell_rate,
 )
-from .loading import CANONICAL_COLUMNS, load_transactions
+from .loading import CANONICAL_COLUMNS, load_transactions, scan_transactions
 from .pareto import (
     abc_summary,
     concentration_comparison,
@@ -196,6 +196,7 @@ __all__ = [
     "retention_scenario",
     "retention_uplift",
     "retention_value_multiplier",
+    "scan_transactions",
     "revenue_retention",
     "rfm_scores",
     "rfm_summary",

@@ -89,9 +89,15 @@ def to_lazy(data: Any) -> nw.LazyFrame:
     narwhals.LazyFrame
         Nothing is computed yet. Two harmless normalisations are added to the query so that
         every engine sees the canonical schema: a time-zone-aware ``timestamp`` becomes naive
-        (on PySpark the wall-clock time in the session time zone, as Spark shows it; elsewhere
-        UTC, as :func:`load_transactions` does) and integer id columns become text.
+        (on PySpark and DuckDB the wall-clock time in the session's time zone, as the engine
+        shows it; elsewhere UTC, as :func:`load_transactions` does) and integer id columns
+        become text.
     """
+    return _normalise_schema(_wrap(data))
+
+
+def _wrap(data: Any) -> nw.LazyFrame:
+    """:func:`to_lazy` without the schema normalisation (raw source columns)."""
     if isinstance(data, (str, os.PathLike)) or (
         isinstance(data, (list, tuple)) and data and isinstance(data[0], (str, os.PathLike))
     ):
@@ -103,8 +109,7 @@ def to_lazy(data: Any) -> nw.LazyFrame:
             "Expected a pandas/polars DataFrame, a DuckDB relation, a PySpark DataFrame or a path "
             f"to Parquet/CSV files; got {type(data).__name__}."
         ) from None
-    lf = frame.lazy() if isinstance(frame, nw.DataFrame) else frame
-    return _normalise_schema(lf)
+    return frame.lazy() if isinstance(frame, nw.DataFrame) else frame
 
 
 def _normalise_schema(lf: nw.LazyFrame) -> nw.LazyFrame:
@@ -113,8 +118,9 @@ def _normalise_schema(lf: nw.LazyFrame) -> nw.LazyFrame:
     ts = schema.get("timestamp")
     if isinstance(ts, nw.Datetime) and ts.time_zone is not None:
         expr = nw.col("timestamp")
-        if lf.implementation.is_spark_like():
-            # Spark keeps the zone in the session: drop it, keeping the wall-clock time
+        if lf.implementation.is_spark_like() or lf.implementation.is_duckdb():
+            # these engines keep the zone in the session/connection: drop it, keeping the
+            # wall-clock time the engine shows
             expr = expr.dt.replace_time_zone(None)
         else:
             expr = expr.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
@@ -132,6 +138,19 @@ def _normalise_schema(lf: nw.LazyFrame) -> nw.LazyFrame:
     return lf.with_columns(*fixes) if fixes else lf
 
 
+def datetime_lit(value: Any, lf: nw.LazyFrame | None = None) -> nw.Expr:
+    """A naive datetime literal to compare with ``timestamp`` on ``lf``'s engine.
+
+    PySpark turns a naive Python ``datetime`` into an instant using the *driver process's*
+    time zone, which shifts comparisons when the session time zone differs; there the
+    literal is the wall-clock text cast to ``TIMESTAMP_NTZ`` instead.
+    """
+    ts = pd.Timestamp(value)
+    if lf is not None and lf.implementation.is_spark_like():
+        return nw.lit(ts.strftime("%Y-%m-%d %H:%M:%S.%f")).cast(nw.Datetime("us"))
+    return nw.lit(ts.to_pydatetime())
+
+
 def backend_of(data: Any) -> str:
     """Short name of the engine holding ``data`` (``"pandas"``, ``"duckdb"``, ``"pyspark"``...)."""
     if isinstance(data, pd.DataFrame):
@@ -141,6 +160,16 @@ def backend_of(data: Any) -> str:
 
 def collect(frame: nw.LazyFrame | nw.DataFrame) -> pd.DataFrame:
     """Collect a (small) narwhals result into pandas."""
+    schema = frame.collect_schema()
+    # SQL engines widen integer sums (DuckDB: HUGEINT / DECIMAL(38, 0)); bring them back to
+    # the int64 / float64 pandas gives, so results compare equal across engines
+    fixes = [
+        nw.col(name).cast(nw.Int64 if dtype.is_integer() else nw.Float64)
+        for name, dtype in schema.items()
+        if isinstance(dtype, (nw.Int128, nw.UInt128, nw.Decimal))
+    ]
+    if fixes:
+        frame = frame.with_columns(*fixes)
     if isinstance(frame, nw.LazyFrame):
         frame = frame.collect()
     return frame.to_pandas()

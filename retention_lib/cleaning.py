@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import html as _html
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from ._backend import collect, columns_of, require_lazy_columns, to_lazy
 from ._validation import DataValidationError, require_columns, require_frame
 
 __all__ = ["DEFAULT_NON_PRODUCT_CODES", "CleaningReport", "clean_transactions"]
@@ -166,8 +170,17 @@ def _is_non_product(codes: pd.Series, exact: Iterable[str], prefixes: Iterable[s
     return hit
 
 
+def _is_lazy_source(obj: Any) -> bool:
+    """True for inputs cleaned by the engine-agnostic path (anything but pandas)."""
+    if isinstance(obj, pd.DataFrame):
+        return False
+    if isinstance(obj, (str, os.PathLike)):
+        return True
+    return nw.from_native(obj, pass_through=True) is not obj
+
+
 def clean_transactions(
-    transactions: pd.DataFrame,
+    transactions: Any,
     *,
     cancellations: str = "net",
     drop_duplicates: bool = True,
@@ -196,8 +209,10 @@ def clean_transactions(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        Canonical log from :func:`load_transactions`.
+    transactions : DataFrame, DuckDB relation, PySpark DataFrame or path
+        Canonical log from :func:`load_transactions` (pandas), or the same columns in any
+        engine narwhals supports (polars, DuckDB, PySpark, ...) or Parquet/CSV files read
+        lazily by DuckDB. Non-pandas input is cleaned by that engine: see Notes.
     cancellations : {"net", "drop"}
     drop_duplicates : bool
     non_product_codes, non_product_prefixes : iterable of str
@@ -210,10 +225,25 @@ def clean_transactions(
 
     Returns
     -------
-    clean : pandas.DataFrame
-        The kept rows with an added boolean ``is_return`` column.
+    clean : pandas.DataFrame, or the input's own kind of frame
+        The kept rows with an added boolean ``is_return`` column. For non-pandas input, a
+        frame of the same engine: a lazy query (DuckDB relation, PySpark DataFrame, polars
+        LazyFrame) for lazy input or a path, an eager frame for an eager one.
     report : CleaningReport
         Per-rule ``rows`` and ``revenue``; rows and revenue add up exactly.
+
+    Notes
+    -----
+    On a non-pandas engine the rules are the same expressions evaluated by that engine, and
+    the report comes from one aggregation (rows and summed ``amount`` per rule) plus a count
+    of distinct customers: the transactions never reach pandas. Duplicates are counted with a
+    group-by over all columns (but ``source_row``) and removed with ``unique``, keeping the
+    row with the smallest ``source_row`` when there is one (any copy otherwise: they are
+    identical). Row counts equal the pandas ones exactly; revenue sums agree to floating-point
+    rounding (engines add in their own order; pandas uses ``math.fsum``). The rows come
+    back in no particular order, and the result is a query, re-run by every analysis that
+    reads it: materialise it once for repeated use (``clean.write_parquet(path)`` on DuckDB,
+    ``clean.write.parquet(path)`` or ``clean.cache()`` on Spark).
 
     Examples
     --------
@@ -221,13 +251,24 @@ def clean_transactions(
     >>> report.rows_kept + report.rows_removed == report.rows_read  # doctest: +SKIP
     True
     """
-    require_frame(transactions)
-    require_columns(transactions, ["customer_id", "timestamp", "amount"])
     if cancellations not in ("net", "drop"):
         raise DataValidationError(
             f"`cancellations` must be 'net' (keep returns as negative revenue) or 'drop'; "
             f"got {cancellations!r}."
         )
+    if _is_lazy_source(transactions):
+        return _clean_any_engine(
+            transactions,
+            cancellations=cancellations,
+            drop_duplicates=drop_duplicates,
+            non_product_codes=non_product_codes,
+            non_product_prefixes=non_product_prefixes,
+            drop_non_positive_prices=drop_non_positive_prices,
+            test_customers=test_customers,
+            notes=notes,
+        )
+    require_frame(transactions)
+    require_columns(transactions, ["customer_id", "timestamp", "amount"])
     tx = transactions
     n = len(tx)
     assigned = np.full(n, -1, dtype=np.int8)  # index into _RULES, -1 = untouched
@@ -300,3 +341,179 @@ def clean_transactions(
     )
     report.check()
     return clean, report
+
+
+def _rule_table(cancellations: str, drop_duplicates: bool, counts: dict) -> pd.DataFrame:
+    rows = []
+    for rule in _RULES:
+        if rule == "cancellation":
+            action = "kept (netted)" if cancellations == "net" else "dropped"
+        elif rule == "duplicate" and not drop_duplicates:
+            action = "kept"
+        else:
+            action = "dropped"
+        n, revenue = counts.get(rule, (0, 0.0))
+        rows.append(
+            {
+                "rule": rule,
+                "description": _DESCRIPTIONS[rule],
+                "action": action,
+                "rows": int(n),
+                "revenue": float(revenue),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _rule_expr(
+    columns: list[str],
+    *,
+    non_product_codes: Iterable[str] | None,
+    non_product_prefixes: Iterable[str],
+    drop_non_positive_prices: bool,
+    test_customers: str | None,
+) -> nw.Expr:
+    """Index into ``_RULES`` of the first content rule a row meets (-1: none).
+
+    The same rules as the pandas path, as engine-neutral expressions; every condition is
+    null-safe (a missing quantity is not a cancellation, as in pandas).
+    """
+
+    def safe(expr: nw.Expr) -> nw.Expr:
+        return expr.fill_null(False)
+
+    conditions: list[tuple[str, nw.Expr]] = [
+        ("missing_customer_id", nw.col("customer_id").is_null())
+    ]
+    if test_customers is not None:
+        conditions.append(
+            ("test_customer", safe(nw.col("customer_id").str.contains(test_customers)))
+        )
+    if non_product_codes is not None and "product_code" in columns:
+        code = nw.col("product_code").fill_null("")
+        hit = code.is_in(list(non_product_codes))
+        for p in non_product_prefixes:
+            hit = hit | code.str.starts_with(p)
+        conditions.append(("non_product", hit))
+    is_cancel = safe(nw.col("amount") < 0)
+    if "quantity" in columns:
+        is_cancel = is_cancel | safe(nw.col("quantity") < 0)
+    if "order_id" in columns:
+        is_cancel = is_cancel | nw.col("order_id").fill_null("").str.to_uppercase().str.starts_with(
+            "C"
+        )
+    if drop_non_positive_prices:
+        worthless = safe(nw.col("amount") == 0)
+        if "unit_price" in columns:
+            worthless = worthless | safe(nw.col("unit_price") <= 0)
+        conditions.append(("non_positive_price", worthless & ~is_cancel))
+    conditions.append(("cancellation", is_cancel))
+    expr: Any = nw.lit(-1)
+    for rule, cond in reversed(conditions):
+        expr = nw.when(cond).then(nw.lit(_RULES.index(rule))).otherwise(expr)
+    return expr.cast(nw.Int64).alias("_rule")
+
+
+def _clean_any_engine(
+    transactions: Any,
+    *,
+    cancellations: str,
+    drop_duplicates: bool,
+    non_product_codes: Iterable[str] | None,
+    non_product_prefixes: Iterable[str],
+    drop_non_positive_prices: bool,
+    test_customers: str | None,
+    notes: Iterable[str],
+) -> tuple[Any, CleaningReport]:
+    """:func:`clean_transactions` on any narwhals engine; only the report is collected."""
+    eager = not isinstance(transactions, (str, os.PathLike)) and isinstance(
+        nw.from_native(transactions), nw.DataFrame
+    )
+    lf = to_lazy(transactions)
+    require_lazy_columns(lf, ["customer_id", "timestamp", "amount"], what="`transactions`")
+    columns = columns_of(lf)
+    flagged = lf.with_columns(
+        _rule_expr(
+            columns,
+            non_product_codes=non_product_codes,
+            non_product_prefixes=non_product_prefixes,
+            drop_non_positive_prices=drop_non_positive_prices,
+            test_customers=test_customers,
+        )
+    )
+    dup_code = _RULES.index("duplicate")
+    cancel_code = _RULES.index("cancellation")
+    keys = [c for c in columns if c != "source_row"]
+    if drop_duplicates:
+        # identical rows share their rule; in a group of n copies met by no earlier rule
+        # (missing id, test customer), n - 1 are duplicates
+        groups = flagged.group_by([*keys, "_rule"]).agg(nw.len().alias("_n"))
+        dups = (
+            nw.when(nw.col("_rule").is_in(list(range(dup_code))))
+            .then(nw.lit(0))
+            .otherwise(nw.col("_n") - 1)
+        ).alias("_dup")
+    else:
+        groups = flagged.select("amount", "_rule").with_columns(_n=nw.lit(1))
+        dups = nw.lit(0).alias("_dup")
+    per_rule = collect(
+        groups.with_columns(dups)
+        .with_columns(_keep=nw.col("_n") - nw.col("_dup"))
+        .group_by("_rule")
+        .agg(
+            nw.col("_keep").sum().alias("rows"),
+            (nw.col("amount") * nw.col("_keep")).sum().alias("revenue"),
+            nw.col("_dup").sum().alias("dup_rows"),
+            (nw.col("amount") * nw.col("_dup")).sum().alias("dup_revenue"),
+        )
+    )
+    per_rule = per_rule.fillna({"revenue": 0.0, "dup_revenue": 0.0})
+    counts = {
+        _RULES[int(r.rule_)]: (int(r.rows), float(r.revenue))
+        for r in per_rule.rename(columns={"_rule": "rule_"}).itertuples()
+        if int(r.rule_) >= 0
+    }
+    counts["duplicate"] = (int(per_rule["dup_rows"].sum()), math.fsum(per_rule["dup_revenue"]))
+    untouched = per_rule[per_rule["_rule"] == -1]
+    kept_parts = [(int(untouched["rows"].sum()), math.fsum(untouched["revenue"]))]
+    if cancellations == "net":
+        kept_parts.append(counts.get("cancellation", (0, 0.0)))
+    if not drop_duplicates:
+        counts["duplicate"] = (0, 0.0)
+
+    keep = nw.col("_rule") == -1
+    if cancellations == "net":
+        keep = keep | (nw.col("_rule") == cancel_code)
+    customers = collect(flagged.filter(keep).select(nw.col("customer_id").n_unique()))
+
+    table = _rule_table(cancellations, drop_duplicates, counts)
+    rows_kept = sum(n for n, _ in kept_parts)
+    revenue_kept = math.fsum(v for _, v in kept_parts)
+    dropped = table.loc[table["action"] == "dropped"]
+    report = CleaningReport(
+        table=table,
+        rows_read=rows_kept + int(dropped["rows"].sum()),
+        rows_kept=rows_kept,
+        revenue_read=math.fsum([revenue_kept, *dropped["revenue"]]),
+        revenue_kept=revenue_kept,
+        customers_kept=int(customers.fillna(0).iloc[0, 0]),  # SQL: NULL when nothing is kept
+        notes=list(notes),
+    )
+    report.check()
+
+    clean = flagged
+    if drop_duplicates:
+        if "source_row" in columns:
+            clean = clean.unique(keys, keep="first", order_by=["source_row"])
+        else:
+            clean = clean.unique(keys, keep="any")
+    clean = (
+        clean.filter(keep)
+        .with_columns(is_return=nw.col("_rule") == cancel_code)
+        .select([*columns, *([] if "is_return" in columns else ["is_return"])])
+    )
+    if eager:
+        return clean.collect(
+            backend=nw.from_native(transactions).implementation
+        ).to_native(), report
+    return clean.to_native(), report

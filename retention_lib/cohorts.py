@@ -21,6 +21,7 @@ from ._backend import (
     check_period,
     collect,
     columns_of,
+    datetime_lit,
     period_index,
     period_index_of,
     period_start,
@@ -59,7 +60,7 @@ class _Cohorts:
         lf = lf.select(need + (["is_return"] if has_return else []))
         if observation_end is not None:
             end = pd.Timestamp(observation_end)
-            lf = lf.filter(nw.col("timestamp") <= nw.lit(end.to_pydatetime()))
+            lf = lf.filter(nw.col("timestamp") <= datetime_lit(end, lf))
         else:
             maxes = collect(lf.select(nw.col("timestamp").max()))
             end = maxes["timestamp"].iloc[0]

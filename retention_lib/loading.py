@@ -29,12 +29,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from ._backend import _normalise_schema, _wrap, collect
 from ._validation import DataValidationError, format_rows
 
-__all__ = ["CANONICAL_COLUMNS", "load_transactions"]
+__all__ = ["CANONICAL_COLUMNS", "load_transactions", "scan_transactions"]
 
 #: canonical name -> column names recognised automatically (compared case- and
 #: punctuation-insensitively) when the user does not name the column.
@@ -388,3 +390,208 @@ segment, currency : str, optional
         "column_map": {k: v for k, v in mapping.items() if k in out},
     }
     return tx
+
+
+# ----------------------------------------------------------------------------- lazy loading
+
+
+def _text(col: str, dtype: Any) -> nw.Expr:
+    """A key column as trimmed text, empty strings as missing (``17850.0`` -> ``"17850"``)."""
+    expr = nw.col(col)
+    if dtype.is_float():
+        expr = expr.cast(nw.Int64)
+    if dtype != nw.String:
+        expr = expr.cast(nw.String)
+    expr = expr.str.strip_chars()
+    return nw.when(expr == "").then(nw.lit(None, dtype=nw.String)).otherwise(expr)
+
+
+def _datetime(col: str, dtype: Any, date_format: str | None) -> nw.Expr:
+    if isinstance(dtype, nw.Datetime):
+        return nw.col(col)
+    if dtype == nw.Date:
+        return nw.col(col).cast(nw.Datetime("us"))
+    if dtype == nw.String:
+        return nw.col(col).str.strip_chars().str.to_datetime(format=date_format)
+    raise DataValidationError(
+        f"Column `{col}` (`timestamp`) has type {dtype}, not a date or text. Point "
+        "`timestamp=` at the date column."
+    )
+
+
+def _number(col: str, dtype: Any, canon: str) -> nw.Expr:
+    if dtype.is_numeric() or dtype == nw.String:
+        return nw.col(col).cast(nw.Float64)
+    raise DataValidationError(f"Column `{col}` (`{canon}`) has type {dtype}, not a number.")
+
+
+def scan_transactions(
+    source: Any,
+    *,
+    customer_id: str | None = None,
+    timestamp: str | None = None,
+    amount: str | None = None,
+    quantity: str | None = None,
+    unit_price: str | None = None,
+    order_id: str | None = None,
+    product_code: str | None = None,
+    country: str | None = None,
+    segment: str | None = None,
+    currency: str | None = None,
+    keep: tuple[str, ...] | list[str] = (),
+    analysis_date: Any = None,
+    date_format: str | None = None,
+    validate: bool = True,
+) -> Any:
+    """Lazy :func:`~retention_lib.load_transactions` for logs that outgrow pandas.
+
+    Maps the source's columns to the canonical schema exactly as ``load_transactions``
+    does (same arguments, same recognised names), but builds a query instead of a
+    pandas frame: nothing is read until an analysis runs.
+
+    Parameters
+    ----------
+    source : path, list of paths, DuckDB relation, PySpark DataFrame, polars LazyFrame, ...
+        Parquet or CSV files (a file, a glob, or a folder, read by DuckDB), or a frame of
+        any engine narwhals supports.
+    customer_id, timestamp, amount, quantity, unit_price, order_id, product_code, country, segment, currency, keep, analysis_date, date_format
+        As in :func:`~retention_lib.load_transactions`. ``date_format`` (``strftime``
+        codes) parses text dates; without it ISO dates are expected.
+    validate : bool, default True
+        Run the checks below (one aggregation over the data).
+
+    Returns
+    -------
+    DuckDB relation, PySpark DataFrame, polars LazyFrame, ...
+        A query on the source's engine with ``customer_id, timestamp, amount`` and, where
+        the source has them, ``order_id, quantity, unit_price, product_code, country,
+        segment, currency`` and the ``keep`` columns. Feed it to any analysis function or to
+        :func:`~retention_lib.clean_transactions`.
+
+    Notes
+    -----
+    This is the lightweight variant of ``load_transactions``'s validation, done with one
+    aggregation: missing columns, no rows, missing dates or amounts, infinite amounts and
+    dates after ``analysis_date`` raise :class:`DataValidationError` with the counts and
+    a few offending rows (shown by value: a lazy source has no row numbers, so there is no
+    ``source_row`` column); text that is not a date or a number makes the engine fail,
+    reported the same way. Time-zone-aware timestamps become naive (UTC; on PySpark and
+    DuckDB the session's wall-clock time).
+
+    Examples
+    --------
+    >>> tx = scan_transactions("lake/orders/", customer_id="CustomerID")  # doctest: +SKIP
+    >>> cohort_retention(tx)  # doctest: +SKIP
+    """
+    raw = _wrap(source)
+    schema = raw.collect_schema()
+    names = list(schema.names())
+    given = {
+        "customer_id": customer_id,
+        "timestamp": timestamp,
+        "amount": amount,
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "order_id": order_id,
+        "product_code": product_code,
+        "country": country,
+        "segment": segment,
+        "currency": currency,
+    }
+    mapping = _resolve_columns(pd.DataFrame(columns=names), given)
+    if amount is None and quantity is not None and unit_price is not None:
+        mapping.pop("amount", None)
+    has_qp = "quantity" in mapping and "unit_price" in mapping
+    missing = [c for c in ("customer_id", "timestamp") if c not in mapping]
+    if "amount" not in mapping and not has_qp:
+        missing.append("amount (or quantity and unit_price)")
+    if missing:
+        found = ", ".join(f"`{c}`" for c in names[:15])
+        raise DataValidationError(
+            f"The transaction data has no column for {', '.join(f'`{c}`' for c in missing)}. "
+            f"Found columns: {found}. " + _MAPPING_HINT
+        )
+    for col in keep:
+        if col not in names:
+            raise DataValidationError(f"Column `{col}` in `keep=` is not in the data.")
+
+    exprs: dict[str, nw.Expr] = {}
+    for canon, col in mapping.items():
+        if canon == "timestamp":
+            exprs[canon] = _datetime(col, schema[col], date_format)
+        elif canon in ("amount", "quantity", "unit_price"):
+            exprs[canon] = _number(col, schema[col], canon)
+        else:
+            exprs[canon] = _text(col, schema[col])
+    if "amount" not in exprs:
+        exprs["amount"] = exprs["quantity"] * exprs["unit_price"]
+    if "currency" in exprs:
+        exprs["currency"] = exprs["currency"].str.to_uppercase()
+    order = [c for c in CANONICAL_COLUMNS if c in exprs]
+    lf = raw.select(*[exprs[c].alias(c) for c in order], *[nw.col(k) for k in keep])
+    lf = _normalise_schema(lf)
+    if validate:
+        _validate_lazy(lf, mapping, analysis_date)
+    return lf.to_native()
+
+
+def _validate_lazy(lf: nw.LazyFrame, mapping: dict[str, str], analysis_date: Any) -> None:
+    as_of = pd.Timestamp.now() if analysis_date is None else pd.Timestamp(analysis_date)
+    inf = float("inf")
+    checks = {
+        "missing_timestamp": nw.col("timestamp").is_null(),
+        "missing_amount": nw.col("amount").is_null(),
+        "infinite_amount": (nw.col("amount").abs() == inf).fill_null(False),
+        "future": (nw.col("timestamp") > nw.lit(as_of.to_pydatetime())).fill_null(False),
+    }
+    try:
+        counts = collect(
+            lf.select(
+                nw.len().alias("rows"),
+                *[c.cast(nw.Int64).sum().alias(k) for k, c in checks.items()],
+                nw.col("timestamp").max().alias("last"),
+            )
+        ).iloc[0]
+    except DataValidationError:
+        raise
+    except Exception as exc:  # the engine could not parse a date or a number
+        first = str(exc).strip().splitlines()[0][:300]
+        raise DataValidationError(
+            f"The data could not be read into the canonical columns: {first}. Check the "
+            '`timestamp` text format (pass `date_format=`, e.g. "%d/%m/%Y %H:%M") and that '
+            "amounts are plain numbers with '.' as the decimal point."
+        ) from None
+    if int(counts["rows"]) == 0:
+        raise DataValidationError(
+            "The transaction data has no rows. Check the path or the filter that built it."
+        )
+    problems = {
+        "missing_timestamp": (
+            "timestamp",
+            "is empty in {n} row(s)",
+            "Every transaction needs a date: fill or drop these rows.",
+        ),
+        "missing_amount": (
+            "amount",
+            "is empty in {n} row(s)",
+            "Fill these values or drop the rows; a missing value is never treated as 0.",
+        ),
+        "infinite_amount": ("amount", "has {n} infinite value(s)", "Fix these rows."),
+        "future": (
+            "timestamp",
+            f"has {{n}} date(s) after the analysis date {as_of:%Y-%m-%d %H:%M}",
+            "Fix the dates, or pass a later `analysis_date=` if the data is correct.",
+        ),
+    }
+    for key, (canon, what, fix) in problems.items():
+        n = int(counts[key])
+        if n:
+            source = mapping.get(canon, "quantity x unit_price")
+            rows = collect(lf.filter(checks[key]).select("customer_id", canon).head(3))
+            shown = "; ".join(
+                f"customer_id={r.customer_id!r}, {canon}={getattr(r, canon)!r}"
+                for r in rows.itertuples()
+            )
+            raise DataValidationError(
+                f"Column `{source}` (`{canon}`) {what.format(n=n)}, e.g. {shown}. {fix}"
+            )

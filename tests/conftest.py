@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -94,3 +97,42 @@ def random_log(rng: np.random.Generator, n_customers: int = 40, max_tx: int = 6)
             "region": pd.Series(rng.choice(["Europe", "Asia", "Americas"], len(ids)), dtype="str"),
         }
     )
+
+
+def _java_available() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    return bool(shutil.which("java") or (home and (Path(home) / "bin" / "java").exists()))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A local[1] SparkSession tuned for tiny data (started once, stopped at the end)."""
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install pyspark)")
+    if not _java_available():
+        pytest.skip("PySpark needs Java (17+): no `java` on PATH and no JAVA_HOME")
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        session = (
+            SparkSession.builder.master("local[1]")
+            .appName("retention-lib-tests")
+            .config("spark.sql.shuffle.partitions", "1")
+            .config("spark.default.parallelism", "1")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.adaptive.enabled", "false")
+            .config("spark.sql.codegen.wholeStage", "false")  # tiny data: skip code generation
+            .config("spark.driver.memory", "1g")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.session.timeZone", "UTC")
+            # short-lived JVM: the C1 compiler only, a serial GC
+            .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+            .getOrCreate()
+        )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -1,0 +1,145 @@
+"""Cleaning on any engine: the same kept rows and the same report as the pandas path.
+
+Non-pandas input (polars, DuckDB, Parquet files, PySpark) is cleaned by its own engine: the
+kept rows come back as a frame of that engine and the report from aggregations. Row
+counts must equal the pandas report exactly, revenue to floating-point rounding.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import narwhals as nw
+import pandas as pd
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_cleaning import _log
+
+import retention_lib as rl
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:PySpark does not yet fully support pandas:FutureWarning"
+)
+
+_SWITCHES = [
+    {},
+    {"cancellations": "drop"},
+    {
+        "drop_duplicates": False,
+        "non_product_codes": (),
+        "non_product_prefixes": (),
+        "drop_non_positive_prices": False,
+        "test_customers": None,
+    },
+    {"non_product_codes": None, "test_customers": r"^TEST\d"},
+]
+
+
+def _as_pandas(native) -> pd.DataFrame:
+    frame = nw.from_native(native)
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    out = frame.to_pandas()
+    return out.sort_values("source_row").reset_index(drop=True)
+
+
+def _check_same(got, report, expected, expected_report) -> None:
+    pd.testing.assert_frame_equal(
+        _as_pandas(got), expected.reset_index(drop=True), check_dtype=False
+    )
+    got_t, exp_t = report.table, expected_report.table
+    pd.testing.assert_frame_equal(got_t.drop(columns="revenue"), exp_t.drop(columns="revenue"))
+    assert got_t["revenue"].to_numpy() == pytest.approx(exp_t["revenue"].to_numpy(), abs=1e-9)
+    assert (report.rows_read, report.rows_kept, report.customers_kept) == (
+        expected_report.rows_read,
+        expected_report.rows_kept,
+        expected_report.customers_kept,
+    )
+    assert report.revenue_read == pytest.approx(expected_report.revenue_read, abs=1e-9)
+    assert report.revenue_kept == pytest.approx(expected_report.revenue_kept, abs=1e-9)
+
+
+@pytest.mark.parametrize("options", _SWITCHES, ids=["default", "drop", "all-off", "custom"])
+@pytest.mark.parametrize("kind", ["polars", "polars_lazy", "duckdb"])
+def test_engines_clean_like_pandas(kind, options):
+    tx = _log()
+    expected, expected_report = rl.clean_transactions(tx, **options)
+    native = {"polars": pl.from_pandas, "polars_lazy": lambda d: pl.from_pandas(d).lazy()}.get(
+        kind, duckdb.from_df
+    )(tx)
+    got, report = rl.clean_transactions(native, **options)
+    assert (
+        type(got)
+        is {
+            "polars": pl.DataFrame,
+            "polars_lazy": pl.LazyFrame,
+            "duckdb": duckdb.DuckDBPyRelation,
+        }[kind]
+    )
+    _check_same(got, report, expected, expected_report)
+
+
+def test_parquet_files_are_cleaned_by_duckdb(tmp_path):
+    tx = _log()
+    tx.to_parquet(tmp_path / "tx.parquet")
+    got, report = rl.clean_transactions(tmp_path / "tx.parquet")
+    assert isinstance(got, duckdb.DuckDBPyRelation)
+    _check_same(got, report, *rl.clean_transactions(tx))
+    assert "9 rows read, 3 kept" in repr(report)
+
+
+@pytest.mark.spark
+def test_spark_cleans_like_pandas(spark):
+    tx = _log()
+    got, report = rl.clean_transactions(spark.createDataFrame(tx))
+    assert type(got).__name__ == "DataFrame" and hasattr(got, "sparkSession")
+    _check_same(got, report, *rl.clean_transactions(tx))
+
+
+def test_without_source_row_any_copy_of_a_duplicate_is_kept():
+    tx = _log().drop(columns="source_row")
+    expected, expected_report = rl.clean_transactions(tx)
+    got, report = rl.clean_transactions(duckdb.from_df(tx))
+    pd.testing.assert_frame_equal(report.table, expected_report.table)
+    out = nw.from_native(got).collect().to_pandas()
+    key = ["order_id", "product_code"]
+    pd.testing.assert_frame_equal(
+        out.sort_values(key).reset_index(drop=True),
+        expected.sort_values(key).reset_index(drop=True),
+        check_dtype=False,
+    )
+
+
+def test_lazy_missing_columns_is_a_clear_error():
+    rel = duckdb.sql("SELECT 'a' AS customer_id, 1.0 AS amount")
+    with pytest.raises(rl.DataValidationError, match="missing column.*`timestamp`"):
+        rl.clean_transactions(rel)
+
+
+def test_lazy_bad_cancellations_option():
+    with pytest.raises(rl.DataValidationError, match="`cancellations` must be 'net'"):
+        rl.clean_transactions(duckdb.from_df(_log()), cancellations="keep")
+
+
+_rows = st.tuples(
+    st.sampled_from(["1", "2", "3", None, "test1"]),
+    st.sampled_from(["10", "11", "C12", "13", None]),
+    st.sampled_from(["X", "Y", "POST", "M", "gift_0001_10", None]),
+    st.integers(-3, 5),
+    st.sampled_from([0.0, 0.01, 1.1, 2.55, 19.99, -4.0]),
+    st.integers(0, 3),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_rows, min_size=1, max_size=30), st.sampled_from(["net", "drop"]))
+def test_duckdb_report_always_equals_pandas(rows, cancellations):
+    df = pd.DataFrame(
+        rows, columns=["customer_id", "order_id", "product_code", "quantity", "unit_price", "day"]
+    )
+    df["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df.pop("day"), unit="D")
+    tx = rl.load_transactions(df)
+    expected, expected_report = rl.clean_transactions(tx, cancellations=cancellations)
+    got, report = rl.clean_transactions(duckdb.from_df(tx), cancellations=cancellations)
+    _check_same(got, report, expected, expected_report)
