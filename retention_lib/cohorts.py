@@ -259,7 +259,21 @@ def retention_matrix(table: pd.DataFrame, *, value: str = "retention") -> pd.Dat
     )
 
 
-def average_retention(table: pd.DataFrame, *, value: str = "customers") -> pd.DataFrame:
+def _drop_small_groups(table: pd.DataFrame, min_customers: int) -> pd.DataFrame:
+    """Rows of groups (``by``) that acquired at least ``min_customers`` customers."""
+    by = table.attrs.get("by")
+    if not by or min_customers <= 0:
+        return table
+    sizes = table.drop_duplicates([by, "cohort"]).groupby(by)["cohort_size"].sum()
+    keep = sizes.index[sizes >= min_customers]
+    out = table[table[by].isin(keep)]
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def average_retention(
+    table: pd.DataFrame, *, value: str = "customers", min_customers: int = 0
+) -> pd.DataFrame:
     """Average retention curve, weighted by cohort size over observable cells only.
 
     Parameters
@@ -268,6 +282,9 @@ def average_retention(table: pd.DataFrame, *, value: str = "customers") -> pd.Da
         Output of :func:`cohort_retention`.
     value : str
         The count column to average (``"customers"``).
+    min_customers : int
+        With ``by``, leave out groups that acquired fewer customers than this (their
+        curves are noise).
 
     Returns
     -------
@@ -277,6 +294,7 @@ def average_retention(table: pd.DataFrame, *, value: str = "customers") -> pd.Da
         observed in that period (the partial last period included, flagged by
         ``partial_cohorts``).
     """
+    table = _drop_small_groups(table, int(min_customers))
     by = table.attrs.get("by")
     obs = table[table["observable"]]
     keys = ([by] if by else []) + ["period_number"]
@@ -364,7 +382,9 @@ def revenue_retention(
     return out
 
 
-def value_curves(table: pd.DataFrame, *, min_share: float = 0.25) -> pd.DataFrame:
+def value_curves(
+    table: pd.DataFrame, *, min_share: float = 0.25, min_customers: int = 0
+) -> pd.DataFrame:
     """Average cumulative revenue per acquired customer by period_number.
 
     Late periods can only be observed for the earliest cohorts, so their average rests on
@@ -378,6 +398,8 @@ def value_curves(table: pd.DataFrame, *, min_share: float = 0.25) -> pd.DataFram
     min_share : float
         Minimum share of the group's acquired customers a period must be observed for
         (0 keeps every period).
+    min_customers : int
+        With ``by``, leave out groups that acquired fewer customers than this.
 
     Returns
     -------
@@ -386,6 +408,7 @@ def value_curves(table: pd.DataFrame, *, min_share: float = 0.25) -> pd.DataFram
         weighted by cohort size over the cohorts observable up to that period.
     """
     min_share = require_in_range(min_share, name="min_share", low=0, high=1)
+    table = _drop_small_groups(table, int(min_customers))
     by = table.attrs.get("by")
     obs = table[table["observable"]].copy()
     obs["cum_revenue"] = obs["cumulative_revenue_per_customer"] * obs["cohort_size"]

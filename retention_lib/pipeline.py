@@ -125,17 +125,23 @@ def transactions_overview(transactions: pd.DataFrame, *, by: str | None = None) 
     -------
     pandas.DataFrame
         Columns ``[by], customers, orders, revenue, revenue_share, first_purchase,
-        last_purchase``; sorted by revenue, largest first.
+        last_purchase``; sorted by revenue, largest first. ``orders`` counts purchase
+        orders (returns excluded); ``revenue`` is net of returns.
     """
     from ._validation import require_columns, require_frame
 
     require_frame(transactions)
     require_columns(transactions, ["customer_id", "timestamp", "amount"] + ([by] if by else []))
     order_key = "order_id" if "order_id" in transactions.columns else "timestamp"
+    purchase = transactions["amount"] > 0
+    if "is_return" in transactions.columns:
+        purchase &= ~transactions["is_return"]
+    # orders count purchases only (a return document is not an order)
+    tx = transactions.assign(_order=transactions[order_key].where(purchase))
     keys = [by] if by else (lambda _: 0)
-    out = transactions.groupby(keys, sort=False).agg(
+    out = tx.groupby(keys, sort=False).agg(
         customers=("customer_id", "nunique"),
-        orders=(order_key, "nunique"),
+        orders=("_order", "nunique"),
         revenue=("amount", "sum"),
         first_purchase=("timestamp", "min"),
         last_purchase=("timestamp", "max"),

@@ -5,16 +5,24 @@ customers, table of contents), then the notebooks' markdown, tables and figures 
 their code. Each notebook is run by papermill with the parameters ``data_path`` and
 ``currency`` (and ``source_currency`` when given), so it works on the bundled sample or on
 the user's own CSV / Parquet / Excel log.
+
+What a notebook can rely on: the ``parameters`` cell is dropped from the report; explorer
+cells (``# NBVAL_IGNORE_OUTPUT`` cells calling ``*_explorer(...)`` or ``dashboard(...)``) are
+not run, and a markdown cell that only introduces one goes with it; cells tagged
+``remove-from-report`` run but are not shown; warnings (stderr) stay in the executed
+notebooks in ``OUT/notebooks``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
+import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,12 +76,17 @@ class ReportError(RetentionLibError):
 
 
 def currency_symbol(code: str) -> str:
-    """``"€"`` for ``"EUR"``, ``"£"`` for ``"GBP"``...; the code itself when unknown."""
-    return _SYMBOLS.get(str(code).upper(), f"{code} ")
+    """``"€"`` for ``"EUR"``, ``"£"`` for ``"GBP"``...; ``"CODE "`` when unknown, "" for none."""
+    code = str(code or "").strip().upper()
+    return _SYMBOLS.get(code, f"{code} " if code else "")
 
 
 def _date(ts: Any) -> str:
     return f"{ts.day} {ts:%b %Y}"
+
+
+def _share(value: float) -> str:
+    return "<1%" if 0 < abs(value) < 0.005 else f"{value:.0%}"
 
 
 def _money(value: float, code: str) -> str:
@@ -99,7 +112,7 @@ def data_facts(
     *,
     data_path: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
-    """Facts about a prepared log for a report header.
+    """Facts about a prepared log for a report header (``orders`` counts purchase orders).
 
     Parameters
     ----------
@@ -118,8 +131,11 @@ def data_facts(
         largest first; empty without a ``region`` column).
     """
     tx = transactions
-    purchases = tx[tx["amount"] > 0]
-    orders = tx["order_id"].nunique() if "order_id" in tx.columns else len(purchases)
+    bought = tx["amount"] > 0
+    if "is_return" in tx.columns:
+        bought &= ~tx["is_return"].astype(bool)
+    purchases = tx[bought]
+    orders = purchases["order_id"].nunique() if "order_id" in tx.columns else len(purchases)
     first, last = tx["timestamp"].min(), tx["timestamp"].max()
     if "currency_original" in tx.columns:
         sources = sorted(tx["currency_original"].dropna().astype(str).unique())
@@ -192,7 +208,10 @@ def _header_html(facts: dict[str, Any], *, title: str, source_currency: str | No
         if facts["rows_read"] is not None
         else f"{facts['rows_kept']:,} rows"
     )
-    regions = ", ".join(f"{html.escape(r)} {s:.0%}" for r, s in facts["regions"][:8])
+    shown, rest = facts["regions"][:5], facts["regions"][5:]
+    if rest:
+        shown = [*shown, (f"{len(rest)} more", sum(s for _, s in rest))]
+    regions = ", ".join(f"{html.escape(r)} {html.escape(_share(s))}" for r, s in shown)
     items = [
         ("Data", shown_source),
         (
@@ -227,14 +246,16 @@ _CSS = """
 .rl-header { border-bottom: 2px solid #2b5d8a; margin-bottom: 2em; padding-bottom: 1em; }
 .rl-header h1.rl-title { font-size: 2.2em; margin-bottom: 0.1em; color: #1f3f5f; }
 .rl-dim { color: #666; }
-table.rl-facts { border-collapse: collapse; margin: 1em 0; font-size: 1em; }
-table.rl-facts th { text-align: left; padding: 0.25em 1.2em 0.25em 0; color: #333;
+.rl-header table.rl-facts { border-collapse: collapse; margin: 1em 0; font-size: 1em; }
+.rl-header table.rl-facts th { text-align: left; padding: 0.3em 1.5em 0.3em 0; color: #333;
   white-space: nowrap; vertical-align: top; }
-table.rl-facts td { text-align: left; padding: 0.25em 0; }
-.rl-toc ol { margin-top: 0.2em; }
-.rl-toc li { margin: 0.15em 0; }
-.rl-toc ol ol { list-style: disc; color: #444; }
-.jp-OutputArea-output pre { white-space: pre-wrap; font-family: inherit; font-size: 1em;
+.rl-header table.rl-facts td { text-align: left; padding: 0.3em 0; vertical-align: top; }
+.rl-header table.rl-facts tr:nth-child(odd) { background: #f3f6f9; }
+.rl-toc > ol { list-style: none; padding-left: 0.5em; }
+.rl-toc > ol > li { margin-top: 0.4em; font-weight: 600; }
+.rl-toc ol ol { list-style: disc; font-weight: normal; margin: 0.1em 0 0.3em 0; }
+.jp-RenderedText.jp-OutputArea-output pre { white-space: pre-wrap; word-break: normal;
+  font-family: var(--jp-content-font-family); font-size: var(--jp-content-font-size1, 14px);
   line-height: 1.5; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
 @media print { .rl-header { page-break-after: always; } }
@@ -253,6 +274,49 @@ def _is_title(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "markdown" and cell.source.lstrip().startswith("# ")
 
 
+#: An explorer call in a widget cell: ``cohort_explorer(tx)``, ``dashboard(tx)``...
+_EXPLORER_CALL = re.compile(r"\b\w*(explorer|dashboard)\s*\(")
+
+
+def _is_explorer(cell: nbformat.NotebookNode) -> bool:
+    """A ``# NBVAL_IGNORE_OUTPUT`` cell that builds an interactive explorer."""
+    source = cell.source.lstrip()
+    return (
+        cell.cell_type == "code"
+        and source.startswith("# NBVAL_IGNORE_OUTPUT")
+        and _EXPLORER_CALL.search(source) is not None
+    )
+
+
+def _drop_with_introduction(cells: list, flagged: list[bool]) -> list:
+    """Drop the flagged cells, and the markdown cell right before one when that markdown only
+    introduces it (the next cell is markdown or the end) and is not a notebook title."""
+    kept = []
+    for i, cell in enumerate(cells):
+        if flagged[i]:
+            continue
+        if (
+            cell.cell_type == "markdown"
+            and not _is_title(cell)
+            and i + 1 < len(cells)
+            and flagged[i + 1]
+            and (i + 2 >= len(cells) or cells[i + 2].cell_type == "markdown")
+        ):
+            continue
+        kept.append(cell)
+    return kept
+
+
+def _without_explorers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook without its explorer cells (and their introductions), for the report run.
+
+    Explorers mean nothing in static HTML, and skipping them keeps widget comms out of the
+    unattended run.
+    """
+    nb.cells = _drop_with_introduction(nb.cells, [_is_explorer(c) for c in nb.cells])
+    return nb
+
+
 def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop what means nothing in a static, code-free report.
 
@@ -261,10 +325,12 @@ def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     without output) together with the markdown cell that introduces them.
     """
     cells: list[nbformat.NotebookNode] = []
+    interactive: list[bool] = []
     for cell in nb.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
         if tags & REMOVE_TAGS:
             continue
+        empty_widget_cell = False
         if cell.cell_type == "code":
             cell.outputs = [
                 o
@@ -272,24 +338,12 @@ def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
                 and o.get("name") != "stderr"
             ]
-            if cell.source.lstrip().startswith("# NBVAL_IGNORE_OUTPUT") and not cell.outputs:
-                cell.metadata["_rl_interactive"] = True
+            empty_widget_cell = (
+                cell.source.lstrip().startswith("# NBVAL_IGNORE_OUTPUT") and not cell.outputs
+            )
         cells.append(cell)
-    kept: list[nbformat.NotebookNode] = []
-    for i, cell in enumerate(cells):
-        if cell.metadata.pop("_rl_interactive", False):
-            continue
-        nxt = cells[i + 1] if i + 1 < len(cells) else None
-        if (
-            cell.cell_type == "markdown"
-            and not _is_title(cell)
-            and nxt is not None
-            and nxt.metadata.get("_rl_interactive")
-            and (i + 2 >= len(cells) or cells[i + 2].cell_type == "markdown")
-        ):
-            continue  # the introduction of an explorer that the report cannot show
-        kept.append(cell)
-    nb.cells = kept
+        interactive.append(empty_widget_cell)
+    nb.cells = _drop_with_introduction(cells, interactive)
     return nb
 
 
@@ -339,10 +393,23 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+@contextlib.contextmanager
+def _quiet_parameter_parser() -> Iterator[None]:
+    """Hide papermill's "Unable to parse line" notes (a comment after a parameter)."""
+    log = logging.getLogger("papermill.translators")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
 def _notebook_parameters(path: Path) -> set[str]:
     from papermill import inspect_notebook
 
-    return set(inspect_notebook(str(path)))
+    with _quiet_parameter_parser():
+        return set(inspect_notebook(str(path)))
 
 
 def build_report(
@@ -354,7 +421,7 @@ def build_report(
     notebooks: Sequence[str | os.PathLike] | None = None,
     title: str = "Customer retention report",
     progress: bool = True,
-    timeout: int = 1800,
+    timeout: int = 600,
 ) -> Path:
     """Execute the analysis notebooks on ``data_path`` and write ``retention_report.html``.
 
@@ -462,17 +529,19 @@ def build_report(
         target = executed_dir / path.name
         if progress:
             print(f"[{i}/{len(paths)}] {path.name}", file=sys.stderr, flush=True)
+        nbformat.write(_without_explorers(nbformat.read(path, as_version=4)), target)
         try:
-            pm.execute_notebook(
-                str(path),
-                str(target),
-                parameters=parameters,
-                cwd=str(path.parent),
-                progress_bar=progress,
-                kernel_name="python3",
-                execution_timeout=timeout,
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+            with _quiet_parameter_parser():
+                pm.execute_notebook(
+                    str(target),
+                    str(target),
+                    parameters=parameters,
+                    cwd=str(path.parent),
+                    progress_bar=progress,
+                    kernel_name="python3",
+                    execution_timeout=timeout,
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                )
         except PapermillExecutionError as exc:
             raise ReportError(
                 f"{path.name} failed in cell {exc.exec_count}: {exc.ename}: "

@@ -33,6 +33,7 @@ def refresh(path: Path) -> None:
             if "text/plain" in data:
                 for key in HEAVY:
                     data.pop(key, None)
+    nb.metadata.pop("widgets", None)  # widget state: large, and meaningless without a kernel
     nbformat.write(nb, path)
     print(f"refreshed {path.relative_to(ROOT)}")
 

@@ -216,3 +216,12 @@ def test_describe_value_curves_quotes_the_numbers(tiny_log):
     text = rl.describe_value_curves(curves, currency="EUR", at=1)
     # Europe: A (30) + C (24) + E (1) over 3 customers; Asia: B (5) + D (4) over 2
     assert "Europe 18" in text and "Asia 4" in text and "EUR" in text
+
+
+def test_small_groups_can_be_left_out_of_curves(tiny_log):
+    table = rl.cohort_retention(tiny_log, by="region")
+    # Europe acquired 3 customers (A, C, E), Asia 2 (B, D)
+    assert set(rl.average_retention(table, min_customers=3)["region"]) == {"Europe"}
+    rev = rl.revenue_retention(tiny_log, by="region")
+    assert set(rl.value_curves(rev, min_customers=3)["region"]) == {"Europe"}
+    assert set(rl.average_retention(table)["region"]) == {"Europe", "Asia"}

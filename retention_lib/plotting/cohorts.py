@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from ..cohorts import retention_matrix
 
@@ -80,6 +81,8 @@ def plot_retention_heatmap(
         _cohort_label(c, period) + (f"  (n={sizes[c]:,})" if show_sizes else "")
         for c in matrix.index
     ]
+    rows = {c: i for i, c in enumerate(matrix.index)}
+    cols = {k: j for j, k in enumerate(matrix.columns)}
     # label the rows themselves so seaborn can thin them on long (e.g. weekly) triangles
     matrix.index = labels
     ax = ax if ax is not None else plt.gca()
@@ -103,10 +106,19 @@ def plot_retention_heatmap(
         **kwargs,
     )
     ax.tick_params(axis="y", labelrotation=0, labelsize=8)
-    partial = t.loc[t["partial"], "period_number"].unique()
+    partial = t.loc[t["partial"] & t["observable"], ["cohort", "period_number"]]
+    for cohort, k in partial.itertuples(index=False):
+        # hatch the cells of the last, incomplete calendar period: they read low by design
+        if cohort in rows and k in cols:
+            ax.add_patch(
+                Rectangle(
+                    (cols[k], rows[cohort]), 1, 1, fill=False, hatch="///", edgecolor="0.45", lw=0
+                )
+            )
     word = _PERIOD_WORD.get(period, "period")
     ax.set_xlabel(
-        f"{word}s since first purchase" + (" (last period partial)" if len(partial) else "")
+        f"{word}s since first purchase"
+        + (f" (hatched: the last {word}, not complete yet)" if len(partial) else "")
     )
     ax.set_ylabel(f"cohort ({word} of first purchase)")
     kind = table.attrs.get("kind")
@@ -153,6 +165,7 @@ def plot_retention_curves(
     top = float(data["retention_pct"].max()) if len(data) else 100.0
     ax.set_ylim(0, min(105.0, top * 1.15 + 1))
     ax.set_xlabel(f"{_PERIOD_WORD.get(period, 'period')}s since first purchase")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # period numbers are whole
     ax.set_ylabel("customers still buying (%)")
     ax.set_title("Retention curve" + (f" by {by}" if by else "") + " (weighted by cohort size)")
     ax.grid(alpha=0.3)
@@ -181,6 +194,7 @@ def plot_value_curves(
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylim(bottom=0)
     ax.set_xlabel(f"{_PERIOD_WORD.get(period, 'period')}s since first purchase")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # period numbers are whole
     ax.set_ylabel(f"cumulative revenue per customer{f' ({currency})' if currency else ''}")
     ax.set_title("Value curve: cumulative revenue per acquired customer")
     ax.grid(alpha=0.3)

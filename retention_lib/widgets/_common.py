@@ -103,13 +103,13 @@ class Steps:
             bar_style="info",
             description="",
             style={"description_width": "initial"},
-            layout=w.Layout(visibility="hidden", width="420px"),
+            layout=w.Layout(display="none", width="420px"),
         )
 
     def start(self, label: str) -> None:
         self.bar.value = 0
         self.bar.description = label
-        self.bar.layout.visibility = "visible"
+        self.bar.layout.display = ""
 
     def advance(self, label: str | None = None) -> None:
         self.bar.value = min(self.bar.value + 1, self.bar.max)
@@ -118,4 +118,4 @@ class Steps:
 
     def done(self) -> None:
         self.bar.value = self.bar.max
-        self.bar.layout.visibility = "hidden"
+        self.bar.layout.display = "none"

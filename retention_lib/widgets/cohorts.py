@@ -28,6 +28,15 @@ __all__ = ["cohort_explorer", "cohort_summary", "cohort_view"]
 #: Smallest selection (distinct customers) the explorer draws.
 MIN_CUSTOMERS = 20
 _PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
+_TABLE_STYLES = [
+    {"selector": "", "props": "border-collapse: collapse; margin: 0.5em 0;"},
+    {
+        "selector": "th",
+        "props": "text-align: right; padding: 4px 12px; border-bottom: 1px solid #999;",
+    },
+    {"selector": "td", "props": "text-align: right; padding: 3px 12px;"},
+    {"selector": "tbody tr:nth-child(odd)", "props": "background: #f3f6f9;"},
+]
 _KEY_PERIODS = {"D": (1, 7, 30, 90), "W": (1, 4, 13, 26), "M": (1, 3, 6, 12), "Q": (1, 2, 4)}
 
 
@@ -125,6 +134,7 @@ def _summary_html(summary: pd.DataFrame, period: str) -> str:
         shown.style.format({"still buying": "{:.1%}", "customers observed": "{:,}"})
         .hide(axis="index")
         .set_uuid("cohort-summary")
+        .set_table_styles(_TABLE_STYLES)
         .to_html()
     )
 
@@ -184,11 +194,10 @@ def cohort_explorer(transactions: pd.DataFrame) -> w.VBox:
                 "notes": "",
             }
         steps.advance("Drawing")
-        n = int(table.groupby("cohort")["cohort_size"].first().sum())
         reading = describe_retention(average_retention(table))
         result = {
             "last": table,
-            "header": f"<p><b>{html.escape(_label(region, segment))}</b> ({n:,} customers). "
+            "header": f"<p><b>{html.escape(_label(region, segment))}</b>: "
             f"{html.escape(reading)}</p>",
             "figure": figure_png(fig),
             "table": _summary_html(cohort_summary(table), period),

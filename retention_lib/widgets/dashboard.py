@@ -1,0 +1,149 @@
+"""The dashboard: the explorers in tabs (the Voila app ``notebooks/00_dashboard.ipynb``).
+
+Each tab but the first is built the first time it is opened, so the app starts fast.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+
+from .._validation import RetentionLibError
+from ._common import Steps, collect_warnings
+from .cohorts import cohort_explorer
+
+__all__ = ["dashboard", "fit_clv"]
+
+
+def fit_clv(
+    transactions: pd.DataFrame, *, time_unit: str = "W", progress: Steps | None = None
+) -> tuple[Any, Any, pd.DataFrame]:
+    """Fit the BG/NBD and Gamma-Gamma models once, for the CLV explorer.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Clean canonical transactions.
+    time_unit : {"W", "D", "M"}
+        Time unit of the RFM summary.
+    progress : Steps, optional
+        Progress bar advanced after each step.
+
+    Returns
+    -------
+    bgnbd : BetaGeoModel
+    gg : GammaGammaModel
+    summary : pandas.DataFrame
+        :func:`~retention_lib.clv.rfm_summary` output the models were fitted on.
+    """
+    from ..clv import BetaGeoModel, GammaGammaModel, rfm_summary
+
+    def step(label: str) -> None:
+        if progress is not None:
+            progress.advance(label)
+
+    step("RFM summary")
+    summary = rfm_summary(transactions, time_unit=time_unit)
+    step("Fitting BG/NBD")
+    bgnbd = BetaGeoModel().fit(summary)
+    step("Fitting Gamma-Gamma")
+    gg = GammaGammaModel().fit(summary)
+    return bgnbd, gg, summary
+
+
+def _clv_tab(transactions: pd.DataFrame, slot: w.Box) -> w.Widget:
+    from .clv import clv_explorer
+
+    if "region" not in transactions.columns:
+        raise RetentionLibError("The CLV explorer groups customers by `region`; the data has none.")
+    steps = Steps(3)
+    slot.children = [w.HTML("<p>Fitting the CLV models (once)...</p>"), steps.bar]
+    steps.start("Preparing")
+    try:
+        (bgnbd, gg, summary), _ = collect_warnings(fit_clv, transactions, progress=steps)
+    finally:
+        steps.done()
+    return clv_explorer(bgnbd, gg, summary, transactions, by="region")
+
+
+def _pareto_tab(transactions: pd.DataFrame, margin: float) -> w.Widget:
+    from .pareto import pareto_explorer
+
+    return pareto_explorer(transactions, margin=margin)
+
+
+def _kpi_tab(survey: pd.DataFrame, transactions: pd.DataFrame) -> w.Widget:
+    from ..kpis import link_survey
+    from .pareto import kpi_explorer
+
+    linked, _ = collect_warnings(link_survey, survey, transactions)
+    return kpi_explorer(linked)
+
+
+def dashboard(
+    transactions: pd.DataFrame,
+    *,
+    survey: pd.DataFrame | None = None,
+    margin: float = 0.3,
+) -> w.Tab:
+    """The explorers in tabs: cohorts, customer value (CLV), Pareto and survey KPIs.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Clean canonical transactions, read once (e.g. from
+        :func:`~retention_lib.prepare_transactions`).
+    survey : pandas.DataFrame, optional
+        Survey answers with ``customer_id`` (adds a "Survey KPIs" tab).
+    margin : float
+        Contribution margin for the Pareto tab's "Margin" measure.
+
+    Returns
+    -------
+    ipywidgets.Tab
+        The cohort tab is built at once; the others the first time they are opened (the CLV
+        tab fits its models then, behind a progress bar). ``tab.build(i)`` builds tab ``i``
+        now; ``tab.children[i].children[0]`` is then its explorer (or an HTML message).
+
+    Examples
+    --------
+    >>> tx, _ = rl.prepare_transactions()  # doctest: +SKIP
+    >>> dashboard(tx)  # doctest: +SKIP
+    """
+    titles = ["Cohorts", "Customer value", "Pareto 80/20"]
+    if survey is not None:
+        titles.append("Survey KPIs")
+    slots = [w.VBox([w.HTML("<p>Loading...</p>")]) for _ in titles]
+    builders: dict[str, Callable[[], w.Widget]] = {
+        "Cohorts": lambda: cohort_explorer(transactions),
+        "Customer value": lambda: _clv_tab(transactions, slots[1]),
+        "Pareto 80/20": lambda: _pareto_tab(transactions, margin),
+    }
+    if survey is not None:
+        builders["Survey KPIs"] = lambda: _kpi_tab(survey, transactions)
+    built: set[int] = set()
+    tab = w.Tab(children=slots, titles=titles)
+
+    def build(index: int) -> None:
+        if index in built:
+            return
+        built.add(index)
+        try:
+            widget = builders[titles[index]]()
+        except (RetentionLibError, ValueError, ImportError) as exc:
+            widget = w.HTML(f"<p><b>This tab is not available.</b> {html.escape(str(exc))}</p>")
+        slots[index].children = [widget]
+
+    def on_select(change: dict) -> None:
+        if change["new"] is not None:
+            build(change["new"])
+
+    tab.observe(on_select, names="selected_index")
+    tab.build = build  # type: ignore[attr-defined]
+    tab.builders = builders  # type: ignore[attr-defined]
+    build(0)
+    return tab

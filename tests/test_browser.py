@@ -1,0 +1,156 @@
+"""Browser test: serve notebooks/00_dashboard.ipynb with Voila, drive it in headless Chromium.
+
+Uses Debian's ``chromium`` package (``apt-get install chromium``; ``.ci/run`` installs it) through
+Playwright's ``executable_path``; never a browser downloaded by ``playwright install``.
+Skipped, with the reason, when Chromium, Playwright or Voila is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+DASHBOARD = ROOT / "notebooks" / "00_dashboard.ipynb"
+CHROMIUM = Path(os.environ.get("RETENTION_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("RETENTION_SCREENSHOTS", ROOT / "reports" / "screenshots"))
+START_TIMEOUT = 60  # seconds for Voila to answer
+PAGE_TIMEOUT_MS = 60_000  # for the notebook to run and the explorer to draw
+
+
+def _voila_command() -> list[str] | None:
+    exe = Path(sys.executable).with_name("voila")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("voila")
+    return [found] if found else None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM}: install Debian's package "
+            "(`apt-get install chromium`, as .ci/run does) or set RETENTION_CHROMIUM"
+        )
+    pytest.importorskip("playwright.sync_api", reason="Playwright (Python) is not installed")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def voila_url(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start Voila on 127.0.0.1 with a free port; stop it at the end."""
+    command = _voila_command()
+    if command is None:
+        pytest.skip("Voila is not installed (`pip install voila`)")
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)  # the kernel should use the inline backend, as in Jupyter
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [
+                *command,
+                str(DASHBOARD),
+                "--no-browser",
+                f"--port={port}",
+                "--Voila.ip=127.0.0.1",
+                "--Voila.port_retries=0",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"Voila exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:  # a TCP connection only: a GET would already run the notebook
+                with socket.create_connection(("127.0.0.1", port), timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"Voila did not answer on {url} within {START_TIMEOUT} s")
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def test_dashboard_region_change_redraws_cohorts(voila_url: str, chromium: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.set_default_timeout(PAGE_TIMEOUT_MS)
+            page.goto(voila_url, timeout=PAGE_TIMEOUT_MS)
+            explorer = page.locator(".retention-cohort-explorer")
+            figure = explorer.locator("img").first
+            figure.wait_for(state="visible")
+            header = explorer.locator(".widget-html").first
+            before = {
+                "src": figure.get_attribute("src"),
+                "header": header.inner_text(),
+                "table": explorer.locator("table").first.inner_text(),
+            }
+            assert "All customers" in before["header"]
+            assert "months after first purchase" in before["table"]
+            page.screenshot(path=str(SCREENSHOTS / "dashboard_all.png"), full_page=True)
+
+            region = explorer.locator(".widget-dropdown select").first
+            options = region.locator("option").all_inner_texts()
+            assert options[0] == "All" and len(options) > 2, options
+            picked = options[1]
+            region.select_option(label=picked)
+            page.wait_for_function(
+                "([el, old]) => el.getAttribute('src') !== old",
+                arg=[figure.element_handle(), before["src"]],
+            )
+            page.wait_for_function(
+                "([el, name]) => el.innerText.includes(name)",
+                arg=[header.element_handle(), picked],
+            )
+            after_table = explorer.locator("table").first.inner_text()
+            assert picked in header.inner_text()
+            assert after_table != before["table"]
+            page.screenshot(path=str(SCREENSHOTS / "dashboard_region.png"), full_page=True)
+        finally:
+            browser.close()
+    shot = SCREENSHOTS / "dashboard_region.png"
+    assert shot.stat().st_size > 20_000  # a page with a figure, not a blank one
