@@ -6,6 +6,10 @@ otherwise). Reports each step's time, the ratio, peak memory and parameter diffe
 
     .venv/bin/python benchmarks/bench_clv.py                  # 1,000,000 customers
     .venv/bin/python benchmarks/bench_clv.py --customers 50000  # quick run for the README
+    .venv/bin/python benchmarks/bench_clv.py --repeats 3        # medians of 3 alternating runs
+
+On a shared machine, use ``--repeats`` and read the medians: both pipelines run in turn, so
+load from other processes hits both sides alike.
 """
 
 from __future__ import annotations
@@ -120,6 +124,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="run both pipelines this many times, in turn"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
 
@@ -135,14 +142,24 @@ def main(argv=None):
         f"(simulated in {time.perf_counter() - t0:.1f} s)"
     )
 
-    with Peak() as lt_mem:
-        t0 = time.perf_counter()
-        lt_times, lt_summary, lt_bg, lt_gg, lt_clv = run_lifetimes(tx)
-        lt_total = time.perf_counter() - t0
-    with Peak() as our_mem:
-        t0 = time.perf_counter()
-        our_times, summary, bg, gg, clv = run_ours(tx)
-        our_total = time.perf_counter() - t0
+    lt_runs, our_runs, lt_peak, our_peak = [], [], [], []
+    for _ in range(max(args.repeats, 1)):
+        with Peak() as lt_mem:
+            t0 = time.perf_counter()
+            lt_times, lt_summary, lt_bg, lt_gg, lt_clv = run_lifetimes(tx)
+            lt_times["total"] = time.perf_counter() - t0
+        del lt_summary
+        with Peak() as our_mem:
+            t0 = time.perf_counter()
+            our_times, summary, bg, gg, clv = run_ours(tx)
+            our_times["total"] = time.perf_counter() - t0
+        lt_runs.append(lt_times)
+        our_runs.append(our_times)
+        lt_peak.append(lt_mem.mb)
+        our_peak.append(our_mem.mb)
+    lt_times = {k: float(np.median([run[k] for run in lt_runs])) for k in lt_runs[0]}
+    our_times = {k: float(np.median([run[k] for run in our_runs])) for k in our_runs[0]}
+    lt_total, our_total = lt_times["total"], our_times["total"]
 
     lt_clv = lt_clv.copy()
     lt_clv.index = lt_clv.index.astype(str)
@@ -151,14 +168,20 @@ def main(argv=None):
     bg_rel = (bg.params_ / lt_bg[bg.params_.index] - 1).abs()
     gg_rel = (gg.params_ / lt_gg[gg.params_.index] - 1).abs()
 
-    print(f"\n{'step':<18}{'lifetimes':>12}{'retention-lib':>15}{'ratio':>9}")
-    for step in lt_times:
+    runs = f"median of {len(lt_runs)} runs" if len(lt_runs) > 1 else "one run"
+    print(f"\n{'step (' + runs + ')':<27}{'lifetimes':>12}{'retention-lib':>15}{'ratio':>9}")
+    for step in [k for k in lt_times if k != "total"]:
         ratio = lt_times[step] / our_times[step]
-        print(f"{step:<18}{lt_times[step]:>11.2f}s{our_times[step]:>14.3f}s{ratio:>8.1f}x")
+        print(f"{step:<27}{lt_times[step]:>11.2f}s{our_times[step]:>14.3f}s{ratio:>8.1f}x")
     ratio = lt_total / our_total
-    print(f"{'total':<18}{lt_total:>11.2f}s{our_total:>14.3f}s{ratio:>8.1f}x")
+    print(f"{'total':<27}{lt_total:>11.2f}s{our_total:>14.3f}s{ratio:>8.1f}x")
+    if len(lt_runs) > 1:
+        lt_totals = [round(run["total"], 2) for run in lt_runs]
+        our_totals = [round(run["total"], 3) for run in our_runs]
+        print(f"per-run totals: lifetimes {lt_totals}, retention-lib {our_totals}")
     print(
-        f"\npeak memory (RSS growth): lifetimes {lt_mem.mb:,.0f} MiB, retention-lib {our_mem.mb:,.0f} MiB"
+        f"\npeak memory (RSS growth): lifetimes {max(lt_peak):,.0f} MiB, "
+        f"retention-lib {max(our_peak):,.0f} MiB"
     )
     print(
         f"BG/NBD distinct (frequency, recency, T) rows: {bg.n_unique_rows_:,} of {bg.n_customers_:,}"
@@ -175,10 +198,12 @@ def main(argv=None):
     result = {
         "customers": args.customers,
         "transactions": len(tx),
-        "lifetimes_seconds": lt_times | {"total": lt_total},
-        "retention_lib_seconds": our_times | {"total": our_total},
+        "repeats": len(lt_runs),
+        "lifetimes_seconds": lt_times,
+        "retention_lib_seconds": our_times,
         "ratio": ratio,
-        "peak_memory_mib": {"lifetimes": lt_mem.mb, "retention_lib": our_mem.mb},
+        "runs": {"lifetimes": lt_runs, "retention_lib": our_runs},
+        "peak_memory_mib": {"lifetimes": max(lt_peak), "retention_lib": max(our_peak)},
         "bgnbd_max_rel_diff": float(bg_rel.max()),
         "gamma_gamma_max_rel_diff": float(gg_rel.max()),
         "clv_max_rel_diff": clv_rel,

@@ -180,13 +180,15 @@ def ltv_cac(ltv: Any, cac: Any, *, healthy_ratio: float = 3.0) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``ltv, cac, ltv_cac_ratio, healthy`` (bool).
+        ``ltv, cac, ltv_cac_ratio, healthy`` (bool) and ``verdict``: "losing money"
+        (< 1), "below 3:1", "healthy (3:1 or better)" (up to 5) or "above 5:1: may be
+        under-investing in acquisition".
 
     Examples
     --------
-    >>> ltv_cac(600, 150)
-         ltv    cac  ltv_cac_ratio  healthy
-    0  600.0  150.0            4.0     True
+    >>> ltv_cac(600, 150)[["ltv_cac_ratio", "healthy", "verdict"]]
+       ltv_cac_ratio  healthy                  verdict
+    0            4.0     True  healthy (3:1 or better)
     """
     healthy_ratio = require_in_range(
         healthy_ratio, name="healthy_ratio", low=0, low_inclusive=False
@@ -213,6 +215,12 @@ def ltv_cac(ltv: Any, cac: Any, *, healthy_ratio: float = 3.0) -> pd.DataFrame:
         out.index = index
     out["ltv_cac_ratio"] = out["ltv"] / out["cac"]
     out["healthy"] = out["ltv_cac_ratio"] >= healthy_ratio
+    ratio = out["ltv_cac_ratio"].to_numpy()
+    out["verdict"] = np.select(
+        [ratio < 1, ratio < healthy_ratio, ratio <= 5],
+        ["losing money", f"below {healthy_ratio:g}:1", f"healthy ({healthy_ratio:g}:1 or better)"],
+        "above 5:1: may be under-investing in acquisition",
+    )
     return out
 
 

@@ -412,6 +412,60 @@ def _notebook_parameters(path: Path) -> set[str]:
         return set(inspect_notebook(str(path)))
 
 
+@contextlib.contextmanager
+def _inline_figures() -> Iterator[None]:
+    """Make the kernels draw figures inline even when ``MPLBACKEND=Agg`` is set (as in CI)."""
+    saved = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = saved
+
+
+def _run_notebooks(
+    paths: Sequence[Path],
+    executed_dir: Path,
+    combined: nbformat.NotebookNode,
+    parameters: dict[str, Any],
+    progress: bool,
+    timeout: int | None,
+) -> None:
+    """Execute each notebook with papermill and append its cells to ``combined``."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    for i, path in enumerate(paths, 1):
+        target = executed_dir / path.name
+        if progress:
+            print(f"[{i}/{len(paths)}] {path.name}", file=sys.stderr, flush=True)
+        nbformat.write(_without_explorers(nbformat.read(path, as_version=4)), target)
+        try:
+            with _quiet_parameter_parser():
+                pm.execute_notebook(
+                    str(target),
+                    str(target),
+                    parameters=parameters,
+                    cwd=str(path.parent),
+                    progress_bar=progress,
+                    kernel_name="python3",
+                    execution_timeout=timeout,
+                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                )
+        except PapermillExecutionError as exc:
+            raise ReportError(
+                f"{path.name} failed in cell {exc.exec_count}: {exc.ename}: "
+                f"{_one_line(exc.evalue)} (executed notebook: {target})"
+            ) from None
+        nb = _strip_for_report(nbformat.read(target, as_version=4))
+        combined.cells.extend(nb.cells)
+        if "kernelspec" not in combined.metadata:
+            combined.metadata.update(nb.metadata)
+
+
 def build_report(
     data_path: str | os.PathLike | None = None,
     *,
@@ -471,9 +525,7 @@ def build_report(
     PosixPath('reports/retention_report.html')
     >>> build_report("online_retail.csv.gz", currency="GBP", out_dir="uci")  # doctest: +SKIP
     """
-    import papermill as pm
     from nbconvert import HTMLExporter
-    from papermill.exceptions import PapermillExecutionError
 
     from .pipeline import prepare_transactions
 
@@ -525,32 +577,8 @@ def build_report(
     combined.cells.append(
         _header_cell(_header_html(facts, title=title, source_currency=source_currency))
     )
-    for i, path in enumerate(paths, 1):
-        target = executed_dir / path.name
-        if progress:
-            print(f"[{i}/{len(paths)}] {path.name}", file=sys.stderr, flush=True)
-        nbformat.write(_without_explorers(nbformat.read(path, as_version=4)), target)
-        try:
-            with _quiet_parameter_parser():
-                pm.execute_notebook(
-                    str(target),
-                    str(target),
-                    parameters=parameters,
-                    cwd=str(path.parent),
-                    progress_bar=progress,
-                    kernel_name="python3",
-                    execution_timeout=timeout,
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-                )
-        except PapermillExecutionError as exc:
-            raise ReportError(
-                f"{path.name} failed in cell {exc.exec_count}: {exc.ename}: "
-                f"{_one_line(exc.evalue)} (executed notebook: {target})"
-            ) from None
-        nb = _strip_for_report(nbformat.read(target, as_version=4))
-        combined.cells.extend(nb.cells)
-        if "kernelspec" not in combined.metadata:
-            combined.metadata.update(nb.metadata)
+    with _inline_figures():
+        _run_notebooks(paths, executed_dir, combined, parameters, progress, timeout)
     combined.metadata.pop("papermill", None)
     combined.metadata.pop("widgets", None)
     combined.metadata["title"] = title

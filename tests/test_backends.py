@@ -120,29 +120,16 @@ def test_churn_and_repeat_rates_match_pandas(engine, log):
 
 # ----------------------------------------------------------------------------- CLV summaries
 
-_CLV_SPARK_GAP = (
-    "clv/summary.py is not yet Spark-compatible: narwhals implements neither "
-    "`.dt.total_microseconds()` of a datetime difference (`_period_expr`; `_backend.day_index()` "
-    "works on every engine) nor `.first(order_by=...)` in a group-by (`_customer_table`; the "
-    "join on the first period works) on PySpark. Remove this xfail when fixed."
-)
 
-
-def _clv_engine(request, engine):
-    if "pyspark" in request.node.callspec.id:
-        request.applymarker(pytest.mark.xfail(reason=_CLV_SPARK_GAP, strict=True))
-    return engine
-
-
-def test_rfm_summary_matches_pandas(request, engine, log):
-    data = _clv_engine(request, engine)(log)
+def test_rfm_summary_matches_pandas(engine, log):
+    data = engine(log)
     for kwargs in ({"time_unit": "W"}, {"time_unit": "W", "grain": "D"}, {"time_unit": "M"}):
         expected = rfm_summary(log, engine="native", **kwargs)
         _same(rfm_summary(data, **kwargs), expected)
 
 
-def test_calibration_split_matches_pandas(request, engine, log):
-    data = _clv_engine(request, engine)(log)
+def test_calibration_split_matches_pandas(engine, log):
+    data = engine(log)
     kwargs = {"calibration_end": "2023-10-31", "observation_end": "2024-01-31"}
     _same(
         calibration_holdout_split(data, **kwargs),

@@ -20,6 +20,7 @@ from retention_lib.clv import (
     GammaGammaModel,
     ModifiedBetaGeoModel,
     ParetoNBDModel,
+    _mle,
     load_cdnow,
     load_model,
     rfm_summary,
@@ -27,6 +28,7 @@ from retention_lib.clv import (
 from retention_lib.clv import _formulas as F
 from retention_lib.clv._lifetimes import lifetimes, quiet
 from retention_lib.clv._simulate import simulate_summary
+from retention_lib.clv.models import _compress
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +67,91 @@ def test_gamma_gamma_compressed_equals_uncompressed(cal):
     np.testing.assert_allclose(ours.params_.to_numpy(), ref.params_.to_numpy(), rtol=1e-4)
 
 
+@pytest.fixture(scope="module")
+def sim() -> pd.DataFrame:
+    """20,000 customers drawn from the BG/NBD + Gamma-Gamma model, ages 13-104 weeks."""
+    T = np.random.default_rng(5).uniform(13, 104, size=20_000).round()
+    return simulate_summary(20_000, T=T, seed=5)
+
+
+@pytest.mark.filterwarnings("ignore:Gamma-Gamma q = .* <= 1:retention_lib.AssumptionWarning")
+@pytest.mark.parametrize("penalizer", [0.0, 0.01])
+@pytest.mark.parametrize("data", ["cal", "sim"])
+def test_warm_started_fit_equals_lifetimes_cold_fit(request, data, penalizer):
+    """The numpy MLE handed to lifetimes as ``initial_params`` gives lifetimes' own cold-started
+    estimates on the uncompressed customers, to 1e-4 relative (their gtol is 1e-7)."""
+    summary = request.getfixturevalue(data)
+    bg = BetaGeoModel(penalizer_coef=penalizer).fit(summary)
+    gg = GammaGammaModel(penalizer_coef=penalizer).fit(summary)
+    rep = summary[summary["frequency"] > 0]
+    with quiet():
+        lt = lifetimes()
+        ref_bg = lt.BetaGeoFitter(penalizer_coef=penalizer).fit(
+            summary["frequency"], summary["recency"], summary["T"]
+        )
+        ref_gg = lt.GammaGammaFitter(penalizer_coef=penalizer).fit(
+            rep["frequency"], rep["monetary_value"]
+        )
+    np.testing.assert_allclose(bg.params_.to_numpy(), ref_bg.params_.to_numpy(), rtol=1e-4)
+    np.testing.assert_allclose(gg.params_.to_numpy(), ref_gg.params_.to_numpy(), rtol=1e-4)
+
+
+@pytest.mark.parametrize("penalizer", [0.0, 0.01])
+def test_warm_start_is_lifetimes_optimum(sim, penalizer):
+    """At the warm start, lifetimes' own (autograd) gradient of its objective is already below
+    its tolerance (1e-7), so its optimiser stops there: the fast likelihoods (FHL 2005 eq. 6;
+    Fader & Hardie 2013 eq. 1a) and their gradients are lifetimes' to rounding."""
+    from autograd import value_and_grad
+
+    lt = lifetimes()
+    x, tx, T = (sim[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    (ux, utx, uT), w, _ = _compress(x, tx, T)
+    scale = 1.0 / uT.max()
+    data = (ux.astype(int), utx * scale, uT * scale, w, penalizer)
+    start = _mle.bgnbd_start(*data)
+    theta = np.log([0.3, 1.2, 0.7, 2.0])
+    with quiet():
+        f, g = value_and_grad(lt.BetaGeoFitter._negative_log_likelihood)(theta, *data)
+        ours = _mle._bgnbd_objective(*data)(theta)
+        _, g_start = value_and_grad(lt.BetaGeoFitter._negative_log_likelihood)(start, *data)
+    assert ours[0] == pytest.approx(f, rel=1e-12)
+    np.testing.assert_allclose(ours[1], g, rtol=1e-9, atol=1e-12)
+    assert np.max(np.abs(g_start)) < 1e-7
+
+    rep = x > 0
+    (gx, gm), gw, _ = _compress(x[rep], sim["monetary_value"].to_numpy()[rep])
+    data = (gx, gm, gw, penalizer)
+    start = _mle.gamma_gamma_start(*data)
+    theta = np.log([2.0, 5.0, 10.0])
+    with quiet():
+        f, g = value_and_grad(lt.GammaGammaFitter._negative_log_likelihood)(theta, *data)
+        ours = _mle._gamma_gamma_objective(*data)(theta)
+        _, g_start = value_and_grad(lt.GammaGammaFitter._negative_log_likelihood)(start, *data)
+    assert ours[0] == pytest.approx(f, rel=1e-12)
+    np.testing.assert_allclose(ours[1], g, rtol=1e-9, atol=1e-12)
+    assert np.max(np.abs(g_start)) < 1e-7
+
+
+def test_compress_matches_value_counts():
+    """Whole-number columns are coded by value, others by hashing; both give pandas' distinct
+    rows and counts, and the inverse index rebuilds the input."""
+    rng = np.random.default_rng(2)
+    n = 3000
+    cases = [
+        (rng.integers(0, 20, n).astype(float), rng.integers(0, 60, n).astype(float)),
+        (rng.integers(0, 5, n).astype(float), rng.normal(size=n).round(1), rng.integers(-3, 3, n)),
+        (rng.integers(0, 2**40, n).astype(float) * 0.5, rng.integers(0, 2**41, n).astype(float)),
+    ]
+    for cols in cases:
+        uniques, weights, inverse = _compress(*cols)
+        for col, unique in zip(cols, uniques, strict=True):
+            np.testing.assert_array_equal(unique[inverse], col)
+        counts = pd.DataFrame(dict(enumerate(cols))).value_counts()
+        assert len(weights) == len(counts)
+        got = pd.Series(weights, index=pd.MultiIndex.from_arrays(uniques)).sort_index()
+        np.testing.assert_array_equal(got.to_numpy(), counts.sort_index().to_numpy())
+
+
 def test_bgnbd_formulas_match_lifetimes(cal, bg):
     lt = bg._fitter
     x, tx, T = cal["frequency"].to_numpy(), cal["recency"].to_numpy(), cal["T"].to_numpy()
@@ -85,6 +172,24 @@ def test_bgnbd_formulas_match_lifetimes(cal, bg):
             )
     probs = bg.prob_n_purchases(39, range(200))
     assert probs.sum() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_bgnbd_heavy_buyers_use_euler_fallback_like_lifetimes(bg):
+    """Where 2F1 in FHL (2005) eq. 10 overflows (heavy buyers, long horizon), both lifetimes and
+    retention-lib switch to Euler's transformation; the results agree to 1e-10."""
+    x = np.array([0.0, 5.0, 100.0, 300.0])
+    tx, T = np.full(4, 38.0), np.full(4, 39.0)
+    r, alpha, a, b = bg.params_
+    z = 520.0 / (alpha + T + 520.0)
+    with np.errstate(over="ignore"):
+        assert not np.isfinite(np.log(F.hyp2f1(r + x, b + x, a + b + x - 1, z))[-1])
+    with quiet(), np.errstate(all="ignore"):
+        ref = bg._fitter.conditional_expected_number_of_purchases_up_to_time(520.0, x, tx, T)
+    ours = F.bgnbd_conditional_expected(r, alpha, a, b, 520.0, x, tx, T)
+    np.testing.assert_allclose(ours, ref, rtol=1e-10)
+    assert F.bgnbd_conditional_expected(r, alpha, a, b, 520.0, 300.0, 38.0, 39.0) == pytest.approx(
+        ours[-1], rel=1e-12
+    )
 
 
 def test_pareto_formulas_match_lifetimes_where_finite(cal):

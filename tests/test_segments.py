@@ -140,7 +140,8 @@ def test_invariants_scores_in_1_to_5_and_row_order_free(seed, n):
     for col in ("r_score", "f_score", "m_score"):
         assert sc[col].between(1, 5).all()
         counts = sc[col].value_counts()
-        assert len(counts) == 5 and counts.max() - counts.min() <= 1  # bins never collapse
+        # bins never collapse (a customer with only returns is not scored, so n may drop)
+        assert len(counts) == min(5, len(sc)) and counts.max() - counts.min() <= 1
     pd.testing.assert_frame_equal(sc, shuffled)
     # a better raw value never gets a lower score
     for col, score, ascending in (

@@ -29,7 +29,6 @@ from .value import (
     customer_groups,
     customer_lifetime_value,
     fit_by_group,
-    ltv_cac_ratio,
     ltv_comparison,
     simple_ltv,
 )
@@ -54,7 +53,6 @@ __all__ = [
     "holdout_report",
     "load_cdnow",
     "load_model",
-    "ltv_cac_ratio",
     "ltv_comparison",
     "p_alive_history",
     "period_transactions",

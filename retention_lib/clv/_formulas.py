@@ -41,24 +41,44 @@ def bgnbd_p_alive(r, alpha, a, b, x, tx, T):
 def _log_hyp2f1_euler(aa, bb, cc, z):
     """log 2F1(aa, bb; cc; z) with Euler's transformation as a fallback when it overflows:
     2F1(a, b; c; z) = (1 - z)^(c - a - b) 2F1(c - a, c - b; c; z)."""
+    aa, bb, cc, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (aa, bb, cc, z)))
+    shape = aa.shape
+    aa, bb, cc, z = (np.atleast_1d(v) for v in (aa, bb, cc, z))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        direct = np.log(hyp2f1(aa, bb, cc, z))
-        euler = np.log(hyp2f1(cc - aa, cc - bb, cc, z)) + (cc - aa - bb) * np.log1p(-z)
-    return np.where(np.isfinite(direct), direct, euler)
+        out = np.log(hyp2f1(aa, bb, cc, z))
+        bad = ~np.isfinite(out)
+        if bad.any():  # only where needed: 2F1 is the costly part of every prediction
+            a1, b1, c1, z1 = aa[bad], bb[bad], cc[bad], z[bad]
+            out[bad] = np.log(hyp2f1(c1 - a1, c1 - b1, c1, z1)) + (c1 - a1 - b1) * np.log1p(-z1)
+    return out.reshape(shape)
 
 
-def bgnbd_conditional_expected(r, alpha, a, b, t, x, tx, T):
-    """E[Y(t) | x, t_x, T]: expected repeat purchases in (T, T + t], FHL (2005) eq. 10."""
+def bgnbd_expected_numerator(r, alpha, a, b, t, x, T):
+    """Numerator of FHL (2005) eq. 10: E[Y(t) | x, t_x, T] = numerator / (1 + odds), where
+    only the numerator depends on ``t`` (and it does not depend on ``t_x``)."""
     x = np.asarray(x, dtype=float)
     t = np.asarray(t, dtype=float)
     z = t / (alpha + T + t)
     log_term = _log_hyp2f1_euler(r + x, b + x, a + b + x - 1, z) + (r + x) * (
         np.log(alpha + T) - np.log(alpha + T + t)
     )
-    numerator = (a + b + x - 1) / (a - 1) * -np.expm1(log_term)
+    return (a + b + x - 1) / (a - 1) * -np.expm1(log_term)
+
+
+def bgnbd_dead_odds(r, alpha, a, b, x, tx, T):
+    """Odds that a customer is inactive, [x > 0] a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x):
+    the denominator of FHL (2005) eq. 10 is 1 + odds, and P(alive) = 1 / (1 + odds)
+    (Fader, Hardie & Lee 2008, note 021, eq. 5)."""
+    x = np.asarray(x, dtype=float)
     with np.errstate(over="ignore"):
         odds = a / (b + np.maximum(x, 1) - 1) * np.exp((r + x) * np.log((alpha + T) / (alpha + tx)))
-    return numerator / (1.0 + np.where(x > 0, odds, 0.0))
+    return np.where(x > 0, odds, 0.0)
+
+
+def bgnbd_conditional_expected(r, alpha, a, b, t, x, tx, T):
+    """E[Y(t) | x, t_x, T]: expected repeat purchases in (T, T + t], FHL (2005) eq. 10."""
+    numerator = bgnbd_expected_numerator(r, alpha, a, b, t, x, T)
+    return numerator / (1.0 + bgnbd_dead_odds(r, alpha, a, b, x, tx, T))
 
 
 def bgnbd_expected(r, alpha, a, b, t):

@@ -34,6 +34,7 @@ from .._validation import (
     format_rows,
 )
 from . import _formulas as F
+from . import _mle
 from ._lifetimes import lifetimes, quiet
 
 __all__ = [
@@ -112,16 +113,45 @@ def _rfm_arrays(summary: Any, what: str = "`summary`") -> tuple[np.ndarray, ...]
     return x, tx, T
 
 
+def _codes(col: np.ndarray) -> tuple[np.ndarray, int]:
+    """Integer codes of a column and how many there can be: the values themselves (less the
+    minimum) when they are whole numbers in a small range (frequencies, and ages in whole
+    weeks or days), else codes from hashing (``pandas.factorize``)."""
+    if len(col) and col.dtype.kind in "fiu":
+        lo, hi = col.min(), col.max()
+        if np.isfinite(lo) and np.isfinite(hi) and hi - lo < 1 << 20:
+            shifted = col - lo
+            codes = shifted.astype(np.int64)
+            if col.dtype.kind in "iu" or np.array_equal(codes, shifted):
+                return codes, int(hi - lo) + 1
+    codes, uniques = pd.factorize(col, sort=False)
+    return codes, len(uniques)
+
+
 def _compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """Unique rows of ``columns``, their counts, and the inverse index back to the input."""
-    key = np.zeros(len(columns[0]), dtype=np.int64)
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    size = 1  # keys are in [0, size)
     for col in columns:
-        codes, uniques = pd.factorize(col, sort=False)
-        key = key * (len(uniques) + 1) + codes
-    inverse, unique_keys = pd.factorize(key, sort=False)
-    first = np.full(len(unique_keys), -1, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(inverse))[::-1]
-    weights = np.bincount(inverse, minlength=len(unique_keys))
+        codes, k = _codes(col)
+        if size * k >= 1 << 62:  # re-key densely before the product overflows
+            key, uniques = pd.factorize(key, sort=False)
+            size = len(uniques)
+        key = key * k + codes
+        size *= k
+    if size <= 4 * n + 1024:  # few possible keys: count them directly, without hashing
+        counts = np.bincount(key, minlength=size)
+        present = np.flatnonzero(counts)
+        lookup = np.zeros(size, dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        inverse = lookup[key]
+        weights = counts[present]
+    else:
+        inverse, unique_keys = pd.factorize(key, sort=False)
+        weights = np.bincount(inverse, minlength=len(unique_keys))
+    first = np.full(len(weights), -1, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(n)[::-1]
     return [c[first] for c in columns], weights, inverse
 
 
@@ -329,6 +359,10 @@ class _PurchaseModel(_BaseModel):
     def _fit_kwargs(self) -> dict[str, Any]:
         return {}
 
+    def _start(self, x, tx, T, w, penalizer) -> np.ndarray | None:
+        """``initial_params`` for lifetimes' fitter (None: lifetimes' default start)."""
+        return None
+
     def fit(self, summary: pd.DataFrame) -> _PurchaseModel:
         """Fit the model to an RFM summary.
 
@@ -365,7 +399,11 @@ class _PurchaseModel(_BaseModel):
         (ux, utx, uT), w, _ = _compress(x, tx, T)
         fitter_cls = getattr(lifetimes(), self._fitter_name)
         fitter = fitter_cls(penalizer_coef=pen)
-        self._run_fitter(fitter, (ux.astype(int), utx, uT), {"weights": w, **self._fit_kwargs()})
+        kwargs = {"weights": w, **self._fit_kwargs()}
+        start = self._start(ux, utx, uT, w, pen)
+        if start is not None:
+            kwargs["initial_params"] = start
+        self._run_fitter(fitter, (ux.astype(int), utx, uT), kwargs)
         self.params_ = pd.Series(
             fitter.params_[list(self._param_names)].to_numpy(dtype=float),
             index=list(self._param_names),
@@ -512,6 +550,12 @@ class BetaGeoModel(_PurchaseModel):
     _param_names = ("r", "alpha", "a", "b")
     _fitter_name = "BetaGeoFitter"
     _label = "BG/NBD"
+
+    def _start(self, x, tx, T, w, penalizer):
+        # lifetimes fits in time scaled by 1 / max(T) (lifetimes.utils._scale_time); its
+        # optimiser then starts at the optimum and only confirms it
+        scale = 1.0 / T.max()
+        return _mle.bgnbd_start(x, tx * scale, T * scale, w, penalizer)
 
     def _loglik_rows(self, params, x, tx, T):
         return F.bgnbd_log_likelihood(*params.to_numpy(), x, tx, T)
@@ -772,7 +816,11 @@ class GammaGammaModel(_BaseModel):
             )
         (ux, um), w, _ = _compress(xr, mr)
         fitter = lifetimes().GammaGammaFitter(penalizer_coef=pen)
-        self._run_fitter(fitter, (ux, um), {"weights": w})
+        kwargs: dict[str, Any] = {"weights": w}
+        start = _mle.gamma_gamma_start(ux, um, w, pen)
+        if start is not None:  # lifetimes' optimiser then only confirms the optimum
+            kwargs["initial_params"] = start
+        self._run_fitter(fitter, (ux, um), kwargs)
         self.params_ = pd.Series(
             fitter.params_[["p", "q", "v"]].to_numpy(dtype=float),
             index=["p", "q", "v"],

@@ -26,7 +26,6 @@ __all__ = [
     "customer_groups",
     "customer_lifetime_value",
     "fit_by_group",
-    "ltv_cac_ratio",
     "ltv_comparison",
     "simple_ltv",
 ]
@@ -55,24 +54,53 @@ def _check_models(bgnbd: Any, gg: Any) -> None:
 
 
 def _clv_arrays(
-    purchase_params, spend_params, model_cls, x, tx, T, m, months, per_month, rate, compressed=None
+    purchase_params,
+    spend_params,
+    model_cls,
+    x,
+    tx,
+    T,
+    m,
+    months,
+    per_month,
+    rate,
+    p_alive=True,
+    cache=None,
 ):
-    """Core CLV on unique rows: spend * sum_k (E[Y(k)] - E[Y(k-1)]) / (1+d)^k (margin-free).
+    """Core CLV: spend * sum_k (E[Y(k)] - E[Y(k-1)]) / (1+d)^k (margin-free).
 
-    Returns the CLV, the undiscounted expected purchases over the horizon and the spend, per
-    customer, plus the compressed rows (reused by the caller for P(alive))."""
-    (ux, utx, uT), _, inverse = compressed if compressed is not None else _compress(x, tx, T)
-    cond = (
-        F.pnbd_conditional_expected if model_cls is ParetoNBDModel else F.bgnbd_conditional_expected
-    )
+    Returns the CLV, the undiscounted expected purchases over the horizon, the spend and (if
+    ``p_alive``) P(alive), per customer. For BG/NBD, E[Y(t) | x, t_x, T] (FHL 2005 eq. 10) is a
+    numerator in (t, x, T) over 1 + odds(x, t_x, T) = 1 / P(alive), so the hypergeometric
+    numerator is evaluated once per distinct (x, T) and horizon, and the rest per customer in
+    closed form. Pareto/NBD predictions run on the distinct (x, t_x, T) rows. ``cache`` (a
+    dict) keeps the distinct rows between calls on the same customers (parameter draws)."""
+    cache = {} if cache is None else cache
+    spend = F.gg_expected_spend(*spend_params, x, np.where(x > 0, m, 0.0))
+    discounts = 1.0 / (1.0 + rate) ** np.arange(1, months + 1)
+    times = np.arange(1, months + 1) * per_month
+    if issubclass(model_cls, BetaGeoModel):
+        if "x, T" not in cache:
+            cache["x, T"] = _compress(x, T)
+        (ux, uT), _, inverse = cache["x, T"]
+        # numerators N(t_k) for every horizon k (rows) and distinct (x, T) (columns)
+        num = F.bgnbd_expected_numerator(*purchase_params, times[:, None], ux, uT)
+        steps = np.diff(num, axis=0, prepend=0.0)
+        alive = 1.0 / (1.0 + F.bgnbd_dead_odds(*purchase_params, x, tx, T))
+        disc = (discounts @ steps)[inverse] * alive
+        purchases = num[-1][inverse] * alive
+        return spend * disc, purchases, spend, alive
+    if "x, t_x, T" not in cache:
+        cache["x, t_x, T"] = _compress(x, tx, T)
+    (ux, utx, uT), _, inverse = cache["x, t_x, T"]
     disc = np.zeros(len(ux))
     prev = np.zeros(len(ux))
-    for k in range(1, months + 1):
-        cum = cond(*purchase_params, k * per_month, ux, utx, uT)
-        disc += (cum - prev) / (1 + rate) ** k
+    for k in range(months):
+        cum = F.pnbd_conditional_expected(*purchase_params, times[k], ux, utx, uT)
+        disc += (cum - prev) * discounts[k]
         prev = cum
-    spend = F.gg_expected_spend(*spend_params, x, np.where(x > 0, m, 0.0))
-    return spend * disc[inverse], prev[inverse], spend
+    alive = F.pnbd_p_alive(*purchase_params, ux, utx, uT)[inverse] if p_alive else None
+    return spend * disc[inverse], prev[inverse], spend, alive
 
 
 def customer_lifetime_value(
@@ -145,8 +173,7 @@ def customer_lifetime_value(
     if isinstance(bgnbd, (BetaGeoModel, ParetoNBDModel)):
         m = summary["monetary_value"].to_numpy(dtype=float)
         gg._spend_arrays(summary)  # validates the spend columns
-        compressed = _compress(x, tx, T)
-        clv, purchases, spend = _clv_arrays(
+        clv, purchases, spend, p_alive = _clv_arrays(
             bgnbd.params_.to_numpy(),
             gg.params_.to_numpy(),
             type(bgnbd),
@@ -157,10 +184,7 @@ def customer_lifetime_value(
             months,
             per_month,
             rate,
-            compressed,
         )
-        (ux, utx, uT), _, inverse = compressed
-        p_alive = bgnbd._p_alive(ux, utx, uT)[inverse]
     else:
         spend = gg.expected_spend(summary).to_numpy()
         disc = bgnbd.discounted_purchases(
@@ -171,7 +195,7 @@ def customer_lifetime_value(
         p_alive = bgnbd.p_alive(summary).to_numpy()
     return pd.DataFrame(
         {
-            "customer_id": summary["customer_id"].to_numpy(),
+            "customer_id": summary["customer_id"].array,
             "p_alive": p_alive,
             "expected_purchases": purchases,
             "expected_spend": spend,
@@ -193,7 +217,8 @@ def _check_months(horizon_months: Any) -> int:
 
 
 def customer_groups(transactions: pd.DataFrame, *, by: str = "region") -> pd.DataFrame:
-    """Each customer's group: the value of ``by`` on their most recent purchase.
+    """Each customer's group: the value of ``by`` on their first purchase (fixed at
+    acquisition, as in :func:`~retention_lib.cohort_retention`; ties go to the smallest value).
 
     Returns
     -------
@@ -206,10 +231,17 @@ def customer_groups(transactions: pd.DataFrame, *, by: str = "region") -> pd.Dat
                 f"`transactions` is missing column `{col}`. Pass `by=` naming a column of the "
                 "log (e.g. 'region', 'country', 'segment')."
             )
-    last = transactions.sort_values("timestamp", kind="stable").drop_duplicates(
-        "customer_id", keep="last"
+    rows = transactions
+    if "amount" in rows.columns:
+        purchase = rows["amount"] > 0
+        if "is_return" in rows.columns:
+            purchase &= ~rows["is_return"].astype(bool)
+        if purchase.any():
+            rows = rows[purchase]
+    first = rows.sort_values(["timestamp", by], kind="stable").drop_duplicates(
+        "customer_id", keep="first"
     )
-    return last[["customer_id", by]].reset_index(drop=True)
+    return first[["customer_id", by]].sort_values("customer_id").reset_index(drop=True)
 
 
 def _attach_groups(frame: pd.DataFrame, groups: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -349,8 +381,12 @@ def clv_intervals(
         labels, names = codes, pd.Index(uniques, name=by)
     rng = np.random.default_rng(seed)
 
+    cache: dict = {}  # distinct customer rows, shared by all draws
+
     def totals(pp, sp):
-        clv, _, _ = _clv_arrays(pp, sp, type(bgnbd), x, tx, T, m, months, per_month, rate)
+        clv, _, _, _ = _clv_arrays(
+            pp, sp, type(bgnbd), x, tx, T, m, months, per_month, rate, p_alive=False, cache=cache
+        )
         return np.bincount(labels, weights=margin * clv, minlength=len(names))
 
     estimate = totals(bgnbd.params_.to_numpy(), gg.params_.to_numpy())
@@ -467,34 +503,6 @@ def simple_ltv(
     margin = require_in_range(margin, name="margin", low=0.0)
     cac = require_in_range(cac, name="cac", low=0.0)
     return aov * freq * life * margin - cac
-
-
-def ltv_cac_ratio(ltv: float, cac: float) -> dict[str, Any]:
-    """LTV:CAC ratio with the common 3:1 rule of thumb.
-
-    Returns
-    -------
-    dict
-        ``ratio`` and ``verdict``: 'losing money' (< 1), 'below 3:1' (< 3), 'healthy (3:1 or
-        better)' (3-5) or 'above 5:1: may be under-investing in acquisition'.
-
-    Examples
-    --------
-    >>> ltv_cac_ratio(300.0, 100.0)["verdict"]
-    'healthy (3:1 or better)'
-    """
-    ltv = float(ltv)
-    cac = require_in_range(cac, name="cac", low=0.0, low_inclusive=False)
-    ratio = ltv / cac
-    if ratio < 1:
-        verdict = "losing money"
-    elif ratio < 3:
-        verdict = "below 3:1"
-    elif ratio <= 5:
-        verdict = "healthy (3:1 or better)"
-    else:
-        verdict = "above 5:1: may be under-investing in acquisition"
-    return {"ratio": ratio, "verdict": verdict}
 
 
 def ltv_comparison(
