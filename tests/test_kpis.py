@@ -299,6 +299,8 @@ def test_kpi_view_matches_library_calls():
 def test_ltv_cac_verdict_follows_the_3_to_1_rule():
     out = K.ltv_cac([300.0, 50.0, 200.0, 900.0], 100.0)
     assert out["verdict"].tolist() == [
-        "healthy (3:1 or better)", "losing money", "below 3:1",
+        "healthy (3:1 or better)",
+        "losing money",
+        "below 3:1",
         "above 5:1: may be under-investing in acquisition",
     ]

@@ -21,11 +21,13 @@ def test_bundled_sample_is_prepared_in_one_currency_with_regions():
 
 
 def test_source_currency_converts_data_without_a_currency_column():
-    raw = pd.DataFrame({
-        "customer_id": ["a", "b"],
-        "timestamp": ["2011-03-04 10:00", "2011-03-07 10:00"],
-        "amount": [100.0, 50.0],
-    })
+    raw = pd.DataFrame(
+        {
+            "customer_id": ["a", "b"],
+            "timestamp": ["2011-03-04 10:00", "2011-03-07 10:00"],
+            "amount": [100.0, 50.0],
+        }
+    )
     tx, report = rl.prepare_transactions(raw, currency="EUR", source_currency="GBP")
     direct = ecb_converter().convert(100.0, "GBP", "EUR", pd.Timestamp("2011-03-04").date())
     assert tx["amount"].iloc[0] == pytest.approx(direct)
@@ -35,12 +37,14 @@ def test_source_currency_converts_data_without_a_currency_column():
 
 
 def test_overview_counts_purchase_orders_and_net_revenue():
-    raw = pd.DataFrame({
-        "customer_id": ["a", "a", "b"],
-        "order_id": ["1", "C2", "3"],
-        "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"],
-        "amount": [10.0, -4.0, 5.0],
-    })
+    raw = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "order_id": ["1", "C2", "3"],
+            "timestamp": ["2024-01-01", "2024-01-02", "2024-01-03"],
+            "amount": [10.0, -4.0, 5.0],
+        }
+    )
     tx, _ = rl.prepare_transactions(raw, currency="EUR")
     out = rl.transactions_overview(tx)
     assert out.loc[0, "orders"] == 2 and out.loc[0, "customers"] == 2
