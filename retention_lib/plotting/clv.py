@@ -213,6 +213,14 @@ def plot_p_alive_history(history: pd.DataFrame, *, ax: Axes | None = None, **kwa
     return ax
 
 
+def _compact(value: float, _pos: object = None) -> str:
+    """Axis label in thousands / millions: 1,250 -> '1.2k', 8,300,000 -> '8.3M'."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:,.1f}".rstrip("0").rstrip(".") + suffix
+    return f"{value:,.0f}"
+
+
 def plot_clv_by_group(
     table: pd.DataFrame,
     *,
@@ -262,6 +270,6 @@ def plot_clv_by_group(
         + (f" ({currency})" if currency else "")
         + (", with 95% interval" if xerr is not None else "")
     )
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(_compact))
     ax.set_title(f"Customer lifetime value by {by}")
     return ax
