@@ -251,6 +251,30 @@ def _clean_ids(values: pd.Series) -> pd.Series:
     return out.astype("str")
 
 
+def _map_columns(
+    names: Sequence[str], given: Mapping[str, str | None], keep: Sequence[str], label: str
+) -> dict[str, str]:
+    """Canonical name -> source column, checked: required columns found, ``keep`` present."""
+    mapping = _resolve_columns(pd.DataFrame(columns=list(names)), given)
+    if given["amount"] is None and given["quantity"] and given["unit_price"]:
+        mapping.pop("amount", None)  # the user asked for quantity x unit_price
+    has_qp = "quantity" in mapping and "unit_price" in mapping
+    missing = [c for c in ("customer_id", "timestamp") if c not in mapping]
+    if "amount" not in mapping and not has_qp:
+        missing.append("amount (or quantity and unit_price)")
+    if missing:
+        found = ", ".join(f"`{c}`" for c in list(names)[:15])
+        listed = ", ".join(f"`{c}`" for c in missing)
+        raise DataValidationError(
+            f"The transaction data ({label}) has no column for {listed}. Found columns: {found}. "
+            + _MAPPING_HINT
+        )
+    for col in keep:
+        if col not in names:
+            raise DataValidationError(f"Column `{col}` in `keep=` is not in the data ({label}).")
+    return mapping
+
+
 def load_transactions(
     source: Any,
     *,
@@ -330,24 +354,8 @@ segment, currency : str, optional
         "segment": segment,
         "currency": currency,
     }
-    mapping = _resolve_columns(raw, given)
-    if amount is None and quantity is not None and unit_price is not None:
-        mapping.pop("amount", None)  # the user asked for quantity x unit_price
+    mapping = _map_columns(list(raw.columns), given, keep, label)
     has_amount = "amount" in mapping
-    has_qp = "quantity" in mapping and "unit_price" in mapping
-    missing = [c for c in ("customer_id", "timestamp") if c not in mapping]
-    if not has_amount and not has_qp:
-        missing.append("amount (or quantity and unit_price)")
-    if missing:
-        found = ", ".join(f"`{c}`" for c in list(raw.columns)[:15])
-        names = ", ".join(f"`{c}`" for c in missing)
-        raise DataValidationError(
-            f"The transaction data ({label}) has no column for {names}. Found columns: {found}. "
-            + _MAPPING_HINT
-        )
-    for col in keep:
-        if col not in raw.columns:
-            raise DataValidationError(f"Column `{col}` in `keep=` is not in the data ({label}).")
 
     out: dict[str, pd.Series] = {}
     out["customer_id"] = _clean_ids(raw[mapping["customer_id"]])
@@ -498,22 +506,7 @@ def scan_transactions(
         "segment": segment,
         "currency": currency,
     }
-    mapping = _resolve_columns(pd.DataFrame(columns=names), given)
-    if amount is None and quantity is not None and unit_price is not None:
-        mapping.pop("amount", None)
-    has_qp = "quantity" in mapping and "unit_price" in mapping
-    missing = [c for c in ("customer_id", "timestamp") if c not in mapping]
-    if "amount" not in mapping and not has_qp:
-        missing.append("amount (or quantity and unit_price)")
-    if missing:
-        found = ", ".join(f"`{c}`" for c in names[:15])
-        raise DataValidationError(
-            f"The transaction data has no column for {', '.join(f'`{c}`' for c in missing)}. "
-            f"Found columns: {found}. " + _MAPPING_HINT
-        )
-    for col in keep:
-        if col not in names:
-            raise DataValidationError(f"Column `{col}` in `keep=` is not in the data.")
+    mapping = _map_columns(names, given, keep, "lazy source")
 
     exprs: dict[str, nw.Expr] = {}
     for canon, col in mapping.items():
