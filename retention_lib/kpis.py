@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import narwhals as nw
@@ -693,6 +693,25 @@ def _small(n: int, min_responses: int, what: str, key: dict) -> None:
         )
 
 
+def _score_table(
+    frame: pd.DataFrame,
+    by: str | None,
+    what: str,
+    min_responses: int,
+    stat: Callable[[pd.Series], dict[str, Any]],
+) -> pd.DataFrame:
+    """One row per group: ``[by], n, n_missing`` and what ``stat`` computes from the answers."""
+    rows = []
+    for key, v in _groups(frame, by):
+        ans = v.dropna()
+        n = len(ans)
+        if n == 0:
+            raise DataValidationError(f"No {what} answer{_where(key)}; the {what} is undefined.")
+        _small(n, min_responses, what, key)
+        rows.append({**key, "n": n, "n_missing": int(v.isna().sum()), **stat(ans)})
+    return pd.DataFrame(rows)
+
+
 def _z(confidence: float) -> float:
     c = require_in_range(
         confidence, name="confidence", low=0, high=1, low_inclusive=False, high_inclusive=False
@@ -748,35 +767,27 @@ def nps(
     z = _z(confidence)
     frame, label = _answers(responses, column, by, what="NPS")
     _check_scale(frame, label, 0, 10)
-    rows = []
-    for key, v in _groups(frame, by):
-        ans = v.dropna()
+
+    def stat(ans: pd.Series) -> dict[str, Any]:
         n = len(ans)
-        if n == 0:
-            raise DataValidationError(f"No NPS answer{_where(key)}; the NPS is undefined.")
-        _small(n, min_responses, "NPS", key)
         pro, det = int((ans >= 9).sum()), int((ans <= 6).sum())
         # adjusted Wald (Rocks 2016, Sec. 3.3)
         n_adj = n + 3
         p_adj, d_adj = (pro + 0.75) / n_adj, (det + 0.75) / n_adj
         centre = p_adj - d_adj
         half = z * math.sqrt((p_adj + d_adj - centre**2) / n_adj)
-        rows.append(
-            {
-                **key,
-                "n": n,
-                "n_missing": int(v.isna().sum()),
-                "promoters": pro,
-                "passives": n - pro - det,
-                "detractors": det,
-                "pct_promoters": pro / n * 100,
-                "pct_detractors": det / n * 100,
-                "nps": (pro - det) / n * 100,
-                "ci_low": max(-100.0, (centre - half) * 100),
-                "ci_high": min(100.0, (centre + half) * 100),
-            }
-        )
-    return pd.DataFrame(rows)
+        return {
+            "promoters": pro,
+            "passives": n - pro - det,
+            "detractors": det,
+            "pct_promoters": pro / n * 100,
+            "pct_detractors": det / n * 100,
+            "nps": (pro - det) / n * 100,
+            "ci_low": max(-100.0, (centre - half) * 100),
+            "ci_high": min(100.0, (centre + half) * 100),
+        }
+
+    return _score_table(frame, by, "NPS", min_responses, stat)
 
 
 def _where(key: dict) -> str:
@@ -847,27 +858,13 @@ def csat(
         )
     frame, label = _answers(responses, column, by, what="CSAT")
     _check_scale(frame, label, low, high)
-    rows = []
-    for key, v in _groups(frame, by):
-        ans = v.dropna()
-        n = len(ans)
-        if n == 0:
-            raise DataValidationError(f"No CSAT answer{_where(key)}; the CSAT is undefined.")
-        _small(n, min_responses, "CSAT", key)
-        k = int((ans >= cut).sum())
+
+    def stat(ans: pd.Series) -> dict[str, Any]:
+        n, k = len(ans), int((ans >= cut).sum())
         lo, hi = _wilson(k, n, z)
-        rows.append(
-            {
-                **key,
-                "n": n,
-                "n_missing": int(v.isna().sum()),
-                "n_satisfied": k,
-                "csat": k / n * 100,
-                "ci_low": lo * 100,
-                "ci_high": hi * 100,
-            }
-        )
-    return pd.DataFrame(rows)
+        return {"n_satisfied": k, "csat": k / n * 100, "ci_low": lo * 100, "ci_high": hi * 100}
+
+    return _score_table(frame, by, "CSAT", min_responses, stat)
 
 
 def _wilson(k: int, n: int, z: float) -> tuple[float, float]:
@@ -934,26 +931,17 @@ def ces(
     low, high = _check_scale_arg(scale)
     frame, label = _answers(responses, column, by, what="CES")
     _check_scale(frame, label, low, high)
-    rows = []
-    for key, v in _groups(frame, by):
-        ans = v.dropna()
-        n = len(ans)
-        if n == 0:
-            raise DataValidationError(f"No CES answer{_where(key)}; the CES is undefined.")
-        _small(n, min_responses, "CES", key)
+
+    def stat(ans: pd.Series) -> dict[str, Any]:
         mean, lo, hi = _mean_ci(ans, c)
-        rows.append(
-            {
-                **key,
-                "n": n,
-                "n_missing": int(v.isna().sum()),
-                "ces": mean,
-                "ci_low": lo,
-                "ci_high": hi,
-                "pct_easy": float((ans >= high - 1).mean() * 100),
-            }
-        )
-    return pd.DataFrame(rows)
+        return {
+            "ces": mean,
+            "ci_low": lo,
+            "ci_high": hi,
+            "pct_easy": float((ans >= high - 1).mean() * 100),
+        }
+
+    return _score_table(frame, by, "CES", min_responses, stat)
 
 
 def loyalty_score(
