@@ -189,3 +189,21 @@ def test_dashboard_tab_without_its_data_says_why(log):
     message = tab.children[1].children[0]
     assert isinstance(message, w.HTML)
     assert "not available" in message.value and "`region`" in message.value
+
+
+def test_readings_quote_the_numbers_they_are_given():
+    import pandas as pd
+
+    from retention_lib.widgets.pareto import pareto_reading, whatif_reading
+
+    summary = pd.DataFrame(
+        {"top": [0.2], "top_share": [0.74], "customer_share_for_target": [0.25],
+         "target": [0.8], "gini": [0.709]}
+    )  # fmt: skip
+    assert pareto_reading(summary, "revenue") == (
+        "The top 20% of customers bring 74% of revenue; 25% of customers make 80% of it. Gini 0.71."
+    )
+    table = pd.DataFrame({"profit": [100.0, 300.0], "profit_uplift": [10.0, 10.0]})
+    assert whatif_reading(table, 0.05) == (
+        "5% more retention adds 20 of profit over the horizon (+5.0%)."
+    )

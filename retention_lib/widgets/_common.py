@@ -119,3 +119,47 @@ class Steps:
     def done(self) -> None:
         self.bar.value = self.bar.max
         self.bar.layout.display = "none"
+
+
+def percent_slider(description: str, value: float, low: float, high: float, step: float,
+                   *, readout: str = ".0%") -> w.FloatSlider:  # fmt: skip
+    return w.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                         readout_format=readout, style={"description_width": "initial"})  # fmt: skip
+
+
+def wire(rows: list[list[w.Widget]], show: Callable[[], tuple[Any, ...]]) -> w.VBox:
+    """Lay out ``rows`` of controls above an output area redrawn by ``show``.
+
+    ``show()`` returns the things to display (a reading string, a table, a figure, ...) or
+    raises :class:`RetentionLibError`, whose message is shown instead of a traceback. The
+    returned box has ``update()`` to redraw on demand.
+    """
+    from IPython.display import display
+
+    from .._validation import RetentionLibError
+
+    out = w.Output()
+
+    def update(*_: Any) -> None:
+        try:
+            items = show()
+        except RetentionLibError as exc:
+            show_message(out, str(exc))
+            return
+        with out:
+            out.clear_output(wait=True)
+            for item in items:
+                if isinstance(item, str):
+                    print(item)
+                else:
+                    display(item)
+                if isinstance(item, plt.Figure):
+                    plt.close(item)
+
+    for row in rows:
+        for control in row:
+            control.observe(update, names="value")
+    update()
+    box = w.VBox([*(w.HBox(row) for row in rows), out])
+    box.update = update  # type: ignore[attr-defined]
+    return box

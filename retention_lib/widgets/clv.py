@@ -7,13 +7,12 @@ from typing import Any
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
 
-from .._validation import DataValidationError, RetentionLibError
+from .._validation import DataValidationError
 from ..clv import clv_by_group, customer_lifetime_value
 from ..clv.value import _attach_groups
 from ..plotting.clv import plot_clv_by_group
-from ._common import ALL, dropdown, show_message
+from ._common import ALL, dropdown, percent_slider, wire
 
 __all__ = ["clv_explorer", "clv_view"]
 
@@ -88,37 +87,21 @@ def clv_explorer(
     region = dropdown(by.capitalize(), [ALL, *sorted(labels.unique())])
     horizon = w.IntSlider(value=12, min=1, max=60, step=1, description="Horizon (months)",
                           style={"description_width": "initial"})  # fmt: skip
-    rate = w.FloatSlider(value=0.01, min=0.0, max=0.05, step=0.0025, readout_format=".2%",
-                         description="Monthly discount", style={"description_width": "initial"})  # fmt: skip
-    margin = w.FloatSlider(value=1.0, min=0.05, max=1.0, step=0.05, readout_format=".0%",
-                           description="Margin", style={"description_width": "initial"})  # fmt: skip
-    out = w.Output()
+    rate = percent_slider("Monthly discount", 0.01, 0.0, 0.05, 0.0025, readout=".2%")
+    margin = percent_slider("Margin", 1.0, 0.05, 1.0, 0.05)
 
-    def update(*_: Any) -> None:
-        try:
-            table, fig = clv_view(
-                bgnbd,
-                gg,
-                summary,
-                groups,
-                by=by,
-                region=region.value,
-                horizon_months=horizon.value,
-                discount_rate=rate.value,
-                margin=margin.value,
-            )
-        except RetentionLibError as exc:
-            show_message(out, str(exc))
-            return
-        with out:
-            out.clear_output(wait=True)
-            display(table.round(2))
-            display(fig)
-            plt.close(fig)
+    def show() -> tuple[Any, ...]:
+        table, fig = clv_view(
+            bgnbd,
+            gg,
+            summary,
+            groups,
+            by=by,
+            region=region.value,
+            horizon_months=horizon.value,
+            discount_rate=rate.value,
+            margin=margin.value,
+        )
+        return table.round(2), fig
 
-    for control in (region, horizon, rate, margin):
-        control.observe(update, names="value")
-    update()
-    box = w.VBox([w.HBox([region, horizon]), w.HBox([rate, margin]), out])
-    box.update = update  # type: ignore[attr-defined]
-    return box
+    return wire([[region, horizon], [rate, margin]], show)

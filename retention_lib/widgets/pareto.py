@@ -11,23 +11,24 @@ from typing import Any
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
 
-from .._validation import DataValidationError, RetentionLibError
+from .._validation import DataValidationError
 from ..kpis import ces, csat, loyalty_score, nps
 from ..pareto import customer_values, pareto_summary, pareto_table
 from ..plotting.pareto import plot_pareto
 from ..plotting.segments import plot_score_intervals, plot_whatif
 from ..whatif import retention_uplift
-from ._common import ALL, dropdown, options, select, show_message
+from ._common import ALL, dropdown, options, percent_slider, select, wire
 
 __all__ = [
     "MEASURES",
     "kpi_explorer",
     "kpi_view",
     "pareto_explorer",
+    "pareto_reading",
     "pareto_view",
     "whatif_explorer",
+    "whatif_reading",
     "whatif_view",
 ]
 
@@ -115,48 +116,31 @@ def pareto_explorer(
     segment = dropdown("Segment", options(transactions, "segment"))
     choices = [(k, v) for k, v in MEASURES.items() if v != "clv" or clv is not None]
     measure = dropdown("Value", choices, "revenue")
-    top = w.FloatSlider(
-        value=0.2,
-        min=0.05,
-        max=0.5,
-        step=0.05,
-        description="Top share",
-        readout_format=".0%",
-        style={"description_width": "initial"},
+    top = percent_slider("Top share", 0.2, 0.05, 0.5, 0.05)
+
+    def show() -> tuple[Any, ...]:
+        summary, fig = pareto_view(
+            transactions,
+            region=region.value,
+            segment=segment.value,
+            measure=measure.value,
+            top=top.value,
+            margin=margin,
+            clv=clv,
+        )
+        return pareto_reading(summary, measure.value), fig
+
+    return wire([[region, segment, measure, top]], show)
+
+
+def pareto_reading(summary: pd.DataFrame, measure: str) -> str:
+    """One sentence on a :func:`pareto_view` summary (first row)."""
+    s = summary.iloc[0]
+    return (
+        f"The top {s['top']:.0%} of customers bring {s['top_share']:.0%} of {measure}; "
+        f"{s['customer_share_for_target']:.0%} of customers make {s['target']:.0%} of it. "
+        f"Gini {s['gini']:.2f}."
     )
-    out = w.Output()
-
-    def update(*_: Any) -> None:
-        try:
-            summary, fig = pareto_view(
-                transactions,
-                region=region.value,
-                segment=segment.value,
-                measure=measure.value,
-                top=top.value,
-                margin=margin,
-                clv=clv,
-            )
-        except RetentionLibError as exc:
-            show_message(out, str(exc))
-            return
-        s = summary.iloc[0]
-        with out:
-            out.clear_output(wait=True)
-            print(
-                f"The top {s['top']:.0%} of customers bring {s['top_share']:.0%} of "
-                f"{measure.value}; {s['customer_share_for_target']:.0%} of customers make "
-                f"{s['target']:.0%} of it. Gini {s['gini']:.2f}."
-            )
-            display(fig)
-            plt.close(fig)
-
-    for control in (region, segment, measure, top):
-        control.observe(update, names="value")
-    update()
-    box = w.VBox([w.HBox([region, segment, measure, top]), out])
-    box.update = update  # type: ignore[attr-defined]
-    return box
 
 
 def kpi_view(
@@ -215,27 +199,13 @@ def kpi_explorer(survey: pd.DataFrame) -> w.Widget:
     """Dropdowns for region and segment, redrawing :func:`kpi_view`."""
     region = dropdown("Region", options(survey, "region"))
     segment = dropdown("Segment", options(survey, "segment"))
-    out = w.Output()
 
-    def update(*_: Any) -> None:
+    def show() -> tuple[Any, ...]:
         by = "segment" if segment.value == ALL else "region"
-        try:
-            table, fig = kpi_view(survey, region=region.value, segment=segment.value, by=by)
-        except RetentionLibError as exc:
-            show_message(out, str(exc))
-            return
-        with out:
-            out.clear_output(wait=True)
-            display(table.round(2))
-            display(fig)
-            plt.close(fig)
+        table, fig = kpi_view(survey, region=region.value, segment=segment.value, by=by)
+        return table.round(2), fig
 
-    for control in (region, segment):
-        control.observe(update, names="value")
-    update()
-    box = w.VBox([w.HBox([region, segment]), out])
-    box.update = update  # type: ignore[attr-defined]
-    return box
+    return wire([[region, segment]], show)
 
 
 def whatif_view(
@@ -293,38 +263,21 @@ def whatif_explorer(
     """A retention-gain slider and a group dropdown, redrawing :func:`whatif_view`."""
     cols = [c for c in groups.columns if c != "customer_id"]
     by = dropdown("Per", cols)
-    gain = w.FloatSlider(
-        value=0.05,
-        min=0.01,
-        max=0.2,
-        step=0.01,
-        description="Retention gain",
-        readout_format=".0%",
-        style={"description_width": "initial"},
+    gain = percent_slider("Retention gain", 0.05, 0.01, 0.2, 0.01)
+
+    def show() -> tuple[Any, ...]:
+        table, fig = whatif_view(
+            bgnbd, gg, summary, groups, gain=gain.value, by=by.value, margin=margin
+        )
+        return whatif_reading(table, gain.value), fig
+
+    return wire([[by, gain]], show)
+
+
+def whatif_reading(table: pd.DataFrame, gain: float) -> str:
+    """One sentence on a :func:`whatif_view` table: the profit a retention gain adds."""
+    total = table[["profit", "profit_uplift"]].sum()
+    return (
+        f"{gain:.0%} more retention adds {total['profit_uplift']:,.0f} of profit "
+        f"over the horizon ({total['profit_uplift'] / total['profit']:+.1%})."
     )
-    out = w.Output()
-
-    def update(*_: Any) -> None:
-        try:
-            table, fig = whatif_view(
-                bgnbd, gg, summary, groups, gain=gain.value, by=by.value, margin=margin
-            )
-        except RetentionLibError as exc:
-            show_message(out, str(exc))
-            return
-        total = table[["profit", "profit_uplift"]].sum()
-        with out:
-            out.clear_output(wait=True)
-            print(
-                f"{gain.value:.0%} more retention adds {total['profit_uplift']:,.0f} of profit "
-                f"over the horizon ({total['profit_uplift'] / total['profit']:+.1%})."
-            )
-            display(fig)
-            plt.close(fig)
-
-    for control in (by, gain):
-        control.observe(update, names="value")
-    update()
-    box = w.VBox([w.HBox([by, gain]), out])
-    box.update = update  # type: ignore[attr-defined]
-    return box
