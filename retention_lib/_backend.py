@@ -250,3 +250,24 @@ def period_index_of(ts: pd.Timestamp, period: str) -> int:
 
 def period_name(period: str) -> str:
     return _PERIOD_NAMES[period]
+
+
+def missing_expr(frame: nw.LazyFrame, col: str) -> nw.Expr:
+    """Count of missing values (null, or NaN in a float column) of ``col``, as an aggregate."""
+    miss = nw.col(col).is_null()
+    if frame.collect_schema()[col].is_float():
+        miss = miss | nw.col(col).is_nan().fill_null(False)
+    return miss.cast(nw.Int64).sum().alias(f"missing_{col}")
+
+
+def raise_if_missing(counts: pd.Series, cols: list[str]) -> None:
+    """Raise a DataValidationError for the first of ``cols`` whose ``missing_<col>`` count > 0."""
+    for col in cols:
+        n = int(counts[f"missing_{col}"])
+        if n > 0:
+            raise DataValidationError(
+                f"Column `{col}` has {n:,} missing value(s); a missing value is never taken as 0. "
+                "Load the data with `retention_lib.load_transactions` and clean it with "
+                "`retention_lib.clean_transactions` (they name the rows), or drop the rows with "
+                f"`tx.dropna(subset=[{col!r}])`."
+            )

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ._backend import collect, columns_of, require_lazy_columns, to_lazy
-from ._validation import DataValidationError, require_columns, require_frame
+from ._validation import DataValidationError, format_rows, require_columns, require_frame
 
 __all__ = ["DEFAULT_NON_PRODUCT_CODES", "CleaningReport", "clean_transactions"]
 
@@ -269,6 +269,18 @@ def clean_transactions(
         )
     require_frame(transactions)
     require_columns(transactions, ["customer_id", "timestamp", "amount"])
+    for col in ("amount", "quantity", "unit_price"):
+        if col in transactions.columns and not pd.api.types.is_numeric_dtype(transactions[col]):
+            raise TypeError(
+                f"Column `{col}` must be numeric, got {transactions[col].dtype}. Load the data "
+                "with `retention_lib.load_transactions`, which parses numbers and names bad rows."
+            )
+    missing = transactions["amount"].isna().to_numpy()
+    if missing.any():
+        raise DataValidationError(
+            f"Column `amount` is missing at {format_rows(transactions.index[missing])}; a "
+            "missing amount is never taken as 0. Fill or drop these rows before cleaning."
+        )
     tx = transactions
     n = len(tx)
     assigned = np.full(n, -1, dtype=np.int8)  # index into _RULES, -1 = untouched

@@ -22,9 +22,11 @@ from ._backend import (
     collect,
     columns_of,
     datetime_lit,
+    missing_expr,
     period_index,
     period_index_of,
     period_start,
+    raise_if_missing,
     require_lazy_columns,
     to_lazy,
 )
@@ -58,12 +60,16 @@ class _Cohorts:
         require_lazy_columns(lf, need, what="`transactions`")
         has_return = "is_return" in columns_of(lf)
         lf = lf.select(need + (["is_return"] if has_return else []))
+        checked = ["customer_id", "timestamp", "amount"]
+        counts = collect(
+            lf.select(*[missing_expr(lf, c) for c in checked], nw.col("timestamp").max())
+        ).iloc[0]
+        raise_if_missing(counts, checked)
         if observation_end is not None:
             end = pd.Timestamp(observation_end)
             lf = lf.filter(nw.col("timestamp") <= datetime_lit(end, lf))
         else:
-            maxes = collect(lf.select(nw.col("timestamp").max()))
-            end = maxes["timestamp"].iloc[0]
+            end = counts["timestamp"]
             if pd.isna(end):
                 raise DataValidationError(
                     "`transactions` has no rows. Check the filters applied before this call."

@@ -135,3 +135,16 @@ def test_online_retail_cleaning_accounts_to_the_penny(online_retail_path):
     assert round(report.revenue_kept + report.revenue_removed, 2) == 9_747_747.93
     assert round(math.fsum(clean["amount"]), 2) == round(report.revenue_kept, 2)
     assert clean["customer_id"].nunique() == report.customers_kept
+
+
+def test_text_amounts_are_a_type_error():
+    tx = _log().assign(amount=lambda d: d["amount"].astype(str))
+    with pytest.raises(TypeError, match="Column `amount` must be numeric"):
+        rl.clean_transactions(tx)
+
+
+def test_missing_amounts_name_the_rows():
+    tx = _log()
+    tx.loc[4, "amount"] = float("nan")
+    with pytest.raises(rl.DataValidationError, match="Column `amount` is missing at row 4"):
+        rl.clean_transactions(tx)

@@ -277,3 +277,17 @@ def test_split_calibration_end_after_observation_end(small_tx):
         calibration_holdout_split(
             small_tx, calibration_end="2024-03-01", observation_end="2024-02-01"
         )
+
+
+def test_missing_amount_is_a_clear_error_not_a_silent_drop():
+    import pandas as pd
+
+    import retention_lib as rl
+
+    tx = pd.DataFrame({
+        "customer_id": ["a", "b", "b"],
+        "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
+        "amount": [1.0, float("nan"), 2.0],
+    })  # fmt: skip
+    with pytest.raises(rl.DataValidationError, match="Column `amount` has 1 missing value"):
+        rl.rfm_summary(tx)

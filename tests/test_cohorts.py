@@ -225,3 +225,13 @@ def test_small_groups_can_be_left_out_of_curves(tiny_log):
     rev = rl.revenue_retention(tiny_log, by="region")
     assert set(rl.value_curves(rev, min_customers=3)["region"]) == {"Europe"}
     assert set(rl.average_retention(table)["region"]) == {"Europe", "Asia"}
+
+
+@pytest.mark.parametrize("column", ["amount", "customer_id", "timestamp"])
+def test_missing_values_are_a_clear_error_not_a_silent_drop(tiny_log, column):
+    log = tiny_log.copy()
+    log.loc[3, column] = None
+    with pytest.raises(rl.DataValidationError, match=f"Column `{column}` has 1 missing value"):
+        rl.cohort_retention(log)
+    with pytest.raises(rl.DataValidationError, match=f"Column `{column}` has 1 missing value"):
+        rl.cohort_retention(duckdb.from_df(log))

@@ -19,9 +19,11 @@ from .._backend import (
     collect,
     columns_of,
     datetime_lit,
+    missing_expr,
     period_index,
     period_index_of,
     period_start,
+    raise_if_missing,
     to_lazy,
 )
 from .._validation import DataValidationError
@@ -117,6 +119,10 @@ def _purchases(lf: nw.LazyFrame, count_zero_amounts: bool = False) -> nw.LazyFra
     """Rows that are purchases: ``amount > 0`` (``>= 0`` if ``count_zero_amounts``) and not
     flagged ``is_return``."""
     cond = nw.col("amount") >= 0 if count_zero_amounts else nw.col("amount") > 0
+    # keep rows with a missing amount so that `_scan` reports them instead of dropping them
+    cond = cond | nw.col("amount").is_null()
+    if lf.collect_schema()["amount"].is_float():
+        cond = cond | nw.col("amount").is_nan().fill_null(False)
     if "is_return" in columns_of(lf):
         cond = cond & ~nw.col("is_return").fill_null(False)
     return lf.filter(cond)
@@ -128,10 +134,12 @@ def _scan(lf: nw.LazyFrame, observation_end: Any, grain: str) -> tuple[int, pd.T
     exprs = [
         nw.col("customer_id").is_null().cast(nw.Int64).sum().alias("customer_id"),
         nw.col("timestamp").is_null().cast(nw.Int64).sum().alias("timestamp"),
+        missing_expr(lf, "amount"),
     ]
     if observation_end is None:
         exprs.append(nw.col("timestamp").max().alias("last"))
     row = collect(lf.select(*exprs)).iloc[0]
+    raise_if_missing(row, ["amount"])
     for col in ("customer_id", "timestamp"):
         if int(row[col]) > 0:
             raise DataValidationError(
