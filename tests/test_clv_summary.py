@@ -11,7 +11,6 @@ import pytest
 from retention_lib import DataValidationError
 from retention_lib.clv import calibration_holdout_split, load_cdnow, rfm_summary
 from retention_lib.clv._lifetimes import lifetimes, quiet
-from retention_lib.clv.summary import _sort_ids
 
 
 @pytest.fixture
@@ -137,27 +136,6 @@ def test_fhl_cdnow_summary_matches_published_file(cdnow):
     assert (ours["frequency"].to_numpy() == ref["x"].to_numpy()).all()
     for a, b in (("recency", "t_x"), ("T", "T"), ("monetary_value", "zbar")):
         np.testing.assert_allclose(ours[a], ref[b], atol=0.0051)
-
-
-def test_ids_sorted_as_pandas_sorts_text():
-    """Ids come back in code-point order (pandas' and SQL's) whatever their lengths, common
-    prefixes, non-ASCII characters or zero bytes; longer ids take the string-sort path."""
-    rng = np.random.default_rng(4)
-    alphabet = list("ab0\x00é😀")
-    cases = [
-        ["b", "a", "", "ab", "a\x00", "a\x00b", "é", "Z", "aa", "a" * 8, "a" * 7, "a" * 9],
-        ["".join(rng.choice(alphabet, size=rng.integers(0, 14))) for _ in range(3000)],
-        [f"CUSTOMER-{i:06d}" for i in rng.permutation(5000)],
-        [f"C{i:07d}" for i in rng.permutation(5000)],
-        ["x" * 40 + str(i) for i in rng.permutation(300)],
-    ]
-    for ids in cases:
-        ids = list(dict.fromkeys(ids))  # distinct, as customer ids are
-        series = pd.Series(pd.array(ids, dtype="str"))
-        order, ordered = _sort_ids(series)
-        assert list(series.iloc[order]) == sorted(ids)
-        assert list(ordered) == sorted(ids)
-        assert list(_sort_ids(pd.Series(ids, dtype=object))[1]) == sorted(ids)
 
 
 def test_summary_sorted_by_customer_id():

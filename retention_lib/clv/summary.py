@@ -1,19 +1,20 @@
 """RFM sufficient statistics (frequency, recency, T, monetary value) from a transaction log.
 
-Written once with narwhals, so pandas, polars and DuckDB inputs give identical results; only
-the per-customer result (one row per customer) is collected to pandas.
+The aggregation is written once with narwhals, so pandas, polars, DuckDB and PySpark inputs
+give identical results and only the per-customer result (one row per customer) is collected to
+pandas. An in-memory pandas log whose ids fit integer keys takes a faster route to the same
+numbers: one integer sort in numpy (``_sorted``); the tests check the two agree.
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 import narwhals as nw
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from .._backend import (
     collect,
@@ -26,7 +27,9 @@ from .._backend import (
     raise_if_missing,
     to_lazy,
 )
+from .._ids import IdKeys, sort_ids
 from .._validation import DataValidationError
+from . import _sorted
 
 __all__ = ["calibration_holdout_split", "rfm_summary", "TIME_UNITS"]
 
@@ -34,6 +37,7 @@ __all__ = ["calibration_holdout_split", "rfm_summary", "TIME_UNITS"]
 TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
 _UNIT_WORDS = {"D": "days", "W": "weeks", "M": "months"}
 _ENGINES = ("auto", "native", "duckdb", "polars")
+_USED_COLUMNS = ("customer_id", "timestamp", "amount", "is_return")
 
 
 def _check_unit(value: Any, name: str) -> str:
@@ -79,19 +83,61 @@ def _as_timestamp(value: Any, name: str) -> pd.Timestamp:
     return ts
 
 
-def _lazy_transactions(transactions: Any, engine: str) -> nw.LazyFrame:
-    """Wrap the input as a narwhals LazyFrame, checking the canonical columns and dtypes."""
+@dataclass
+class _Source:
+    """The purchases as a narwhals LazyFrame and, for the sort kernel (``_sorted``), the
+    pandas frame whose text ids are replaced by integer ``keys`` with their ``codec``."""
+
+    lf: nw.LazyFrame
+    frame: pd.DataFrame | None = None
+    keys: np.ndarray | None = None
+    codec: IdKeys | None = None
+
+
+def _source(transactions: Any, engine: str, count_zero_amounts: bool) -> _Source:
+    """Check the input and choose where it is aggregated: a pandas frame with ``engine='auto'``
+    goes to the sort kernel when its ids qualify as integer keys, else to DuckDB (pandas'
+    string group-bys are single-threaded and slow on millions of rows); ``'native'`` keeps
+    pandas; other inputs run on their own engine."""
     if engine not in _ENGINES:
         raise DataValidationError(
             f"`engine` must be one of {', '.join(repr(e) for e in _ENGINES)}; got {engine!r}."
         )
+    if isinstance(transactions, pd.DataFrame) and isinstance(
+        transactions.get("timestamp", pd.Series(dtype=object)).dtype, pd.DatetimeTZDtype
+    ):  # as `to_lazy` does for pandas: UTC wall-clock time, on every engine
+        transactions = transactions.assign(timestamp=transactions["timestamp"].dt.tz_convert(None))
+    if isinstance(transactions, pd.DataFrame) and engine == "auto":
+        source = _keyed_source(transactions)
+        if source is not None:
+            _check_schema(source.lf)
+            source.lf = _purchases(source.lf, count_zero_amounts)
+            return source
     if isinstance(transactions, pd.DataFrame) and engine in ("auto", "duckdb", "polars"):
-        # pandas' string group-bys are single-threaded and slow on millions of rows; the same
-        # narwhals query runs on DuckDB (a core dependency) and only the result comes back.
         backend = "duckdb" if engine == "auto" else engine
         lf = nw.from_native(transactions).lazy(backend=backend)
     else:
         lf = to_lazy(transactions)
+    _check_schema(lf)
+    return _Source(_purchases(lf, count_zero_amounts))
+
+
+def _keyed_source(transactions: pd.DataFrame) -> _Source | None:
+    if not all(c in transactions.columns for c in ("customer_id", "timestamp", "amount")):
+        return None  # reported by `_check_schema`
+    if not _sorted.can_sort(transactions):
+        return None
+    encoded = IdKeys.encode(transactions["customer_id"])
+    if encoded is None:
+        return None
+    keys, codec = encoded
+    used = [c for c in transactions.columns if c in _USED_COLUMNS]
+    frame = transactions[used].assign(customer_id=keys)
+    return _Source(nw.from_native(frame).lazy(), frame, keys, codec)
+
+
+def _check_schema(lf: nw.LazyFrame) -> None:
+    """The canonical columns are there, with datetimes and numbers."""
     have = columns_of(lf)
     missing = [c for c in ("customer_id", "timestamp", "amount") if c not in have]
     if missing:
@@ -112,7 +158,6 @@ def _lazy_transactions(transactions: Any, engine: str) -> nw.LazyFrame:
             f"Column `amount` must be numeric, got {schema['amount']}. Convert it with "
             "`pd.to_numeric` or load the data with `retention_lib.load_transactions`."
         )
-    return lf
 
 
 def _purchases(lf: nw.LazyFrame, count_zero_amounts: bool = False) -> nw.LazyFrame:
@@ -218,74 +263,6 @@ def _customer_table(periods: nw.LazyFrame) -> pd.DataFrame:
     return collect(periods.group_by("customer_id").agg(*aggregates, first_amount))
 
 
-def _sort_ids(ids: pd.Series) -> tuple[np.ndarray, Any]:
-    """Order that sorts ``ids`` (distinct text, no missing values) as pandas and SQL engines
-    sort text (by code point, which is the byte order of UTF-8), and the sorted ids."""
-    ids = ids.astype("str")
-    arr = getattr(ids.array, "__arrow_array__", lambda: None)()
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if isinstance(arr, pa.Array) and (
-        pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
-    ):
-        arr = arr.cast(pa.large_string())
-        fast = _byte_sort(arr)
-        if fast is not None:
-            order, ordered = fast
-            return order, ids.dtype.__from_arrow__(ordered)
-        order = pc.sort_indices(arr).to_numpy()
-    else:
-        order = np.argsort(ids.to_numpy(dtype=object), kind="stable")
-    return order, ids.array.take(order)
-
-
-def _byte_sort(arr: pa.LargeStringArray, max_bytes: int = 32) -> tuple[np.ndarray, pa.Array] | None:
-    """Sort short strings by integer keys: each is zero-padded to the longest, the byte
-    columns that are the same in every row (a common prefix such as 'C' or 'CUST-') are
-    dropped, and the rest is read as big-endian 64-bit words compared in turn; strings equal
-    up to trailing zero bytes go shortest first. A million ids sort several times faster than
-    with a string sort. Returns None (use a string sort) for longer strings."""
-    n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1, offset=arr.offset * 8)
-    lengths = np.diff(offsets)
-    width = int(lengths.max(initial=0))
-    if n == 0 or width == 0 or width > max_bytes:
-        return None
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
-    same_length = bool(lengths.min() == width)
-    if same_length:  # the data buffer is already an n x width matrix
-        padded = data[offsets[0] : offsets[0] + n * width].reshape(n, width)
-    else:
-        padded = np.zeros((n, width), dtype=np.uint8)
-        inside = np.arange(width) < lengths[:, None]
-        padded[inside] = data[offsets[0] : offsets[-1]]
-    if width <= 8:
-        key_bytes = padded
-    else:  # drop byte columns equal in every row (a common prefix), to need fewer words
-        varying = [j for j in range(width) if np.any(padded[:, j] != padded[0, j])]
-        key_bytes = padded[:, varying]
-    n_bytes = key_bytes.shape[1]
-    if n_bytes % 8 or not key_bytes.flags.c_contiguous:
-        buffer = np.zeros((n, max(-(-n_bytes // 8), 1) * 8), dtype=np.uint8)
-        buffer[:, :n_bytes] = key_bytes
-        key_bytes = buffer
-    words = key_bytes.view(">u8").astype(np.uint64)  # big-endian: integer order = byte order
-    keys = [words[:, k] for k in reversed(range(words.shape[1]))]
-    if not same_length:
-        keys.insert(0, lengths)  # a prefix sorts before the longer string
-    order = np.argsort(keys[0]) if len(keys) == 1 else np.lexsort(keys)
-    # the sorted ids, rebuilt from the padded bytes (faster than a string take)
-    sorted_lengths = lengths[order]
-    rows = np.take(padded, order, axis=0)
-    body = rows.ravel() if same_length else rows[np.arange(width) < sorted_lengths[:, None]]
-    new_offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(sorted_lengths, out=new_offsets[1:])
-    ordered = pa.LargeStringArray.from_buffers(
-        n, pa.py_buffer(new_offsets), pa.py_buffer(np.ascontiguousarray(body))
-    )
-    return order, ordered
-
-
 def rfm_summary(
     transactions: Any,
     *,
@@ -332,9 +309,12 @@ def rfm_summary(
         Count rows with ``amount == 0`` as purchases (free orders; CDNOW has 8 such rows that
         Fader, Hardie & Lee counted).
     engine : {'auto', 'native', 'duckdb', 'polars'}, default 'auto'
-        Where a pandas input is aggregated. ``'auto'`` runs the narwhals query on DuckDB (much
-        faster on millions of rows); ``'native'`` runs it on pandas. Other inputs always run
-        on their own engine.
+        Where a pandas input is aggregated. ``'auto'`` encodes text ids such as '17850' or
+        'C0098885' as order-preserving integers and summarises with one integer sort in
+        numpy (a million customers in well under a second), or runs the narwhals query on
+        DuckDB when the ids do not fit 64-bit keys (e.g. random UUIDs); ``'native'``,
+        ``'duckdb'`` and ``'polars'`` run the narwhals query there. Other inputs always run on
+        their own engine.
 
     Returns
     -------
@@ -367,19 +347,75 @@ def rfm_summary(
     way: an alternative to the Pareto/NBD model. Marketing Science 24(2), 275-284.
     """
     grain = _resolve_grain(time_unit, grain)
-    lf = _purchases(_lazy_transactions(transactions, engine), count_zero_amounts)
-    obs_idx, obs_end = _scan(lf, observation_end, grain)
-    table = _customer_table(_period_table(lf, grain, obs_idx))
-    if table.empty:
+    source = _source(transactions, engine, count_zero_amounts)
+    obs_idx, obs_end = _scan(source.lf, observation_end, grain)
+    tx = _kernel_transactions(source, grain, obs_idx, count_zero_amounts)
+    if tx is not None:
+        ids, customers = _kernel_customers(tx, source.codec)
+    else:
+        periods = _engine_periods(source, grain, obs_idx, count_zero_amounts)
+        ids, customers = _table_customers(_customer_table(periods), source.codec)
+    if len(ids) == 0:
         raise DataValidationError(
             f"No purchases on or before `observation_end` ({obs_end.date()}). Pass a later "
             "`observation_end` or check the dates in `timestamp`."
         )
-    return _finish_summary(table, obs_idx, grain, time_unit, monetary, obs_end)
+    return _finish_summary(ids, customers, obs_idx, grain, time_unit, monetary, obs_end)
+
+
+def _kernel_transactions(
+    source: _Source, grain: str, obs_idx: int, count_zero_amounts: bool
+) -> _sorted.Transactions | None:
+    """The per-(customer, period) transactions from the sort kernel, or None where it does
+    not apply."""
+    if source.frame is None:
+        return None
+    return _sorted.transactions(
+        source.frame,
+        source.keys,
+        grain=grain,
+        obs_idx=obs_idx,
+        count_zero_amounts=count_zero_amounts,
+    )
+
+
+def _kernel_customers(tx: _sorted.Transactions, codec: IdKeys) -> tuple[Any, _sorted.Customers]:
+    customers = _sorted.customers(tx)
+    return codec.decode(customers.key), customers
+
+
+def _engine_periods(
+    source: _Source, grain: str, obs_idx: int, count_zero_amounts: bool
+) -> nw.LazyFrame:
+    """The narwhals per-(customer, period) query; on DuckDB over the integer keys when the
+    sort kernel could not pack them."""
+    lf = source.lf
+    if source.frame is not None:
+        lf = _purchases(nw.from_native(source.frame).lazy(backend="duckdb"), count_zero_amounts)
+    return _period_table(lf, grain, obs_idx)
+
+
+def _table_customers(table: pd.DataFrame, codec: IdKeys | None) -> tuple[Any, _sorted.Customers]:
+    """Sorted ids and per-customer arrays of a :func:`_customer_table` result."""
+    if codec is None:
+        order, ids = sort_ids(table["customer_id"])
+    else:
+        keys = table["customer_id"].to_numpy(dtype=np.int64)
+        order = np.argsort(keys)
+        ids = codec.decode(keys[order])
+    return ids, _sorted.Customers(
+        key=np.arange(len(order)),  # positions in id order
+        first=table["first"].to_numpy(dtype="int64")[order],
+        last=table["last"].to_numpy(dtype="int64")[order],
+        n_periods=table["n_periods"].to_numpy(dtype="int64")[order],
+        total=table["total"].to_numpy(dtype=float)[order],
+        first_amount=table["first_amount"].to_numpy(dtype=float)[order],
+    )
 
 
 def _finish_summary(
-    table: pd.DataFrame,
+    ids: Any,
+    customers: _sorted.Customers,
     obs_idx: int,
     grain: str,
     time_unit: str,
@@ -387,10 +423,7 @@ def _finish_summary(
     obs_end: pd.Timestamp,
 ) -> pd.DataFrame:
     scale = _scale(grain, time_unit)
-    order, ids = _sort_ids(table["customer_id"])
-    first = table["first"].to_numpy(dtype="int64")[order]
-    last = table["last"].to_numpy(dtype="int64")[order]
-    n = table["n_periods"].to_numpy(dtype="int64")[order]
+    first, last, n = customers.first, customers.last, customers.n_periods
     out = pd.DataFrame(
         {
             "customer_id": ids,
@@ -400,8 +433,7 @@ def _finish_summary(
         }
     )
     if monetary:
-        total = table["total"].to_numpy(dtype=float)[order]
-        first_amount = table["first_amount"].to_numpy(dtype=float)[order]
+        total, first_amount = customers.total, customers.first_amount
         with np.errstate(invalid="ignore", divide="ignore"):
             mean_repeat = (total - first_amount) / (n - 1)
         out["monetary_value"] = np.where(n > 1, mean_repeat, 0.0)
@@ -468,32 +500,50 @@ def calibration_holdout_split(
     1           b              0                  0               4.0
     """
     grain = _resolve_grain(time_unit, grain)
-    lf = _purchases(_lazy_transactions(transactions, engine), count_zero_amounts)
+    source = _source(transactions, engine, count_zero_amounts)
     cal_end = _as_timestamp(calibration_end, "calibration_end")
-    obs_idx, obs_end = _scan(lf, observation_end, grain)
+    obs_idx, obs_end = _scan(source.lf, observation_end, grain)
     cal_idx = period_index_of(cal_end, grain)
     if cal_idx >= obs_idx:
         raise DataValidationError(
             f"`calibration_end` ({cal_end.date()}) must fall in an earlier {grain!r} period than "
             f"`observation_end` ({obs_end.date()}); pass an earlier `calibration_end`."
         )
-    periods = _period_table(lf, grain, obs_idx)
-    cal_table = _customer_table(periods.filter(nw.col("period") <= cal_idx))
-    if cal_table.empty:
+    tx = _kernel_transactions(source, grain, obs_idx, count_zero_amounts)
+    if tx is not None:
+        ids, customers = _kernel_customers(tx.where(tx.period <= cal_idx), source.codec)
+        later = _sorted.customers(tx.where(tx.period > cal_idx))
+        holdout = pd.DataFrame(
+            {
+                "customer_id": source.codec.decode(later.key),
+                "frequency_holdout": later.n_periods,
+                "monetary_value_holdout": later.total / later.n_periods,
+            }
+        )
+    else:
+        periods = _engine_periods(source, grain, obs_idx, count_zero_amounts)
+        ids, customers = _table_customers(
+            _customer_table(periods.filter(nw.col("period") <= cal_idx)), source.codec
+        )
+        holdout = collect(
+            periods.filter(nw.col("period") > cal_idx)
+            .group_by("customer_id")
+            .agg(
+                nw.len().alias("frequency_holdout"),
+                nw.col("amount").mean().alias("monetary_value_holdout"),
+            )
+        )
+        if source.codec is None:
+            holdout["customer_id"] = holdout["customer_id"].astype("str")
+        else:
+            keys = holdout["customer_id"].to_numpy(dtype=np.int64)
+            holdout["customer_id"] = source.codec.decode(keys)
+    if len(ids) == 0:
         raise DataValidationError(
             f"No purchases on or before `calibration_end` ({cal_end.date()}); pass a later date."
         )
-    cal = _finish_summary(cal_table, cal_idx, grain, time_unit, True, cal_end)
+    cal = _finish_summary(ids, customers, cal_idx, grain, time_unit, True, cal_end)
     cal.columns = ["customer_id"] + [f"{c}_cal" for c in cal.columns[1:]]
-    holdout = collect(
-        periods.filter(nw.col("period") > cal_idx)
-        .group_by("customer_id")
-        .agg(
-            nw.len().alias("frequency_holdout"),
-            nw.col("amount").mean().alias("monetary_value_holdout"),
-        )
-    )
-    holdout["customer_id"] = holdout["customer_id"].astype("str")
     out = cal.merge(holdout, on="customer_id", how="left", validate="one_to_one")
     out["frequency_holdout"] = out["frequency_holdout"].fillna(0).astype("int64")
     out["monetary_value_holdout"] = out["monetary_value_holdout"].fillna(0.0).astype(float)
