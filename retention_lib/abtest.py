@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._backend import collect, columns_of, require_lazy_columns, to_lazy
+from ._backend import collect, columns_of, datetime_lit, require_lazy_columns, to_lazy
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
     SmallSampleWarning,
     require_in_range,
 )
-from .kpis import _day, _lit, _wilson
+from .kpis import _day, _wilson
 from .pareto import _few, _purchase_filter
 
 __all__ = ["METRICS", "ab_outcomes", "ab_test", "random_assignment"]
@@ -151,9 +151,9 @@ def ab_outcomes(
     lf = to_lazy(transactions)
     cols = columns_of(lf)
     require_lazy_columns(lf, ["customer_id", "timestamp", "amount"], what="`transactions`")
-    cond = nw.col("timestamp") >= _lit(t0)
+    cond = nw.col("timestamp") >= datetime_lit(t0, lf)
     if t1 is not None:
-        cond = cond & (nw.col("timestamp") < _lit(t1))
+        cond = cond & (nw.col("timestamp") < datetime_lit(t1, lf))
     window = lf.filter(cond)
     revenue = collect(window.group_by("customer_id").agg(nw.col("amount").sum().alias("revenue")))
     key = "order_id" if "order_id" in cols else "_day"

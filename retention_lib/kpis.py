@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._backend import collect, columns_of, require_lazy_columns, to_lazy
+from ._backend import collect, columns_of, datetime_lit, require_lazy_columns, to_lazy
 from ._validation import DataValidationError, SmallSampleWarning, format_rows, require_in_range
 from .pareto import _check_by, _purchase_filter
 
@@ -247,10 +247,6 @@ def _purchases(transactions: Any, by: str | None, extra: Sequence[str] = ()) -> 
     return lf.filter(_purchase_filter(cols))
 
 
-def _lit(ts: pd.Timestamp) -> nw.Expr:
-    return nw.lit(ts.to_pydatetime())
-
-
 def repeat_purchase_rate(transactions: Any) -> float:
     """Repeat purchase rate in percent.
 
@@ -285,9 +281,9 @@ def _window_customers(
     """Distinct ``keys`` with a purchase in [low, high)."""
     cond = nw.lit(True)
     if low is not None:
-        cond = cond & (nw.col("timestamp") >= _lit(low))
+        cond = cond & (nw.col("timestamp") >= datetime_lit(low, lf))
     if high is not None:
-        cond = cond & (nw.col("timestamp") < _lit(high))
+        cond = cond & (nw.col("timestamp") < datetime_lit(high, lf))
     return lf.filter(cond).select(keys).unique()
 
 
@@ -390,10 +386,10 @@ def _base_and_period(
     if t1 is not None and t1 <= t0:
         raise DataValidationError(f"`end` ({t1}) must be after `start` ({t0}).")
     lf = _purchases(transactions, None, extra)
-    before = lf.filter(nw.col("timestamp") < _lit(t0))
-    cond = nw.col("timestamp") >= _lit(t0)
+    before = lf.filter(nw.col("timestamp") < datetime_lit(t0, lf))
+    cond = nw.col("timestamp") >= datetime_lit(t0, lf)
     if t1 is not None:
-        cond = cond & (nw.col("timestamp") < _lit(t1))
+        cond = cond & (nw.col("timestamp") < datetime_lit(t1, lf))
     return before, lf.filter(cond), t0, t1
 
 

@@ -218,6 +218,40 @@ def test_spark_session_time_zone_does_not_shift_periods(spark):
     assert got["customers"].iloc[:2].tolist() == [1.0, 1.0]
 
 
+@pytest.mark.spark
+def test_spark_session_time_zone_does_not_shift_kpi_windows(spark):
+    """KPI and A/B windows compare wall-clock times on Spark too: a purchase at 23:30 the day
+    before the window starts stays outside it whatever the session time zone."""
+    tx = pd.DataFrame(
+        {
+            "customer_id": pd.Series(["a", "b", "a", "c"], dtype="str"),
+            "timestamp": pd.to_datetime(
+                ["2024-01-10 12:00", "2024-01-31 23:30", "2024-02-01 00:30", "2024-02-29 23:59"]
+            ),
+            "amount": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    window = {"start": "2024-02-01", "end": "2024-03-01"}
+    assignment = pd.DataFrame({"customer_id": ["a", "b", "c"], "treatment": [False, True, True]})
+    expected_kpis = kpi_summary(tx, **window)
+    expected_ab = rl.ab_outcomes(tx, assignment, **window)
+    assert expected_ab.set_index("customer_id")["revenue"].to_dict() == {
+        "a": 3.0,
+        "b": 0.0,
+        "c": 4.0,
+    }
+    before = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "America/New_York")
+    try:
+        data = spark.createDataFrame(tx)
+        got_kpis = kpi_summary(data, **window)
+        got_ab = rl.ab_outcomes(data, assignment, **window)
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", before)
+    _same(got_kpis, expected_kpis)
+    _same(got_ab, expected_ab)
+
+
 def test_to_lazy_reads_hive_partitioned_parquet_folders(tmp_path, log):
     for year, part in log.groupby(log["timestamp"].dt.year):
         folder = tmp_path / f"year={year}"
