@@ -139,13 +139,19 @@ class IdKeys:
     """
 
     def __init__(
-        self, template: np.ndarray, varying: np.ndarray, lows: np.ndarray, bases: np.ndarray
+        self,
+        template: np.ndarray,
+        varying: np.ndarray,
+        lows: np.ndarray,
+        bases: np.ndarray,
+        same_length: bool = False,
     ) -> None:
         self.template = template  # the padded bytes of one id (the constant positions)
         self.varying = varying  # byte positions that are digits of the key
         self.lows = lows  # smallest byte seen at each of them
         self.bases = bases  # and the number of values it spans
         self.size = int(np.prod([int(b) for b in bases], dtype=object))  # keys are < size
+        self.same_length = same_length  # every id as long as the template
 
     @classmethod
     def encode(cls, ids: pd.Series) -> tuple[np.ndarray, IdKeys] | None:
@@ -165,7 +171,8 @@ class IdKeys:
         low, high = columns.min(axis=1), columns.max(axis=1)
         varying = np.flatnonzero(low != high)
         bases = high[varying].astype(np.int64) - low[varying] + 1
-        codec = cls(padded[0].copy(), varying, low[varying].astype(np.int64), bases)
+        same_length = bool(low.min() > 0)  # no padding anywhere
+        codec = cls(padded[0].copy(), varying, low[varying].astype(np.int64), bases, same_length)
         if codec.size >= 1 << 62:
             return None
         # sum of (byte_j - low_j) * weight_j, the lows subtracted once at the end
@@ -185,8 +192,10 @@ class IdKeys:
         for j, lo, base in zip(self.varying[::-1], self.lows[::-1], self.bases[::-1], strict=True):
             rows[:, j] = keys % base + lo
             keys //= base
+        width = rows.shape[1]
+        if self.same_length:
+            return _str_array(_from_rows(rows, np.full(len(keys), width, dtype=np.int64)))
         # ids hold no zero bytes, so an id ends at its row's last non-zero byte
         nonzero = rows != 0
-        width = rows.shape[1]
         lengths = np.where(nonzero.any(axis=1), width - np.argmax(nonzero[:, ::-1], axis=1), 0)
         return _str_array(_from_rows(rows, lengths.astype(np.int64)))
