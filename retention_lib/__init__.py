@@ -76,6 +76,7 @@ from .kpis import (
     repeat_purchase_rate,
     retention_rate,
     retention_roi,
+    survey_summary,
     upsell_rate,
 )
 from .loading import CANONICAL_COLUMNS, load_transactions, scan_transactions
@@ -203,6 +204,7 @@ __all__ = [
     "segment_summary",
     "simple_ltv",
     "simulate_transactions",
+    "survey_summary",
     "transactions_overview",
     "upsell_rate",
     "value_curves",

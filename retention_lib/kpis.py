@@ -44,6 +44,7 @@ __all__ = [
     "repeat_purchase_rate",
     "retention_roi",
     "retention_rate",
+    "survey_summary",
     "upsell_rate",
 ]
 
@@ -1020,3 +1021,73 @@ def loyalty_score(
             }
         )
     return pd.DataFrame(rows)
+
+
+#: The survey scores :func:`survey_summary` reports: label -> (function, its value column,
+#: the survey columns it needs).
+SURVEY_SCORES: dict[str, tuple[Callable[..., pd.DataFrame], str, tuple[str, ...]]] = {
+    "NPS": (nps, "nps", ("nps",)),
+    "CSAT (%)": (csat, "csat", ("csat",)),
+    "CES (1-7)": (ces, "ces", ("ces",)),
+    "Loyalty (0-10)": (loyalty_score, "loyalty_score", DEFAULT_LOYALTY_COLUMNS),
+}
+
+
+def survey_summary(
+    responses: pd.DataFrame, *, by: str | None = None, min_responses: int = 30
+) -> pd.DataFrame:
+    """NPS, CSAT, CES and the loyalty score side by side, with their intervals.
+
+    Each score is computed as its own function computes it (:func:`nps`, :func:`csat`,
+    :func:`ces`, :func:`loyalty_score`, default columns and scales); scores whose columns
+    the survey lacks are left out and named in ``attrs["missing_scores"]``.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Survey answers, one row per respondent (see :func:`link_survey` for ``by`` columns).
+    by : str, optional
+        Group column (e.g. ``"region"``).
+    min_responses : int, default 30
+        Groups with fewer answers get a :class:`~retention_lib.SmallSampleWarning`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per score (and group): ``[by], score, value, ci_low, ci_high, n``.
+
+    Raises
+    ------
+    DataValidationError
+        The survey has none of the score columns.
+
+    Examples
+    --------
+    >>> survey_summary(load_sample_survey())  # doctest: +SKIP
+                score  value  ci_low  ci_high     n
+    0             NPS   10.7     5.8     15.5  1000
+    """
+    if not isinstance(responses, pd.DataFrame):
+        raise TypeError(
+            f"`responses` must be a pandas DataFrame of survey answers, got "
+            f"{type(responses).__name__}."
+        )
+    keys = [by] if by else []
+    parts, missing = [], []
+    for label, (score, column, needed) in SURVEY_SCORES.items():
+        if not all(c in responses.columns for c in needed):
+            missing.append(label)
+            continue
+        table = score(responses, by=by, min_responses=min_responses)
+        part = table[[*keys, column, "ci_low", "ci_high", "n"]].rename(columns={column: "value"})
+        parts.append(part.assign(score=label))
+    if not parts:
+        raise DataValidationError(
+            "`responses` has none of the survey score columns: `nps` (0-10), `csat` (1-5), "
+            f"`ces` (1-7) or {', '.join(f'`{c}`' for c in DEFAULT_LOYALTY_COLUMNS)} (0-10). "
+            f"Found {', '.join(f'`{c}`' for c in list(responses.columns)[:12])}."
+        )
+    out = pd.concat(parts, ignore_index=True)[[*keys, "score", "value", "ci_low", "ci_high", "n"]]
+    out["n"] = out["n"].astype("int64")
+    out.attrs["missing_scores"] = missing
+    return out

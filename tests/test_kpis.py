@@ -271,6 +271,36 @@ def test_sample_survey_kpis_are_in_range():
     assert 0 <= K.loyalty_score(survey)["loyalty_score"].item() <= 10
 
 
+def test_survey_summary_puts_each_score_beside_its_own_function():
+    survey = pd.DataFrame(
+        {
+            "nps": [10, 9, 3, 7, 8, 10, 2, 9],
+            "csat": [5, 4, 2, 3, 4, 5, 1, 4],
+            "region": list("AAAABBBB"),
+        }
+    )
+    out = K.survey_summary(survey, min_responses=1)
+    assert out.columns.tolist() == ["score", "value", "ci_low", "ci_high", "n"]
+    assert out["score"].tolist() == ["NPS", "CSAT (%)"]
+    assert out.attrs["missing_scores"] == ["CES (1-7)", "Loyalty (0-10)"]
+    # 4 promoters, 2 detractors of 8: NPS 25; 5 of 8 answers 4-5: CSAT 62.5
+    assert out["value"].tolist() == pytest.approx([25.0, 62.5])
+    nps = K.nps(survey, min_responses=1).iloc[0]
+    assert out.iloc[0][["ci_low", "ci_high"]].tolist() == [nps["ci_low"], nps["ci_high"]]
+    assert out["n"].tolist() == [8, 8]
+    by = K.survey_summary(survey, by="region", min_responses=1)
+    assert by[["region", "score"]].values.tolist() == [
+        ["A", "NPS"],
+        ["B", "NPS"],
+        ["A", "CSAT (%)"],
+        ["B", "CSAT (%)"],
+    ]
+    with pytest.warns(SmallSampleWarning):
+        K.survey_summary(survey)
+    with pytest.raises(DataValidationError, match="none of the survey score columns"):
+        K.survey_summary(survey[["region"]])
+
+
 def test_kpi_view_matches_library_calls():
     from retention_lib.widgets.pareto import kpi_explorer, kpi_view
 
