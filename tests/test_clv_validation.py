@@ -108,6 +108,9 @@ def test_tracking_is_cumulative(bg, tx):
     assert len(ax.lines) == 3
 
 
+_UNIT = {"D": "days", "W": "weeks", "M": "months"}
+
+
 def test_frequency_recency_matrix_invariants(bg):
     grid = frequency_recency_matrix(bg, T=39.0, max_frequency=10, n_recency=20)
     assert len(grid) == 11 * 20
@@ -117,6 +120,8 @@ def test_frequency_recency_matrix_invariants(bg):
     assert heavy["p_alive"].is_monotonic_increasing
     ax = plot_frequency_recency_heatmap(grid, value="expected_purchases")
     assert ax.get_ylabel().startswith("frequency")
+    assert ax.get_xlabel() == f"recency (age at last purchase, {_UNIT[bg.time_unit_]})"
+    assert all(float(t).is_integer() for t in ax.get_yticks())  # whole repeat purchases
 
 
 def test_p_alive_history(bg, tx):

@@ -286,7 +286,8 @@ def frequency_recency_matrix(
     Returns
     -------
     pandas.DataFrame
-        ``frequency``, ``recency``, ``p_alive``, ``expected_purchases``.
+        ``frequency``, ``recency``, ``p_alive``, ``expected_purchases``; ``attrs["time_unit"]``
+        is the model's time unit.
     """
     _check_model(model)
     T = _check_horizon(T)
@@ -295,7 +296,7 @@ def frequency_recency_matrix(
     ff, rr = np.meshgrid(freq, rec, indexing="ij")
     rr = np.where(ff == 0, 0.0, rr)
     grid = pd.DataFrame({"frequency": ff.ravel(), "recency": rr.ravel(), "T": T})
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "frequency": ff.ravel(),
             "recency": np.tile(rec, len(freq)),
@@ -303,6 +304,8 @@ def frequency_recency_matrix(
             "expected_purchases": model.predict_purchases(grid, t).to_numpy(),
         }
     )
+    out.attrs["time_unit"] = getattr(model, "time_unit_", None)
+    return out
 
 
 def p_alive_history(

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .._validation import DataValidationError
 
@@ -173,8 +173,10 @@ def plot_frequency_recency_heatmap(
         **kwargs,
     )
     ax.figure.colorbar(image, ax=ax, label=value.replace("_", " "))
-    ax.set_xlabel("recency (age at last purchase)")
+    unit = {"D": "days", "W": "weeks", "M": "months"}.get(matrix.attrs.get("time_unit"))
+    ax.set_xlabel("recency (age at last purchase" + (f", {unit})" if unit else ")"))
     ax.set_ylabel("frequency (repeat purchases)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title("P(alive)" if value == "p_alive" else "Expected purchases in the next period")
     return ax
 
