@@ -194,7 +194,13 @@ def main(argv=None):
     print(f"               max relative difference {gg_rel.max():.2e}")
     print(f"CLV: max relative difference per customer {clv_rel:.2e}")
     ok = ratio >= 20 and bg_rel.max() < 1e-4 and gg_rel.max() < 1e-4
-    print(f"\ntarget (>= 20x, parameters equal to 1e-4): {'met' if ok else 'NOT met'}")
+    if args.customers >= 1_000_000:
+        print(f"\ntarget (>= 20x, parameters equal to 1e-4): {'met' if ok else 'NOT met'}")
+    else:
+        print(
+            f"\n(the >= 20x target is set at 1,000,000 customers; at {args.customers:,} the fixed "
+            "costs of both pipelines weigh more)"
+        )
     result = {
         "customers": args.customers,
         "transactions": len(tx),
