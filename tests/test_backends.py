@@ -169,9 +169,20 @@ def test_kpis_match_pandas(engine, log):
 
 def test_models_fit_on_the_summary_and_predictions_go_to_parquet(tmp_path):
     """Fit on a summary DuckDB built from Parquet; write every customer's CLV back out."""
-    from retention_lib.clv._simulate import simulate_transactions
-
-    tx = simulate_transactions(400, seed=3)
+    tx = rl.simulate_transactions(
+        400,
+        r=0.3,
+        alpha=5.0,
+        a=0.8,
+        b=2.5,
+        p=6.0,
+        q=3.5,
+        gamma=15.0,
+        start="2022-01-01",
+        end="2023-12-31",
+        acquisition_end="2022-12-31",
+        seed=3,
+    )
     folder = tmp_path / "lake"
     folder.mkdir()
     tx.to_parquet(folder / "tx.parquet")

@@ -132,6 +132,36 @@ def test_warm_start_is_lifetimes_optimum(sim, penalizer):
     assert np.max(np.abs(g_start)) < 1e-7
 
 
+@pytest.mark.parametrize("penalizer", [0.0, 0.01])
+def test_warm_start_on_many_rows_goes_through_a_subsample_to_the_same_optimum(
+    penalizer, monkeypatch
+):
+    """Above 20,000 distinct rows BFGS first runs on every 16th row; the optimum on all rows is
+    the one a direct BFGS finds (both to a gradient at rounding level)."""
+    T = np.random.default_rng(11).uniform(13, 104, size=60_000)  # ages in days: distinct rows
+    sim = simulate_summary(60_000, T=T, seed=11)
+    x, tx, T = (sim[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    (ux, utx, uT), w, _ = _compress(x, tx, T)
+    assert len(w) >= _mle._SUBSAMPLE_MIN_ROWS
+    rep = x > 0
+    (gx, gm), gw, _ = _compress(x[rep], sim["monetary_value"].to_numpy()[rep])
+    scale = 1.0 / uT.max()
+    cases = [
+        (_mle.bgnbd_start, _mle._bgnbd_objective, (ux.astype(int), utx * scale, uT * scale, w)),
+    ]
+    if len(gw) >= _mle._SUBSAMPLE_MIN_ROWS:
+        cases.append((_mle.gamma_gamma_start, _mle._gamma_gamma_objective, (gx, gm, gw)))
+    for start, objective, data in cases:
+        staged = start(*data, penalizer)
+        monkeypatch.setattr(_mle, "_SUBSAMPLE_MIN_ROWS", 10**9)
+        direct = start(*data, penalizer)
+        monkeypatch.undo()
+        np.testing.assert_allclose(staged, direct, rtol=0, atol=1e-7)
+        with np.errstate(invalid="ignore"):  # log(1 / (b - 1)) of the unused x = 0 entry
+            gradient = objective(*(np.asarray(a, float) for a in data), penalizer)(staged)[1]
+        assert np.max(np.abs(gradient)) < 1e-9
+
+
 def test_compress_matches_value_counts():
     """Whole-number columns are coded by value, others by hashing; both give pandas' distinct
     rows and counts, and the inverse index rebuilds the input."""

@@ -68,13 +68,31 @@ def _polish(fun, theta: np.ndarray, steps: int = 3) -> np.ndarray:
     return theta
 
 
-def _optimise(fun, k: int) -> np.ndarray | None:
+_SUBSAMPLE_STEP = 16  # every 16th distinct row gives the first approach to the optimum
+_SUBSAMPLE_MIN_ROWS = 20_000
+
+
+def _optimise(make, args: tuple, k: int) -> np.ndarray | None:
     """BFGS from lifetimes' starting point to a gradient of 1e-6 (before the objective's
-    rounding stalls its line search), then Newton steps to rounding level."""
+    rounding stalls its line search), then Newton steps to rounding level.
+
+    ``make(*args)`` builds the objective; its arrays are the (compressed) rows. On many rows
+    BFGS first runs on every 16th row, and continues on all rows from that optimum with the
+    curvature it learnt there: a few full evaluations instead of 25-35."""
     theta0 = np.full(k, _LIFETIMES_START)
+    options: dict = {"gtol": 1e-6}
     with np.errstate(all="ignore"):
         try:
-            res = minimize(fun, theta0, jac=True, method="BFGS", options={"gtol": 1e-6})
+            if len(args[0]) >= _SUBSAMPLE_MIN_ROWS:
+                sub = tuple(a[::_SUBSAMPLE_STEP] if isinstance(a, np.ndarray) else a for a in args)
+                first = minimize(make(*sub), theta0, jac=True, method="BFGS", options=options)
+                if np.all(np.isfinite(first.x)):
+                    theta0 = first.x
+                    curvature = (first.hess_inv + first.hess_inv.T) / 2
+                    if np.all(np.linalg.eigvalsh(curvature) > 0):
+                        options["hess_inv0"] = curvature
+            fun = make(*args)
+            res = minimize(fun, theta0, jac=True, method="BFGS", options=options)
         except (ValueError, FloatingPointError, np.linalg.LinAlgError):
             return None
         if not np.all(np.isfinite(res.x)) or not np.isfinite(res.fun):
@@ -162,10 +180,14 @@ def bgnbd_start(x, tx, T, w, penalizer: float = 0.0) -> np.ndarray | None:
     result is what ``BetaGeoFitter.fit(initial_params=...)`` expects, or None if the fast
     optimiser failed (lifetimes then starts from its default).
     """
-    fun = _bgnbd_objective(
-        np.asarray(x), np.asarray(tx, float), np.asarray(T, float), np.asarray(w, float), penalizer
+    args = (
+        np.asarray(x),
+        np.asarray(tx, float),
+        np.asarray(T, float),
+        np.asarray(w, float),
+        penalizer,
     )
-    return _optimise(fun, 4)
+    return _optimise(_bgnbd_objective, args, 4)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,7 +238,5 @@ def _gamma_gamma_objective(x, m, w, penalizer):
 def gamma_gamma_start(x, m, w, penalizer: float = 0.0) -> np.ndarray | None:
     """Log-parameters ``log(p, q, v)`` maximising lifetimes' Gamma-Gamma objective (what
     ``GammaGammaFitter.fit(initial_params=...)`` expects), or None if the optimiser failed."""
-    fun = _gamma_gamma_objective(
-        np.asarray(x), np.asarray(m, float), np.asarray(w, float), penalizer
-    )
-    return _optimise(fun, 3)
+    args = (np.asarray(x), np.asarray(m, float), np.asarray(w, float), penalizer)
+    return _optimise(_gamma_gamma_objective, args, 3)

@@ -1,4 +1,8 @@
-"""Vectorised simulators of the BG/NBD + Gamma-Gamma model (tests, benchmark, examples).
+"""Per-customer draws of the BG/NBD + Gamma-Gamma model, without a calendar (tests).
+
+:func:`simulate_summary` draws the sufficient statistics (frequency, recency, T, monetary
+value) straight from the model; :func:`retention_lib.datasets.simulate_transactions` draws a
+dated transaction log from the same story.
 
 The generative story is that of Fader, Hardie & Lee (2005, section 3) for purchases and of
 Fader & Hardie (2013, section 2) for spend:
@@ -64,59 +68,3 @@ def simulate_summary(
             "monetary_value": m,
         }
     )
-
-
-def simulate_transactions(
-    n_customers: int,
-    *,
-    r: float = 0.243,
-    alpha: float = 4.414,
-    a: float = 0.793,
-    b: float = 2.426,
-    p: float = 6.25,
-    q: float = 3.74,
-    v: float = 15.44,
-    start: str = "2022-01-01",
-    end: str = "2023-12-31",
-    time_unit_days: float = 7.0,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Draw a canonical transaction log (``customer_id, timestamp, amount``).
-
-    First purchases are spread uniformly over the first half of ``[start, end]``; rates are per
-    ``time_unit_days`` days (7 = the parameters are weekly, as in FHL 2005).  Timestamps have
-    one-second resolution, so two purchases rarely share a day.
-    """
-    rng = np.random.default_rng(seed)
-    n = int(n_customers)
-    t0 = pd.Timestamp(start)
-    span_days = (pd.Timestamp(end) - t0).total_seconds() / 86_400
-    birth_days = rng.uniform(0, span_days / 2, size=n)
-    T = (span_days - birth_days) / time_unit_days
-    lam, last, nu = _draw_latent(n, rng, r, alpha, a, b, p, q, v)
-    events = rng.poisson(lam * T)
-    owner = np.repeat(np.arange(n), events)
-    times = rng.uniform(0.0, 1.0, size=owner.size) * T[owner]
-    order = np.lexsort((times, owner))
-    owner, times = owner[order], times[order]
-    # rank of each event within its customer (0-based)
-    starts = np.r_[0, np.cumsum(events)[:-1]]
-    rank = np.arange(owner.size) - starts[owner]
-    keep = rank < last[owner]
-    owner, times = owner[keep], times[keep]
-    first_spend = rng.gamma(p, 1.0 / nu)
-    repeat_spend = rng.gamma(p, 1.0 / nu[owner])
-    cust = np.r_[np.arange(n), owner]
-    days = np.r_[birth_days, birth_days[owner] + times * time_unit_days]
-    amount = np.r_[first_spend, repeat_spend]
-    seconds = np.floor(days * 86_400).astype("int64")
-    ts = t0 + pd.to_timedelta(seconds, unit="s")
-    ids = np.char.add("C", np.char.zfill(np.arange(n).astype(str), 7))
-    out = pd.DataFrame(
-        {
-            "customer_id": pd.array(ids[cust], dtype="str"),
-            "timestamp": ts.astype("datetime64[ns]"),
-            "amount": np.round(amount, 2),
-        }
-    )
-    return out.sort_values(["timestamp", "customer_id"], ignore_index=True)
