@@ -39,6 +39,7 @@ __all__ = [
     "data_facts",
     "describe_data",
     "notebooks_dir",
+    "styled_table",
 ]
 
 #: The analysis notebooks, in report order (those missing from the folder are skipped).
@@ -79,6 +80,78 @@ def currency_symbol(code: str) -> str:
     """``"€"`` for ``"EUR"``, ``"£"`` for ``"GBP"``...; ``"CODE "`` when unknown, "" for none."""
     code = str(code or "").strip().upper()
     return _SYMBOLS.get(code, f"{code} " if code else "")
+
+
+def styled_table(
+    table: pd.DataFrame,
+    *,
+    percent: Sequence[str] = (),
+    money: Sequence[str] = (),
+    counts: Sequence[str] = (),
+    currency: str | None = None,
+    decimals: int = 2,
+    money_decimals: int = 0,
+    index: bool = False,
+) -> Any:
+    """A computed table as a reader of the report sees it (a pandas ``Styler``).
+
+    Fractions become percentages (``0.153`` -> ``15.3%``), money gets the currency symbol and
+    thousands separators (``€1,234``), counts thousands separators, dates lose a midnight
+    time; other numbers are rounded to ``decimals``; missing values show as a dash. The frame
+    itself is unchanged.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Any computed table (column names are kept as they are).
+    percent, money, counts : sequence of str
+        Columns holding fractions (0-1), amounts of money and whole counts; names not in
+        ``table`` are ignored, so one call can serve tables with optional columns.
+    currency : str, optional
+        ISO code of the money columns (``"EUR"`` shows ``€``).
+    decimals, money_decimals : int
+        Decimals of the other numeric columns and of money.
+    index : bool, default False
+        Show the index (a 0..n range index carries no information and is hidden).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"`table` must be a pandas DataFrame, got {type(table).__name__}.")
+    symbol = currency_symbol(currency or "")
+
+    def money_text(value: float) -> str:
+        sign = "-" if value < 0 else ""
+        return f"{sign}{symbol}{abs(value):,.{money_decimals}f}"
+
+    chosen = set(percent) | set(money) | set(counts)
+    formats: dict[str, Any] = {}
+    for col in table.columns:
+        if col in percent:
+            formats[col] = "{:.1%}"
+        elif col in money:
+            formats[col] = money_text
+        elif col in counts:
+            formats[col] = "{:,.0f}"
+        elif col not in chosen and pd.api.types.is_float_dtype(table[col]):
+            formats[col] = f"{{:,.{decimals}f}}"
+        elif pd.api.types.is_integer_dtype(table[col]):
+            formats[col] = "{:,}"
+        elif pd.api.types.is_datetime64_any_dtype(table[col]):
+            days = table[col].dropna()
+            whole = bool((days == days.dt.normalize()).all())
+            formats[col] = "{:%Y-%m-%d}" if whole else "{:%Y-%m-%d %H:%M}"
+    styler = table.style.format(formats, na_rep="–")
+    text = [c for c in table.columns if c not in formats and not _is_numeric_or_bool(table[c])]
+    if text:  # words read from the left
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    return styler if index else styler.hide(axis="index")
+
+
+def _is_numeric_or_bool(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
 
 
 def _date(ts: Any) -> str:

@@ -262,3 +262,28 @@ def test_full_report_on_the_uci_log(tmp_path, online_retail_path):
     assert "online_retail.csv.gz" in html
     assert "1 Dec 2010 to 9 Dec 2011" in html
     assert "GBP (£)" in html
+
+
+def test_styled_table_formats_shares_money_and_counts_without_the_range_index():
+    from retention_lib.report import styled_table
+
+    table = pd.DataFrame(
+        {
+            "region": ["Europe", "Asia"],
+            "customers": [4600, 7],
+            "share_of_clv": [0.1534, None],
+            "total_clv": [1_234_567.8, -12.4],
+            "gini": [0.55671, 0.1],
+        }
+    )
+    html = styled_table(
+        table, percent=["share_of_clv", "absent"], money=["total_clv"], currency="GBP"
+    ).to_html()
+    for text in ("15.3%", "£1,234,568", "-£12", "4,600", "0.56", "–"):
+        assert text in html, text
+    assert "row_heading" not in html  # the 0..n index is hidden
+    assert "text-align: left" in html  # the region names
+    assert "row_heading" in styled_table(table, index=True).to_html()
+    assert table["share_of_clv"].iloc[0] == 0.1534  # the frame itself is unchanged
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        styled_table([1, 2])
