@@ -207,3 +207,25 @@ def test_readings_quote_the_numbers_they_are_given():
     assert whatif_reading(table, 0.05) == (
         "5% more retention adds 20 of profit over the horizon (+5.0%)."
     )
+
+
+def test_dashboard_keeps_one_region_across_tabs(bgnbd_log):
+    tab = widgets.dashboard(bgnbd_log)
+    cohort_region = tab.children[0].children[0].controls["region"]
+    regions = [r for r in cohort_region.options if r != "All"]
+    assert len(regions) >= 2
+    cohort_region.value = regions[0]
+    tab.selected_index = 2  # the Pareto tab opens on the region chosen so far
+    pareto_region = next(
+        c for c in _walk(tab.children[2]) if isinstance(c, w.Dropdown) and c.description == "Region"
+    )
+    assert pareto_region.value == regions[0]
+    pareto_region.value = regions[-1]  # and a choice there reaches the cohort tab
+    assert cohort_region.value == regions[-1]
+    assert tab.region.value == regions[-1]
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)

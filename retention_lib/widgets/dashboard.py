@@ -84,6 +84,44 @@ def _kpi_tab(survey: pd.DataFrame, transactions: pd.DataFrame) -> w.Widget:
     return kpi_explorer(linked)
 
 
+class _RegionLink:
+    """Keeps the explorers' region dropdowns on the same choice: a tab opened later starts on
+    the region chosen so far, and a change in any tab reaches the others that offer it."""
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self.dropdowns: list[w.Dropdown] = []
+
+    def add(self, widgets: Any) -> None:
+        for dropdown in _region_dropdowns(widgets):
+            if dropdown in self.dropdowns:
+                continue
+            if self.value is not None and self.value in dropdown.options:
+                dropdown.value = self.value
+            dropdown.observe(self._changed, names="value")
+            self.dropdowns.append(dropdown)
+            if self.value is None:
+                self.value = dropdown.value
+
+    def _changed(self, change: dict) -> None:
+        self.value = change["new"]
+        for dropdown in self.dropdowns:
+            if dropdown.value != self.value and self.value in dropdown.options:
+                dropdown.value = self.value
+
+
+def _region_dropdowns(widgets: Any) -> list[w.Dropdown]:
+    """The dropdowns labelled "Region" inside ``widgets`` (a widget or a tuple of them)."""
+    found: list[w.Dropdown] = []
+    stack = list(widgets) if isinstance(widgets, (list, tuple)) else [widgets]
+    while stack:
+        widget = stack.pop()
+        if isinstance(widget, w.Dropdown) and str(widget.description).lower() == "region":
+            found.append(widget)
+        stack.extend(getattr(widget, "children", ()))
+    return found
+
+
 def dashboard(
     transactions: pd.DataFrame,
     *,
@@ -107,7 +145,9 @@ def dashboard(
     ipywidgets.Tab
         The cohort tab is built at once; the others the first time they are opened (the CLV
         tab fits its models then, behind a progress bar). ``tab.build(i)`` builds tab ``i``
-        now; ``tab.children[i].children[0]`` is then its explorer (or an HTML message).
+        now; ``tab.children[i].children[0]`` is then its explorer (or an HTML message). The
+        region chosen in one tab is chosen in the others (where they have it);
+        ``tab.region.value`` is the current choice.
 
     Examples
     --------
@@ -143,6 +183,9 @@ def dashboard(
             build(change["new"])
 
     tab.observe(on_select, names="selected_index")
+    tab.region = _RegionLink()  # type: ignore[attr-defined]
+    for slot in slots:
+        slot.observe(lambda change: tab.region.add(change["new"]), names="children")
     tab.build = build  # type: ignore[attr-defined]
     tab.builders = builders  # type: ignore[attr-defined]
     build(0)
