@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import narwhals as nw
@@ -39,6 +39,7 @@ __all__ = [
     "link_survey",
     "loyalty_score",
     "ltv_cac",
+    "ltv_cac_by_group",
     "nps",
     "rebuy_rate",
     "repeat_purchase_rate",
@@ -222,6 +223,74 @@ def ltv_cac(ltv: Any, cac: Any, *, healthy_ratio: float = 3.0) -> pd.DataFrame:
         ["losing money", f"below {healthy_ratio:g}:1", f"healthy ({healthy_ratio:g}:1 or better)"],
         "above 5:1: may be under-investing in acquisition",
     )
+    return out
+
+
+def ltv_cac_by_group(
+    values: pd.DataFrame,
+    transactions: Any,
+    *,
+    cac: float | Mapping[str, float],
+    by: str = "segment",
+    default_cac: float | None = None,
+    value: str = "clv",
+    healthy_ratio: float = 3.0,
+) -> pd.DataFrame:
+    """LTV:CAC per acquisition group (channel, segment): each group's mean predicted value
+    per customer against what acquiring one of its customers costs.
+
+    A customer's group is the ``by`` value on their first purchase (as in
+    :func:`link_survey`); without a ``by`` column every customer is in the group "all".
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        One row per customer: ``customer_id`` and ``value`` (e.g.
+        :func:`~retention_lib.clv.customer_lifetime_value` output).
+    transactions : DataFrame-like
+        Canonical transaction log holding the ``by`` column.
+    cac : float or mapping
+        Acquisition cost per customer: one number, or one per group.
+    by : str, default "segment"
+    default_cac : float, optional
+        Cost of the groups ``cac`` does not list; without it they are an error.
+    value : str, default "clv"
+    healthy_ratio : float, default 3.0
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`ltv_cac` per group, indexed by the group, plus ``customers``.
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns, or a group without a cost.
+    """
+    if not isinstance(values, pd.DataFrame):
+        raise TypeError(f"`values` must be a pandas DataFrame, got {type(values).__name__}.")
+    missing = [c for c in ("customer_id", value) if c not in values.columns]
+    if missing:
+        raise DataValidationError(
+            f"`values` is missing column(s) {', '.join(f'`{c}`' for c in missing)}; pass "
+            "`retention_lib.customer_lifetime_value(...)` output or name the column with `value=`."
+        )
+    linked = link_survey(values[["customer_id"]], transactions, columns=[by])
+    groups = linked[by] if by in linked.columns else pd.Series("all", index=values.index)
+    table = pd.DataFrame({by: groups.to_numpy(), "value": values[value].to_numpy()})
+    per_group = table.groupby(by, observed=True)["value"].agg(["mean", "size"])
+    costs = {}
+    for group in per_group.index:
+        cost = cac.get(group, default_cac) if isinstance(cac, Mapping) else cac
+        if cost is None:
+            raise DataValidationError(
+                f"No acquisition cost for {by} {group!r}: add it to `cac` or pass `default_cac=`."
+            )
+        costs[group] = cost
+    out = ltv_cac(
+        per_group["mean"], pd.Series(costs).reindex(per_group.index), healthy_ratio=healthy_ratio
+    )
+    out.insert(0, "customers", per_group["size"].astype("int64"))
     return out
 
 

@@ -334,3 +334,28 @@ def test_ltv_cac_verdict_follows_the_3_to_1_rule():
         "below 3:1",
         "above 5:1: may be under-investing in acquisition",
     ]
+
+
+def test_ltv_cac_by_group_by_hand():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c"],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-01-05", "2024-02-01"]),
+            "amount": [10.0, 5.0, 8.0, 3.0],
+            "segment": ["paid", "organic", "paid", "organic"],  # a's first purchase: paid
+        }
+    )
+    values = pd.DataFrame({"customer_id": ["a", "b", "c"], "clv": [90.0, 30.0, 12.0]})
+    out = K.ltv_cac_by_group(values, tx, cac={"paid": 20.0}, default_cac=2.0)
+    # paid: a and b, mean 60 against 20 -> 3:1; organic: c, 12 against 2 -> 6:1
+    assert out.loc["paid", ["customers", "ltv", "cac", "ltv_cac_ratio"]].tolist() == [2, 60, 20, 3]
+    assert out.loc["organic", "ltv_cac_ratio"] == 6.0
+    assert out.loc["paid", "healthy"] and out.loc["organic", "verdict"].startswith("above 5:1")
+    # one cost for all, and no `segment` column: one group
+    whole = K.ltv_cac_by_group(values, tx.drop(columns="segment"), cac=11.0)
+    assert whole.index.tolist() == ["all"]
+    assert whole.loc["all", "ltv"] == pytest.approx(44.0)
+    with pytest.raises(DataValidationError, match="No acquisition cost for segment 'organic'"):
+        K.ltv_cac_by_group(values, tx, cac={"paid": 20.0})
+    with pytest.raises(DataValidationError, match="missing column\\(s\\) `clv`"):
+        K.ltv_cac_by_group(values.drop(columns="clv"), tx, cac=1.0)
