@@ -71,6 +71,13 @@ def _tie_key(ids: pd.Series) -> np.ndarray:
     return pd.util.hash_array(ids.astype(str).to_numpy(dtype=object))
 
 
+def _comparable(values: pd.Series) -> np.ndarray:
+    """Values as ranked: sums of money rounded to 1e-6, so that the order in which an engine
+    added a customer's amounts (which moves the last bits) cannot reorder equal totals."""
+    arr = values.to_numpy()
+    return np.round(arr.astype(float), 6) if arr.dtype.kind == "f" else arr
+
+
 def _quantile_scores(values: pd.Series, ids: pd.Series, *, higher_is_better: bool) -> np.ndarray:
     """Scores 1..5 in equal-sized bins of a stable rank.
 
@@ -79,7 +86,7 @@ def _quantile_scores(values: pd.Series, ids: pd.Series, *, higher_is_better: boo
     would otherwise put early customers in the low bins).
     """
     n = len(values)
-    frame = pd.DataFrame({"v": values.to_numpy(), "h": _tie_key(ids), "id": ids.to_numpy()})
+    frame = pd.DataFrame({"v": _comparable(values), "h": _tie_key(ids), "id": ids.to_numpy()})
     # ascending order of "goodness": worst first
     order = frame.sort_values(
         ["v", "h", "id"], ascending=[higher_is_better, True, True], kind="stable"
@@ -92,11 +99,11 @@ def _quantile_scores(values: pd.Series, ids: pd.Series, *, higher_is_better: boo
 
 def _tie_warning(values: pd.Series, scores: np.ndarray, name: str, group: str) -> None:
     """Warn when one tied value fills three or more score levels."""
-    spans = pd.DataFrame({"v": values.to_numpy(), "s": scores}).groupby("v")["s"].nunique()
+    spans = pd.DataFrame({"v": _comparable(values), "s": scores}).groupby("v")["s"].nunique()
     wide = spans[spans >= 3]
     if len(wide):
         v = wide.index[0]
-        share = float((values == v).mean())
+        share = float((_comparable(values) == v).mean())
         v = v.item() if hasattr(v, "item") else v
         warnings.warn(
             f"{share:.0%} of customers{group} share `{name}` = {v!r}, spread over "
