@@ -275,9 +275,17 @@ def ltv_cac_by_group(
             f"`values` is missing column(s) {', '.join(f'`{c}`' for c in missing)}; pass "
             "`retention_lib.customer_lifetime_value(...)` output or name the column with `value=`."
         )
+    amounts = pd.to_numeric(values[value], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(amounts)
+    if bad.any():
+        raise DataValidationError(
+            f"Column `{value}` of `values` has {int(bad.sum())} missing or non-numeric value(s) "
+            f"at {format_rows(values.index[bad])}; a customer's value is never taken as 0. "
+            "Drop those customers or fill their value first."
+        )
     linked = link_survey(values[["customer_id"]], transactions, columns=[by])
     groups = linked[by] if by in linked.columns else pd.Series("all", index=values.index)
-    table = pd.DataFrame({by: groups.to_numpy(), "value": values[value].to_numpy()})
+    table = pd.DataFrame({by: groups.to_numpy(), "value": amounts})
     per_group = table.groupby(by, observed=True)["value"].agg(["mean", "size"])
     costs = {}
     for group in per_group.index:
