@@ -26,7 +26,13 @@ import pandas as pd
 from scipy import stats
 
 from ._backend import collect, columns_of, datetime_lit, require_lazy_columns, to_lazy
-from ._validation import DataValidationError, SmallSampleWarning, format_rows, require_in_range
+from ._validation import (
+    DataValidationError,
+    SmallSampleWarning,
+    format_rows,
+    require_finite,
+    require_in_range,
+)
 from .pareto import _check_by, _purchase_filter
 
 __all__ = [
@@ -275,14 +281,12 @@ def ltv_cac_by_group(
             f"`values` is missing column(s) {', '.join(f'`{c}`' for c in missing)}; pass "
             "`retention_lib.customer_lifetime_value(...)` output or name the column with `value=`."
         )
-    amounts = pd.to_numeric(values[value], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(amounts)
-    if bad.any():
-        raise DataValidationError(
-            f"Column `{value}` of `values` has {int(bad.sum())} missing or non-numeric value(s) "
-            f"at {format_rows(values.index[bad])}; a customer's value is never taken as 0. "
-            "Drop those customers or fill their value first."
-        )
+    require_finite(
+        values[value],
+        column=value,
+        fix="A customer's value is never taken as 0: drop those customers or fill their value.",
+    )
+    amounts = values[value].to_numpy(dtype=float)
     linked = link_survey(values[["customer_id"]], transactions, columns=[by])
     groups = linked[by] if by in linked.columns else pd.Series("all", index=values.index)
     table = pd.DataFrame({by: groups.to_numpy(), "value": amounts})

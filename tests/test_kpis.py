@@ -359,5 +359,5 @@ def test_ltv_cac_by_group_by_hand():
         K.ltv_cac_by_group(values, tx, cac={"paid": 20.0})
     with pytest.raises(DataValidationError, match="missing column\\(s\\) `clv`"):
         K.ltv_cac_by_group(values.drop(columns="clv"), tx, cac=1.0)
-    with pytest.raises(DataValidationError, match="`clv` of `values` has 1 missing"):
+    with pytest.raises(DataValidationError, match="Column `clv` has 1 missing"):
         K.ltv_cac_by_group(values.assign(clv=[90.0, None, 12.0]), tx, cac=1.0)
