@@ -8,6 +8,7 @@ customer is in (segments) and how the retention KPIs stand (kpis).
 from ._validation import (
     AssumptionWarning,
     ConvergenceWarning,
+    DataPathError,
     DataValidationError,
     NotFittedError,
     RetentionLibError,
@@ -123,6 +124,7 @@ __all__ = [
     "CleaningReport",
     "ConvergenceWarning",
     "ConversionSummary",
+    "DataPathError",
     "DataValidationError",
     "FitError",
     "GammaGammaModel",

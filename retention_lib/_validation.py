@@ -22,6 +22,10 @@ class DataValidationError(RetentionLibError, ValueError):
     """Input data does not meet what a function needs."""
 
 
+class DataPathError(RetentionLibError, FileNotFoundError):
+    """The data path does not lead to a readable file (missing, a folder, no permission)."""
+
+
 class NotFittedError(RetentionLibError, ValueError, AttributeError):
     """A model was used before ``fit`` was called."""
 

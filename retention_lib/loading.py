@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,14 +35,43 @@ import numpy as np
 import pandas as pd
 
 from ._backend import _normalise_schema, _wrap, collect
+from ._dates import parse_dates
+from ._files import DELIMITERS, read_file
+from ._numbers import parse_number_columns
 from ._validation import DataValidationError, format_rows
 
 __all__ = ["CANONICAL_COLUMNS", "load_transactions", "scan_transactions"]
 
 #: canonical name -> column names recognised automatically (compared case- and
 #: punctuation-insensitively) when the user does not name the column.
+#: Names from Dutch, German, French, Spanish, Italian and Portuguese shop and Excel exports
+#: follow the English ones (accents are ignored: ``Quantité`` matches ``quantite``).
 _ALIASES: dict[str, tuple[str, ...]] = {
-    "customer_id": ("customer_id", "customerid", "customer", "client_id", "user_id", "id"),
+    "customer_id": (
+        "customer_id",
+        "customerid",
+        "customer",
+        "client_id",
+        "user_id",
+        "id",
+        # nl, de, fr, es/pt, it
+        "klantnummer",
+        "klantnr",
+        "klant_id",
+        "klant",
+        "kundennummer",
+        "kundennr",
+        "kunden_id",
+        "kunde",
+        "numero_client",
+        "num_client",
+        "id_client",
+        "client",
+        "numero_cliente",
+        "id_cliente",
+        "cliente",
+        "codice_cliente",
+    ),
     "timestamp": (
         "timestamp",
         "invoicedate",
@@ -51,15 +81,114 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "datetime",
         "purchase_date",
         "transaction_date",
+        "besteldatum",
+        "orderdatum",
+        "factuurdatum",
+        "bestelldatum",
+        "auftragsdatum",
+        "rechnungsdatum",
+        "datum",
+        "date_commande",
+        "date_de_commande",
+        "date_facture",
+        "fecha_pedido",
+        "fecha_de_pedido",
+        "fecha_factura",
+        "fecha",
+        "data_ordine",
+        "data_pedido",
     ),
-    "amount": ("amount", "revenue", "sales", "value", "order_value", "total", "dollar_value"),
-    "quantity": ("quantity", "qty", "units"),
-    "unit_price": ("unit_price", "unitprice", "price"),
-    "order_id": ("order_id", "invoiceno", "invoice", "invoice_no", "transaction_id", "order"),
-    "product_code": ("product_code", "stockcode", "stock_code", "sku", "product_id"),
-    "country": ("country", "country_code"),
+    "amount": (
+        "amount",
+        "revenue",
+        "sales",
+        "value",
+        "order_value",
+        "total",
+        "dollar_value",
+        "bedrag",
+        "totaalbedrag",
+        "totaal",
+        "omzet",
+        "betrag",
+        "gesamtbetrag",
+        "umsatz",
+        "montant",
+        "montant_total",
+        "importe",
+        "importe_total",
+        "importo",
+        "valor",
+    ),
+    "quantity": (
+        "quantity",
+        "qty",
+        "units",
+        "aantal",
+        "hoeveelheid",
+        "menge",
+        "anzahl",
+        "quantite",
+        "cantidad",
+        "quantita",
+        "quantidade",
+    ),
+    "unit_price": (
+        "unit_price",
+        "unitprice",
+        "price",
+        "stukprijs",
+        "eenheidsprijs",
+        "prijs",
+        "einzelpreis",
+        "stuckpreis",
+        "preis",
+        "prix_unitaire",
+        "prix",
+        "precio_unitario",
+        "precio",
+        "prezzo",
+        "preco",
+    ),
+    "order_id": (
+        "order_id",
+        "invoiceno",
+        "invoice",
+        "invoice_no",
+        "transaction_id",
+        "order",
+        "bestelnummer",
+        "ordernummer",
+        "factuurnummer",
+        "bestellnummer",
+        "auftragsnummer",
+        "rechnungsnummer",
+        "numero_commande",
+        "numero_facture",
+        "commande",
+        "numero_pedido",
+        "pedido",
+        "factura",
+        "numero_ordine",
+    ),
+    "product_code": (
+        "product_code",
+        "stockcode",
+        "stock_code",
+        "sku",
+        "product_id",
+        "artikelnummer",
+        "artikelnr",
+        "productcode",
+        "code_article",
+        "reference",
+        "referencia",
+        "codigo_producto",
+        "codice_articolo",
+    ),
+    "country": ("country", "country_code", "land", "pays", "pais", "paese"),
     "segment": ("segment",),
-    "currency": ("currency", "currency_code"),
+    "currency": ("currency", "currency_code", "valuta", "wahrung", "devise", "moneda"),
 }
 
 CANONICAL_COLUMNS: tuple[str, ...] = (
@@ -80,59 +209,45 @@ _MAPPING_HINT = (
     'timestamp="InvoiceDate", amount="Revenue")`, or give `quantity=` and `unit_price=` '
     "instead of `amount=`."
 )
-_TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})\s*$")
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+def _norm(name: Any) -> str:
+    """A column name compared case-, accent- and punctuation-insensitively."""
+    folded = unicodedata.normalize("NFKD", str(name).lower())
+    return re.sub(r"[^a-z0-9]", "", "".join(c for c in folded if not unicodedata.combining(c)))
 
 
-def _read_source(source: Any, *, sheet_name: str | int) -> tuple[pd.DataFrame, str]:
-    """Read ``source`` into pandas without interpreting values."""
-    if isinstance(source, pd.DataFrame):
-        return source.reset_index(drop=True), "DataFrame"
+def _read_source(
+    source: Any, *, sheet_name: str | int, sep: str | None, encoding: str | None
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """Read ``source`` into pandas without interpreting values: ``(frame, label, notes)``."""
     if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.exists():
-            raise FileNotFoundError(
-                f"Transaction file `{path}` does not exist. Check the path (relative paths are "
-                f"resolved from {Path.cwd()})."
+        path = Path(source).expanduser()
+        df, notes = read_file(path, sheet_name=sheet_name, sep=sep, encoding=encoding)
+        return df, str(path), notes
+    for name, value in (("sep", sep), ("encoding", encoding)):
+        if value is not None:
+            raise DataValidationError(
+                f"`{name}=` applies to delimited text files; the data given is a "
+                f"{type(source).__name__}, already read."
             )
-        name = path.name.lower()
-        try:
-            if name.endswith((".csv", ".csv.gz", ".txt", ".csv.zip", ".csv.bz2", ".tsv")):
-                sep = "\t" if ".tsv" in name else ","
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], sep=sep)
-            elif name.endswith((".parquet", ".pq")):
-                df = pd.read_parquet(path)
-            elif name.endswith((".xlsx", ".xlsm", ".xls")):
-                df = pd.read_excel(path, sheet_name=sheet_name)
-            else:
-                raise DataValidationError(
-                    f"Cannot tell the format of `{path.name}`. Use a .csv, .csv.gz, .parquet or "
-                    ".xlsx file, or read it yourself and pass the DataFrame."
-                )
-        except pd.errors.EmptyDataError:
-            raise DataValidationError(
-                f"Transaction file `{path}` is empty (no header, no rows). Check the export."
-            ) from None
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise DataValidationError(
-                f"Transaction file `{path}` could not be parsed as {path.suffix}: {exc}. "
-                "Check the delimiter and encoding (UTF-8 expected)."
-            ) from None
-        return df, str(path)
+    if isinstance(source, pd.DataFrame):
+        return source.reset_index(drop=True), "DataFrame", []
+    if isinstance(source, (list, tuple, dict)):
+        raise TypeError(
+            f"`source` must be a DataFrame or a path to a CSV, CSV.GZ, Parquet or Excel file; "
+            f"got a {type(source).__name__}. Build a frame first, e.g. "
+            "`load_transactions(pd.DataFrame(records))`."
+        )
     # polars, pyarrow, ... anything narwhals understands eagerly
     try:
-        import narwhals as nw
-
         frame = nw.from_native(source, eager_only=True)
     except TypeError:
         raise TypeError(
             f"`source` must be a pandas/polars DataFrame or a path to a CSV, CSV.GZ, Parquet or "
             f"Excel file; got {type(source).__name__}."
         ) from None
-    return frame.to_pandas().reset_index(drop=True), type(source).__name__
+    return frame.to_pandas().reset_index(drop=True), type(source).__name__, []
 
 
 def _resolve_columns(df: pd.DataFrame, given: Mapping[str, str | None]) -> dict[str, str]:
@@ -161,94 +276,41 @@ def _resolve_columns(df: pd.DataFrame, given: Mapping[str, str | None]) -> dict[
     return mapping
 
 
-def _parse_numeric(values: pd.Series, *, column: str, source_col: str) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        out = values.astype("float64")
-        missing = out.isna()
-    else:
-        text = values.astype("str").str.strip().str.replace(",", "", regex=False)
-        missing = values.isna() | (text == "")
-        out = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
-        bad = out.isna() & ~missing
-        if bad.any():
-            examples = ", ".join(repr(v) for v in values[bad].unique()[:3])
-            raise DataValidationError(
-                f"Column `{source_col}` (`{column}`) has {int(bad.sum())} non-numeric value(s) at "
-                f"{format_rows(values.index[bad])}, e.g. {examples}. Fix or remove these rows "
-                "(numbers must use '.' as the decimal point)."
-            )
-    if missing.any():
-        raise DataValidationError(
-            f"Column `{source_col}` (`{column}`) is empty at {format_rows(values.index[missing])}. "
-            "Fill these values or drop the rows before loading; a missing value is never treated as 0."
-        )
-    inf = ~np.isfinite(out.to_numpy())
-    if inf.any():
-        raise DataValidationError(
-            f"Column `{source_col}` (`{column}`) has infinite values at "
-            f"{format_rows(values.index[inf])}. Fix these rows."
-        )
-    return out
-
-
-def _parse_timestamps(values: pd.Series, *, source_col: str, date_format: str | None) -> pd.Series:
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").dt.tz_localize(None)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values
-    else:
-        text = values.astype("str").str.strip()
-        missing = values.isna() | (text == "")
-        has_tz = text.str.contains(_TZ_SUFFIX) & ~missing
-        if has_tz.any() and not has_tz[~missing].all():
-            naive = ~has_tz & ~missing
-            raise DataValidationError(
-                f"Column `{source_col}` (`timestamp`) mixes time-zone-aware values "
-                f"({format_rows(values.index[has_tz], 3)}) with naive ones "
-                f"({format_rows(values.index[naive], 3)}). Export all timestamps in one "
-                "convention (all UTC, or all local without offsets)."
-            )
-        kwargs: dict[str, Any] = {"errors": "coerce"}
-        if date_format is not None:
-            kwargs["format"] = date_format
-        if has_tz.any():
-            parsed = pd.to_datetime(
-                text.where(~missing), utc=True, format=date_format or "ISO8601", errors="coerce"
-            ).dt.tz_localize(None)
-        else:
-            parsed = pd.to_datetime(text.where(~missing), **kwargs)
-            retry = parsed.isna() & ~missing
-            if retry.any() and date_format is None:
-                # pandas infers one format from the first value; parse the rest one by one
-                parsed[retry] = pd.to_datetime(text[retry], format="mixed", errors="coerce")
-        bad = parsed.isna() & ~missing
-        if bad.any():
-            examples = ", ".join(repr(v) for v in values[bad].unique()[:3])
-            raise DataValidationError(
-                f"Column `{source_col}` (`timestamp`) has {int(bad.sum())} value(s) that are not "
-                f"dates at {format_rows(values.index[bad])}, e.g. {examples}. Fix these rows or pass "
-                '`date_format=` (e.g. "%d/%m/%Y %H:%M").'
-            )
-    missing = parsed.isna()
-    if missing.any():
-        raise DataValidationError(
-            f"Column `{source_col}` (`timestamp`) is empty at {format_rows(values.index[missing])}. "
-            "Every transaction needs a date: fill or drop these rows."
-        )
-    return parsed
+_WHOLE_FLOAT_TEXT = r"^([+-]?\d+)\.0+$"
 
 
 def _clean_ids(values: pd.Series) -> pd.Series:
-    """Customer/order ids as strings; integral floats lose their ``.0``."""
-    if pd.api.types.is_float_dtype(values):
-        ints = values.round(0) == values
-        out = values.astype("str")
-        out[ints.fillna(False)] = values[ints.fillna(False)].astype("Int64").astype("str")
-        out[values.isna()] = pd.NA
-        values = out
-    out = values.astype("str").str.strip()
-    out = out.where(values.notna() & (out != ""), None)
-    return out.astype("str")
+    """Ids as text, the same whatever type held them.
+
+    Whole-number floats and their text lose the ``.0`` (``12583.0``, ``"12583.0"`` and
+    ``12583`` are one customer); leading zeros stay as written (``"00123"`` is not ``123``:
+    an id is a label, not a number); surrounding spaces go; empty text is missing.
+    """
+    codes, uniques = pd.factorize(values)
+    if pd.api.types.is_float_dtype(uniques.dtype):
+        arr = np.asarray(uniques, dtype=float)
+        whole = np.isfinite(arr) & (np.round(arr) == arr) & (np.abs(arr) < 2**63)
+        text = pd.Series(arr.astype(str), dtype=object)
+        text[whole] = pd.Series(arr[whole]).astype("int64").astype(str).to_numpy()
+    else:
+        text = pd.Series(
+            [
+                str(int(v))
+                if isinstance(v, (float, np.floating)) and float(v).is_integer()
+                else str(v)
+                for v in uniques
+            ],
+            dtype=object,
+        )
+    text = text.str.strip().str.replace(_WHOLE_FLOAT_TEXT, r"\1", regex=True)
+    text = text.where(text != "", None)
+    lookup = np.append(np.asarray(text, dtype=object), None)  # code -1 (missing) -> None
+    return pd.Series(lookup[codes], index=values.index, dtype=object).astype("str")
+
+
+def _duplicated_names(names: Sequence[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    return [n for n in names if n in seen or seen.add(n)]  # type: ignore[func-returns-value]
 
 
 def _map_columns(
@@ -265,9 +327,24 @@ def _map_columns(
     if missing:
         found = ", ".join(f"`{c}`" for c in list(names)[:15])
         listed = ", ".join(f"`{c}`" for c in missing)
+        joined = [d for d in DELIMITERS if len(names) == 1 and d in str(names[0])]
+        hint = (
+            f"The only column's name holds {joined[0]!r}: the data is probably separated by "
+            f"{joined[0]!r}; pass `sep={joined[0]!r}` (or read it with that delimiter)."
+            if joined
+            else _MAPPING_HINT
+        )
         raise DataValidationError(
             f"The transaction data ({label}) has no column for {listed}. Found columns: {found}. "
-            + _MAPPING_HINT
+            + hint
+        )
+    twice = [c for c in _duplicated_names(list(names)) if c in mapping.values() or c in keep]
+    if twice:
+        positions = [i for i, c in enumerate(names) if c == twice[0]]
+        raise DataValidationError(
+            f"The transaction data ({label}) has {len(positions)} columns named `{twice[0]}` "
+            f"(positions {', '.join(map(str, positions))}). Rename or drop one, or name the "
+            "column to use explicitly after renaming."
         )
     for col in keep:
         if col not in names:
@@ -291,28 +368,64 @@ def load_transactions(
     keep: Sequence[str] = (),
     analysis_date: str | pd.Timestamp | None = None,
     date_format: str | None = None,
+    dayfirst: bool | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
     sheet_name: str | int = 0,
 ) -> pd.DataFrame:
     """Load a transaction log and return it in the canonical schema.
 
+    Exports from any locale load the same: the format is told by the file's content, the
+    encoding, delimiter, decimal mark and date convention are inferred from the whole file
+    (or column) and read one way, never value by value; whatever cannot be told is a clear
+    error asking for the argument that settles it. ``attrs["loading_notes"]`` says how the
+    file was read (for the cleaning report).
+
     Parameters
     ----------
     source : DataFrame or path
-        A pandas or polars DataFrame, or a path to a ``.csv``, ``.csv.gz``, ``.parquet`` or
-        ``.xlsx`` file.
+        A pandas or polars DataFrame, or a path to a ``.csv`` / ``.tsv`` / ``.txt`` file
+        (optionally ``.gz``, ``.bz2``, ``.xz``, ``.zst`` or ``.zip`` compressed), a
+        ``.parquet`` or an ``.xlsx`` file.
     customer_id, timestamp, amount, quantity, unit_price, order_id, product_code, country, \
 segment, currency : str, optional
         The source's column for each canonical column. When omitted, common names are
-        recognised (``CustomerID``, ``InvoiceDate``, ``Quantity``, ``UnitPrice``,
-        ``InvoiceNo``, ``StockCode``, ``Country``, ...). ``amount`` is computed as
-        ``quantity * unit_price`` when no amount column is given or found.
+        recognised, compared without case, accents or punctuation: ``CustomerID``,
+        ``InvoiceDate``, ``Quantity``, ``UnitPrice``, ``InvoiceNo``, ``StockCode``,
+        ``Country``, ... and their Dutch, German, French, Spanish and Italian counterparts
+        (``Klantnummer``/``Kundennummer``/``Client``/``Cliente``, ``Besteldatum``/
+        ``Bestelldatum``/``Datum``/``Fecha``, ``Bedrag``/``Betrag``/``Montant``/``Importe``,
+        ``Aantal``/``Menge``/``Quantité``/``Cantidad``, ``Prijs``/``Preis``/``Prix``/
+        ``Precio``, ...; the full table is ``retention_lib.loading._ALIASES``). ``amount``
+        is computed as ``quantity * unit_price`` when no amount column is given or found.
     keep : sequence of str
         Further source columns to carry through unchanged (e.g. ``["tier"]``).
     analysis_date : str or Timestamp, optional
         The date the analysis is run "as of". Transactions after it are an error
         (default: now).
     date_format : str, optional
-        ``strftime`` format of the dates when pandas cannot infer it.
+        ``strftime`` format of the dates (``"%d.%m.%Y %H:%M"``), ``"ISO8601"``, or for
+        numbers ``"epoch"`` (Unix seconds), ``"epoch_ms"``, ``"epoch_us"``, ``"epoch_ns"``
+        or ``"excel"`` (Excel serial days). Without it the format is inferred from the
+        whole column: ISO 8601, year-first, day- or month-first with ``-`` ``/`` or ``.``
+        (a column where some first fields exceed 12 is day-first, one where some second
+        fields do is month-first), month names in English, German, Dutch, French, Spanish,
+        Italian or Portuguese, ``YYYYMMDD``.
+    dayfirst : bool, optional
+        How to read numeric dates when no value in the column decides it (every day and
+        month 12 or below). Without it such a column is an error. Not with ``date_format``.
+    sep : str, optional
+        Delimiter of a text file; sniffed among ``,`` ``;`` tab ``|`` when omitted
+        (Excel's ``sep=;`` first line is honoured).
+    decimal : {".", ","}, optional
+        Decimal mark of numbers written as text; inferred from every numeric column
+        together when omitted (``1.234,50`` and ``12,5`` say comma, ``1,234.50`` and
+        ``12.50`` point; thousands may be grouped with the other mark, spaces,
+        non-breaking spaces or apostrophes; currency signs are removed and noted).
+    encoding : str, optional
+        Text encoding of the file; by default a byte-order mark, else UTF-8, else
+        Windows-1252 or the encoding charset-normalizer finds (noted).
     sheet_name : str or int
         Excel sheet to read.
 
@@ -321,14 +434,21 @@ segment, currency : str, optional
     pandas.DataFrame
         Columns ``customer_id, timestamp, amount`` and, where the source has them,
         ``order_id, quantity, unit_price, product_code, country, segment, currency``,
-        then any ``keep`` columns and ``source_row``. ``attrs["rows_read"]`` holds the
-        number of input rows and ``attrs["column_map"]`` the mapping used.
+        then any ``keep`` columns and ``source_row``. Ids are text: ``12583.0`` and
+        ``12583`` are one id, leading zeros are kept as written (``00123`` stays
+        ``00123``). ``attrs["rows_read"]`` holds the number of input rows,
+        ``attrs["column_map"]`` the mapping used and ``attrs["loading_notes"]`` how the
+        file was read.
 
     Raises
     ------
+    DataPathError
+        The path is missing, a folder, or not readable (a ``FileNotFoundError``).
     DataValidationError
-        Missing columns, an empty input, unparsable or missing dates, mixed time zones,
-        non-numeric or missing amounts, or dates after ``analysis_date``.
+        An empty, truncated or binary file, an encoding, delimiter, decimal mark or date
+        convention that cannot be told, missing or duplicated columns, no customer id at
+        all, unparsable or missing dates, mixed time zones, non-numeric, missing or
+        overflowing amounts, or dates after ``analysis_date``.
 
     Examples
     --------
@@ -336,8 +456,19 @@ segment, currency : str, optional
     >>> tx = rl.load_transactions("online_retail.csv.gz")  # doctest: +SKIP
     >>> tx.columns.tolist()[:3]  # doctest: +SKIP
     ['customer_id', 'timestamp', 'amount']
+    >>> tx = rl.load_transactions("bestellingen.csv")  # doctest: +SKIP
+    >>> tx.attrs["loading_notes"]  # doctest: +SKIP
+    ["`bestellingen.csv` read as cp1252 (not UTF-8), e.g. 'Crème'; ...", ...]
     """
-    raw, label = _read_source(source, sheet_name=sheet_name)
+    if date_format is not None and dayfirst is not None:
+        raise DataValidationError(
+            "Give `date_format=` or `dayfirst=`, not both: a format already says where the day is."
+        )
+    if isinstance(keep, str):
+        raise TypeError(
+            f"`keep` must be a list of column names, not the string {keep!r}; use [{keep!r}]."
+        )
+    raw, label, notes = _read_source(source, sheet_name=sheet_name, sep=sep, encoding=encoding)
     if len(raw.columns) == 0 or len(raw) == 0:
         raise DataValidationError(
             f"The transaction data ({label}) has no rows. Check the file or the filter that built it."
@@ -359,18 +490,32 @@ segment, currency : str, optional
 
     out: dict[str, pd.Series] = {}
     out["customer_id"] = _clean_ids(raw[mapping["customer_id"]])
-    out["timestamp"] = _parse_timestamps(
-        raw[mapping["timestamp"]], source_col=mapping["timestamp"], date_format=date_format
-    )
-    for col in ("quantity", "unit_price"):
-        if col in mapping:
-            out[col] = _parse_numeric(raw[mapping[col]], column=col, source_col=mapping[col])
-    if has_amount:
-        out["amount"] = _parse_numeric(
-            raw[mapping["amount"]], column="amount", source_col=mapping["amount"]
+    if out["customer_id"].isna().all():
+        raise DataValidationError(
+            f"Column `{mapping['customer_id']}` (`customer_id`) is empty in all {len(raw):,} "
+            "rows: no transaction can be tied to a customer. Point `customer_id=` at the column "
+            "holding the customer ids, or export them with the log."
         )
-    else:
-        out["amount"] = out["quantity"] * out["unit_price"]
+    ts_col = mapping["timestamp"]
+    out["timestamp"], note = parse_dates(
+        raw[ts_col], column=ts_col, date_format=date_format, dayfirst=dayfirst
+    )
+    notes.extend([note] if note else [])
+    missing = out["timestamp"].isna()
+    if missing.any():
+        raise DataValidationError(
+            f"Column `{ts_col}` (`timestamp`) is empty at {format_rows(raw.index[missing])}. "
+            "Every transaction needs a date: fill or drop these rows."
+        )
+    numeric = [c for c in ("quantity", "unit_price", "amount") if c in mapping]
+    numbers, number_notes = parse_number_columns(
+        {c: (mapping[c], raw[mapping[c]]) for c in numeric}, decimal=decimal
+    )
+    notes.extend(number_notes)
+    out.update(numbers)
+    if not has_amount:
+        out["amount"] = _product(out["quantity"], out["unit_price"], mapping)
+    _check_total(out["amount"], mapping.get("amount", "quantity x unit_price"))
     for col in ("order_id", "product_code", "country", "segment", "currency"):
         if col in mapping:
             out[col] = _clean_ids(raw[mapping[col]])
@@ -396,8 +541,38 @@ segment, currency : str, optional
         "source": label,
         "rows_read": int(len(raw)),
         "column_map": {k: v for k, v in mapping.items() if k in out},
+        "loading_notes": notes,
     }
     return tx
+
+
+def _product(quantity: pd.Series, unit_price: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
+    """``quantity * unit_price``, an error naming the rows where it overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        amount = quantity * unit_price
+    bad = ~np.isfinite(amount.to_numpy())
+    if bad.any():
+        rows = amount.index[bad]
+        first = rows[0]
+        raise DataValidationError(
+            f"`{mapping['quantity']}` x `{mapping['unit_price']}` (`quantity` x `unit_price`) "
+            f"overflows to infinity at {format_rows(rows)} (e.g. {quantity[first]:.4g} x "
+            f"{unit_price[first]:.4g}). Fix these rows: a unit or decimal-mark error in the export?"
+        )
+    return amount
+
+
+def _check_total(amount: pd.Series, source_col: str) -> None:
+    """Amounts whose total overflows would make every revenue figure infinite."""
+    with np.errstate(over="ignore"):
+        total = float(np.abs(amount.to_numpy()).sum())
+    if not np.isfinite(total):
+        largest = amount.abs().nlargest(3).index
+        raise DataValidationError(
+            f"Column `{source_col}` (`amount`) holds amounts so large that their total "
+            f"overflows (largest at {format_rows(largest)}: {amount[largest[0]]:.4g}). Fix these "
+            "rows: a unit or decimal-mark error in the export?"
+        )
 
 
 # ----------------------------------------------------------------------------- lazy loading

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._validation import DataValidationError
 from .cleaning import CleaningReport, clean_transactions
 from .currency import convert_currency
 from .datasets import sample_data_path
@@ -38,6 +39,11 @@ def prepare_transactions(
     source_currency: str | None = None,
     aliases: Mapping[str, object] | None = None,
     cleaning: Mapping[str, Any] | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
     **columns: Any,
 ) -> tuple[pd.DataFrame, CleaningReport]:
     """Load, map regions, convert to one currency and clean, with a full report.
@@ -55,6 +61,11 @@ def prepare_transactions(
         Extra country aliases for :func:`~retention_lib.add_regions`, e.g. ``{"Narnia": "GB"}``.
     cleaning : dict, optional
         Options for :func:`~retention_lib.clean_transactions` (e.g. ``{"cancellations": "drop"}``).
+    sep, decimal, encoding, date_format, dayfirst : optional
+        How to read the file when it cannot be told from its content (delimiter, decimal
+        mark, text encoding, date format, day-first dates); passed to
+        :func:`~retention_lib.load_transactions`, which infers each when omitted. How the
+        file was read is noted in the report.
     **columns
         Column mapping for :func:`~retention_lib.load_transactions` (``customer_id=...``,
         ``timestamp=...``, ``segment=...``, ``keep=[...]``).
@@ -72,11 +83,15 @@ def prepare_transactions(
     >>> tx, report = prepare_transactions()  # doctest: +SKIP
     >>> tx, report = prepare_transactions("online_retail.csv.gz", currency="GBP")  # doctest: +SKIP
     """
+    reading = {"sep": sep, "decimal": decimal, "encoding": encoding}
+    reading.update(date_format=date_format, dayfirst=dayfirst)
+    reading = {k: v for k, v in reading.items() if v is not None}
     if data_path is None:
-        raw = load_transactions(sample_data_path(), **{**SAMPLE_COLUMN_MAP, **columns})
+        raw = load_transactions(sample_data_path(), **{**SAMPLE_COLUMN_MAP, **columns, **reading})
     else:
-        raw = load_transactions(data_path, **columns)
+        raw = load_transactions(data_path, **columns, **reading)
     notes: list[str] = [f"Source: {raw.attrs.get('source', 'data')} ({len(raw):,} rows)."]
+    notes.extend(raw.attrs.get("loading_notes", []))
     if "country" in raw.columns:
         raw, mapping = add_regions(raw, aliases=aliases, unmapped="keep")
         via_alias = mapping[mapping["method"].isin(["alias", "user_alias"])]
@@ -107,6 +122,13 @@ def prepare_transactions(
         )
     raw.attrs["currency"] = currency
     tx, report = clean_transactions(raw, notes=notes, **dict(cleaning or {}))
+    if len(tx) == 0:
+        raise DataValidationError(
+            f"No transaction is left after cleaning ({report.rows_read:,} rows read, all "
+            "dropped): nothing can be analysed. See the cleaning report for the rule that "
+            "dropped them (`clean_transactions(...)[1]`) and adjust its options via "
+            "`cleaning=`, or check the column mapping."
+        )
     tx.attrs["currency"] = currency
     return tx, report
 

@@ -407,7 +407,7 @@ def test_scanned_log_cleans_like_the_loaded_one(tmp_path):
 
 
 def test_scan_missing_column_is_a_clear_error():
-    rel = duckdb.sql("SELECT 'a' AS client, TIMESTAMP '2024-01-01' AS order_date, 1.0 AS total")
+    rel = duckdb.sql("SELECT 'a' AS shopper, TIMESTAMP '2024-01-01' AS order_date, 1.0 AS total")
     with pytest.raises(rl.DataValidationError, match="has no column for `customer_id`"):
         rl.scan_transactions(rel)
 

@@ -1,0 +1,201 @@
+"""Round trips: one log written by pandas in each local convention loads to the same frame.
+
+Each dialect is how a real export looks: Excel in the Netherlands/Germany/France writes ``;``
+with a decimal comma in Windows-1252, Swiss software groups thousands with apostrophes, US
+exports write month-first dates with AM/PM, Excel's "Unicode text" is tab-separated UTF-16.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import retention_lib as rl
+
+AS_OF = "2030-01-01"
+
+
+def _log(rng: np.random.Generator, n: int = 300) -> pd.DataFrame:
+    """A log with day > 12 dates, prices above 1,000, accents, leading-zero ids."""
+    minutes = np.sort(rng.integers(0, 400 * 24 * 60, n))
+    return pd.DataFrame(
+        {
+            "CustomerID": [f"{i:05d}" for i in rng.integers(1, 80, n)],
+            "InvoiceDate": pd.Timestamp("2023-01-01") + pd.to_timedelta(minutes, unit="min"),
+            "InvoiceNo": [f"{536000 + i}" for i in range(n)],
+            "Description": rng.choice(["CAFÉ CRÈME", "España mug", "Größe M", "plain"], n),
+            "Quantity": rng.integers(-2, 40, n),
+            "UnitPrice": np.round(rng.choice([0.85, 2.55, 12.5, 1234.5, 18999.99], n), 2),
+            "Country": rng.choice(["España", "Nederland", "United Kingdom"], n),
+        }
+    )
+
+
+def _grouped(x: float, thousands: str, decimal: str) -> str:
+    text = f"{x:,.2f}"  # 1,234.50
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+
+
+def _write(log: pd.DataFrame, path, dialect: str) -> None:
+    df = log.copy()
+    if dialect == "iso":
+        df.to_csv(path, index=False, date_format="%Y-%m-%d %H:%M:%S")
+    elif dialect == "dayfirst":
+        df.to_csv(path, index=False, date_format="%d/%m/%Y %H:%M")
+    elif dialect == "semicolon_cp1252":  # Excel NL/DE/FR
+        df.to_csv(
+            path, index=False, sep=";", decimal=",", encoding="cp1252", date_format="%d-%m-%Y %H:%M"
+        )
+    elif dialect == "german":
+        df["UnitPrice"] = df["UnitPrice"].map(lambda x: _grouped(x, ".", ","))
+        df.to_csv(path, index=False, sep=";", encoding="cp1252", date_format="%d.%m.%Y %H:%M")
+    elif dialect == "swiss":
+        df["UnitPrice"] = df["UnitPrice"].map(lambda x: "CHF " + _grouped(x, "'", "."))
+        df.to_csv(path, index=False, sep=";", date_format="%d.%m.%Y %H:%M")
+    elif dialect == "french":  # narrow no-break space thousands, euro sign after
+        df["UnitPrice"] = df["UnitPrice"].map(lambda x: _grouped(x, "\u202f", ",") + "\u00a0€")
+        df.to_csv(path, index=False, sep=";", date_format="%d/%m/%Y %H:%M", encoding="utf-8-sig")
+    elif dialect == "us":
+        df["UnitPrice"] = df["UnitPrice"].map(lambda x: "$" + _grouped(x, ",", "."))
+        df.to_csv(path, index=False, date_format="%m/%d/%Y %I:%M %p")
+    elif dialect == "tab":
+        df.to_csv(path, index=False, sep="\t")
+    elif dialect == "pipe":
+        df.to_csv(path, index=False, sep="|")
+    elif dialect == "bom":
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    elif dialect == "utf16_tab":  # Excel "Unicode text"
+        df.to_csv(path, index=False, sep="\t", encoding="utf-16")
+    elif dialect == "excel_sep_line":
+        with open(path, "w", encoding="cp1252", newline="") as fh:
+            fh.write("sep=;\r\n")
+            df.to_csv(fh, index=False, sep=";", decimal=",", date_format="%d.%m.%Y %H:%M")
+    elif dialect == "gzip_semicolon":
+        df.to_csv(
+            path,
+            index=False,
+            sep=";",
+            decimal=",",
+            date_format="%d-%m-%Y %H:%M",
+            compression="gzip",
+        )
+    else:  # pragma: no cover
+        raise AssertionError(dialect)
+
+
+DIALECTS = [
+    "iso",
+    "dayfirst",
+    "semicolon_cp1252",
+    "german",
+    "swiss",
+    "french",
+    "us",
+    "tab",
+    "pipe",
+    "bom",
+    "utf16_tab",
+    "excel_sep_line",
+    "gzip_semicolon",
+]
+
+
+def _load(path, **options) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pandas warning reaches the user
+        tx = rl.load_transactions(path, keep=["Description"], analysis_date=AS_OF, **options)
+    tx.attrs = {}
+    return tx
+
+
+@pytest.fixture(scope="module")
+def log() -> pd.DataFrame:
+    return _log(np.random.default_rng(20261123))
+
+
+@pytest.fixture(scope="module")
+def expected(log, tmp_path_factory) -> pd.DataFrame:
+    path = tmp_path_factory.mktemp("iso") / "log.csv"
+    _write(log, path, "iso")
+    return _load(path)
+
+
+def test_iso_export_is_the_log(log, expected):
+    assert expected["timestamp"].tolist() == log["InvoiceDate"].tolist()
+    assert expected["customer_id"].tolist() == log["CustomerID"].tolist()  # zeros kept
+    assert expected["amount"].to_numpy() == pytest.approx(log["Quantity"] * log["UnitPrice"])
+    assert expected["Description"].tolist() == log["Description"].tolist()
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_each_dialect_loads_to_the_same_frame(log, expected, tmp_path, dialect):
+    suffix = ".csv.gz" if dialect.startswith("gzip") else ".csv"
+    path = tmp_path / f"export{suffix}"
+    _write(log, path, dialect)
+    pd.testing.assert_frame_equal(_load(path), expected)
+
+
+def test_day_first_semicolon_cp1252_and_iso_exports_are_identical(log, tmp_path):
+    """The issue's done-when: three exports of one log, three identical frames."""
+    frames = []
+    for dialect in ("dayfirst", "semicolon_cp1252", "iso"):
+        _write(log, tmp_path / f"{dialect}.csv", dialect)
+        frames.append(_load(tmp_path / f"{dialect}.csv"))
+    pd.testing.assert_frame_equal(frames[0], frames[2])
+    pd.testing.assert_frame_equal(frames[1], frames[2])
+
+
+def test_day_first_log_has_no_date_read_month_first(tmp_path):
+    """The issue's example: 1,169 day-first dates, the first ones with days of 12 or less
+    (today pandas guessed month-first from them and read 36% of the log wrong)."""
+    rng = np.random.default_rng(1)
+    ts = pd.Timestamp("2023-01-01") + pd.to_timedelta(
+        rng.integers(0, 500 * 24 * 60, 1169), unit="min"
+    )
+    ts = ts[np.argsort(ts.day > 12, kind="stable")]
+    raw = pd.DataFrame(
+        {"CustomerID": "1", "InvoiceDate": ts.strftime("%d/%m/%Y %H:%M"), "Revenue": "2.5"}
+    )
+    raw.to_csv(tmp_path / "dayfirst.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tx = rl.load_transactions(tmp_path / "dayfirst.csv", analysis_date=AS_OF)
+    assert (tx["timestamp"].to_numpy() != ts.to_numpy()).sum() == 0
+    assert "day-first" in " ".join(tx.attrs["loading_notes"])
+
+
+def test_cp1252_note_shows_decoded_words(log, tmp_path):
+    _write(log, tmp_path / "x.csv", "semicolon_cp1252")
+    tx = rl.load_transactions(tmp_path / "x.csv", analysis_date=AS_OF)
+    notes = " ".join(tx.attrs["loading_notes"])
+    assert "read as cp1252" in notes and "CAFÉ" in notes and "España" in notes
+    assert "decimal comma" in notes and "separated by ';'" in notes
+
+
+def test_explicit_options_read_the_same(log, expected, tmp_path):
+    path = tmp_path / "x.csv"
+    _write(log, path, "semicolon_cp1252")
+    got = _load(path, sep=";", decimal=",", encoding="cp1252", date_format="%d-%m-%Y %H:%M")
+    pd.testing.assert_frame_equal(got, expected)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(13, 60),
+    dialect=st.sampled_from([d for d in DIALECTS if not d.startswith("gzip")]),
+)
+def test_generated_logs_round_trip_in_every_dialect(tmp_path, seed, n, dialect):
+    rng = np.random.default_rng(seed)
+    log = _log(rng, n)
+    log.loc[0, "InvoiceDate"] = pd.Timestamp("2023-05-28 10:00")  # a day above 12 decides
+    _write(log, tmp_path / "iso.csv", "iso")
+    _write(log, tmp_path / "other.csv", dialect)
+    pd.testing.assert_frame_equal(_load(tmp_path / "other.csv"), _load(tmp_path / "iso.csv"))
