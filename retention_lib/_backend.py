@@ -25,7 +25,7 @@ _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.zst", ".tsv", ".txt")
 ID_COLUMNS = ("customer_id", "order_id", "product_code")
 
 
-def _scan_path(data: str | os.PathLike | list) -> Any:
+def _scan_path(data: str | os.PathLike | list, csv_options: dict | None = None) -> Any:
     """A DuckDB relation reading Parquet or CSV files lazily (nothing is loaded yet).
 
     ``data`` is a file, a glob (``"lake/tx/*.parquet"``), a folder (all Parquet files below
@@ -65,6 +65,8 @@ def _scan_path(data: str | os.PathLike | list) -> Any:
     if name.endswith(_PARQUET_SUFFIXES) or name.endswith("*.parquet"):
         return duckdb.read_parquet(resolved, hive_partitioning=hive)
     if name.endswith(_CSV_SUFFIXES):
+        if csv_options:
+            return duckdb.read_csv(resolved, **csv_options)
         # ids stay text (a customer id of 00123 is not the number 123)
         header = duckdb.read_csv(resolved[0] if len(resolved) == 1 else resolved).columns
         dtype = {c: "VARCHAR" for c in ID_COLUMNS if c in header}
@@ -96,12 +98,12 @@ def to_lazy(data: Any) -> nw.LazyFrame:
     return _normalise_schema(_wrap(data))
 
 
-def _wrap(data: Any) -> nw.LazyFrame:
+def _wrap(data: Any, csv_options: dict | None = None) -> nw.LazyFrame:
     """:func:`to_lazy` without the schema normalisation (raw source columns)."""
     if isinstance(data, (str, os.PathLike)) or (
         isinstance(data, (list, tuple)) and data and isinstance(data[0], (str, os.PathLike))
     ):
-        data = _scan_path(data)
+        data = _scan_path(data, csv_options)
     try:
         frame = nw.from_native(data)
     except TypeError:

@@ -320,12 +320,10 @@ def _infer(
             m_day, m_month = year_last.copy(), year_last.copy()
             m_day[year_last] = first_big
             m_month[year_last] = second_big
-            raise DataValidationError(
-                f"{label} mixes day-first dates (e.g. {uniques[m_day].iloc[0]!r}, "
-                f"{_rows_of(m_day, codes, rows, 3)}) with month-first ones (e.g. "
-                f"{uniques[m_month].iloc[0]!r}, {_rows_of(m_month, codes, rows, 3)}). Fix the "
-                "export so the column uses one convention, or pass `date_format=` to read it "
-                "one way (the rows that do not fit are then listed)."
+            raise _mixed_order(
+                label,
+                f"{uniques[m_day].iloc[0]!r}, {_rows_of(m_day, codes, rows, 3)}",
+                f"{uniques[m_month].iloc[0]!r}, {_rows_of(m_month, codes, rows, 3)}",
             )
         sep = part["sep"].iloc[0]
         if first_big.any() or second_big.any():
@@ -338,15 +336,7 @@ def _infer(
             if dayfirst is None:
                 dayfirst = day_first  # else the user's choice wins: contradicting rows are listed
         elif dayfirst is None:
-            example = uniques[year_last].iloc[0]
-            a, b = int(part["a"].iloc[0]), int(part["b"].iloc[0])
-            raise DataValidationError(
-                f"{label} has dates such as {example!r} that can be read day-first "
-                f"({_date_words(a, b)}) or month-first ({_date_words(b, a)}), and no value in the "
-                "column decides it (no day above 12). Pass `dayfirst=True` (day first) or "
-                "`dayfirst=False` (month first), or `date_format=` "
-                f'(e.g. "%d{sep}%m{sep}%Y").'
-            )
+            raise _undecided(label, uniques[year_last].iloc[0])
         else:
             why = "as asked (`dayfirst=`); no value decides it"
         day, month = ("a", "b") if dayfirst else ("b", "a")
@@ -354,6 +344,26 @@ def _infer(
         order = f"dd{sep}mm{sep}yyyy" if dayfirst else f"mm{sep}dd{sep}yyyy"
         notes.append(f"{'day' if dayfirst else 'month'}-first ({order}): {why}")
     return out, "; ".join(notes) if notes and notes != ["year-month-day"] else None
+
+
+def _mixed_order(label: str, day_first: str, month_first: str) -> DataValidationError:
+    return DataValidationError(
+        f"{label} mixes day-first dates (e.g. {day_first}) with month-first ones (e.g. "
+        f"{month_first}). Fix the export so the column uses one convention, or pass "
+        "`date_format=` to read it one way (the rows that do not fit are then listed)."
+    )
+
+
+def _undecided(label: str, example: str) -> DataValidationError:
+    m = _NUMERIC.match(example)
+    a, b, sep = (int(m["a"]), int(m["b"]), m["sep"]) if m else (1, 1, "/")
+    return DataValidationError(
+        f"{label} has dates such as {example!r} that can be read day-first "
+        f"({_date_words(a, b)}) or month-first ({_date_words(b, a)}), and no value in the "
+        "column decides it (no day above 12). Pass `dayfirst=True` (day first) or "
+        "`dayfirst=False` (month first), or `date_format=` "
+        f'(e.g. "%d{sep}%m{sep}%Y").'
+    )
 
 
 def _date_words(day: int, month: int) -> str:
@@ -447,3 +457,130 @@ def _guessed(
                 "or `date_format=`."
             )
     return pd.Series(_naive(parsed)).astype(_UNIT), f"format {fmt!r}"
+
+
+# --------------------------------------------------------------------------- lazy sources
+
+_LAZY_SHAPES = 50  # distinct shapes of a date column read lazily (digits as 9)
+
+
+def _format_of(example: str, *, dayfirst: bool) -> str | None:
+    """The strftime format of ``example``'s shape (None: not a numeric date)."""
+    m = _ISO.fullmatch(example)
+    groups: dict[str, str] = {}
+    if m:
+        if _TZ_SUFFIX.search(example):
+            return None
+        m = re.fullmatch(
+            r"(?P<Y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[T ](?P<H>\d{2}):(?P<M>\d{2})"
+            r"(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?)?",
+            example,
+        )
+        groups = {"Y": "%Y", "m": "%m", "d": "%d", "H": "%H", "M": "%M", "S": "%S", "f": "%f"}
+    else:
+        m = _NUMERIC.fullmatch(example) or _COMPACT.fullmatch(example)
+        if m is None:
+            return None
+        year_first = len(m["a"]) == 4
+        day, month = ("a", "b") if dayfirst else ("b", "a")
+        groups = {"a": "%Y", "b": "%m", "c": "%d"} if year_first else {day: "%d", month: "%m"}
+        if not year_first:
+            groups["c"] = "%Y" if len(m["c"]) == 4 else "%y"
+        groups.update(H="%I" if m["ampm"] else "%H", M="%M", S="%S", f="%f", ampm="%p")
+    fmt = example
+    spans = sorted(((m.span(g), d) for g, d in groups.items() if m[g] is not None), reverse=True)
+    for (start, end), directive in spans:
+        fmt = fmt[:start] + directive.replace("%", "\0") + fmt[end:]
+    return fmt.replace("\0", "%")
+
+
+def lazy_dates(lf: Any, col: str, *, dayfirst: bool | None) -> tuple[Any, str | None]:
+    """A narwhals expression reading the text dates of ``col`` with one convention.
+
+    The convention is inferred from the whole column in one aggregation (the distinct
+    shapes of the values, digits as 9, and how many start or continue with a number above
+    12); shapes that differ only by a missing time part are padded to the longest.
+    """
+    import narwhals as nw
+
+    from ._backend import collect
+
+    label = f"Column `{col}` (`timestamp`)"
+    text = nw.col(col).str.strip_chars()
+    stats = collect(
+        lf.select(
+            text.alias("_text"),
+            text.str.replace_all(r"\d", "9").alias("_shape"),
+            text.str.contains(r"^(1[3-9]|[2-9]\d)[-/.]\d{1,2}[-/.]\d{2,4}")
+            .cast(nw.Int64)
+            .alias("_first"),
+            text.str.contains(r"^\d{1,2}[-/.](1[3-9]|[2-9]\d)[-/.]\d{2,4}")
+            .cast(nw.Int64)
+            .alias("_second"),
+        )
+        .filter(~nw.col("_text").is_null() & (nw.col("_text") != ""))
+        .group_by("_shape")
+        .agg(
+            nw.len().alias("n"),
+            nw.col("_first").sum().alias("first"),
+            nw.col("_second").sum().alias("second"),
+            nw.col("_text").min().alias("example"),
+        )
+        .head(_LAZY_SHAPES + 1)
+    )
+    empty = nw.when(text == "").then(nw.lit(None, dtype=nw.String)).otherwise(text)
+    if len(stats) == 0:
+        return empty.str.to_datetime(format="%Y-%m-%d"), None
+    if len(stats) > _LAZY_SHAPES:
+        raise DataValidationError(
+            f"{label} holds dates written in more than {_LAZY_SHAPES} shapes (e.g. "
+            f"{stats['example'].iloc[0]!r}). Pass `date_format=`, or read the log with "
+            "`load_transactions`."
+        )
+    n_first, n_second = int(stats["first"].sum()), int(stats["second"].sum())
+    if n_first and n_second:
+        raise _mixed_order(
+            label,
+            repr(stats.loc[stats["first"] > 0, "example"].iloc[0]),
+            repr(stats.loc[stats["second"] > 0, "example"].iloc[0]),
+        )
+    numeric_dm = [e for e in stats["example"] if (m := _NUMERIC.fullmatch(e)) and len(m["a"]) < 4]
+    note = None
+    if numeric_dm:
+        if n_first or n_second:
+            decided = bool(n_first)
+            dayfirst = decided if dayfirst is None else dayfirst
+            note = f"{'day' if decided else 'month'}-first: {n_first or n_second:,} dates decide it"
+        elif dayfirst is None:
+            raise _undecided(label, numeric_dm[0])
+        else:
+            note = f"{'day' if dayfirst else 'month'}-first, as asked (`dayfirst=`)"
+    formats = {e: _format_of(e, dayfirst=bool(dayfirst)) for e in stats["example"]}
+    unknown = [e for e, f in formats.items() if f is None]
+    if unknown:
+        raise DataValidationError(
+            f"{label} has dates such as {unknown[0]!r} that a lazy source cannot read without "
+            'a format. Pass `date_format=` (e.g. "%d %B %Y"), or read the log with '
+            "`load_transactions`, which also reads month names and time zones."
+        )
+    longest = max(formats.values(), key=len)
+    expr = empty
+    for shape, example in zip(stats["_shape"], stats["example"], strict=True):
+        fmt = formats[example]
+        if fmt == longest:
+            continue
+        if not longest.startswith(fmt):
+            raise DataValidationError(
+                f"{label} holds dates in several formats ({example!r} and one in "
+                f"{longest!r}). Pass `date_format=`, or read the log with `load_transactions`."
+            )
+        suffix = dt.datetime(2000, 1, 1).strftime(longest[len(fmt) :])
+        pattern = "^" + re.escape(shape).replace("9", r"\d") + "$"
+        expr = (
+            nw.when(text.str.contains(pattern))
+            .then(nw.concat_str([text, nw.lit(suffix)]))
+            .otherwise(expr)
+        )
+    return expr.str.to_datetime(format=longest), (
+        f"Dates in `{col}` read {note}." if note else None
+    )

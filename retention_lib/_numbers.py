@@ -140,7 +140,7 @@ def _label(source_col: str, canon: str) -> str:
 
 def parse_number_columns(
     columns: Mapping[str, tuple[str, pd.Series]], *, decimal: str | None = None
-) -> tuple[dict[str, pd.Series], list[str]]:
+) -> tuple[dict[str, pd.Series], list[str], dict[str, str]]:
     """Parse the numeric columns of one log with one decimal convention.
 
     Parameters
@@ -157,6 +157,9 @@ def parse_number_columns(
         Canonical name -> float64 Series (same index).
     notes : list of str
         How the text was read (decimal comma, currency signs removed).
+    currencies : dict
+        Canonical name -> the ISO 4217 code of the one currency sign its values carry,
+        where the sign names one currency (``€``, ``£``, ``CHF``; not ``$``).
 
     Raises
     ------
@@ -183,6 +186,7 @@ def parse_number_columns(
 
     out: dict[str, pd.Series] = {}
     notes: list[str] = []
+    currencies: dict[str, str] = {}
     for canon, (source_col, values) in columns.items():
         label = _label(source_col, canon)
         if canon in texts:
@@ -196,7 +200,16 @@ def parse_number_columns(
                     f"rows (numbers are read with {chosen or '.'!r} as the decimal mark; pass "
                     "`decimal=` if that is wrong)."
                 )
-            notes.extend(texts[canon].currency_notes(label))
+            sign = texts[canon].currency_sign(label)
+            if sign is not None:
+                symbol, n = sign
+                code = _SYMBOLS.get(symbol, symbol)
+                if code:
+                    currencies[canon] = code
+                named = f" ({code})" if code and code != symbol else ""
+                notes.append(
+                    f"{label}: the currency sign {symbol!r}{named} was removed from {n:,} value(s)."
+                )
         else:
             number = values.astype("float64")
             missing = number.isna().to_numpy()
@@ -215,7 +228,7 @@ def parse_number_columns(
         example = next((u for _, u in votes[","]), None)
         shown = f" (e.g. {example!r})" if example else ""
         notes.insert(0, f"Numbers read with a decimal comma{shown}.")
-    return out, notes
+    return out, notes, currencies
 
 
 class _TextColumn:
@@ -263,28 +276,22 @@ class _TextColumn:
         number = pd.Series(uvals[self.codes], index=self.values.index, dtype="float64")
         return number, self.missing
 
-    def currency_notes(self, label: str) -> list[str]:
+    def currency_sign(self, label: str) -> tuple[str, int] | None:
+        """The one currency sign of the column and how many values carry it."""
         counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.uniques))
         seen: dict[str, int] = {}
         for i, v in self.parsed.items():
             if v.ok and v.currency:
                 seen[v.currency] = seen.get(v.currency, 0) + int(counts[i])
         if not seen:
-            return []
+            return None
         if len({_SYMBOLS.get(s) or s for s in seen}) > 1:
             shown = ", ".join(f"{s!r} ({n:,} row{'s' * (n != 1)})" for s, n in seen.items())
             raise DataValidationError(
                 f"{label} mixes currencies: {shown}. Split the log by currency, or give a "
                 "currency column (`currency=`) and plain numbers."
             )
-        symbol, n = next(iter(seen.items()))
-        code = _SYMBOLS.get(symbol, symbol)
-        named = f" ({code})" if code and code != symbol else ""
-        return [
-            f"{label}: the currency sign {symbol!r}{named} was removed from {n:,} value(s); "
-            "say which currency the amounts are in (`source_currency=` or a currency column) "
-            "if it is not the reporting currency."
-        ]
+        return next(iter(seen.items()))
 
 
 def _decide(

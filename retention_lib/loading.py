@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ._backend import _normalise_schema, _wrap, collect
-from ._dates import parse_dates
+from ._dates import lazy_dates, parse_dates
 from ._files import DELIMITERS, read_file
 from ._numbers import parse_number_columns
 from ._validation import DataValidationError, format_rows
@@ -276,7 +276,7 @@ def _resolve_columns(df: pd.DataFrame, given: Mapping[str, str | None]) -> dict[
     return mapping
 
 
-_WHOLE_FLOAT_TEXT = r"^([+-]?\d+)\.0+$"
+_WHOLE_FLOAT_TEXT = r"^[+-]?\d+\.0+$"  # "12583.0": a whole number written by a float export
 
 
 def _clean_ids(values: pd.Series) -> pd.Series:
@@ -302,7 +302,7 @@ def _clean_ids(values: pd.Series) -> pd.Series:
             ],
             dtype=object,
         )
-    text = text.str.strip().str.replace(_WHOLE_FLOAT_TEXT, r"\1", regex=True)
+    text = text.str.strip().str.replace(r"^([+-]?\d+)\.0+$", r"\1", regex=True)
     text = text.where(text != "", None)
     lookup = np.append(np.asarray(text, dtype=object), None)  # code -1 (missing) -> None
     return pd.Series(lookup[codes], index=values.index, dtype=object).astype("str")
@@ -460,14 +460,7 @@ segment, currency : str, optional
     >>> tx.attrs["loading_notes"]  # doctest: +SKIP
     ["`bestellingen.csv` read as cp1252 (not UTF-8), e.g. 'Crème'; ...", ...]
     """
-    if date_format is not None and dayfirst is not None:
-        raise DataValidationError(
-            "Give `date_format=` or `dayfirst=`, not both: a format already says where the day is."
-        )
-    if isinstance(keep, str):
-        raise TypeError(
-            f"`keep` must be a list of column names, not the string {keep!r}; use [{keep!r}]."
-        )
+    _check_options(date_format=date_format, dayfirst=dayfirst, keep=keep)
     raw, label, notes = _read_source(source, sheet_name=sheet_name, sep=sep, encoding=encoding)
     if len(raw.columns) == 0 or len(raw) == 0:
         raise DataValidationError(
@@ -508,18 +501,23 @@ segment, currency : str, optional
             "Every transaction needs a date: fill or drop these rows."
         )
     numeric = [c for c in ("quantity", "unit_price", "amount") if c in mapping]
-    numbers, number_notes = parse_number_columns(
+    numbers, number_notes, signs = parse_number_columns(
         {c: (mapping[c], raw[mapping[c]]) for c in numeric}, decimal=decimal
     )
     notes.extend(number_notes)
     out.update(numbers)
+    sign = signs.get("amount" if has_amount else "unit_price")
+    if sign is not None and "currency" not in mapping:
+        # the amounts say their currency: keep it, so that conversion does not assume one
+        out["currency"] = pd.Series(sign, index=raw.index, dtype="str")
+        notes.append(f"No currency column: the amounts' sign gives {sign} for every row.")
     if not has_amount:
         out["amount"] = _product(out["quantity"], out["unit_price"], mapping)
     _check_total(out["amount"], mapping.get("amount", "quantity x unit_price"))
     for col in ("order_id", "product_code", "country", "segment", "currency"):
         if col in mapping:
             out[col] = _clean_ids(raw[mapping[col]])
-    if "currency" in out:
+    if "currency" in mapping:
         out["currency"] = out["currency"].str.upper()
 
     as_of = pd.Timestamp.now() if analysis_date is None else pd.Timestamp(analysis_date)
@@ -544,6 +542,18 @@ segment, currency : str, optional
         "loading_notes": notes,
     }
     return tx
+
+
+def _check_options(*, date_format: Any, dayfirst: Any, keep: Any) -> None:
+    """The reading options shared by :func:`load_transactions` and :func:`scan_transactions`."""
+    if date_format is not None and dayfirst is not None:
+        raise DataValidationError(
+            "Give `date_format=` or `dayfirst=`, not both: a format already says where the day is."
+        )
+    if isinstance(keep, str):
+        raise TypeError(
+            f"`keep` must be a list of column names, not the string {keep!r}; use [{keep!r}]."
+        )
 
 
 def _product(quantity: pd.Series, unit_price: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
@@ -579,22 +589,35 @@ def _check_total(amount: pd.Series, source_col: str) -> None:
 
 
 def _text(col: str, dtype: Any) -> nw.Expr:
-    """A key column as trimmed text, empty strings as missing (``17850.0`` -> ``"17850"``)."""
+    """A key column as text, as :func:`_clean_ids` makes it on pandas: whole-number floats
+    and their text lose the ``.0``, leading zeros stay, empty strings are missing."""
     expr = nw.col(col)
     if dtype.is_float():
-        expr = expr.cast(nw.Int64)
-    if dtype != nw.String:
+        whole = expr == expr.round(0)
+        expr = (
+            nw.when(whole).then(expr.cast(nw.Int64).cast(nw.String)).otherwise(expr.cast(nw.String))
+        )
+    elif dtype != nw.String:
         expr = expr.cast(nw.String)
     expr = expr.str.strip_chars()
+    expr = (
+        nw.when(expr.str.contains(_WHOLE_FLOAT_TEXT))
+        .then(expr.str.replace_all(r"\.0+$", ""))
+        .otherwise(expr)
+    )
     return nw.when(expr == "").then(nw.lit(None, dtype=nw.String)).otherwise(expr)
 
 
-def _datetime(col: str, dtype: Any, date_format: str | None) -> nw.Expr:
+def _datetime(
+    lf: nw.LazyFrame, col: str, dtype: Any, date_format: str | None, dayfirst: bool | None
+) -> nw.Expr:
     if isinstance(dtype, nw.Datetime):
         return nw.col(col)
     if dtype == nw.Date:
         return nw.col(col).cast(nw.Datetime("us"))
     if dtype == nw.String:
+        if date_format is None:
+            return lazy_dates(lf, col, dayfirst=dayfirst)[0]
         return nw.col(col).str.strip_chars().str.to_datetime(format=date_format)
     raise DataValidationError(
         f"Column `{col}` (`timestamp`) has type {dtype}, not a date or text. Point "
@@ -602,10 +625,59 @@ def _datetime(col: str, dtype: Any, date_format: str | None) -> nw.Expr:
     )
 
 
-def _number(col: str, dtype: Any, canon: str) -> nw.Expr:
-    if dtype.is_numeric() or dtype == nw.String:
+_LAZY_GROUPING = "[\\s\u00a0\u202f\u2009'\u2019€£$]|EUR|GBP|USD|CHF"  # real characters: RE2
+_GROUPED = {".": r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$", ",": r"^[-+]?\d{1,3}(\.\d{3})+(,\d*)?$"}
+_SHOWS_DECIMAL = {
+    ".": r"\.\d{1,2}$|\.\d{4,}$|^[-+]?0?\.\d|,\d{3}\.|,\d{3},",
+    ",": r",\d{1,2}$|,\d{4,}$|^[-+]?0?,\d|\.\d{3},|\.\d{3}\.",
+}
+
+
+def _number_text(col: str) -> nw.Expr:
+    return nw.col(col).str.strip_chars().str.replace_all(_LAZY_GROUPING, "")
+
+
+def _lazy_decimal(lf: nw.LazyFrame, cols: Sequence[str]) -> str:
+    """The decimal mark of the text number columns ``cols``, as the pandas path decides it."""
+    if not cols:
+        return "."
+    sums = []
+    for i, col in enumerate(cols):
+        text = _number_text(col)
+        for mark, pattern in _SHOWS_DECIMAL.items():
+            sums.append(text.str.contains(pattern).cast(nw.Int64).sum().alias(f"{mark}{i}"))
+        ambiguous = text.str.contains(r"^[-+]?[1-9]\d{0,2}[.,]\d{3}$").cast(nw.Int64).sum()
+        sums.append(ambiguous.alias(f"?{i}"))
+    counts = collect(lf.select(*sums)).iloc[0].fillna(0)
+    votes = {m: sum(int(counts[f"{m}{i}"]) for i in range(len(cols))) for m in ".,"}
+    if votes["."] and votes[","]:
+        raise DataValidationError(
+            f"The numbers of {', '.join(f'`{c}`' for c in cols)} disagree on the decimal mark "
+            f"({votes['.']:,} values show a decimal point, {votes[',']:,} a decimal comma). "
+            "Pass `decimal='.'` or `decimal=','`."
+        )
+    if votes[","]:
+        return ","
+    if not votes["."] and sum(int(counts[f"?{i}"]) for i in range(len(cols))):
+        raise DataValidationError(
+            f"No number in {', '.join(f'`{c}`' for c in cols)} shows its decimal mark (values "
+            "such as '1.234' read either way). Pass `decimal='.'` or `decimal=','`."
+        )
+    return "."
+
+
+def _number(col: str, dtype: Any, canon: str, decimal: str) -> nw.Expr:
+    if dtype.is_numeric():
         return nw.col(col).cast(nw.Float64)
-    raise DataValidationError(f"Column `{col}` (`{canon}`) has type {dtype}, not a number.")
+    if dtype != nw.String:
+        raise DataValidationError(f"Column `{col}` (`{canon}`) has type {dtype}, not a number.")
+    text = _number_text(col)
+    thousands = "," if decimal == "." else "."
+    ungrouped = text.str.replace_all(thousands, "", literal=True)
+    plain = ungrouped if decimal == "." else ungrouped.str.replace_all(",", ".", literal=True)
+    # a thousands mark that does not group in threes makes the cast fail, showing the value
+    ok = text.str.contains(_GROUPED[decimal]) | ~text.str.contains(thousands, literal=True)
+    return nw.when(ok).then(plain).otherwise(nw.concat_str([nw.lit("?"), text])).cast(nw.Float64)
 
 
 def scan_transactions(
@@ -624,6 +696,10 @@ def scan_transactions(
     keep: tuple[str, ...] | list[str] = (),
     analysis_date: Any = None,
     date_format: str | None = None,
+    dayfirst: bool | None = None,
+    sep: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
     validate: bool = True,
 ) -> Any:
     """Lazy :func:`~retention_lib.load_transactions` for logs that outgrow pandas.
@@ -637,9 +713,21 @@ def scan_transactions(
     source : path, list of paths, DuckDB relation, PySpark DataFrame, polars LazyFrame, ...
         Parquet or CSV files (a file, a glob, or a folder, read by DuckDB), or a frame of
         any engine narwhals supports.
-    customer_id, timestamp, amount, quantity, unit_price, order_id, product_code, country, segment, currency, keep, analysis_date, date_format
-        As in :func:`~retention_lib.load_transactions`. ``date_format`` (``strftime``
-        codes) parses text dates; without it ISO dates are expected.
+    customer_id, timestamp, amount, quantity, unit_price, order_id, product_code, country, segment, currency, keep, analysis_date, date_format, dayfirst, decimal
+        As in :func:`~retention_lib.load_transactions`. Text dates are read with one
+        convention inferred from the whole column (one aggregation over the distinct
+        shapes of the values): ISO 8601, year-first, day- or month-first numeric dates,
+        with an undecidable column an error asking for ``dayfirst=`` or ``date_format=``;
+        month names, time-zone offsets and epochs need ``load_transactions`` or a
+        ``date_format``. Text numbers get the decimal mark the values show (or
+        ``decimal=``); grouping spaces, apostrophes and the signs € £ $ EUR GBP USD CHF
+        are removed (unlike ``load_transactions``, no ``currency`` column is derived
+        from them: map one or pass ``source_currency`` when converting).
+    sep, encoding : str, optional
+        For CSV files read by DuckDB: the delimiter (sniffed by DuckDB when omitted) and
+        the encoding, passed to DuckDB (which reads UTF-8; read Windows-1252 exports with
+        ``load_transactions``). CSV columns are read as text and typed here, so ids keep
+        their leading zeros and dates are read with one convention.
     validate : bool, default True
         Run the checks below (one aggregation over the data).
 
@@ -666,8 +754,23 @@ def scan_transactions(
     >>> tx = scan_transactions("lake/orders/", customer_id="CustomerID")  # doctest: +SKIP
     >>> cohort_retention(tx)  # doctest: +SKIP
     """
-    raw = _wrap(source)
-    schema = raw.collect_schema()
+    _check_options(date_format=date_format, dayfirst=dayfirst, keep=keep)
+    if decimal is not None and decimal not in (".", ","):
+        raise DataValidationError(f"`decimal` must be '.' or ','; got {decimal!r}.")
+    csv_options = {"all_varchar": True, "sep": sep, "encoding": encoding}
+    try:
+        raw = _wrap(source, csv_options={k: v for k, v in csv_options.items() if v is not None})
+        schema = raw.collect_schema()
+    except (DataValidationError, FileNotFoundError, TypeError):
+        raise
+    except Exception as exc:  # DuckDB could not sniff or decode the CSV
+        first = str(exc).strip().splitlines()[0][:300]
+        if "unicode" in str(exc).lower():
+            first += " (the file is not valid UTF-8)"
+        raise DataValidationError(
+            f"The CSV data could not be read: {first}. Pass `sep=` or `encoding=`, or read the "
+            "file with `load_transactions`, which also reads Windows-1252 and other encodings."
+        ) from None
     names = list(schema.names())
     given = {
         "customer_id": customer_id,
@@ -683,12 +786,15 @@ def scan_transactions(
     }
     mapping = _map_columns(names, given, keep, "lazy source")
 
+    numeric = [c for c in ("amount", "quantity", "unit_price") if c in mapping]
+    texts = [mapping[c] for c in numeric if schema[mapping[c]] == nw.String]
+    mark = decimal or _lazy_decimal(raw, texts)
     exprs: dict[str, nw.Expr] = {}
     for canon, col in mapping.items():
         if canon == "timestamp":
-            exprs[canon] = _datetime(col, schema[col], date_format)
-        elif canon in ("amount", "quantity", "unit_price"):
-            exprs[canon] = _number(col, schema[col], canon)
+            exprs[canon] = _datetime(raw, col, schema[col], date_format, dayfirst)
+        elif canon in numeric:
+            exprs[canon] = _number(col, schema[col], canon, mark)
         else:
             exprs[canon] = _text(col, schema[col])
     if "amount" not in exprs:
@@ -754,7 +860,7 @@ def _validate_lazy(lf: nw.LazyFrame, mapping: dict[str, str], analysis_date: Any
     for key, (canon, what, fix) in problems.items():
         n = int(counts[key])
         if n:
-            source = mapping.get(canon, "quantity x unit_price")
+            source = mapping.get(canon) or f"{mapping['quantity']}` x `{mapping['unit_price']}"
             rows = collect(lf.filter(checks[key]).select("customer_id", canon).head(3))
             shown = "; ".join(
                 f"customer_id={r.customer_id!r}, {canon}={getattr(r, canon)!r}"

@@ -113,6 +113,16 @@ def prepare_transactions(
                 for c, n in zip(unknown["country"], unknown["rows"], strict=True)
             )
             notes.append(f"Region 'Unknown' for: {listed}; pass `aliases=` to map them.")
+    if "currency" in raw.columns and source_currency is not None:
+        codes = sorted(
+            set(raw["currency"].dropna().astype(str).str.upper()) - {source_currency.upper()}
+        )
+        if codes:
+            raise DataValidationError(
+                f"`source_currency={source_currency!r}` contradicts the data, whose amounts are "
+                f"in {', '.join(codes)} (currency column or currency signs). Leave "
+                "`source_currency` out, or fix the data."
+            )
     if "currency" in raw.columns or source_currency is not None:
         raw, summary = convert_currency(raw, to=currency, source_currency=source_currency)
         notes.append(str(summary))

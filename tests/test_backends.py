@@ -451,3 +451,33 @@ def test_online_retail_scanned_and_cleaned_by_duckdb_matches_pandas(online_retai
     )
     assert report.customers_kept == expected.customers_kept == 4_362
     assert round(report.revenue_read, 2) == 9_747_747.93  # the data README's total
+
+
+def test_scanned_ids_are_normalised_like_loaded_ones(engine):
+    raw = pd.DataFrame(
+        {
+            "CustomerID": ["12583.0", "12583", " 00123 ", "C7"],
+            "InvoiceDate": ["2024-05-07 10:00"] * 4,
+            "Amount": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    expected = rl.load_transactions(raw, analysis_date="2030-01-01")["customer_id"].tolist()
+    scanned = rl.scan_transactions(engine(raw), analysis_date="2030-01-01")
+    got = _backend.collect(_backend.to_lazy(scanned)).sort_values("amount")["customer_id"]
+    assert got.tolist() == expected == ["12583", "12583", "00123", "C7"]
+
+
+def test_mixed_type_ids_in_a_pandas_frame_scan_like_they_load():
+    ids = pd.Series([12583.0, "12583", 12583, "00123"], dtype=object)
+    raw = pd.DataFrame(
+        {"CustomerID": ids, "InvoiceDate": pd.Timestamp("2024-05-07"), "Amount": 1.0}
+    )
+    scanned = _backend.collect(
+        _backend.to_lazy(rl.scan_transactions(raw, analysis_date="2030-01-01"))
+    )
+    loaded = rl.load_transactions(raw, analysis_date="2030-01-01")
+    assert (
+        scanned["customer_id"].tolist()
+        == loaded["customer_id"].tolist()
+        == ["12583"] * 3 + ["00123"]
+    )

@@ -363,6 +363,7 @@ def test_currency_signs_are_removed_and_noted():
     tx = rl.load_transactions(raw)
     assert tx["amount"].tolist() == [12.5, 12.5, -3.2]
     assert any("'€' (EUR) was removed from 3 value(s)" in n for n in tx.attrs["loading_notes"])
+    assert (tx["currency"] == "EUR").all()  # the signs' currency, so conversion assumes none
     assert _amounts(["£3.20", "GBP 4.00", "5.00 £"]) == [3.2, 4.0, 5.0]
 
 
@@ -746,6 +747,20 @@ def test_missing_excel_sheet(tmp_path):
     _raw().to_excel(tmp_path / "log.xlsx", index=False)
     with pytest.raises(rl.DataValidationError, match="has no sheet 'Orders'"):
         rl.load_transactions(tmp_path / "log.xlsx", sheet_name="Orders")
+
+
+def test_source_currency_contradicting_the_signs_is_an_error():
+    raw = (
+        _raw()
+        .drop(columns=["Quantity", "UnitPrice"])
+        .assign(Amount=["€ 12,50", "€ 1,00", "€ 2,00"])
+    )
+    with pytest.raises(
+        rl.DataValidationError, match=r"`source_currency='GBP'` contradicts the data.*EUR"
+    ):
+        rl.prepare_transactions(raw, currency="GBP", source_currency="GBP")
+    tx, _ = rl.prepare_transactions(raw, currency="GBP")  # converted from EUR, not assumed GBP
+    assert (tx["currency_original"] == "EUR").all()
 
 
 def test_prepare_transactions_passes_the_reading_options(tmp_path):
