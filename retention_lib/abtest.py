@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import _reading as say
 from ._backend import collect, columns_of, datetime_lit, require_lazy_columns, to_lazy
 from ._validation import (
     AssumptionWarning,
@@ -28,7 +29,7 @@ from ._validation import (
 from .kpis import _day, _wilson
 from .pareto import _few, _purchase_filter
 
-__all__ = ["METRICS", "ab_outcomes", "ab_test", "random_assignment"]
+__all__ = ["METRICS", "ab_outcomes", "ab_test", "describe_ab_test", "random_assignment"]
 
 #: Outcomes :func:`ab_test` knows: name -> (kind, description).
 METRICS: dict[str, tuple[str, str]] = {
@@ -326,3 +327,49 @@ def ab_test(
         row.update(ci_low=lo, ci_high=hi, p_value=p, test=test, significant=p < 1 - conf)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def describe_ab_test(result: pd.DataFrame, *, random_split: bool = False) -> str:
+    """A plain-language reading of :func:`ab_test`.
+
+    Names the metrics that differ significantly (with direction and relative lift) or says
+    none does. With ``random_split`` (an A/A test on random halves, no real campaign),
+    differences are expected to be chance: about one metric in twenty at the 95% level.
+
+    Returns
+    -------
+    str
+        E.g. "0 of 3 metrics differ significantly between the random halves, as expected for
+        an A/A test." or "Treatment differs significantly on retained (+4.1%, p = 0.012); not
+        on repeat or revenue."
+    """
+    if result.empty:
+        return "No metric was tested."
+    sig = result[result["significant"].astype(bool)]
+    rest = result[~result["significant"].astype(bool)]
+    n = len(result)
+    if random_split:
+        if sig.empty:
+            return (
+                f"0 of {n} metrics differ significantly between the random halves, as expected "
+                "for an A/A test."
+            )
+        return (
+            f"{len(sig)} of {n} metrics differ significantly between the random halves "
+            f"({say.join(sig['metric'])}): with random groups this is chance (about 1 in 20 "
+            "per metric), not an effect."
+        )
+    if sig.empty:
+        return (
+            f"No metric differs significantly between treatment and control ({say.join(result['metric'])}); "
+            "read the intervals: a small test can miss a real effect."
+        )
+
+    def lift(r: Any) -> str:
+        rel = f"{r['relative_lift']:+.1f}%" if say.finite(r["relative_lift"]) else "n/a"
+        return f"{r['metric']} ({rel}, p = {r['p_value']:.3f})"
+
+    text = "Treatment differs significantly on " + say.join(lift(r) for _, r in sig.iterrows())
+    if len(rest):
+        text += f"; not on {say.join(rest['metric'])}"
+    return text + "."

@@ -17,6 +17,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from . import _reading as say
 from ._backend import (
     check_period,
     collect,
@@ -31,11 +32,14 @@ from ._backend import (
     to_lazy,
 )
 from ._validation import DataValidationError, require_choice, require_in_range
+from .groups import MIN_GROUP_CUSTOMERS, drop_small_groups
 
 __all__ = [
+    "KEY_PERIODS",
     "average_retention",
     "churn_table",
     "cohort_retention",
+    "describe_churn",
     "describe_retention",
     "describe_value_curves",
     "repeat_purchase_rates",
@@ -268,17 +272,35 @@ def retention_matrix(table: pd.DataFrame, *, value: str = "retention") -> pd.Dat
 def _drop_small_groups(table: pd.DataFrame, min_customers: int) -> pd.DataFrame:
     """Rows of groups (``by``) that acquired at least ``min_customers`` customers."""
     by = table.attrs.get("by")
-    if not by or min_customers <= 0:
+    if not by:
         return table
-    sizes = table.drop_duplicates([by, "cohort"]).groupby(by)["cohort_size"].sum()
-    keep = sizes.index[sizes >= min_customers]
-    out = table[table[by].isin(keep)]
-    out.attrs = dict(table.attrs)
+    return drop_small_groups(table, by=by, size="cohort_size", min_customers=min_customers)
+
+
+def _complete_cells(table: pd.DataFrame, include_partial: bool) -> tuple[pd.DataFrame, pd.Series]:
+    """Observable cells to average, and a flag of the partial cells left out."""
+    obs = table[table["observable"]]
+    left_out = obs["partial"] & (not include_partial)
+    return obs[~left_out], left_out
+
+
+def _with_left_out(
+    out: pd.DataFrame, table: pd.DataFrame, left_out: pd.Series, keys: list[str]
+) -> pd.DataFrame:
+    """Add ``partial_left_out``: the partial cells left out of each period's average."""
+    cells = table[table["observable"]][left_out]
+    dropped = cells.groupby(keys).size().rename("partial_left_out").reset_index()
+    out = out.merge(dropped, on=keys, how="left")
+    out["partial_left_out"] = out["partial_left_out"].fillna(0).astype("int64")
     return out
 
 
 def average_retention(
-    table: pd.DataFrame, *, value: str = "customers", min_customers: int = 0
+    table: pd.DataFrame,
+    *,
+    value: str = "customers",
+    min_customers: int = MIN_GROUP_CUSTOMERS,
+    include_partial: bool = False,
 ) -> pd.DataFrame:
     """Average retention curve, weighted by cohort size over observable cells only.
 
@@ -288,22 +310,29 @@ def average_retention(
         Output of :func:`cohort_retention`.
     value : str
         The count column to average (``"customers"``).
-    min_customers : int
+    min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         With ``by``, leave out groups that acquired fewer customers than this (their
-        curves are noise).
+        curves are noise); :func:`~retention_lib.describe_small_groups` on ``table`` says
+        which. 0 keeps every group.
+    include_partial : bool, default False
+        Count the cells of the last, incomplete calendar period. They read low by design
+        (a December observed for 9 days), so by default they are left out, and a period
+        only some cohorts have completed is averaged over those cohorts.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``[by], period_number, cohorts, customers, cohort_size, retention`` where
-        ``retention = sum(customers) / sum(cohort_size)`` over the cohorts that can be
-        observed in that period (the partial last period included, flagged by
-        ``partial_cohorts``).
+        Columns ``[by], period_number, cohorts, customers, cohort_size, partial_cohorts,
+        partial_left_out, retention`` where ``retention = sum(customers) / sum(cohort_size)``
+        over the cohorts averaged in that period; ``partial_cohorts`` counts the partial
+        cells included, ``partial_left_out`` those left out (a period whose only cell was
+        partial has no row; ``attrs["partial_cells_left_out"]`` counts every cell left out,
+        for the reading).
     """
     table = _drop_small_groups(table, int(min_customers))
     by = table.attrs.get("by")
-    obs = table[table["observable"]]
     keys = ([by] if by else []) + ["period_number"]
+    obs, left_out = _complete_cells(table, bool(include_partial))
     out = (
         obs.groupby(keys, sort=True)
         .agg(
@@ -314,8 +343,9 @@ def average_retention(
         )
         .reset_index()
     )
+    out = _with_left_out(out, table, left_out, keys)
     out["retention"] = out["customers"] / out["cohort_size"]
-    out.attrs = dict(table.attrs)
+    out.attrs = dict(table.attrs, partial_cells_left_out=int(left_out.sum()))
     return out
 
 
@@ -389,7 +419,11 @@ def revenue_retention(
 
 
 def value_curves(
-    table: pd.DataFrame, *, min_share: float = 0.25, min_customers: int = 0
+    table: pd.DataFrame,
+    *,
+    min_share: float = 0.25,
+    min_customers: int = MIN_GROUP_CUSTOMERS,
+    include_partial: bool = False,
 ) -> pd.DataFrame:
     """Average cumulative revenue per acquired customer by period_number.
 
@@ -404,19 +438,25 @@ def value_curves(
     min_share : float
         Minimum share of the group's acquired customers a period must be observed for
         (0 keeps every period).
-    min_customers : int
+    min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         With ``by``, leave out groups that acquired fewer customers than this.
+    include_partial : bool, default False
+        Count the cells of the last, incomplete calendar period (left out by default: their
+        revenue covers only part of the period).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``[by], period_number, cohorts, customers, cumulative_revenue_per_customer``,
-        weighted by cohort size over the cohorts observable up to that period.
+        Columns ``[by], period_number, cohorts, customers, partial_cohorts,
+        cumulative_revenue_per_customer, partial_left_out``, weighted by cohort size over the
+        cohorts observable up to that period (``customers``: the acquired customers of those
+        cohorts; ``partial_*``: partial cells included / left out).
     """
     min_share = require_in_range(min_share, name="min_share", low=0, high=1)
     table = _drop_small_groups(table, int(min_customers))
     by = table.attrs.get("by")
-    obs = table[table["observable"]].copy()
+    obs, left_out = _complete_cells(table, bool(include_partial))
+    obs = obs.copy()
     obs["cum_revenue"] = obs["cumulative_revenue_per_customer"] * obs["cohort_size"]
     keys = ([by] if by else []) + ["period_number"]
     out = (
@@ -425,14 +465,16 @@ def value_curves(
             cohorts=("cohort", "size"),
             customers=("cohort_size", "sum"),
             cum_revenue=("cum_revenue", "sum"),
+            partial_cohorts=("partial", "sum"),
         )
         .reset_index()
     )
     out["cumulative_revenue_per_customer"] = out["cum_revenue"] / out["customers"]
+    out = _with_left_out(out, table, left_out, keys)
     total = out.groupby([by] if by else (lambda _: 0))["customers"].transform("max")
     out = out[out["customers"] >= min_share * total].drop(columns="cum_revenue")
     out = out.reset_index(drop=True)
-    out.attrs = dict(table.attrs)
+    out.attrs = dict(table.attrs, partial_cells_left_out=int(left_out.sum()))
     return out
 
 
@@ -568,66 +610,244 @@ def repeat_purchase_rates(transactions: Any, *, by: str | None = None) -> pd.Dat
     return out
 
 
-def describe_retention(curves: pd.DataFrame, *, at: tuple[int, ...] = (1, 3, 6, 12)) -> str:
+#: Periods a retention reading quotes by default, per period length.
+KEY_PERIODS: dict[str, tuple[int, ...]] = {
+    "D": (1, 7, 30, 90),
+    "W": (1, 4, 13, 26),
+    "M": (1, 3, 6, 12),
+    "Q": (1, 2, 4),
+}
+
+
+def _single_group(curves: pd.DataFrame, what: str) -> None:
+    by = curves.attrs.get("by")
+    if by and by in curves.columns and curves[by].nunique() > 1:
+        raise DataValidationError(
+            f"`{what}` holds several `{by}` groups; describe one at a time, e.g. "
+            f"`{what}[{what}[{by!r}] == 'Europe']`, or compute it without `by`."
+        )
+
+
+def _partial_note(curves: pd.DataFrame, word: str, *, value: str) -> str:
+    """What the reading must say about the last, incomplete calendar period."""
+    end = curves.attrs.get("observation_end")
+    when = f" (data end on {say.day(end)})" if end is not None and not pd.isna(end) else ""
+    left_out = curves["partial_left_out"].sum() if "partial_left_out" in curves.columns else 0
+    if max(left_out, curves.attrs.get("partial_cells_left_out", 0)) > 0:
+        return f" The last {word} is incomplete{when}, so it is left out of the {value}."
+    if "partial_cohorts" in curves.columns and curves["partial_cohorts"].sum() > 0:
+        return f" The {value} include the incomplete last {word}{when}, which reads low by design."
+    return ""
+
+
+def describe_retention(
+    curves: pd.DataFrame, *, at: tuple[int, ...] | None = None, min_basis: float = 0.25
+) -> str:
     """A plain-language reading of an average retention curve.
+
+    It quotes the curve at a few periods, says how it changes between the first and the last
+    of them (fades, holds level within 2 points, or rises), flags a quoted
+    period that rests on a small part of the customers, names periods no cohort has
+    completed yet, and says whether the incomplete last period was left out.
 
     Parameters
     ----------
     curves : pandas.DataFrame
-        Output of :func:`average_retention` without ``by``.
-    at : tuple of int
-        Periods to quote (those beyond the data are skipped).
+        Output of :func:`average_retention` without ``by`` (or filtered to one group).
+    at : tuple of int, optional
+        Periods to quote (default :data:`KEY_PERIODS` of the curves' period: months 1, 3,
+        6, 12; weeks 1, 4, 13, 26; ...). Periods beyond the data are named as not observed.
+    min_basis : float
+        A quoted period averaged over less than this share of the customers is flagged.
 
     Returns
     -------
     str
-        E.g. "Of customers acquired in a month, 22% buy again the month after; 26% in month
-        3; ... (weighted over 4,334 customers in 13 cohorts)."
+        E.g. "Of 4,293 customers in 12 cohorts, 22% bought again in month 1, 26% in month 3
+        and 28% in month 6 after their first purchase (...)."
     """
+    _single_group(curves, "curves")
     period = curves.attrs.get("period", "M")
-    word = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}[period]
-    rates = curves.set_index("period_number")["retention"]
-    parts = [f"{rates[k]:.0%} in {word} {k}" for k in at if k in rates.index]
-    if not parts:
-        return "Not enough periods observed yet to describe retention."
-    first = curves.loc[curves["period_number"] == 0].iloc[0]
-    return (
-        f"Of {int(first['cohort_size']):,} customers in {int(first['cohorts'])} cohorts, "
-        f"the share still buying is {'; '.join(parts)} after their first purchase "
-        f"(averaged over the cohorts observed that long, weighted by size)."
+    word = say.period_word(period)
+    at = tuple(at) if at is not None else KEY_PERIODS.get(period, (1, 3, 6, 12))
+    by_k = curves.set_index("period_number")
+    if 0 not in by_k.index:
+        return f"No complete {word} is observed yet, so retention cannot be described."
+    n0, c0 = float(by_k.loc[0, "cohort_size"]), int(by_k.loc[0, "cohorts"])
+    quoted = [k for k in at if k in by_k.index]
+    missing = [k for k in at if k not in by_k.index]
+    partial = _partial_note(curves, word, value="averages")
+    if not quoted:
+        longest = int(by_k.index.max())
+        return (
+            f"Not enough complete {word}s observed yet to describe retention: the cohorts "
+            f"observed longest have {say.count(longest, 'complete ' + word)} after the first "
+            f"purchase.{partial}"
+        )
+    rates = by_k["retention"]
+    parts = [f"{say.pct(rates[k])} in {word} {k}" for k in quoted]
+    text = (
+        f"Of {say.count(n0, 'customer')} in {say.count(c0, 'cohort')}, the share buying "
+        f"again is {say.join(parts)} after their first purchase (size-weighted averages over "
+        "the cohorts observed that long)."
     )
+    basis = by_k["cohort_size"] / n0
+    solid = [k for k in quoted if basis[k] >= min_basis]
+    if len(solid) >= 2:
+        first, last = solid[0], solid[-1]
+        change = float(rates[last] - rates[first])
+        span = (
+            f"{say.pct(rates[first])} in {word} {first} to {say.pct(rates[last])} in {word} {last}"
+        )
+        if change < -say.LEVEL:
+            text += f" Retention fades from {span}."
+        elif change > say.LEVEL:
+            text += (
+                f" Retention rises from {span}: later {word}s are averaged over the older "
+                "cohorts only, so this may mean those cohorts buy more often, not that "
+                "customers buy more with time (the triangle shows which)."
+            )
+        else:
+            text += f" Retention holds level ({span})."
+    for k in quoted:
+        if basis[k] < min_basis:
+            text += (
+                f" {word.capitalize()} {k} rests on {say.count(by_k.loc[k, 'cohorts'], 'cohort')}"
+                f" ({say.count(by_k.loc[k, 'cohort_size'], 'customer')}, "
+                f"{say.pct(basis[k])} of them): read it with care."
+            )
+    if missing:
+        ks = say.join(str(k) for k in missing).replace(" and ", " or ")
+        text += f" No cohort has a complete {word} {ks} yet."
+    return text + partial
 
 
-def describe_value_curves(curves: pd.DataFrame, *, currency: str = "", at: int = 12) -> str:
+def describe_value_curves(
+    curves: pd.DataFrame, *, currency: str = "", at: int = 12, min_basis: float = 0.25
+) -> str:
     """A plain-language reading of :func:`value_curves`: value per customer after ``at`` periods.
 
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        Output of :func:`value_curves` (with or without ``by``).
+    currency : str
+        Currency code of the amounts.
+    at : int
+        Period to quote; the last period the curves reach is used when ``at`` is beyond it
+        (and the reading says so).
+    min_basis : float
+        A quoted period averaged over less than this share of a group's customers is
+        flagged.
+
     Returns
     -------
     str
-        E.g. "After 12 months an acquired customer has brought 230 EUR on average
-        (Asia 250, Europe 240, ...)."; the nearest observed period is used when ``at`` is
-        beyond the data.
+        E.g. "After 6 months, an acquired customer has brought 1,466 GBP on average (net of
+        returns), averaged over 7 cohorts (2,727 customers)."
     """
     if curves.empty:
         return "No value curve to describe: no cohort is observed long enough."
     by = curves.attrs.get("by")
     period = curves.attrs.get("period", "M")
-    word = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}[period]
+    word = say.period_word(period)
     k = min(at, int(curves["period_number"].max()))
-    row = curves[curves["period_number"] == k]
     unit = f" {currency}" if currency else ""
+    partial = _partial_note(curves, word, value="averages")
+    short = (
+        f" {word.capitalize()} {at} is not shown: too few customers have been observed that long."
+        if k < at
+        else ""
+    )
+    total = curves.groupby(by)["customers"].transform("max") if by else curves["customers"].max()
+    curves = curves.assign(_basis=curves["customers"] / total)
+    row = curves[curves["period_number"] == k]
     if by:
         ranked = row.sort_values("cumulative_revenue_per_customer", ascending=False)
-        parts = ", ".join(
+        parts = say.join(
             f"{g} {v:,.0f}"
             for g, v in zip(ranked[by], ranked["cumulative_revenue_per_customer"], strict=True)
         )
-        return (
-            f"After {k} {word}s, an acquired customer has brought on average, by {by}: "
-            f"{parts}{unit} (net of returns)."
+        thin = ranked.loc[ranked["_basis"] < min_basis, by].astype(str).tolist()
+        caveat = (
+            f" For {say.join(thin)} this rests on less than {say.pct(min_basis)} of the "
+            "customers (the earliest cohorts)."
+            if thin
+            else ""
         )
-    value = float(row["cumulative_revenue_per_customer"].iloc[0])
-    return (
-        f"After {k} {word}s, an acquired customer has brought {value:,.0f}{unit} on "
-        "average (net of returns)."
+        return (
+            f"After {say.count(k, word)}, an acquired customer has brought on average, by {by}: "
+            f"{parts}{unit} (net of returns).{caveat}{short}{partial}"
+        )
+    r = row.iloc[0]
+    value = float(r["cumulative_revenue_per_customer"])
+    text = (
+        f"After {say.count(k, word)}, an acquired customer has brought {value:,.0f}{unit} on "
+        f"average (net of returns), over {say.count(r['cohorts'], 'cohort')} "
+        f"({say.count(r['customers'], 'customer')}) observed that long."
     )
+    if r["_basis"] < min_basis:
+        text += (
+            f" That is {say.pct(r['_basis'])} of the customers (the earliest cohorts): read it "
+            "with care."
+        )
+    return text + short + partial
+
+
+def describe_churn(churn: pd.DataFrame, *, last: int = 6) -> str:
+    """A plain-language reading of :func:`churn_table`: the latest complete period, the range
+    over the last few, and a warning about the incomplete last period.
+
+    Parameters
+    ----------
+    churn : pandas.DataFrame
+        Output of :func:`churn_table` without ``by`` (or filtered to one group).
+    last : int
+        How many complete periods the range covers.
+
+    Returns
+    -------
+    str
+        E.g. "In Nov 2011, 45% of the 1,361 customers who bought in Oct 2011 bought again
+        (churn 55%); over the last 6 complete months churn ranged from 55% to 63%. Dec 2011
+        is incomplete: its churn rate (78%) reads high by design."
+    """
+    _single_group(churn, "churn")
+    period = churn.attrs.get("period", "M")
+    word = say.period_word(period)
+    rated = churn[churn["customers_start"] > 0]
+    complete = rated[~rated["partial"].astype(bool)]
+    partial_rows = rated[rated["partial"].astype(bool)]
+    note = ""
+    if len(partial_rows):
+        p = partial_rows.iloc[-1]
+        note = (
+            f" {say.period_label(p['period'], period).capitalize()} is incomplete: its churn rate "
+            f"({say.pct(p['churn_rate'])}) reads high by design and is no trend."
+        )
+    if complete.empty:
+        return f"No complete {word} with customers active in the {word} before it yet.{note}"
+    r = complete.iloc[-1]
+    prev = pd.Timestamp(r["period"]) - _one_period(period)
+    text = (
+        f"In {say.period_label(r['period'], period)}, {say.pct(r['retention_rate'])} of the "
+        f"{say.count(r['customers_start'], 'customer')} who bought in "
+        f"{say.period_label(prev, period)} bought again (churn {say.pct(r['churn_rate'])})"
+    )
+    recent = complete.tail(int(last))
+    if len(recent) > 1:
+        lo, hi = float(recent["churn_rate"].min()), float(recent["churn_rate"].max())
+        text += (
+            f"; over the last {len(recent)} complete {word}s churn ranged from {say.pct(lo)} "
+            f"to {say.pct(hi)}"
+        )
+    return text + "." + note
+
+
+def _one_period(period: str) -> pd.DateOffset:
+    return {
+        "D": pd.DateOffset(days=1),
+        "W": pd.DateOffset(weeks=1),
+        "M": pd.DateOffset(months=1),
+        "Q": pd.DateOffset(months=3),
+    }[period]

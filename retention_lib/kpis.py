@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import _reading as say
 from ._backend import collect, columns_of, datetime_lit, require_lazy_columns, to_lazy
 from ._validation import (
     DataValidationError,
@@ -33,6 +34,7 @@ from ._validation import (
     require_finite,
     require_in_range,
 )
+from .groups import MIN_GROUP_CUSTOMERS, ranked_groups
 from .pareto import _check_by, _purchase_filter
 
 __all__ = [
@@ -41,6 +43,9 @@ __all__ = [
     "churn_rate",
     "csat",
     "customer_counts",
+    "describe_customer_counts",
+    "describe_ltv_cac",
+    "describe_nps",
     "kpi_summary",
     "link_survey",
     "loyalty_score",
@@ -49,8 +54,8 @@ __all__ = [
     "nps",
     "rebuy_rate",
     "repeat_purchase_rate",
-    "retention_roi",
     "retention_rate",
+    "retention_roi",
     "survey_summary",
     "upsell_rate",
 ]
@@ -1172,3 +1177,132 @@ def survey_summary(
     out["n"] = out["n"].astype("int64")
     out.attrs["missing_scores"] = missing
     return out
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def describe_customer_counts(
+    counts: pd.DataFrame, *, by: str, min_customers: int = MIN_GROUP_CUSTOMERS
+) -> str:
+    """A plain-language reading of :func:`customer_counts` by group: which groups keep the
+    most and the fewest of their active customers, among groups with at least
+    ``min_customers`` customers active at the start (smaller ones are named by
+    :func:`~retention_lib.describe_small_groups` with ``size="customers_start"``).
+
+    Returns
+    -------
+    str
+        E.g. "Of the regions with at least 20 customers active at the start, Europe keeps the
+        most (75%) and Asia the fewest (52%)."
+    """
+    big = ranked_groups(
+        counts, by=by, value="retention_rate", size="customers_start", min_customers=min_customers
+    )
+    word = by.replace("_", " ")
+    if big.empty:
+        return (
+            f"No {word} has {min_customers:,} customers active at the start, so no retention "
+            "rate is compared."
+        )
+    if len(big) == 1:
+        r = big.iloc[0]
+        return (
+            f"Only {r[by]} has at least {min_customers:,} customers active at the start; it "
+            f"keeps {r['retention_rate']:.0f}% of them."
+        )
+    hi, lo = big.iloc[0], big.iloc[-1]
+    lead = f"Of the {word}s with at least {min_customers:,} customers active at the start"
+    if hi["retention_rate"] - lo["retention_rate"] <= 100 * say.LEVEL:
+        return (
+            f"{lead}, all keep about the same share ({lo['retention_rate']:.0f}% to "
+            f"{hi['retention_rate']:.0f}%)."
+        )
+    return (
+        f"{lead}, {hi[by]} keeps the most ({hi['retention_rate']:.0f}%) and {lo[by]} the "
+        f"fewest ({lo['retention_rate']:.0f}%)."
+    )
+
+
+def describe_nps(table: pd.DataFrame, *, by: str, min_responses: int = 30) -> str:
+    """A plain-language reading of :func:`nps` by group: highest and lowest, whether their
+    intervals overlap (then the gap may be chance), and the groups with fewer than
+    ``min_responses`` answers.
+
+    Returns
+    -------
+    str
+        E.g. "NPS is highest in Europe (32, 95% interval 25 to 39) and lowest in Asia (12,
+        -3 to 27); the intervals overlap, so the gap may be chance."
+    """
+    t = table[table["nps"].notna()]
+    if t.empty:
+        return "No NPS to compare."
+    small = t.loc[t["n"] < min_responses, by].astype(str).tolist()
+    few = (
+        f" Fewer than {min_responses} answers in {say.join(small)}: wide intervals, read with care."
+        if small
+        else ""
+    )
+    if len(t) == 1:
+        r = t.iloc[0]
+        return (
+            f"NPS in {r[by]} is {r['nps']:.0f} (95% interval {r['ci_low']:.0f} to "
+            f"{r['ci_high']:.0f}).{few}"
+        )
+    hi, lo = t.loc[t["nps"].idxmax()], t.loc[t["nps"].idxmin()]
+    text = (
+        f"NPS is highest in {hi[by]} ({hi['nps']:.0f}, interval {hi['ci_low']:.0f} to "
+        f"{hi['ci_high']:.0f}) and lowest in {lo[by]} ({lo['nps']:.0f}, {lo['ci_low']:.0f} to "
+        f"{lo['ci_high']:.0f})"
+    )
+    if lo["ci_high"] >= hi["ci_low"]:
+        text += "; the intervals overlap, so the gap may be chance."
+    else:
+        text += "; the intervals do not overlap."
+    return text + few
+
+
+def describe_ltv_cac(
+    ratio: pd.DataFrame,
+    *,
+    horizon_months: int,
+    cac_assumed: bool = True,
+    healthy_ratio: float = 3.0,
+) -> str:
+    """A plain-language reading of :func:`ltv_cac_by_group`: which groups do not pay back
+    ``healthy_ratio`` (as flagged in its ``healthy`` column) within the horizon, or that
+    all do, and the weakest.
+
+    With ``cac_assumed`` the reading says the costs are assumptions.
+
+    Returns
+    -------
+    str
+        E.g. "At the assumed acquisition costs, every segment pays back at least 3:1 within 12
+        months (lowest: paid_search, 4.2:1)."
+    """
+    if ratio.empty:
+        return "No group to compare."
+    costs = "At the assumed acquisition costs" if cac_assumed else "At these acquisition costs"
+    weak = ratio[~ratio["healthy"].astype(bool)]
+    worst = ratio["ltv_cac_ratio"].idxmin()
+    if len(ratio) == 1:
+        r = float(ratio["ltv_cac_ratio"].iloc[0])
+        verdict = "pays back" if ratio["healthy"].iloc[0] else "does not pay back"
+        return (
+            f"{costs}, LTV:CAC is {r:.1f}:1 within {horizon_months} months: acquisition "
+            f"{verdict} at least {healthy_ratio:g}:1."
+        )
+    group = ratio.index.name or "group"
+    if weak.empty:
+        return (
+            f"{costs}, every {group} pays back at least {healthy_ratio:g}:1 within "
+            f"{horizon_months} months "
+            f"(lowest: {worst}, {ratio.loc[worst, 'ltv_cac_ratio']:.1f}:1)."
+        )
+    listed = say.join(f"{g} ({r:.1f}:1)" for g, r in weak["ltv_cac_ratio"].items())
+    return (
+        f"{costs}, acquisition through {listed} does not pay back {healthy_ratio:g}:1 within "
+        f"{horizon_months} months."
+    )

@@ -28,6 +28,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from . import _reading as say
 from ._backend import collect, columns_of, require_lazy_columns, to_lazy
 from ._validation import (
     AssumptionWarning,
@@ -37,11 +38,15 @@ from ._validation import (
     require_choice,
     require_in_range,
 )
+from .groups import MIN_GROUP_CUSTOMERS, ranked_groups
 
 __all__ = [
     "abc_summary",
     "concentration_comparison",
     "customer_values",
+    "describe_concentration_comparison",
+    "describe_pareto",
+    "describe_pareto_groups",
     "gini",
     "lorenz_curve",
     "pareto_deciles",
@@ -50,8 +55,9 @@ __all__ = [
 ]
 
 _NEGATIVE = ("clip", "drop")
-#: Groups with fewer customers get a SmallSampleWarning from :func:`pareto_summary`.
-MIN_CUSTOMERS = 20
+#: Groups with fewer customers get a SmallSampleWarning from :func:`pareto_summary` (the
+#: library-wide :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`).
+MIN_CUSTOMERS = MIN_GROUP_CUSTOMERS
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -744,3 +750,141 @@ def concentration_comparison(
         s.insert(0, "measure", v)
         parts.append(s)
     return pd.concat(parts, ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# readings: the sentences under the concentration tables and figures
+# ---------------------------------------------------------------------------------------------
+
+_MEASURE_WORDS = {
+    "amount": "revenue",
+    "revenue": "revenue",
+    "margin": "margin",
+    "clv": "predicted value (CLV)",
+}
+
+
+def _measure_word(measure: str) -> str:
+    return _MEASURE_WORDS.get(str(measure), str(measure).replace("_", " "))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _gini_word(g: float) -> str:
+    if g >= 0.6:
+        return "depends heavily on a few customers"
+    if g >= 0.3:
+        return "is moderately concentrated"
+    return "is spread fairly evenly over customers"
+
+
+def describe_pareto(summary: pd.DataFrame, *, measure: str = "revenue") -> str:
+    """A plain-language reading of a :func:`pareto_summary` row (without ``by``).
+
+    Compares the top share with the rule of thumb (``target`` from the top ``top``: 80% from
+    the top 20%), more, less or in line within 2 points, and reads the Gini
+    coefficient (0.6 or more: heavily concentrated; below 0.3: spread evenly).
+
+    Returns
+    -------
+    str
+        E.g. "The top 20% of customers bring 74% of revenue, less concentrated than the
+        80/20 rule of thumb; 27% of customers (1,166) bring 80% of it. Gini 0.71: revenue
+        depends heavily on a few customers."
+    """
+    s = summary.iloc[0]
+    what = _measure_word(measure)
+    top, target, share = float(s["top"]), float(s["target"]), float(s["top_share"])
+    rule = f"the {target * 100:.0f}/{top * 100:.0f} rule of thumb"
+    if share > target + say.LEVEL:
+        versus = f"more concentrated than {rule}"
+    elif share < target - say.LEVEL:
+        versus = f"less concentrated than {rule}"
+    else:
+        versus = f"in line with {rule}"
+    n_target = (
+        f" ({int(s['n_customers_for_target']):,})" if "n_customers_for_target" in s.index else ""
+    )
+    text = (
+        f"The top {say.pct(top)} of customers bring {say.pct(share)} of {what}, {versus}; "
+        f"{say.pct(s['customer_share_for_target'])} of customers{n_target} bring "
+        f"{say.pct(target)} of it."
+    )
+    g = float(s["gini"])
+    if say.finite(g):
+        text += f" Gini {g:.2f}: {what} {_gini_word(g)}."
+    return text
+
+
+def describe_pareto_groups(
+    summary: pd.DataFrame, *, by: str, min_customers: int = MIN_CUSTOMERS
+) -> str:
+    """A plain-language reading of :func:`pareto_summary` by group: where value is most and
+    least concentrated, among groups with at least ``min_customers`` customers.
+
+    Returns
+    -------
+    str
+        E.g. "Among regions with at least 20 customers, revenue is most concentrated in Europe
+        (top 20% bring 74%) and least in Asia (72%)."
+    """
+    big = ranked_groups(
+        summary, by=by, value="top_share", size="n_customers", min_customers=min_customers
+    )
+    word = by.replace("_", " ")
+    if big.empty:
+        return f"No {word} has {min_customers:,} customers or more, so none is compared."
+    top = say.pct(big["top"].iloc[0])
+    if len(big) == 1:
+        r = big.iloc[0]
+        return (
+            f"Only {r[by]} has at least {min_customers:,} customers: its top {top} bring "
+            f"{say.pct(r['top_share'])} of its value."
+        )
+    hi, lo = big.iloc[0], big.iloc[-1]
+    lead = f"Among {word}s with at least {min_customers:,} customers"
+    if hi["top_share"] - lo["top_share"] <= say.LEVEL:
+        return (
+            f"{lead}, value is about equally concentrated: the top {top} bring "
+            f"{say.pct(lo['top_share'])} to {say.pct(hi['top_share'])}."
+        )
+    return (
+        f"{lead}, value is most concentrated in {hi[by]} (top {top} bring "
+        f"{say.pct(hi['top_share'])}) and least in {lo[by]} ({say.pct(lo['top_share'])})."
+    )
+
+
+def describe_concentration_comparison(
+    comparison: pd.DataFrame, *, base: str = "revenue", other: str = "clv"
+) -> str:
+    """A plain-language reading of :func:`concentration_comparison` (without ``by``): is
+    ``other`` more, less or about as concentrated as ``base`` (within
+    2 points)?
+
+    Returns
+    -------
+    str
+        E.g. "Predicted value (CLV) is less concentrated than revenue (top 20%: 64% vs 74%)."
+    """
+    rows = comparison.set_index("measure")
+    for m in (base, other):
+        if m not in rows.index:
+            raise DataValidationError(
+                f"`comparison` has no measure {m!r}; it has {', '.join(map(repr, rows.index))}."
+            )
+    a, b = float(rows.loc[base, "top_share"]), float(rows.loc[other, "top_share"])
+    top = say.pct(rows.loc[base, "top"])
+    diff = b - a
+    word = (
+        "about as concentrated as"
+        if abs(diff) <= say.LEVEL
+        else "more concentrated than"
+        if diff > 0
+        else "less concentrated than"
+    )
+    return (
+        f"{_capital(_measure_word(other))} is {word} {_measure_word(base)} "
+        f"(top {top}: {say.pct(b)} vs {say.pct(a)})."
+    )

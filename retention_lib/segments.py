@@ -21,17 +21,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _reading as say
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
     SmallSampleWarning,
     require_in_range,
 )
+from .groups import MIN_GROUP_CUSTOMERS
 from .pareto import _few, customer_values
 
 __all__ = [
     "DEFAULT_SEGMENT_MAP",
     "churn_risk_list",
+    "describe_segments",
     "export_churn_risk",
     "rfm_scores",
     "segment_map_table",
@@ -677,3 +680,68 @@ def export_churn_risk(alerts: pd.DataFrame, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, date_format="%Y-%m-%d", float_format="%.4f")
     return path
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def describe_segments(
+    summary: pd.DataFrame,
+    *,
+    best: str = "Champions",
+    slipping: tuple[str, ...] = ("At risk", "Can't lose them"),
+    min_customers: int = MIN_GROUP_CUSTOMERS,
+) -> str:
+    """A plain-language reading of :func:`segment_summary` (without ``by``).
+
+    Says what share of customers and of value the ``best`` segment holds, how much value
+    sits in the ``slipping`` segments (customers who bought well but not recently, with
+    their mean days since the last purchase), and names segments that are empty or too
+    small to read (fewer than ``min_customers``). Segments missing from a custom map are
+    skipped.
+
+    Returns
+    -------
+    str
+        E.g. "Champions are 15% of customers and bring 51% of revenue. 'At risk' and 'Can't
+        lose them' (661 customers) hold 9% of revenue; they last bought 150 days ago on
+        average."
+    """
+    t = summary.set_index(summary["segment"].astype(str))
+    parts: list[str] = []
+    if best in t.index and t.loc[best, "n_customers"] > 0:
+        r = t.loc[best]
+        link = "but bring" if r["value_share"] > r["customer_share"] else "and bring only"
+        parts.append(
+            f"{best} are {say.pct(r['customer_share'])} of customers {link} "
+            f"{say.pct(r['value_share'])} of revenue."
+        )
+    present = [s for s in slipping if s in t.index and t.loc[s, "n_customers"] > 0]
+    if present:
+        rows = t.loc[present]
+        n = int(rows["n_customers"].sum())
+        days = float((rows["mean_recency_days"] * rows["n_customers"]).sum() / n)
+        names = say.join(f"'{s}'" for s in present)
+        verb = "hold" if len(present) > 1 else "holds"
+        parts.append(
+            f"{names} ({say.count(n, 'customer')}) {verb} {say.pct(rows['value_share'].sum())} "
+            f"of revenue; they last bought {days:,.0f} days ago on average."
+        )
+    empty = t.index[t["n_customers"] == 0].tolist()
+    if empty:
+        parts.append(
+            f"Empty: {say.join(empty)} (no customer falls in their score cells"
+            + (
+                "; 'New' stays empty when nobody made a first purchase recently"
+                if "New" in empty
+                else ""
+            )
+            + ")."
+        )
+    small = t[(t["n_customers"] > 0) & (t["n_customers"] < min_customers)]
+    if len(small):
+        listed = say.join(f"{s} ({int(n):,})" for s, n in small["n_customers"].items())
+        parts.append(f"Too small to read (fewer than {min_customers} customers): {listed}.")
+    if not parts:
+        return "No segment to describe."
+    return " ".join(parts)

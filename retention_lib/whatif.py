@@ -28,10 +28,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _reading as say
 from ._validation import DataValidationError, require_in_range
+from .groups import MIN_GROUP_CUSTOMERS, ranked_groups
 from .pareto import _few
 
 __all__ = [
+    "describe_retention_headroom",
+    "describe_uplift",
+    "describe_uplift_by_group",
     "max_retention_gain",
     "retention_gain_params",
     "retention_scenario",
@@ -408,4 +413,96 @@ def retention_value_multiplier(
             "value_multiple_new": v_new,
             "value_uplift_pct": (v_new / v - 1) * 100,
         }
+    )
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def describe_retention_headroom(params: pd.Series, gains: Sequence[float]) -> str:
+    """A plain-language reading of how much retention gain a BG/NBD fit can model.
+
+    Parameters
+    ----------
+    params : pandas.Series
+        Fitted ``r, alpha, a, b``.
+    gains : sequence of float
+        The gains asked for; those at or above :func:`max_retention_gain` are named as
+        impossible for this fit.
+
+    Returns
+    -------
+    str
+        E.g. "The model puts the average chance of staying after a purchase at 75.0%: gains
+        below 33.3% can be modelled." or, when the fit sees almost no drop-out, that no
+        asked gain can be modelled and why.
+    """
+    _check_params(params)
+    a, b = float(params["a"]), float(params["b"])
+    stay = b / (a + b)
+    limit = max_retention_gain(params)
+    gains = [float(g) for g in gains]
+    out = [g for g in gains if g >= limit]
+    text = (
+        f"The model puts the average chance of staying after a purchase at "
+        f"{say.pct_exact(stay)}: gains below {say.pct_exact(limit)} can be modelled."
+    )
+    if not out:
+        return text
+    listed = say.join(say.pct(g) for g in out)
+    if len(out) == len(gains):
+        return (
+            text + f" None of the gains asked for ({listed}) can: the model sees so little "
+            "drop-out that there is almost no retention left to gain."
+        )
+    return text + f" Left out as impossible for this fit: {listed}."
+
+
+def describe_uplift(table: pd.DataFrame, gain: float) -> str:
+    """One sentence on a :func:`retention_uplift` table for one gain: the profit it adds.
+
+    Returns
+    -------
+    str
+        E.g. "5% more retention adds 1,234 of profit over the horizon (+3.1%)."
+    """
+    rows = table[np.isclose(table["gain"], gain)] if "gain" in table.columns else table
+    total = rows[["profit", "profit_uplift"]].sum()
+    rel = total["profit_uplift"] / total["profit"] if total["profit"] else np.nan
+    change = f" ({rel:+.1%})" if say.finite(rel) else ""
+    verb = "adds" if total["profit_uplift"] >= 0 else "changes"
+    return (
+        f"{say.pct(gain)} more retention {verb} {total['profit_uplift']:,.0f} of profit over "
+        f"the horizon{change}."
+    )
+
+
+def describe_uplift_by_group(
+    table: pd.DataFrame, *, by: str, gain: float, min_customers: int = MIN_GROUP_CUSTOMERS
+) -> str:
+    """Where a retention gain lifts profit most and least, relative to today, among groups
+    with at least ``min_customers`` customers (:func:`retention_uplift` with ``by``).
+
+    Returns
+    -------
+    str
+        E.g. "A 5% retention gain lifts profit most, relative to today, in 'At risk' (+9%)
+        and least in 'Champions' (+2%)."
+    """
+    rows = table[np.isclose(table["gain"], gain)]
+    big = ranked_groups(
+        rows, by=by, value="profit_uplift_pct", size="n_customers", min_customers=min_customers
+    )
+    if big.empty:
+        return f"No {by} has {min_customers:,} customers or more to compare."
+    hi, lo = big.iloc[0], big.iloc[-1]
+    if len(big) == 1:
+        return (
+            f"A {say.pct(gain)} retention gain lifts profit in '{hi[by]}' by "
+            f"{hi['profit_uplift_pct']:+.0f}% relative to today."
+        )
+    return (
+        f"A {say.pct(gain)} retention gain lifts profit most, relative to today, in "
+        f"'{hi[by]}' ({hi['profit_uplift_pct']:+.0f}%) and least in '{lo[by]}' "
+        f"({lo['profit_uplift_pct']:+.0f}%)."
     )

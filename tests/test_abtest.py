@@ -135,3 +135,38 @@ def test_aa_test_on_random_data_is_not_significant(rng):
     fig, ax = plt.subplots()
     assert plot_ab_test(res, ax=ax) is ax
     assert [t.get_text().rstrip(" *") for t in ax.get_yticklabels()] == res["metric"].tolist()
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def _result(significant, lifts=(-3.5, -5.9, -28.8), p=(0.24, 0.24, 0.06)):
+    return pd.DataFrame(
+        {
+            "metric": ["retained", "repeat", "revenue"],
+            "relative_lift": list(lifts),
+            "p_value": list(p),
+            "significant": significant,
+        }
+    )
+
+
+def test_describe_ab_test_random_split():
+    assert A.describe_ab_test(_result([False] * 3), random_split=True) == (
+        "0 of 3 metrics differ significantly between the random halves, as expected for an A/A "
+        "test."
+    )
+    text = A.describe_ab_test(_result([False, False, True]), random_split=True)
+    assert "1 of 3 metrics differ significantly" in text and "chance" in text
+
+
+def test_describe_ab_test_campaign():
+    text = A.describe_ab_test(
+        _result([True, False, False], lifts=(4.1, 1.0, 2.0), p=(0.012, 0.3, 0.5))
+    )
+    assert (
+        text
+        == "Treatment differs significantly on retained (+4.1%, p = 0.012); not on repeat and revenue."
+    )
+    none = A.describe_ab_test(_result([False] * 3))
+    assert none.startswith("No metric differs significantly") and "miss a real effect" in none

@@ -17,6 +17,12 @@ from retention_lib.clv import (
     clv_intervals,
     cumulative_tracking,
     customer_lifetime_value,
+    describe_calibration_by_frequency,
+    describe_frequency_recency,
+    describe_holdout,
+    describe_p_alive_history,
+    describe_period_transactions,
+    describe_tracking,
     frequency_recency_matrix,
     holdout_predictions,
     holdout_report,
@@ -151,3 +157,165 @@ def test_plot_clv_by_group_with_intervals(tx, cal, bg):
 def test_plots_reject_wrong_frames():
     with pytest.raises(DataValidationError, match="pass the output of"):
         plot_cumulative_tracking(pd.DataFrame({"x": [1]}))
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def _report(predicted, actual, *, mae=1.0, corr=0.8, customers=100):
+    values = {
+        "customers": customers,
+        "mae": mae,
+        "rmse": mae * 1.5,
+        "correlation": corr,
+        "actual_total": actual,
+        "predicted_total": predicted,
+        "total_error_pct": 100 * (predicted - actual) / actual if actual else np.nan,
+    }
+    return pd.DataFrame({"value": values}).rename_axis("metric")
+
+
+def test_describe_holdout_says_under_prediction_and_its_size():
+    text = describe_holdout(_report(6151.0, 6790.0), duration=26, time_unit="W")
+    assert "Over the 26-week holdout" in text
+    assert "under-predicts by 9.4%, more than the 5% tolerance" in text and "too low" in text
+    assert "tracks" not in text and "within" not in text
+
+
+def test_describe_holdout_says_over_prediction():
+    text = describe_holdout(_report(1200.0, 1000.0))
+    assert "over-predicts by 20.0%" in text and "too high" in text
+
+
+def test_describe_holdout_within_tolerance_and_ranking():
+    text = describe_holdout(_report(1010.0, 1000.0, corr=0.82))
+    assert "within 5% (+1.0%)" in text and "predicts by" not in text
+    assert "ranks customers well" in text
+    assert "ranks customers poorly" in describe_holdout(_report(1010.0, 1000.0, corr=0.2))
+    assert "within 1%" in describe_holdout(_report(1004.0, 1000.0), tolerance=0.01)
+    assert "over-predicts" in describe_holdout(_report(1020.0, 1000.0), tolerance=0.01)
+
+
+def test_describe_holdout_without_holdout_purchases():
+    text = describe_holdout(_report(10.0, 0.0, corr=np.nan))
+    assert "cannot be measured" in text
+
+
+def test_describe_holdout_on_cdnow_quotes_its_own_error(bg, split):
+    # the sum of conditional expectations on the CDNOW sample falls short of the 1,882
+    # actual holdout purchases by 12%: the reading must say so, not that the model tracks
+    report = holdout_report(bg, split)
+    text = describe_holdout(report, duration=39, time_unit="W")
+    error = abs(report.loc["total_error_pct", "value"])
+    assert "39-week holdout" in text and "customers made 1,882" in text
+    assert f"under-predicts by {error:.1f}%" in text and "within" not in text
+
+
+def _calib(actual, predicted):
+    n = len(actual)
+    out = pd.DataFrame(
+        {
+            "frequency_cal": range(n),
+            "customers": [100] * n,
+            "actual": actual,
+            "predicted": predicted,
+        }
+    )
+    out.attrs["max_frequency"] = n - 1
+    return out
+
+
+def test_describe_calibration_by_frequency_follows_or_not():
+    good = describe_calibration_by_frequency(_calib([1, 2, 3, 5], [1.02, 2.05, 2.9, 5.1]))
+    assert "bought more in the holdout" in good and "follows every group within 10%" in good
+    bad = describe_calibration_by_frequency(_calib([1, 2, 4.7, 12.7], [1.03, 2.0, 3.9, 9.7]))
+    assert "within 10% for 0 and 1 repeat purchases" in bad
+    assert "under-predicts 2 (-17%) and 3+ (-24%)" in bad and "follows every" not in bad
+    flat = describe_calibration_by_frequency(_calib([2, 1, 2.5, 1.2], [2, 1, 2.5, 1.2]))
+    assert "do not rise steadily" in flat
+
+
+def test_describe_tracking_separates_the_holdout():
+    track = pd.DataFrame(
+        {
+            "period": [1, 2, 3, 4],
+            "actual": [100.0, 200.0, 300.0, 400.0],
+            "predicted": [100.0, 200.0, 270.0, 340.0],
+            "holdout": [False, False, True, True],
+        }
+    )
+    text = describe_tracking(track)
+    assert "340 cumulative repeat purchases against 400 actual" in text
+    assert "under-predicts by 15.0%" in text
+    assert "In the holdout alone it expected 140 against 200 (-30.0%)" in text
+    close = track.assign(predicted=[100.0, 201.0, 301.0, 402.0])
+    assert "within 5% of it (+0.5%)" in describe_tracking(close)
+
+
+def test_describe_period_transactions_reproduces_or_not():
+    table = pd.DataFrame(
+        {"frequency": [0, 1, 2, 3], "actual": [500, 300, 150, 50], "expected": [505, 295, 148, 52]}
+    )
+    assert describe_period_transactions(table).startswith("The model reproduces")
+    off = table.assign(expected=[400, 300, 150, 150])
+    text = describe_period_transactions(off)
+    assert text.startswith("The model does not reproduce") and "10% of customers" in text
+    assert "largest gap: 0 repeat purchases, 500 actual vs 400 expected" in text
+
+
+def test_describe_frequency_recency_flat_or_not(bg):
+    grid = frequency_recency_matrix(bg, T=39.0, max_frequency=10, n_recency=20)
+    text = describe_frequency_recency(grid)
+    assert "falls below 50%" in text and "probably gone" in text
+    flat = grid.assign(p_alive=0.99)
+    text = describe_frequency_recency(flat)
+    assert "no drop-out pattern" in text and "probably gone" not in text
+
+
+def _history(p, purchase, frequency=None):
+    n = len(p)
+    return pd.DataFrame(
+        {
+            "date": pd.date_range("2011-01-03", periods=n, freq="W-MON"),
+            "age": np.arange(n, dtype=float),
+            "frequency": frequency if frequency is not None else np.cumsum(purchase) - 1,
+            "recency": np.zeros(n),
+            "p_alive": p,
+            "purchase": purchase,
+        }
+    )
+
+
+def test_describe_p_alive_history_flat_line_is_called_flat():
+    hist = _history([1.0] * 6, [True, False, True, True, False, True])
+    text = describe_p_alive_history(hist, customer_id="14646")
+    assert text.startswith("Customer 14646: P(alive) stays at 100% throughout")
+    assert "drops" not in text and "jumps" not in text and "falls" not in text
+    one_timer = _history([1.0] * 4, [True, False, False, False], frequency=[0, 0, 0, 0])
+    assert "with no repeat purchase" in describe_p_alive_history(one_timer)
+
+
+def test_describe_p_alive_history_drops_and_jumps():
+    hist = _history([1.0, 0.8, 0.6, 0.95, 0.7, 0.98, 0.9, 0.8], [True] + [False] * 2 + [True]
+                    + [False] + [True] + [False] * 2)  # fmt: skip
+    text = describe_p_alive_history(hist)
+    assert "falls between purchases (lowest 60% on 17 Jan 2011) and jumps back" in text
+    assert "fallen from 98% to 80% today" in text
+
+
+def test_describe_p_alive_history_on_cdnow_is_not_flat(bg, tx):
+    hist = p_alive_history(bg, tx, "1", grain="D", end="1997-09-30")
+    assert "stays at" not in describe_p_alive_history(hist)
+
+
+def test_plot_clv_by_group_leaves_out_groups_too_small_to_read(tx, cal, bg):
+    gg = GammaGammaModel().fit(cal)
+    ids = tx["customer_id"].astype(int)
+    tx = tx.assign(region=np.select([ids <= 3, ids % 2 == 0], ["Tiny", "A"], "B"))
+    table = clv_by_group(customer_lifetime_value(bg, gg, cal), tx, by="region")
+    fig, ax = plt.subplots()
+    plot_clv_by_group(table, by="region", ax=ax)
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["A", "B"]
+    fig, ax = plt.subplots()
+    plot_clv_by_group(table, by="region", ax=ax, min_customers=0)
+    assert len(ax.patches) == 3

@@ -13,8 +13,13 @@ from retention_lib.clv import (
     ParetoNBDModel,
     clv_by_group,
     clv_intervals,
+    clv_vs_past_revenue,
     customer_groups,
     customer_lifetime_value,
+    describe_clv,
+    describe_clv_by_group,
+    describe_ltv_comparison,
+    describe_p_alive,
     fit_by_group,
     load_cdnow,
     ltv_comparison,
@@ -152,3 +157,132 @@ def test_ltv_comparison_side_by_side(tx, cal, models):
     assert list(table.columns) == ["simple", "model"]
     assert table.loc["ltv", "model"] == pytest.approx(clv["clv"].mean())
     assert table.loc["ltv_minus_cac", "simple"] == pytest.approx(table.loc["ltv", "simple"] - 10)
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def test_describe_p_alive_near_one_says_no_dropout_is_seen():
+    text = describe_p_alive(np.full(4334, 0.999))
+    assert "near 1 for almost everyone" in text and "upper bound" in text
+    assert "On average" not in text
+
+
+def test_describe_p_alive_spread_gives_average_and_gone():
+    text = describe_p_alive(pd.DataFrame({"p_alive": [0.9, 0.8, 0.3, 0.2]}))
+    assert text == (
+        "On average a customer is 55% likely to still be active; 2 customers (50%) are more "
+        "likely gone than not."
+    )
+
+
+def _values(n, *, purchases, spend, p_alive=0.6):
+    return pd.DataFrame(
+        {
+            "customer_id": [str(i) for i in range(n)],
+            "p_alive": p_alive,
+            "expected_purchases": purchases,
+            "expected_spend": spend,
+            "clv": purchases * spend * 0.9,
+        }
+    )
+
+
+def _log(months, monthly_revenue):
+    ts = pd.date_range("2023-01-15", periods=months, freq="MS") + pd.Timedelta(days=14)
+    return pd.DataFrame({"customer_id": "a", "timestamp": ts, "amount": monthly_revenue})
+
+
+def test_clv_vs_past_revenue_uses_the_last_horizon_of_the_log():
+    tx = _log(24, 100.0)  # 24 months of 100
+    cmp = clv_vs_past_revenue(_values(10, purchases=2.0, spend=50.0), tx, horizon_months=12)
+    row = cmp.iloc[0]
+    assert row["predicted_revenue"] == pytest.approx(1000.0)
+    assert row["past_revenue"] == pytest.approx(1200.0) and row["past_months"] == 12
+    assert row["ratio"] == pytest.approx(1000 / 1200)
+
+
+def test_clv_vs_past_revenue_scales_a_short_log():
+    tx = _log(7, 100.0)  # 15 Jan to 15 Jul: six months between first and last
+    row = clv_vs_past_revenue(_values(1, purchases=1.0, spend=1.0), tx, horizon_months=12).iloc[0]
+    assert row["past_revenue"] == pytest.approx(700.0)
+    assert row["past_months"] == pytest.approx(181 / (365.25 / 12))
+    assert row["past_revenue_same_span"] == pytest.approx(700.0 * 12 / row["past_months"])
+
+
+def test_describe_clv_flags_a_forecast_above_past_revenue():
+    tx = _log(24, 100.0)
+    above = describe_clv(
+        _values(10, purchases=3.0, spend=50.0, p_alive=0.999), tx, horizon_months=12, currency="GBP"
+    )
+    assert "more than the whole net revenue of the last 12 months of the log" in above
+    assert "1.25 times" in above and "upper bound" in above and "mean P(alive) of 100%" in above
+    below = describe_clv(_values(10, purchases=1.0, spend=50.0), tx, horizon_months=12)
+    assert "42% of the net revenue" in below and "new customers would come on top" in below
+    assert "more than" not in below and "upper bound" not in below
+
+
+def test_describe_clv_quotes_total_and_concentration():
+    values = _values(10, purchases=1.0, spend=50.0)
+    values.loc[0, "clv"] = 1000.0  # one customer holds most of it
+    text = describe_clv(values, _log(24, 100.0), horizon_months=12, currency="EUR")
+    assert text.startswith("Total 12-month CLV is 1,405 EUR; the top 10% of customers hold 71%")
+
+
+def test_describe_clv_by_group_leaves_small_groups_unnamed():
+    table = pd.DataFrame(
+        {
+            "region": ["Oceania", "Europe", "Asia"],
+            "customers": [9, 4286, 25],
+            "total_clv": [200_000.0, 8_000_000.0, 50_000.0],
+            "share_of_clv": [0.024, 0.97, 0.006],
+            "clv_lower": [np.nan, 7_500_000.0, 40_000.0],
+            "clv_upper": [np.nan, 8_500_000.0, 60_000.0],
+        }
+    )
+    text = describe_clv_by_group(table, by="region", currency="GBP")
+    assert text.startswith("Europe holds the most value: 8,000,000 GBP (95% interval 7,500,000")
+    assert "the other regions add little" in text and "Next is Asia" in text
+    assert "Oceania" not in text
+    even = table.assign(share_of_clv=[0.3, 0.4, 0.3])
+    assert "add little" not in describe_clv_by_group(even, by="region")
+    assert "No region has" in describe_clv_by_group(table, by="region", min_customers=10_000)
+
+
+def _comparison(simple, model):
+    return pd.DataFrame(
+        {"simple": [50.0, 4.0, 1.0, simple, simple - 25, simple / 25],
+         "model": [50.0, 4.0, 1.0, model, model - 25, model / 25]},
+        index=pd.Index(["average_order_value", "orders_per_year", "lifespan_years", "ltv",
+                        "ltv_minus_cac", "ltv_cac_ratio"], name="quantity"),
+    )  # fmt: skip
+
+
+def test_describe_ltv_comparison_close_lower_or_higher():
+    close = describe_ltv_comparison(_comparison(1974.0, 1974.3), cac=25.0, currency="GBP")
+    assert "within 5%" in close and "discounts almost no customer" in close
+    assert "an assumed CAC of 25 GBP" in close and "79.0:1" in close
+    lower = describe_ltv_comparison(_comparison(104.0, 72.0), cac=25.0)
+    assert "the model is 31% lower" in lower and "2.9:1 (below 3:1)" in lower
+    higher = describe_ltv_comparison(_comparison(50.0, 80.0), cac=25.0, cac_assumed=False)
+    assert "the model is 60% higher" in higher and "assumed" not in higher
+
+
+@pytest.mark.slow
+def test_readings_agree_with_their_numbers_on_online_retail(online_retail_path):
+    import retention_lib as rl
+    from retention_lib.clv import describe_p_alive
+
+    tx, _ = rl.prepare_transactions(online_retail_path, currency="GBP", source_currency="GBP")
+    summary = rfm_summary(tx, time_unit="W", grain="D")
+    with quiet():
+        bg, gg = BetaGeoModel().fit(summary), GammaGammaModel().fit(summary)
+    values = customer_lifetime_value(bg, gg, summary, horizon_months=12)
+    cmp = clv_vs_past_revenue(values, tx, horizon_months=12).iloc[0]
+    text = describe_clv(values, tx, horizon_months=12, currency="GBP")
+    above = cmp["predicted_revenue"] > cmp["past_revenue_same_span"]
+    assert ("more than the whole net revenue" in text) == above
+    near_one = (values["p_alive"] >= 0.95).mean() >= 0.95
+    assert ("near 1 for almost everyone" in describe_p_alive(values)) == near_one
+    by_region = clv_by_group(values, tx, by="region")
+    assert "Africa" not in describe_clv_by_group(by_region, by="region")

@@ -46,9 +46,20 @@ def test_unbounded_matrix_hand_computed(tiny_log):
 
 
 def test_average_retention_weighted_by_observable_cohorts(tiny_log):
-    avg = rl.average_retention(rl.cohort_retention(tiny_log))
+    avg = rl.average_retention(rl.cohort_retention(tiny_log), include_partial=True)
     np.testing.assert_allclose(avg["retention"], [1.0, 2 / 5, 1 / 4, 1 / 2])
     assert avg["cohorts"].tolist() == [3, 3, 2, 1]
+    assert avg["partial_cohorts"].tolist() == [0, 1, 1, 1]
+
+
+def test_average_retention_leaves_out_the_partial_last_period_by_default(tiny_log):
+    # April (data end on 2 April) is the partial diagonal: Jan k=3, Feb k=2, Mar k=1
+    avg = rl.average_retention(rl.cohort_retention(tiny_log))
+    np.testing.assert_allclose(avg["retention"], [1.0, 2 / 4, 1 / 2])
+    assert avg["cohorts"].tolist() == [3, 2, 1]
+    assert avg["partial_left_out"].tolist() == [0, 1, 1]
+    assert avg["partial_cohorts"].sum() == 0
+    assert avg.attrs["partial_cells_left_out"] == 3  # k=3 had only the partial cell
 
 
 def test_revenue_retention_and_value_curves_hand_computed(tiny_log):
@@ -62,9 +73,13 @@ def test_revenue_retention_and_value_curves_hand_computed(tiny_log):
     assert rev["revenue"].sum() + rev.attrs["revenue_outside_cohorts"] == pytest.approx(
         tiny_log["amount"].sum()
     )
-    curves = rl.value_curves(rev)
+    curves = rl.value_curves(rev, include_partial=True)
     # period 1: (Jan 35 + Feb 28 + Mar 1) / 5 customers
     assert curves.loc[1, "cumulative_revenue_per_customer"] == pytest.approx((35 + 28 + 1) / 5)
+    # by default the partial April cell of the March cohort is left out: (35 + 28) / 4
+    curves = rl.value_curves(rev)
+    assert curves.loc[1, "cumulative_revenue_per_customer"] == pytest.approx((35 + 28) / 4)
+    assert curves.loc[1, "partial_left_out"] == 1
 
 
 def test_churn_table_hand_computed(tiny_log):
@@ -197,25 +212,131 @@ def test_online_retail_cohorts_account_for_every_row_and_penny(online_retail_pat
     total = rev["revenue"].sum() + rev.attrs["revenue_outside_cohorts"]
     assert round(total, 2) == round(report.revenue_kept, 2)
     assert table["partial"].any()  # the log ends on 9 December 2011
+    # the 9-day December 2011 is left out of the average: month 12 would be one partial cell
+    curves = rl.average_retention(table)
+    assert curves["period_number"].max() == 11 and curves["partial_cohorts"].sum() == 0
+    text = rl.describe_retention(curves)
+    assert "in month 12" not in text and "No cohort has a complete month 12 yet" in text
+    assert "data end on 9 Dec 2011" in text
+    # regions of one customer are left out of per-region curves, and named
+    regions = rl.cohort_retention(rl.add_regions(clean, unmapped="keep")[0], by="region")
+    assert not (rl.group_sizes(rl.average_retention(regions), by="region") < 20).any()
+    assert "Africa (1)" in rl.describe_small_groups(regions, by="region")
 
 
 def test_value_curves_leave_out_thinly_observed_periods(tiny_log):
     rev = rl.revenue_retention(tiny_log)
     # period 3 is observed for the January cohort only: 2 of 5 customers
-    assert rl.value_curves(rev, min_share=0.5)["period_number"].max() == 2
-    assert rl.value_curves(rev, min_share=0.0)["period_number"].max() == 3
+    assert rl.value_curves(rev, min_share=0.5, include_partial=True)["period_number"].max() == 2
+    assert rl.value_curves(rev, min_share=0.0, include_partial=True)["period_number"].max() == 3
+    # and that period 3 cell is April, the partial month: left out by default
+    assert rl.value_curves(rev, min_share=0.0)["period_number"].max() == 2
+
+
+def _curves(rates, sizes, *, period="M", partial_left_out=0, partial_cohorts=0):
+    """An average_retention-like frame: period 0..n with the given rates and cohort sizes."""
+    n = len(rates)
+    out = pd.DataFrame(
+        {
+            "period_number": range(n),
+            "cohorts": [n - k for k in range(n)],
+            "customers": [r * s for r, s in zip(rates, sizes, strict=True)],
+            "cohort_size": sizes,
+            "partial_cohorts": [partial_cohorts] * n,
+            "partial_left_out": [partial_left_out] * n,
+            "retention": rates,
+        }
+    )
+    out.attrs = {"period": period, "by": None, "observation_end": pd.Timestamp("2011-12-09")}
+    return out
 
 
 def test_describe_retention_quotes_the_numbers(tiny_log):
     text = rl.describe_retention(rl.average_retention(rl.cohort_retention(tiny_log)))
-    assert "40% in month 1" in text and "5 customers in 3 cohorts" in text
+    assert "50% in month 1" in text and "5 customers in 3 cohorts" in text
+    assert "left out" in text and "2 Apr 2024" in text
+
+
+def test_describe_retention_says_when_the_partial_period_is_included(tiny_log):
+    table = rl.cohort_retention(tiny_log)
+    text = rl.describe_retention(rl.average_retention(table, include_partial=True))
+    assert "40% in month 1" in text and "include the incomplete last month" in text
+    assert "left out" not in text
+    complete = rl.cohort_retention(tiny_log, observation_end="2024-03-31 23:59")
+    text = rl.describe_retention(rl.average_retention(complete))
+    assert "incomplete" not in text
+
+
+def test_describe_retention_fades_rises_or_holds_as_the_numbers_do():
+    sizes = [1000, 900, 800, 700, 600, 500, 400]
+    fades = rl.describe_retention(_curves([1, 0.4, 0.35, 0.3, 0.28, 0.25, 0.2], sizes))
+    assert "fades from 40% in month 1 to 20% in month 6" in fades and "rises" not in fades
+    rises = rl.describe_retention(_curves([1, 0.2, 0.22, 0.25, 0.26, 0.27, 0.3], sizes))
+    assert "rises from 20% in month 1 to 30% in month 6" in rises and "older cohorts" in rises
+    level = rl.describe_retention(_curves([1, 0.3, 0.3, 0.31, 0.3, 0.3, 0.305], sizes))
+    assert "holds level" in level and "fades" not in level and "rises" not in level
+
+
+def test_describe_retention_flags_a_period_resting_on_few_customers():
+    sizes = [1000] + [900] * 11 + [150]  # month 12: one small cohort, 15% of customers
+    rates = [1.0] + [0.3] * 11 + [0.5]
+    text = rl.describe_retention(_curves(rates, sizes))
+    assert "50% in month 12" in text and "Month 12 rests on 1 cohort (150 customers" in text
+    solid = rl.describe_retention(_curves(rates, [1000] + [900] * 12))
+    assert "rests on" not in solid
+
+
+def test_describe_retention_names_periods_no_cohort_has_reached():
+    text = rl.describe_retention(_curves([1, 0.3, 0.25, 0.2], [100, 90, 80, 70]))
+    assert "No cohort has a complete month 6 or 12 yet." in text
+    assert "in month 3" in text
+
+
+def test_describe_retention_quotes_weeks_for_weekly_curves():
+    rates = [1.0] + [0.2] * 30
+    text = rl.describe_retention(_curves(rates, [100] * 31, period="W"))
+    assert "week 1" in text and "week 4" in text and "week 13" in text and "week 26" in text
+    assert "week 3" not in text and "month" not in text
+
+
+def test_describe_retention_refuses_several_groups(tiny_log):
+    curves = rl.average_retention(rl.cohort_retention(tiny_log, by="region"), min_customers=0)
+    with pytest.raises(rl.DataValidationError, match="several `region` groups"):
+        rl.describe_retention(curves)
 
 
 def test_describe_value_curves_quotes_the_numbers(tiny_log):
-    curves = rl.value_curves(rl.revenue_retention(tiny_log, by="region"), min_share=0)
+    rev = rl.revenue_retention(tiny_log, by="region")
+    curves = rl.value_curves(rev, min_share=0, min_customers=0, include_partial=True)
     text = rl.describe_value_curves(curves, currency="EUR", at=1)
     # Europe: A (30) + C (24) + E (1) over 3 customers; Asia: B (5) + D (4) over 2
     assert "Europe 18" in text and "Asia 4" in text and "EUR" in text
+    assert "include the incomplete last month" in text
+
+
+def test_describe_value_curves_says_what_the_value_rests_on(tiny_log):
+    rev = rl.revenue_retention(tiny_log)
+    curves = rl.value_curves(rev, min_share=0)
+    text = rl.describe_value_curves(curves, currency="EUR", at=2, min_basis=0.5)
+    # month 2 is observed complete for the January cohort only (2 of 5 customers)
+    assert "over 1 cohort (2 customers)" in text and "40% of the customers" in text
+    assert "read it with care" not in rl.describe_value_curves(curves, at=2, min_basis=0.25)
+    assert "left out" in text
+    text = rl.describe_value_curves(rl.value_curves(rev, min_share=0), currency="EUR", at=12)
+    assert "Month 12 is not shown" in text and "After 2 months" in text
+    full = rl.describe_value_curves(rl.value_curves(rev), currency="EUR", at=1)
+    assert "read it with care" not in full and "Month 1 is not shown" not in full
+
+
+def test_describe_churn_warns_about_the_incomplete_last_period(tiny_log):
+    churn = rl.churn_table(tiny_log)
+    text = rl.describe_churn(churn)
+    # March: of the 2 customers active in February (A, C, D -> 3), ...
+    last = churn[~churn["partial"]].iloc[-1]
+    assert f"of the {int(last['customers_start'])} customers who bought in Feb 2024" in text
+    assert "Apr 2024 is incomplete" in text and "reads high by design" in text
+    complete = rl.churn_table(tiny_log, observation_end="2024-03-31 23:59")
+    assert "incomplete" not in rl.describe_churn(complete)
 
 
 def test_small_groups_can_be_left_out_of_curves(tiny_log):
@@ -224,7 +345,11 @@ def test_small_groups_can_be_left_out_of_curves(tiny_log):
     assert set(rl.average_retention(table, min_customers=3)["region"]) == {"Europe"}
     rev = rl.revenue_retention(tiny_log, by="region")
     assert set(rl.value_curves(rev, min_customers=3)["region"]) == {"Europe"}
-    assert set(rl.average_retention(table)["region"]) == {"Europe", "Asia"}
+    assert set(rl.average_retention(table, min_customers=0)["region"]) == {"Europe", "Asia"}
+    # by default groups below MIN_GROUP_CUSTOMERS (20) are left out, and the note says so
+    assert rl.average_retention(table).empty
+    note = rl.describe_small_groups(table, by="region")
+    assert "Asia (2) and Europe (3)" in note and "none is shown" in note
 
 
 @pytest.mark.parametrize("column", ["amount", "customer_id", "timestamp"])

@@ -361,3 +361,75 @@ def test_ltv_cac_by_group_by_hand():
         K.ltv_cac_by_group(values.drop(columns="clv"), tx, cac=1.0)
     with pytest.raises(DataValidationError, match="Column `clv` has 1 missing"):
         K.ltv_cac_by_group(values.assign(clv=[90.0, None, 12.0]), tx, cac=1.0)
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def _counts(start, rates):
+    return pd.DataFrame(
+        {"region": ["Africa", "Asia", "Europe"], "customers_start": start, "retention_rate": rates}
+    )
+
+
+def test_describe_customer_counts_compares_only_groups_large_enough():
+    text = K.describe_customer_counts(_counts([1, 16, 2611], [0.0, 31.25, 70.7]), by="region")
+    assert text == (
+        "Only Europe has at least 20 customers active at the start; it keeps 71% of them."
+    )
+    text = K.describe_customer_counts(_counts([1, 300, 2611], [0.0, 52.0, 70.7]), by="region")
+    assert "Europe keeps the most (71%) and Asia the fewest (52%)" in text
+    assert "Africa" not in text
+    same = K.describe_customer_counts(_counts([1, 300, 2611], [0.0, 70.0, 71.0]), by="region")
+    assert "all keep about the same share (70% to 71%)" in same
+    assert "No region" in K.describe_customer_counts(_counts([1, 2, 3], [1, 2, 3]), by="region")
+
+
+def test_describe_nps_says_when_the_gap_may_be_chance():
+    table = pd.DataFrame(
+        {
+            "region": ["Asia", "Europe", "Oceania"],
+            "n": [74, 594, 12],
+            "nps": [-32.4, 4.9, 20.0],
+            "ci_low": [-46.9, -1.4, -20.0],
+            "ci_high": [-15.5, 11.2, 55.0],
+        }
+    )
+    text = K.describe_nps(table, by="region")
+    assert text.startswith("NPS is highest in Oceania (20, interval -20 to 55)")
+    assert "the intervals overlap, so the gap may be chance" in text
+    assert "Fewer than 30 answers in Oceania" in text
+    apart = K.describe_nps(table.iloc[:2], by="region")
+    assert "highest in Europe" in apart and "do not overlap" in apart and "Fewer" not in apart
+
+
+def test_describe_ltv_cac_weak_or_all_healthy():
+    ratio = pd.DataFrame(
+        {"ltv_cac_ratio": [4.2, 6.0], "healthy": [True, True]},
+        index=pd.Index(["paid_search", "organic"], name="segment"),
+    )
+    text = K.describe_ltv_cac(ratio, horizon_months=12)
+    assert text == (
+        "At the assumed acquisition costs, every segment pays back at least 3:1 within 12 "
+        "months (lowest: paid_search, 4.2:1)."
+    )
+    weak = ratio.assign(ltv_cac_ratio=[2.1, 6.0], healthy=[False, True])
+    text = K.describe_ltv_cac(weak, horizon_months=12, cac_assumed=False)
+    assert "acquisition through paid_search (2.1:1) does not pay back 3:1" in text
+    assert "assumed" not in text
+
+
+def test_plot_group_rates_leaves_out_small_groups():
+    import matplotlib.pyplot as plt
+
+    from retention_lib.plotting.segments import plot_group_rates
+
+    counts = _counts([1, 300, 2611], [0.0, 52.0, 70.7])
+    ax = plot_group_rates(counts, by="region")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Asia\n(n=300)", "Europe\n(n=2,611)"]
+    plt.close("all")
+    assert len(plot_group_rates(counts, by="region", min_customers=0).patches) == 3
+    plt.close("all")
+    ax = plot_group_rates(counts, by="region", min_customers=10_000)
+    assert "No region has 10,000 customers" in ax.texts[0].get_text()
+    plt.close("all")

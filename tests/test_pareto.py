@@ -344,7 +344,7 @@ def test_plot_pareto_by_group_draws_one_curve_per_group():
 
 def test_plot_top_share_and_lorenz():
     fig, (ax1, ax2) = plt.subplots(1, 2)
-    plot_top_share(P.pareto_summary(ten_log(), by="region"), by="region", ax=ax1)
+    plot_top_share(P.pareto_summary(ten_log(), by="region"), by="region", ax=ax1, min_customers=0)
     assert len(ax1.patches) == 2
     plot_lorenz(P.lorenz_curve(ten_log()), ax=ax2)
     assert "Gini 0.63" in ax2.get_legend().get_texts()[1].get_text()
@@ -389,3 +389,89 @@ def test_online_retail_concentration_uk_vs_rest(online_retail_path):
     assert s.loc["Rest", "top_share"] == pytest.approx(0.800, abs=0.01)
     assert s.loc["UK", "gini"] == pytest.approx(0.692, abs=0.01)
     assert s.loc["Rest", "gini"] == pytest.approx(0.774, abs=0.01)
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def _summary(top_share, gini, *, top=0.2, target=0.8, share_for_target=0.27, n=1166):
+    return pd.DataFrame(
+        {
+            "top": [top],
+            "top_share": [top_share],
+            "target": [target],
+            "customer_share_for_target": [share_for_target],
+            "n_customers_for_target": [n],
+            "gini": [gini],
+        }
+    )
+
+
+def test_describe_pareto_more_less_or_in_line_with_the_rule():
+    less = P.describe_pareto(_summary(0.74, 0.709))
+    assert less == (
+        "The top 20% of customers bring 74% of revenue, less concentrated than the 80/20 rule "
+        "of thumb; 27% of customers (1,166) bring 80% of it. Gini 0.71: revenue depends heavily "
+        "on a few customers."
+    )
+    assert "more concentrated than the 80/20" in P.describe_pareto(_summary(0.9, 0.8))
+    assert "in line with the 80/20" in P.describe_pareto(_summary(0.81, 0.65))
+    even = P.describe_pareto(_summary(0.25, 0.08), measure="clv")
+    assert "predicted value (CLV) is spread fairly evenly" in even
+
+
+def test_describe_pareto_groups_leaves_out_small_groups():
+    by_group = pd.DataFrame(
+        {
+            "region": ["Africa", "Asia", "Europe", "Oceania"],
+            "n_customers": [1, 27, 4317, 9],
+            "top": 0.2,
+            "top_share": [0.2, 0.719, 0.736, 0.934],
+        }
+    )
+    text = P.describe_pareto_groups(by_group, by="region")
+    assert "about equally concentrated" in text and "72% to 74%" in text
+    assert "Oceania" not in text and "Africa" not in text
+    apart = by_group.assign(top_share=[0.2, 0.6, 0.8, 0.9])
+    text = P.describe_pareto_groups(apart, by="region")
+    assert "most concentrated in Europe (top 20% bring 80%) and least in Asia (60%)" in text
+    one = P.describe_pareto_groups(by_group, by="region", min_customers=100)
+    assert one.startswith("Only Europe has at least 100 customers")
+    assert "No region" in P.describe_pareto_groups(by_group, by="region", min_customers=10**6)
+
+
+def test_describe_concentration_comparison_follows_the_numbers():
+    comparison = pd.DataFrame(
+        {"measure": ["revenue", "clv"], "top": [0.2, 0.2], "top_share": [0.74, 0.636]}
+    )
+    assert P.describe_concentration_comparison(comparison) == (
+        "Predicted value (CLV) is less concentrated than revenue (top 20%: 64% vs 74%)."
+    )
+    more = comparison.assign(top_share=[0.6, 0.7])
+    assert "more concentrated than" in P.describe_concentration_comparison(more)
+    same = comparison.assign(top_share=[0.7, 0.71])
+    assert "about as concentrated as" in P.describe_concentration_comparison(same)
+    with pytest.raises(DataValidationError, match="no measure 'margin'"):
+        P.describe_concentration_comparison(comparison, other="margin")
+
+
+def test_plots_leave_out_groups_too_small_to_read():
+    rng = np.random.default_rng(3)
+    tx = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(45)],
+            "amount": rng.gamma(2, 20, 45),
+            "timestamp": pd.Timestamp("2024-01-01"),
+            "region": ["Europe"] * 40 + ["Africa"] * 1 + ["Oceania"] * 4,
+        }
+    )
+    by_group = P.pareto_summary(tx, by="region")
+    ax = plot_top_share(by_group, by="region")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Europe"]
+    plt.close("all")
+    ax = plot_top_share(by_group, by="region", min_customers=0)
+    assert len(ax.get_xticklabels()) == 3
+    plt.close("all")
+    ax = plot_lorenz(P.lorenz_curve(tx, by="region"), by="region")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "equality" and len(labels) == 2 and labels[1].startswith("Europe")

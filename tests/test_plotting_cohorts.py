@@ -93,3 +93,29 @@ def test_value_curves_label_currency_and_whole_periods(log):
     assert ax.get_ylabel() == "cumulative revenue per customer (EUR)"
     ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
     assert all(float(t).is_integer() for t in ticks)
+
+
+def _legend(ax):
+    return sorted(t.get_text() for t in ax.get_legend().get_texts())
+
+
+def test_curves_leave_out_groups_too_small_to_read(log):
+    log = log.copy()
+    small = log["customer_id"].isin(log["customer_id"].unique()[:5])
+    log.loc[small, "region"] = "Tiny"  # 5 customers
+    table = rl.cohort_retention(log, by="region")
+    curves = rl.average_retention(table, min_customers=0)
+    ax = plot_retention_curves(curves)
+    assert "Tiny" not in _legend(ax)
+    plt.close("all")
+    assert "Tiny" in _legend(plot_retention_curves(curves, min_customers=0))
+    plt.close("all")
+    value = rl.value_curves(rl.revenue_retention(log, by="region"), min_customers=0)
+    assert "Tiny" not in _legend(plot_value_curves(value))
+    assert "Tiny (5)" in rl.describe_small_groups(table, by="region")
+
+
+def test_curves_say_so_when_every_group_is_too_small(tiny_log):
+    curves = rl.average_retention(rl.cohort_retention(tiny_log, by="region"), min_customers=0)
+    ax = plot_retention_curves(curves)
+    assert "No region has 20 customers or more" in ax.texts[0].get_text()

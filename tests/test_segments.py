@@ -313,3 +313,46 @@ def test_scores_do_not_depend_on_the_order_amounts_were_added():
         S._quantile_scores(noisy, ids, higher_is_better=True),
         S._quantile_scores(exact, ids, higher_is_better=True),
     )
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def _segment_table(**n):
+    names = ["Champions", "Loyal", "New", "At risk", "Can't lose them", "Lost"]
+    counts = [n.get(k, 100) for k in ["champions", "loyal", "new", "at_risk", "cant_lose", "lost"]]
+    value = [5000.0, 2000.0, 100.0, 600.0, 170.0, 200.0]
+    total_n, total_v = sum(counts), sum(value)
+    return pd.DataFrame(
+        {
+            "segment": pd.Categorical(names, categories=names),
+            "n_customers": counts,
+            "customer_share": [c / total_n for c in counts],
+            "monetary": value,
+            "value_share": [v / total_v for v in value],
+            "mean_recency_days": [5.0, 30.0, 6.0, 150.0, 130.0, 280.0],
+        }
+    )
+
+
+def test_describe_segments_quotes_champions_and_slipping_value():
+    text = S.describe_segments(_segment_table())
+    assert text.startswith("Champions are 17% of customers but bring 62% of revenue.")
+    # 'At risk' and 'Can't lose them': 200 customers, (600 + 170) / 8070 of value
+    assert "'At risk' and 'Can't lose them' (200 customers) hold 10% of revenue" in text
+    assert "140 days ago on average" in text
+    assert "Empty" not in text and "Too small" not in text
+
+
+def test_describe_segments_names_empty_and_small_segments():
+    text = S.describe_segments(_segment_table(new=0, cant_lose=7))
+    assert "Empty: New" in text and "nobody made a first purchase recently" in text
+    assert "Too small to read (fewer than 20 customers): Can't lose them (7)" in text
+
+
+def test_describe_segments_champions_that_bring_less_than_their_share():
+    table = _segment_table(champions=600)
+    table["value_share"] = [0.3, 0.3, 0.1, 0.1, 0.1, 0.1]
+    assert "Champions are 55% of customers and bring only 30% of revenue" in (
+        S.describe_segments(table)
+    )

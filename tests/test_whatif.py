@@ -168,7 +168,9 @@ def test_whatif_view_and_plot(models, summary):
     groups = pd.DataFrame(
         {"customer_id": list("abcdef"), "segment": list("xxyyyz"), "region": list("EEEAAA")}
     )
-    table, fig = whatif_view(bg, gg, summary, groups, gain=0.05, by="region", margin=0.3)
+    table, fig = whatif_view(
+        bg, gg, summary, groups, gain=0.05, by="region", margin=0.3, min_customers=0
+    )
     expected = W.retention_uplift(
         bg, gg, summary, gains=[0.05], groups=groups, by="region", margin=0.3
     )
@@ -176,4 +178,47 @@ def test_whatif_view_and_plot(models, summary):
     ax = fig.axes[0]
     assert len(ax.patches) == 2
     assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "E"]
+    # by default groups of fewer than 20 customers are not drawn, and the panel says so
+    _, fig = whatif_view(bg, gg, summary, groups, gain=0.05, by="region", margin=0.3)
+    assert not fig.axes[0].patches
+    assert "No region has 20 customers" in fig.axes[0].texts[0].get_text()
     assert len(whatif_explorer(bg, gg, summary, groups).children) == 2
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def test_describe_retention_headroom_with_and_without_dropout():
+    text = W.describe_retention_headroom(pd.Series(BG), [0.01, 0.05, 0.10])
+    # b / (a + b) = 2.426 / 3.219; gains below a / b = 32.7% can be modelled
+    assert text == (
+        "The model puts the average chance of staying after a purchase at 75.4%: gains below "
+        "32.7% can be modelled."
+    )
+    flat = pd.Series({"r": 0.8, "alpha": 9.9, "a": 0.003, "b": 7.25})
+    text = W.describe_retention_headroom(flat, [0.01, 0.05, 0.10])
+    assert "99.96%" in text and "None of the gains asked for (1%, 5% and 10%) can" in text
+    some = W.describe_retention_headroom(pd.Series({**BG, "a": 0.1, "b": 2.0}), [0.01, 0.1])
+    assert "Left out as impossible for this fit: 10%" in some
+
+
+def test_describe_uplift_and_by_group():
+    table = pd.DataFrame(
+        {
+            "gain": [0.05, 0.05, 0.05],
+            "segment": ["Champions", "At risk", "New"],
+            "n_customers": [600, 500, 5],
+            "profit": [1000.0, 300.0, 10.0],
+            "profit_uplift": [20.0, 27.0, 5.0],
+            "profit_uplift_pct": [2.0, 9.0, 50.0],
+        }
+    )
+    assert W.describe_uplift(table, 0.05) == (
+        "5% more retention adds 52 of profit over the horizon (+4.0%)."
+    )
+    text = W.describe_uplift_by_group(table, by="segment", gain=0.05)
+    assert text == (
+        "A 5% retention gain lifts profit most, relative to today, in 'At risk' (+9%) and least "
+        "in 'Champions' (+2%)."
+    )  # 'New' (5 customers) is too small to be named
+    assert "No segment" in W.describe_uplift_by_group(table, by="segment", gain=0.1)

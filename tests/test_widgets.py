@@ -72,7 +72,8 @@ def test_cohort_view_refuses_a_tiny_selection(tiny_log):
 def test_cohort_summary_by_hand(tiny_log):
     # cohorts Jan {A, B}, Feb {C, D}, Mar {E}; month 1: A (Feb) and C (Mar) of the 5 customers
     # in the three cohorts observed; month 3: only the Jan cohort is observed, A bought in Apr.
-    summary = widgets.cohort_summary(rl.cohort_retention(tiny_log), at=(1, 3))
+    table = rl.cohort_retention(tiny_log)
+    summary = widgets.cohort_summary(table, at=(1, 3), include_partial=True)
     expected = pd.DataFrame(
         {
             "period_number": [1, 3],
@@ -80,6 +81,13 @@ def test_cohort_summary_by_hand(tiny_log):
             "customers_observed": [5, 2],
             "retention": [2 / 5, 1 / 2],
         }
+    )
+    assert_frame_equal(summary, expected, check_dtype=False)
+    # April (data end on 2 April) is incomplete: left out by default, so month 1 averages the
+    # Jan and Feb cohorts (A and C of 4) and month 3 (only April) is not shown
+    summary = widgets.cohort_summary(table, at=(1, 3))
+    expected = pd.DataFrame(
+        {"period_number": [1], "cohorts": [2], "customers_observed": [4], "retention": [2 / 4]}
     )
     assert_frame_equal(summary, expected, check_dtype=False)
 
@@ -201,7 +209,9 @@ def test_readings_quote_the_numbers_they_are_given():
          "target": [0.8], "gini": [0.709]}
     )  # fmt: skip
     assert pareto_reading(summary, "revenue") == (
-        "The top 20% of customers bring 74% of revenue; 25% of customers make 80% of it. Gini 0.71."
+        "The top 20% of customers bring 74% of revenue, less concentrated than the 80/20 rule "
+        "of thumb; 25% of customers bring 80% of it. Gini 0.71: revenue depends heavily on a "
+        "few customers."
     )
     table = pd.DataFrame({"profit": [100.0, 300.0], "profit_uplift": [10.0, 10.0]})
     assert whatif_reading(table, 0.05) == (

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _reading as say
 from .._validation import DataValidationError
 from . import _formulas as F
 from .models import BetaGeoModel, ParetoNBDModel, _check_horizon, _PurchaseModel
@@ -23,8 +24,16 @@ from .summary import (
 )
 
 __all__ = [
+    "GROUP_TOLERANCE",
+    "TRACKING_TOLERANCE",
     "calibration_by_frequency",
     "cumulative_tracking",
+    "describe_calibration_by_frequency",
+    "describe_frequency_recency",
+    "describe_holdout",
+    "describe_p_alive_history",
+    "describe_period_transactions",
+    "describe_tracking",
     "frequency_recency_matrix",
     "holdout_predictions",
     "holdout_report",
@@ -354,3 +363,331 @@ def p_alive_history(
     frame["p_alive"] = model.p_alive(view).to_numpy()
     frame["date"] = period_start(frame["p"], grain).to_numpy()
     return frame[["date", "age", "frequency", "recency", "p_alive", "purchase"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# readings: the sentences under the validation tables and figures
+# ---------------------------------------------------------------------------------------------
+
+#: Relative error within which a reading says the model "tracks" or "follows" the data.
+TRACKING_TOLERANCE = 0.05
+#: The same for small groups of customers (calibration buckets), which are noisier.
+GROUP_TOLERANCE = 0.10
+
+
+def _relative_error(predicted: float, actual: float) -> float:
+    return (predicted - actual) / actual if actual > 0 else np.nan
+
+
+def _error_phrase(error: float, tolerance: float) -> str:
+    """``"within 5% (-2.1%)"`` / ``"under-predicts by 9.4%"`` / ``"over-predicts by 12.0%"``."""
+    if not say.finite(error):
+        return "cannot be compared (no actual purchases)"
+    if abs(error) <= tolerance:
+        return f"is within {say.pct(tolerance)} of it ({error:+.1%})"
+    side = "under" if error < 0 else "over"
+    return (
+        f"{side}-predicts by {say.pct(abs(error), 1)}, more than the {say.pct(tolerance)} tolerance"
+    )
+
+
+def describe_holdout(
+    report: pd.DataFrame,
+    *,
+    duration: float | None = None,
+    time_unit: str = "W",
+    tolerance: float = TRACKING_TOLERANCE,
+) -> str:
+    """A plain-language reading of :func:`holdout_report`.
+
+    The total is said to track the holdout only when its error is within ``tolerance``;
+    otherwise the reading says the model under- or over-predicts and by how much. The
+    per-customer error is set against the average actual count, and the correlation is read
+    as a ranking (strong from 0.7, moderate from 0.4, weak below).
+
+    Parameters
+    ----------
+    report : pandas.DataFrame
+        :func:`holdout_report` output.
+    duration : float, optional
+        Length of the holdout in ``time_unit`` (e.g. 26 weeks), for the wording.
+    time_unit : {"D", "W", "M"}
+    tolerance : float, default :data:`TRACKING_TOLERANCE`
+
+    Returns
+    -------
+    str
+        E.g. "Over the 26-week holdout the model expected 6,151 repeat purchases; customers
+        made 6,790: the model under-predicts by 9.4%, more than the 5% tolerance. ..."
+    """
+    r = report["value"]
+    predicted, actual = float(r["predicted_total"]), float(r["actual_total"])
+    span = f"the {duration:g}-{say.period_word(time_unit)} holdout" if duration else "the holdout"
+    text = (
+        f"Over {span} the model expected {predicted:,.0f} repeat purchases; customers made "
+        f"{actual:,.0f}"
+    )
+    if actual <= 0:
+        return text + ", so the forecast error cannot be measured."
+    error = _relative_error(predicted, actual)
+    if abs(error) <= tolerance:
+        text += f": the total is within {say.pct(tolerance)} ({error:+.1%})."
+    else:
+        side, effect = ("under", "too low") if error < 0 else ("over", "too high")
+        text += (
+            f": the model {side}-predicts by {say.pct(abs(error), 1)}, more than the "
+            f"{say.pct(tolerance)} tolerance, so forecasts and CLV built this way are likely "
+            f"{effect}."
+        )
+    n = float(r["customers"])
+    mean_actual = actual / n if n > 0 else np.nan
+    text += (
+        f" Per customer the typical error is {float(r['mae']):.2f} purchases (customers made "
+        f"{mean_actual:.2f} on average)"
+    )
+    corr = float(r["correlation"])
+    if not say.finite(corr):
+        return text + "; with no variation in actual purchases, the ranking cannot be checked."
+    strength = "well" if corr >= 0.7 else "moderately" if corr >= 0.4 else "poorly"
+    return (
+        text + f", and predicted and actual counts correlate at {corr:.2f}: the model ranks "
+        f"customers {strength}."
+    )
+
+
+def describe_calibration_by_frequency(
+    table: pd.DataFrame, *, tolerance: float = GROUP_TOLERANCE
+) -> str:
+    """A plain-language reading of :func:`calibration_by_frequency`.
+
+    Says whether holdout purchases rise with calibration purchases, and in which groups the
+    model's mean is within ``tolerance`` of the actual mean or under/over-predicts.
+
+    Returns
+    -------
+    str
+        E.g. "Customers who bought more in the calibration period bought more in the holdout
+        (1.10 on average for 0 repeat purchases, 12.69 for 7 or more). The model is within
+        10% for 0 to 3 repeat purchases and under-predicts 4 (-17%), 6 (-20%) and 7+ (-24%)."
+    """
+    t = table[table["customers"] > 0].sort_values("frequency_cal")
+    if t.empty:
+        return "No customer to compare."
+    top = int(table.attrs.get("max_frequency", t["frequency_cal"].max()))
+
+    def label(f: int) -> str:
+        return f"{f}+" if f >= top else str(f)
+
+    first, last = t.iloc[0], t.iloc[-1]
+    rising = bool(t["actual"].is_monotonic_increasing) or (
+        len(t) > 2 and t["actual"].corr(t["frequency_cal"], method="spearman") >= 0.9
+    )
+    ends = (
+        f"({first['actual']:.2f} on average for {label(int(first['frequency_cal']))} repeat "
+        f"purchases, {last['actual']:.2f} for {label(int(last['frequency_cal']))})"
+    )
+    if len(t) < 2:
+        text = f"Only one group of customers {ends}."
+    elif rising:
+        text = (
+            "Customers who bought more in the calibration period bought more in the holdout "
+            f"{ends}."
+        )
+    else:
+        text = (
+            "Holdout purchases do not rise steadily with calibration purchases "
+            f"{ends}: past frequency is a weak guide here."
+        )
+    err = (t["predicted"] - t["actual"]) / t["actual"].where(t["actual"] > 0)
+    close = t.loc[err.abs() <= tolerance, "frequency_cal"].astype(int).tolist()
+    under = [(int(f), e) for f, e in zip(t["frequency_cal"], err, strict=True) if e < -tolerance]
+    over = [(int(f), e) for f, e in zip(t["frequency_cal"], err, strict=True) if e > tolerance]
+    if not under and not over:
+        return text + f" The model follows every group within {say.pct(tolerance)}."
+    parts = []
+    if close:
+        parts.append(
+            f"is within {say.pct(tolerance)} for {say.join(label(f) for f in close)} repeat "
+            "purchases"
+        )
+    if under:
+        parts.append("under-predicts " + say.join(f"{label(f)} ({e:+.0%})" for f, e in under))
+    if over:
+        parts.append("over-predicts " + say.join(f"{label(f)} ({e:+.0%})" for f, e in over))
+    return text + " The model " + say.join(parts) + "."
+
+
+def describe_tracking(table: pd.DataFrame, *, tolerance: float = TRACKING_TOLERANCE) -> str:
+    """A plain-language reading of :func:`cumulative_tracking`: the end of the curve and the
+    holdout part alone.
+
+    The cumulative count includes the calibration period, so its error differs from the
+    holdout-only error of :func:`holdout_report`; the reading gives both.
+
+    Returns
+    -------
+    str
+        E.g. "By the end the model tracks 10,054 cumulative repeat purchases against 10,984
+        actual: it under-predicts by 8.5%, more than the 5% tolerance. In the holdout alone it
+        expected 6,150 against 6,774 (-9.2%)."
+    """
+    if table.empty:
+        return "Nothing to track: no repeat purchase period."
+    end = table.iloc[-1]
+    text = (
+        f"By the end the model tracks {end['predicted']:,.0f} cumulative repeat purchases "
+        f"against {end['actual']:,.0f} actual: it "
+        f"{_error_phrase(_relative_error(end['predicted'], end['actual']), tolerance)}."
+    )
+    cal = table[~table["holdout"].astype(bool)]
+    if table["holdout"].any() and len(cal):
+        c = cal.iloc[-1]
+        pred, act = end["predicted"] - c["predicted"], end["actual"] - c["actual"]
+        error = _relative_error(pred, act)
+        text += f" In the holdout alone it expected {pred:,.0f} against {act:,.0f}"
+        text += f" ({error:+.1%})." if say.finite(error) else "."
+    return text
+
+
+def describe_period_transactions(
+    table: pd.DataFrame, *, tolerance: float = TRACKING_TOLERANCE
+) -> str:
+    """A plain-language reading of :func:`period_transactions`.
+
+    The fit is read from the share of customers the model puts in another frequency group
+    than observed (half the total absolute difference over the customers): within
+    ``tolerance`` the model reproduces the distribution; otherwise the reading names the
+    group it misses most.
+
+    Returns
+    -------
+    str
+        E.g. "The model reproduces how many customers made 0, 1, 2, ... repeat purchases: 4%
+        of customers fall in another group than expected (largest gap: 1 repeat purchase, 869
+        actual vs 793 expected)."
+    """
+    actual = table["actual"].to_numpy(dtype=float)
+    expected = table["expected"].to_numpy(dtype=float)
+    n = actual.sum()
+    if n <= 0:
+        return "No customer to compare."
+    misplaced = 0.5 * np.abs(expected - actual).sum() / n
+    i = int(np.argmax(np.abs(expected - actual)))
+    top = int(table["frequency"].max())
+    f = int(table["frequency"].iloc[i])
+    group = f"{f}{'+' if f == top else ''} repeat purchase{'' if f == 1 else 's'}"
+    gap = f"(largest gap: {group}, {actual[i]:,.0f} actual vs {expected[i]:,.0f} expected)"
+    if misplaced <= tolerance:
+        return (
+            "The model reproduces how many customers made 0, 1, 2, ... repeat purchases: "
+            f"{say.pct(misplaced)} of customers fall in another group than expected {gap}."
+        )
+    return (
+        "The model does not reproduce how many customers made 0, 1, 2, ... repeat purchases: "
+        f"{say.pct(misplaced)} of customers fall in another group than expected {gap}."
+    )
+
+
+def describe_frequency_recency(grid: pd.DataFrame, *, flat: float = 0.9) -> str:
+    """A plain-language reading of :func:`frequency_recency_matrix` (P(alive) over the grid).
+
+    If P(alive) stays above ``flat`` everywhere, the reading says the model sees no drop-out
+    pattern; otherwise it says, for a frequent buyer, how long a pause makes them more
+    likely gone than not.
+
+    Returns
+    -------
+    str
+        E.g. "At 12 repeat purchases, P(alive) falls below 50% once the last purchase is
+        more than 21 weeks before the end (customers aged 53 weeks): customers who bought
+        often but not recently are probably gone."
+    """
+    if grid.empty:
+        return "No grid to describe."
+    unit = grid.attrs.get("time_unit") or "W"
+    word = say.period_word(unit, plural=True)
+    low = float(grid["p_alive"].min())
+    if low >= flat:
+        return (
+            f"P(alive) is at least {say.pct(low)} everywhere on this grid: the model sees no "
+            "drop-out pattern, so a long pause after frequent buying does not make a customer "
+            "look gone."
+        )
+    T = float(grid["recency"].max())
+    gone = grid[(grid["p_alive"] < 0.5) & (grid["frequency"] > 0)]
+    if gone.empty:
+        return (
+            f"P(alive) dips to {say.pct(low)} on this grid but stays above 50% for repeat "
+            "buyers: a pause lowers it without making anyone more likely gone than not."
+        )
+    freq = int(grid["frequency"].max())
+    at = grid[grid["frequency"] == freq]
+    alive = at[at["p_alive"] >= 0.5]
+    pause = T - float(alive["recency"].min()) if len(alive) else T
+    return (
+        f"On this grid, at {freq} repeat purchases, P(alive) falls below 50% once the last purchase is more "
+        f"than {pause:,.0f} {word} before the end (customers aged {T:,.0f} {word}): customers "
+        "who bought often but not recently are probably gone."
+    )
+
+
+def describe_p_alive_history(
+    history: pd.DataFrame, *, customer_id: Any = None, flat: float = 0.02
+) -> str:
+    """A plain-language reading of :func:`p_alive_history`.
+
+    A line that moves by less than ``flat`` is called flat (and, for a customer with no
+    repeat purchase, the reading says why: the model then counts them as alive); otherwise
+    it says how low P(alive) fell between purchases, whether it jumped back after them, and
+    how far it has fallen since the last one.
+
+    Returns
+    -------
+    str
+        E.g. "Customer 14646: P(alive) stays at 100% throughout (from 100% to 100%, 45
+        purchase periods): the model sees no sign that this customer could have left."
+    """
+    if history.empty:
+        return "No history to describe."
+    who = f"Customer {customer_id}: " if customer_id is not None else ""
+    p = history["p_alive"].to_numpy(dtype=float)
+    bought = history["purchase"].to_numpy(dtype=bool)
+    dates = pd.to_datetime(history["date"])
+    now = p[-1]
+    if p.max() - p.min() < flat:
+        if int(history["frequency"].iloc[-1]) == 0:
+            return (
+                f"{who}P(alive) stays at {say.pct(now)} throughout: with no repeat purchase, "
+                "this model counts a customer as alive however long ago they bought."
+            )
+        lo, hi = say.pct(p.min()), say.pct(p.max())
+        within = f"between {lo} and {hi}, " if lo != hi else ""
+        return (
+            f"{who}P(alive) stays at {say.pct(now)} throughout ({within}over "
+            f"{say.count(bought.sum(), 'purchase period')}): the model sees no sign that this "
+            "customer could have left."
+        )
+    steps = np.diff(p)
+    jumps = int(((steps > 0) & bought[1:]).sum())
+    drops = int(((steps < 0) & ~bought[1:]).sum())
+    i = int(np.argmin(p))
+    text = f"{who}P(alive) "
+    if drops and jumps:
+        text += (
+            f"falls between purchases (lowest {say.pct(p[i])} on {say.day(dates[i])}) and jumps "
+            "back after each"
+        )
+    elif drops:
+        text += f"falls between purchases (lowest {say.pct(p[i])} on {say.day(dates[i])})"
+    else:
+        text += f"moves between {say.pct(p.min())} and {say.pct(p.max())}"
+    last_buy = np.flatnonzero(bought)
+    if len(last_buy) and last_buy[-1] < len(p) - 1 and p[last_buy[-1]] - now >= flat:
+        j = last_buy[-1]
+        text += (
+            f"; since the last purchase ({say.day(dates[j])}) it has fallen from "
+            f"{say.pct(p[j])} to {say.pct(now)} today."
+        )
+    else:
+        text += f"; today it is {say.pct(now)}."
+    return text

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import _reading as say
 from .._validation import DataValidationError, SmallSampleWarning, require_in_range
 from . import _formulas as F
 from .models import (
@@ -21,10 +22,16 @@ from .models import (
 )
 
 __all__ = [
+    "NEAR_ONE",
     "clv_by_group",
     "clv_intervals",
+    "clv_vs_past_revenue",
     "customer_groups",
     "customer_lifetime_value",
+    "describe_clv",
+    "describe_clv_by_group",
+    "describe_ltv_comparison",
+    "describe_p_alive",
     "fit_by_group",
     "ltv_comparison",
     "simple_ltv",
@@ -565,3 +572,303 @@ def ltv_comparison(
             name="quantity",
         ),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# readings: the sentences under the CLV tables and figures
+# ---------------------------------------------------------------------------------------------
+
+#: Mean P(alive) from which a reading says the model keeps (nearly) every customer alive.
+NEAR_ONE = 0.95
+
+
+def describe_p_alive(p_alive: Any) -> str:
+    """A plain-language reading of customers' P(alive) (a purchase model's ``p_alive``).
+
+    When nearly every customer sits near 1 (at least 95% of them at or above
+    :data:`NEAR_ONE`), the reading says the model sees no drop-out and cannot tell who has
+    left; otherwise it gives the average and how many customers are more likely gone than
+    not.
+
+    Parameters
+    ----------
+    p_alive : array-like or pandas.DataFrame
+        P(alive) per customer, or a frame with a ``p_alive`` column (e.g.
+        :func:`customer_lifetime_value` output).
+
+    Returns
+    -------
+    str
+        E.g. "On average a customer is 62% likely to still be active; 1,234 customers (28%)
+        are more likely gone than not."
+    """
+    if isinstance(p_alive, pd.DataFrame):
+        p_alive = p_alive["p_alive"]
+    p = np.asarray(p_alive, dtype=float)
+    p = p[np.isfinite(p)]
+    if p.size == 0:
+        return "No P(alive) to describe."
+    near = float(np.mean(p >= NEAR_ONE))
+    gone = int(np.sum(p < 0.5))
+    if near >= 0.95:
+        return (
+            f"P(alive) is near 1 for almost everyone ({say.pct(near)} of "
+            f"{say.count(p.size, 'customer')} at {say.pct(NEAR_ONE)} or more; "
+            f"{say.count(gone, 'customer')} more likely gone than not): the model sees almost "
+            "no drop-out in this history, so it cannot tell who has left, and values built on "
+            "it are an upper bound."
+        )
+    return (
+        f"On average a customer is {say.pct(p.mean())} likely to still be active; "
+        f"{say.count(gone, 'customer')} ({say.pct(gone / p.size)}) are more likely gone than not."
+    )
+
+
+def clv_vs_past_revenue(
+    clv: pd.DataFrame, transactions: pd.DataFrame, *, horizon_months: int
+) -> pd.DataFrame:
+    """Predicted revenue over the horizon beside the log's net revenue over an equal span.
+
+    The prediction is undiscounted and before margin (expected purchases x expected spend,
+    summed over customers), so it compares like with like with revenue. Past revenue is the
+    net revenue (returns netted) of the last ``horizon_months`` months of the log; when the
+    log is shorter, its whole net revenue scaled to ``horizon_months`` (``past_months`` says
+    which span was used).
+
+    Parameters
+    ----------
+    clv : pandas.DataFrame
+        :func:`customer_lifetime_value` output.
+    transactions : pandas.DataFrame
+        The clean transactions the models were fitted on (``timestamp``, ``amount``).
+    horizon_months : int
+        The CLV horizon.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``horizon_months, customers, predicted_revenue, clv, mean_p_alive,
+        mean_expected_spend, past_months, past_revenue`` (over ``past_months``),
+        ``past_revenue_same_span`` (scaled to the horizon) and ``ratio`` (predicted /
+        past over the same span).
+    """
+    months = _check_months(horizon_months)
+    for col in ("p_alive", "expected_purchases", "expected_spend", "clv"):
+        if col not in clv.columns:
+            raise DataValidationError(
+                f"`clv` is missing column `{col}`. Pass `customer_lifetime_value` output."
+            )
+    if not {"timestamp", "amount"} <= set(transactions.columns):
+        raise DataValidationError(
+            "`transactions` needs columns `timestamp` and `amount` (the clean log)."
+        )
+    end = transactions["timestamp"].max()
+    first = transactions["timestamp"].min()
+    start = end - pd.DateOffset(months=months)
+    if first > start:  # shorter history: all of it, scaled to the horizon
+        past = float(transactions["amount"].sum())
+        span = max((end - first).days, 1) / (365.25 / 12)
+    else:
+        past = float(transactions.loc[transactions["timestamp"] > start, "amount"].sum())
+        span = float(months)
+    same_span = past * months / span
+    predicted = float((clv["expected_purchases"] * clv["expected_spend"]).sum())
+    return pd.DataFrame(
+        {
+            "horizon_months": [months],
+            "customers": [len(clv)],
+            "predicted_revenue": [predicted],
+            "clv": [float(clv["clv"].sum())],
+            "mean_p_alive": [float(clv["p_alive"].mean())],
+            "mean_expected_spend": [float(clv["expected_spend"].mean())],
+            "past_months": [span],
+            "past_revenue": [past],
+            "past_revenue_same_span": [same_span],
+            "ratio": [predicted / same_span if same_span > 0 else np.nan],
+        }
+    )
+
+
+def describe_clv(
+    clv: pd.DataFrame,
+    transactions: pd.DataFrame,
+    *,
+    horizon_months: int,
+    currency: str = "",
+    top: float = 0.1,
+) -> str:
+    """A plain-language reading of the CLV table: the total, its concentration, and how it
+    compares with the revenue the log actually brought over an equal span.
+
+    The prediction covers the customers in the data only (no new ones), yet the past
+    revenue it is compared with includes customers acquired in that span, so a prediction
+    above past revenue is flagged: it says what the forecast rests on (mean P(alive), mean
+    spend per order), and calls it an upper bound when the model keeps nearly everyone
+    alive.
+
+    Parameters
+    ----------
+    clv : pandas.DataFrame
+        :func:`customer_lifetime_value` output.
+    transactions : pandas.DataFrame
+        The clean log the models were fitted on.
+    horizon_months : int
+        The CLV horizon.
+    currency : str
+        Currency code of the amounts.
+    top : float
+        Share of customers whose share of CLV is quoted.
+
+    Returns
+    -------
+    str
+    """
+    cmp = clv_vs_past_revenue(clv, transactions, horizon_months=horizon_months).iloc[0]
+    months = int(cmp["horizon_months"])
+    values = clv["clv"].sort_values(ascending=False)
+    total = float(values.sum())
+    n_top = max(int(len(values) * top), 1)
+    share = float(values.head(n_top).sum() / total) if total > 0 else np.nan
+    text = f"Total {months}-month CLV is {say.money(total, currency)}"
+    text += (
+        f"; the top {say.pct(top)} of customers hold {say.pct(share)} of it."
+        if say.finite(share)
+        else "."
+    )
+    predicted, past = float(cmp["predicted_revenue"]), float(cmp["past_revenue_same_span"])
+    span = (
+        f"the last {months} months of the log"
+        if cmp["past_months"] >= months
+        else f"the log's {cmp['past_months']:.1f} months, scaled to {months}"
+    )
+    text += (
+        f" Before discounting and margin, the model expects "
+        f"{say.money_short(predicted, currency)} of purchases from the "
+        f"{say.count(cmp['customers'], 'customer')} in the data over the next {months} months"
+    )
+    rests = (
+        f"It rests on the purchase model's mean P(alive) of {say.pct(cmp['mean_p_alive'])} and "
+        f"Gamma-Gamma's mean spend per order of {say.money(cmp['mean_expected_spend'], currency)}"
+    )
+    near_one = cmp["mean_p_alive"] >= NEAR_ONE
+    if past > 0 and predicted > past:
+        text += (
+            f": more than the whole net revenue of {span} "
+            f"({say.money_short(past, currency)}; {cmp['ratio']:.2f} times), though that revenue "
+            f"also includes customers acquired in those months. {rests}"
+        )
+        return text + (
+            "; with nearly every customer kept alive, read it as an upper bound."
+            if near_one
+            else "; check the model's holdout fit before using it."
+        )
+    ratio = f"{say.pct(cmp['ratio'])} of" if say.finite(cmp["ratio"]) else "against"
+    text += (
+        f", {ratio} the net revenue of {span} ({say.money_short(past, currency)}); new "
+        f"customers would come on top. {rests}"
+    )
+    return text + (
+        "; with nearly every customer kept alive, it is an upper bound." if near_one else "."
+    )
+
+
+def describe_clv_by_group(
+    table: pd.DataFrame,
+    *,
+    by: str,
+    currency: str = "",
+    min_customers: int | None = None,
+) -> str:
+    """A plain-language reading of :func:`clv_by_group`: where the value sits.
+
+    Groups with fewer than ``min_customers`` customers are not named (see
+    :func:`~retention_lib.describe_small_groups`).
+
+    Returns
+    -------
+    str
+        E.g. "Europe holds the most value: 8,384,733 GBP (95% interval 7,766,684 to
+        8,499,232, from parameter uncertainty only) from 4,286 customers, 98% of the total."
+    """
+    from ..groups import MIN_GROUP_CUSTOMERS, ranked_groups
+
+    n_min = MIN_GROUP_CUSTOMERS if min_customers is None else int(min_customers)
+    big = ranked_groups(table, by=by, value="total_clv", size="customers", min_customers=n_min)
+    if big.empty:
+        return f"No {by} has {n_min} customers or more, so no group's value is read."
+    best = big.iloc[0]
+    text = f"{best[by]} holds the most value: {say.money(best['total_clv'], currency)}"
+    if "clv_lower" in big.columns and say.finite(best["clv_lower"]):
+        text += (
+            f" (95% interval {say.money(best['clv_lower'])} to {say.money(best['clv_upper'])},"
+            " from parameter uncertainty only)"
+        )
+    text += f" from {say.count(best['customers'], 'customer')}"
+    share = best.get("share_of_clv", np.nan)
+    if say.finite(share):
+        text += f", {say.pct(share)} of the total"
+        if share >= 0.9:
+            text += f": the other {by}s add little"
+    text += "."
+    if len(big) > 1:
+        second = big.iloc[1]
+        text += (
+            f" Next is {second[by]} with {say.money(second['total_clv'], currency)} from "
+            f"{say.count(second['customers'], 'customer')}."
+        )
+    return text
+
+
+def describe_ltv_comparison(
+    comparison: pd.DataFrame,
+    *,
+    cac: float,
+    currency: str = "",
+    cac_assumed: bool = True,
+    tolerance: float = 0.05,
+) -> str:
+    """A plain-language reading of :func:`ltv_comparison`: model against the simple formula,
+    and LTV:CAC.
+
+    The two LTVs are called close within ``tolerance``; otherwise the reading says which is
+    higher and why that can be. With ``cac_assumed`` the CAC is named as an assumption,
+    not the client's figure.
+
+    Returns
+    -------
+    str
+    """
+    from ..kpis import ltv_cac
+
+    model, simple = float(comparison.loc["ltv", "model"]), float(comparison.loc["ltv", "simple"])
+    diff = model / simple - 1 if simple > 0 else np.nan
+    text = (
+        f"The model's LTV per customer is {say.money(model, currency, 2)}, the simple formula's "
+        f"{say.money(simple, currency, 2)}"
+    )
+    if not say.finite(diff):
+        text += "."
+    elif abs(diff) <= tolerance:
+        text += (
+            f" (within {say.pct(tolerance)}): the model discounts almost no customer as gone, so"
+            " it adds little to the formula."
+        )
+    elif diff < 0:
+        text += (
+            f": the model is {say.pct(-diff)} lower, as it discounts customers who have probably"
+            " left while the formula assumes everyone keeps buying."
+        )
+    else:
+        text += (
+            f": the model is {say.pct(diff)} higher, as it expects customers to buy more often "
+            "than the log's average so far."
+        )
+    if cac > 0 and model > 0:
+        v = ltv_cac(model, cac).iloc[0]
+        kind = "an assumed" if cac_assumed else "a"
+        text += (
+            f" With {kind} CAC of {say.money(cac, currency)}, the model's LTV:CAC is "
+            f"{v['ltv_cac_ratio']:.1f}:1 ({v['verdict']})"
+        )
+        text += "; the verdict holds only if that CAC is right." if cac_assumed else "."
+    return text

@@ -12,6 +12,7 @@ from .cohorts import plot_retention_curves, plot_retention_heatmap, plot_value_c
 from .pareto import plot_lorenz, plot_pareto, plot_top_share
 from .segments import (
     plot_ab_test,
+    plot_group_rates,
     plot_rfm_grid,
     plot_score_intervals,
     plot_segments,
@@ -24,6 +25,7 @@ __all__ = [
     "plot_clv_by_group",
     "plot_cumulative_tracking",
     "plot_frequency_recency_heatmap",
+    "plot_group_rates",
     "plot_lorenz",
     "plot_p_alive_history",
     "plot_pareto",

@@ -17,6 +17,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .._validation import DataValidationError
+from ..groups import MIN_GROUP_CUSTOMERS
+from ._groups import say_nothing_shown, shown_groups
 
 __all__ = [
     "plot_calibration_by_frequency",
@@ -230,6 +232,7 @@ def plot_clv_by_group(
     value: str = "total_clv",
     currency: str = "",
     ax: Axes | None = None,
+    min_customers: int = MIN_GROUP_CUSTOMERS,
     **kwargs: Any,
 ) -> Axes:
     """Horizontal bars of CLV per group, with intervals when present.
@@ -246,6 +249,8 @@ def plot_clv_by_group(
     currency : str
         Currency code for the axis label (e.g. ``"EUR"``).
     ax : matplotlib Axes, optional
+    min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
+        Groups with fewer ``customers`` are left out (0 draws all).
     **kwargs
         Passed to :meth:`Axes.barh`.
 
@@ -256,7 +261,10 @@ def plot_clv_by_group(
     by = by or table.columns[0]
     _need(table, [by, value], "clv_by_group")
     ax = ax or plt.gca()
-    data = table.sort_values(value)
+    data = shown_groups(table, by=by, size="customers", min_customers=min_customers)
+    if data.empty:
+        return say_nothing_shown(ax, by, min_customers)
+    data = data.sort_values(value)
     xerr = None
     if value == "total_clv" and {"clv_lower", "clv_upper"} <= set(data.columns):
         xerr = np.vstack([data[value] - data["clv_lower"], data["clv_upper"] - data[value]]).clip(

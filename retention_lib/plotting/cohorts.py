@@ -16,12 +16,14 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from .. import _reading as say
 from ..cohorts import retention_matrix
+from ..groups import MIN_GROUP_CUSTOMERS
+from ._groups import say_nothing_shown, shown_groups
 
 __all__ = ["plot_retention_curves", "plot_retention_heatmap", "plot_value_curves"]
 
 _LABEL_FORMAT = {"D": "%Y-%m-%d", "W": "%Y-%m-%d", "M": "%Y-%m", "Q": "%Y-Q"}
-_PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
 
 
 def _cohort_label(ts: pd.Timestamp, period: str) -> str:
@@ -115,7 +117,7 @@ def plot_retention_heatmap(
                     (cols[k], rows[cohort]), 1, 1, fill=False, hatch="///", edgecolor="0.45", lw=0
                 )
             )
-    word = _PERIOD_WORD.get(period, "period")
+    word = say.period_word(period)
     ax.set_xlabel(
         f"{word}s since first purchase"
         + (f" (hatched: the last {word}, not complete yet)" if len(partial) else "")
@@ -135,6 +137,7 @@ def plot_retention_curves(
     ax: Axes | None = None,
     max_periods: int | None = None,
     start: int = 1,
+    min_customers: int = MIN_GROUP_CUSTOMERS,
     **kwargs: Any,
 ) -> Axes:
     """Average retention curve(s), one line per group.
@@ -149,22 +152,27 @@ def plot_retention_curves(
     start : int
         First period to draw. The default 1 leaves out period 0 (always 100%) so the
         y axis can show the differences that matter; pass 0 to include it.
+    min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
+        With ``by``, groups that acquired fewer customers are left out (0 draws all).
     **kwargs
         Passed to :func:`seaborn.lineplot`.
     """
     by = curves.attrs.get("by")
     period = curves.attrs.get("period", "M")
+    ax = ax if ax is not None else plt.gca()
+    curves = shown_groups(curves, by=by, size="cohort_size", min_customers=min_customers)
+    if curves.empty and by:
+        return say_nothing_shown(ax, by, min_customers)
     data = curves[curves["period_number"] >= start]
     if max_periods is not None:
         data = data[data["period_number"] <= max_periods]
     data = data.assign(retention_pct=data["retention"] * 100)
-    ax = ax if ax is not None else plt.gca()
     kwargs.setdefault("marker", "o")
     sns.lineplot(data=data, x="period_number", y="retention_pct", hue=by, ax=ax, **kwargs)
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     top = float(data["retention_pct"].max()) if len(data) else 100.0
     ax.set_ylim(0, min(105.0, top * 1.15 + 1))
-    ax.set_xlabel(f"{_PERIOD_WORD.get(period, 'period')}s since first purchase")
+    ax.set_xlabel(f"{say.period_word(period)}s since first purchase")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # period numbers are whole
     ax.set_ylabel("customers still buying (%)")
     ax.set_title("Retention curve" + (f" by {by}" if by else "") + " (weighted by cohort size)")
@@ -173,7 +181,12 @@ def plot_retention_curves(
 
 
 def plot_value_curves(
-    curves: pd.DataFrame, *, currency: str = "", ax: Axes | None = None, **kwargs: Any
+    curves: pd.DataFrame,
+    *,
+    currency: str = "",
+    ax: Axes | None = None,
+    min_customers: int = MIN_GROUP_CUSTOMERS,
+    **kwargs: Any,
 ) -> Axes:
     """Cumulative revenue per acquired customer, one line per group.
 
@@ -183,17 +196,22 @@ def plot_value_curves(
         Output of :func:`~retention_lib.value_curves`.
     currency : str
         Reporting currency code or symbol for the axis label (e.g. ``"EUR"``).
+    min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
+        With ``by``, groups that acquired fewer customers are left out (0 draws all).
     """
     by = curves.attrs.get("by")
     period = curves.attrs.get("period", "M")
     ax = ax if ax is not None else plt.gca()
+    curves = shown_groups(curves, by=by, size="customers", min_customers=min_customers)
+    if curves.empty and by:
+        return say_nothing_shown(ax, by, min_customers)
     kwargs.setdefault("marker", "o")
     sns.lineplot(
         data=curves, x="period_number", y="cumulative_revenue_per_customer", hue=by, ax=ax, **kwargs
     )
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylim(bottom=0)
-    ax.set_xlabel(f"{_PERIOD_WORD.get(period, 'period')}s since first purchase")
+    ax.set_xlabel(f"{say.period_word(period)}s since first purchase")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # period numbers are whole
     ax.set_ylabel(f"cumulative revenue per customer{f' ({currency})' if currency else ''}")
     ax.set_title("Value curve: cumulative revenue per acquired customer")

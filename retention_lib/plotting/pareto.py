@@ -15,6 +15,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from ..groups import MIN_GROUP_CUSTOMERS
+from ._groups import say_nothing_shown, shown_groups
+
 __all__ = ["plot_lorenz", "plot_pareto", "plot_top_share"]
 
 
@@ -109,7 +112,12 @@ def plot_pareto(
 
 
 def plot_lorenz(
-    curve: pd.DataFrame, *, by: str | None = None, ax: Axes | None = None, **kwargs: Any
+    curve: pd.DataFrame,
+    *,
+    by: str | None = None,
+    ax: Axes | None = None,
+    min_customers: int = MIN_GROUP_CUSTOMERS,
+    **kwargs: Any,
 ) -> Axes:
     """Lorenz curve(s) with the line of equality; the Gini coefficient is twice the area
     between them.
@@ -121,6 +129,8 @@ def plot_lorenz(
     by : str, optional
         Group column of ``curve``.
     ax : matplotlib Axes, optional
+    min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
+        With ``by``, groups of fewer customers are left out (0 draws all).
     **kwargs
         Passed to ``ax.plot``.
 
@@ -139,6 +149,11 @@ def plot_lorenz(
         "lorenz_curve",
     )
     ax = ax if ax is not None else plt.gca()
+    if by:  # a group of n customers has n + 1 points (from 0, 0)
+        n = curve.groupby(by, observed=True)[by].transform("size") - 1
+        curve = shown_groups(curve.assign(_n=n), by=by, size="_n", min_customers=min_customers)
+        if curve.empty:
+            return say_nothing_shown(ax, by, min_customers)
     ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="equality")
     for key, g in _groups(curve, by):
         x, y = g["cum_customer_share"].to_numpy(), g["cum_value_share"].to_numpy()
@@ -163,6 +178,7 @@ def plot_top_share(
     by: str,
     ax: Axes | None = None,
     benchmark: float | None = 0.8,
+    min_customers: int = MIN_GROUP_CUSTOMERS,
     **kwargs: Any,
 ) -> Axes:
     """Bar chart of the share of value from the top ``top`` customers, per group.
@@ -177,6 +193,8 @@ def plot_top_share(
     ax : matplotlib Axes, optional
     benchmark : float or None, default 0.8
         Reference line (the "80" of 80/20); ``None`` for none.
+    min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
+        Groups with fewer ``n_customers`` are left out (0 draws all).
     **kwargs
         Passed to ``ax.bar``.
 
@@ -190,6 +208,9 @@ def plot_top_share(
     """
     _need(summary, [by, "top", "top_share"], "summary", "pareto_summary")
     ax = ax if ax is not None else plt.gca()
+    summary = shown_groups(summary, by=by, size="n_customers", min_customers=min_customers)
+    if summary.empty:
+        return say_nothing_shown(ax, by, min_customers)
     labels = summary[by].astype(str).to_numpy()
     shares = summary["top_share"].to_numpy(dtype=float)
     kwargs.setdefault("color", "tab:blue")

@@ -17,10 +17,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from ..groups import MIN_GROUP_CUSTOMERS
+from ._groups import say_nothing_shown, shown_groups
 from .pareto import _need
 
 __all__ = [
     "plot_ab_test",
+    "plot_group_rates",
     "plot_rfm_grid",
     "plot_score_intervals",
     "plot_segments",
@@ -241,6 +244,7 @@ def plot_whatif(
     by: str,
     value: str = "profit_uplift_pct",
     ax: Axes | None = None,
+    min_customers: int = MIN_GROUP_CUSTOMERS,
     **kwargs: Any,
 ) -> Axes:
     """Bars of a retention gain's uplift per group (one bar group per gain).
@@ -254,6 +258,8 @@ def plot_whatif(
     value : str, default "profit_uplift_pct"
         Column to show (any ``*_uplift`` or ``*_uplift_pct`` column).
     ax : matplotlib Axes, optional
+    min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
+        Groups with fewer ``n_customers`` are left out (0 draws all).
     **kwargs
         Passed to ``ax.barh``.
 
@@ -267,6 +273,9 @@ def plot_whatif(
     """
     _need(uplift, ["gain", by, value], "uplift", "retention_uplift")
     ax = ax if ax is not None else plt.gca()
+    uplift = shown_groups(uplift, by=by, size="n_customers", min_customers=min_customers)
+    if uplift.empty:
+        return say_nothing_shown(ax, by, min_customers)
     wide = uplift.pivot_table(index=by, columns="gain", values=value, observed=True, sort=False)
     y = np.arange(len(wide))
     h = 0.8 / max(len(wide.columns), 1)
@@ -285,4 +294,62 @@ def plot_whatif(
     ax.set_xlabel(f"{label} (% of today's)" if pct else label)
     ax.set_title("What a retention gain is worth")
     ax.legend(loc="lower right", fontsize=9)
+    return ax
+
+
+def plot_group_rates(
+    table: pd.DataFrame,
+    *,
+    by: str,
+    value: str = "retention_rate",
+    size: str = "customers_start",
+    percent_scale: float = 100.0,
+    ax: Axes | None = None,
+    min_customers: int = MIN_GROUP_CUSTOMERS,
+    **kwargs: Any,
+) -> Axes:
+    """Bars of a rate per group (e.g. retention rate by region from
+    :func:`~retention_lib.customer_counts`), leaving out groups too small to read.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per group with ``by``, ``value`` and ``size``.
+    by : str
+        Group column.
+    value : str, default "retention_rate"
+        Rate to draw.
+    size : str, default "customers_start"
+        Column counting the customers each rate rests on.
+    percent_scale : float, default 100
+        What 100% is in ``value`` (100 for percent, 1 for fractions).
+    ax : matplotlib Axes, optional
+    min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
+        Groups with fewer ``size`` customers are left out (0 draws all).
+    **kwargs
+        Passed to ``ax.bar``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> plot_group_rates(customer_counts(tx, start=s, end=e, by="region"), by="region")  # doctest: +SKIP
+    """
+    _need(table, [by, value, size], "table", "customer_counts")
+    ax = ax if ax is not None else plt.gca()
+    data = shown_groups(table, by=by, size=size, min_customers=min_customers)
+    data = data[data[value].notna()]
+    if data.empty:
+        return say_nothing_shown(ax, by, min_customers)
+    kwargs.setdefault("color", "tab:blue")
+    labels = [f"{g}\n(n={n:,})" for g, n in zip(data[by].astype(str), data[size], strict=True)]
+    ax.bar(labels, data[value].to_numpy(dtype=float), **kwargs)
+    ax.yaxis.set_major_formatter(PercentFormatter(percent_scale, decimals=0))
+    ax.set_ylim(0, percent_scale * 1.05)
+    ax.set_ylabel(value.replace("_", " "))
+    ax.set_xlabel(by)
+    if len(labels) > 4:
+        ax.tick_params(axis="x", labelrotation=30)
     return ax

@@ -9,8 +9,9 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from .. import _reading as say
 from .._validation import DataValidationError, RetentionLibError
-from ..cohorts import average_retention, cohort_retention, describe_retention
+from ..cohorts import KEY_PERIODS, average_retention, cohort_retention, describe_retention
 from ..plotting.cohorts import plot_retention_curves, plot_retention_heatmap
 from ._common import (
     ALL,
@@ -27,7 +28,6 @@ __all__ = ["cohort_explorer", "cohort_summary", "cohort_view"]
 
 #: Smallest selection (distinct customers) the explorer draws.
 MIN_CUSTOMERS = 20
-_PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
 _TABLE_STYLES = [
     {"selector": "", "props": "border-collapse: collapse; margin: 0.5em 0;"},
     {
@@ -37,7 +37,6 @@ _TABLE_STYLES = [
     {"selector": "td", "props": "text-align: right; padding: 3px 12px;"},
     {"selector": "tbody tr:nth-child(odd)", "props": "background: #f3f6f9;"},
 ]
-_KEY_PERIODS = {"D": (1, 7, 30, 90), "W": (1, 4, 13, 26), "M": (1, 3, 6, 12), "Q": (1, 2, 4)}
 
 
 def _label(region: str, segment: str) -> str:
@@ -94,7 +93,9 @@ def cohort_view(
     return table, fig
 
 
-def cohort_summary(table: pd.DataFrame, *, at: tuple[int, ...] | None = None) -> pd.DataFrame:
+def cohort_summary(
+    table: pd.DataFrame, *, at: tuple[int, ...] | None = None, include_partial: bool = False
+) -> pd.DataFrame:
     """Average retention at a few key periods, with how much data each rests on.
 
     Parameters
@@ -103,6 +104,8 @@ def cohort_summary(table: pd.DataFrame, *, at: tuple[int, ...] | None = None) ->
         Output of :func:`~retention_lib.cohort_retention` (without ``by``).
     at : tuple of int, optional
         Periods to show (default: 1, 3, 6, 12 months; 1, 4, 13, 26 weeks; 1, 2, 4 quarters).
+    include_partial : bool, default False
+        Count the last, incomplete period (as in :func:`~retention_lib.average_retention`).
 
     Returns
     -------
@@ -111,8 +114,8 @@ def cohort_summary(table: pd.DataFrame, *, at: tuple[int, ...] | None = None) ->
         row per period of ``at`` that the data reaches.
     """
     period = table.attrs.get("period", "M")
-    at = at if at is not None else _KEY_PERIODS.get(period, (1, 3, 6, 12))
-    curves = average_retention(table)
+    at = at if at is not None else KEY_PERIODS.get(period, (1, 3, 6, 12))
+    curves = average_retention(table, include_partial=include_partial)
     out = curves[curves["period_number"].isin(at)]
     out = out.rename(columns={"cohort_size": "customers_observed"})
     out = out[["period_number", "cohorts", "customers_observed", "retention"]]
@@ -121,7 +124,7 @@ def cohort_summary(table: pd.DataFrame, *, at: tuple[int, ...] | None = None) ->
 
 
 def _summary_html(summary: pd.DataFrame, period: str) -> str:
-    word = _PERIOD_WORD.get(period, "period")
+    word = say.period_word(period)
     shown = summary.rename(
         columns={
             "period_number": f"{word}s after first purchase",

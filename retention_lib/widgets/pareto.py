@@ -13,11 +13,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .._validation import DataValidationError
+from ..groups import MIN_GROUP_CUSTOMERS
 from ..kpis import ces, csat, loyalty_score, nps
-from ..pareto import customer_values, pareto_summary, pareto_table
+from ..pareto import customer_values, describe_pareto, pareto_summary, pareto_table
 from ..plotting.pareto import plot_pareto
 from ..plotting.segments import plot_score_intervals, plot_whatif
-from ..whatif import retention_uplift
+from ..whatif import describe_uplift, retention_uplift
 from ._common import ALL, dropdown, options, percent_slider, select, wire
 
 __all__ = [
@@ -134,13 +135,8 @@ def pareto_explorer(
 
 
 def pareto_reading(summary: pd.DataFrame, measure: str) -> str:
-    """One sentence on a :func:`pareto_view` summary (first row)."""
-    s = summary.iloc[0]
-    return (
-        f"The top {s['top']:.0%} of customers bring {s['top_share']:.0%} of {measure}; "
-        f"{s['customer_share_for_target']:.0%} of customers make {s['target']:.0%} of it. "
-        f"Gini {s['gini']:.2f}."
-    )
+    """One sentence on a :func:`pareto_view` summary (first row): :func:`~retention_lib.describe_pareto`."""
+    return describe_pareto(summary, measure=measure)
 
 
 def kpi_view(
@@ -218,6 +214,7 @@ def whatif_view(
     by: str = "segment",
     margin: float = 0.3,
     horizon_months: int = 12,
+    min_customers: int = MIN_GROUP_CUSTOMERS,
 ) -> tuple[pd.DataFrame, plt.Figure]:
     """Uplift table and bar chart of one retention gain per ``by`` group.
 
@@ -234,6 +231,8 @@ def whatif_view(
     margin : float
         Profit margin on revenue.
     horizon_months : int
+    min_customers : int
+        Groups of fewer customers are left out of the chart (the table keeps them).
 
     Returns
     -------
@@ -252,7 +251,7 @@ def whatif_view(
         horizon_months=horizon_months,
     )
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    plot_whatif(table, by=by, ax=ax)
+    plot_whatif(table, by=by, ax=ax, min_customers=min_customers)
     fig.tight_layout()
     return table, fig
 
@@ -275,9 +274,5 @@ def whatif_explorer(
 
 
 def whatif_reading(table: pd.DataFrame, gain: float) -> str:
-    """One sentence on a :func:`whatif_view` table: the profit a retention gain adds."""
-    total = table[["profit", "profit_uplift"]].sum()
-    return (
-        f"{gain:.0%} more retention adds {total['profit_uplift']:,.0f} of profit "
-        f"over the horizon ({total['profit_uplift'] / total['profit']:+.1%})."
-    )
+    """One sentence on a :func:`whatif_view` table: :func:`~retention_lib.describe_uplift`."""
+    return describe_uplift(table, gain)
