@@ -775,9 +775,11 @@ def describe_value_curves(
             if thin
             else ""
         )
+        basis = _value_basis(ranked, by)
         return (
             f"After {say.count(k, word)}, an acquired customer has brought on average, by {by}: "
-            f"{parts}{unit} (net of returns).{caveat}{short}{partial}"
+            f"{parts}{unit} (net of returns).{basis}"
+            f"{caveat}{short}{partial}"
         )
     r = row.iloc[0]
     value = float(r["cumulative_revenue_per_customer"])
@@ -792,6 +794,29 @@ def describe_value_curves(
             "with care."
         )
     return text + short + partial
+
+
+def _value_basis(rows: pd.DataFrame, by: str) -> str:
+    """What the per-group values of one period rest on: cohorts and share of customers."""
+    word = by.replace("_", " ")
+    if len(rows) == 1:
+        r = rows.iloc[0]
+        return (
+            f" That rests on {say.count(r['cohorts'], 'cohort')} ({say.count(r['customers'], 'customer')},"
+            f" {say.pct(r['_basis'])} of the {word}'s acquired customers)."
+        )
+    if rows["cohorts"].nunique() == 1:
+        lo, hi = say.pct(rows["_basis"].min()), say.pct(rows["_basis"].max())
+        share = lo if lo == hi else f"{lo} to {hi}"
+        return (
+            f" Each rests on {say.count(rows['cohorts'].iloc[0], 'cohort')} ({share} of the "
+            f"{word}'s acquired customers)."
+        )
+    listed = say.join(
+        f"{g} {say.count(c, 'cohort')} ({say.pct(b)})"
+        for g, c, b in zip(rows[by], rows["cohorts"], rows["_basis"], strict=True)
+    )
+    return f" Cohorts observed that long (share of acquired customers): {listed}."
 
 
 def describe_churn(churn: pd.DataFrame, *, last: int = 6) -> str:

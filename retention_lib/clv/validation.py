@@ -664,7 +664,7 @@ def describe_p_alive_history(
         within = f"between {lo} and {hi}, " if lo != hi else ""
         return (
             f"{who}P(alive) stays at {say.pct(now)} throughout ({within}over "
-            f"{say.count(bought.sum(), 'purchase period')}): the model sees no sign that this "
+            f"{say.count(bought.sum(), 'period')} with a purchase): the model sees no sign that this "
             "customer could have left."
         )
     steps = np.diff(p)

@@ -138,6 +138,7 @@ def plot_retention_curves(
     max_periods: int | None = None,
     start: int = 1,
     min_customers: int = MIN_GROUP_CUSTOMERS,
+    min_share: float = 0.25,
     **kwargs: Any,
 ) -> Axes:
     """Average retention curve(s), one line per group.
@@ -154,6 +155,10 @@ def plot_retention_curves(
         y axis can show the differences that matter; pass 0 to include it.
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         With ``by``, groups that acquired fewer customers are left out (0 draws all).
+    min_share : float, default 0.25
+        Periods averaged over less than this share of a group's customers (late periods,
+        which only the earliest cohorts reach) are not drawn, as in
+        :func:`~retention_lib.value_curves`; the axis label says so. 0 draws them all.
     **kwargs
         Passed to :func:`seaborn.lineplot`.
     """
@@ -166,13 +171,25 @@ def plot_retention_curves(
     data = curves[curves["period_number"] >= start]
     if max_periods is not None:
         data = data[data["period_number"] <= max_periods]
-    data = data.assign(retention_pct=data["retention"] * 100)
+    total = (
+        curves.groupby(by)["cohort_size"].transform("max") if by else curves["cohort_size"].max()
+    )
+    thin = (curves["cohort_size"] < min_share * total).reindex(data.index)
+    data = data[~thin].assign(retention_pct=lambda d: d["retention"] * 100)
     kwargs.setdefault("marker", "o")
     sns.lineplot(data=data, x="period_number", y="retention_pct", hue=by, ax=ax, **kwargs)
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     top = float(data["retention_pct"].max()) if len(data) else 100.0
     ax.set_ylim(0, min(105.0, top * 1.15 + 1))
-    ax.set_xlabel(f"{say.period_word(period)}s since first purchase")
+    word = say.period_word(period)
+    ax.set_xlabel(
+        f"{word}s since first purchase"
+        + (
+            f"\n({word}s observed for under {min_share:.0%} of customers not drawn)"
+            if thin.any()
+            else ""
+        )
+    )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # period numbers are whole
     ax.set_ylabel("customers still buying (%)")
     ax.set_title("Retention curve" + (f" by {by}" if by else "") + " (weighted by cohort size)")
