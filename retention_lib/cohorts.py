@@ -11,12 +11,14 @@ small per-cohort results are collected into pandas.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from . import _cohort_cells as _cells
 from . import _reading as say
 from ._backend import (
     check_period,
@@ -52,7 +54,14 @@ _KINDS = ("classic", "unbounded")
 
 
 class _Cohorts:
-    """Shared first step: purchases, acquisition cohort and acquisition group per customer."""
+    """Shared first step: purchases, acquisition cohort and acquisition group per customer.
+
+    The tables rest on the log's *cells*, one per (customer, calendar period) with a row in
+    it. A pandas log that qualifies (``_cohort_cells.applies``) is counted by one integer
+    sort in numpy; any other input by one narwhals query per table on its own engine, each
+    scanning the log once (distinct customer-periods, joined to each customer's first
+    period), so only small per-cohort counts are collected.
+    """
 
     def __init__(
         self, transactions: Any, *, period: str, by: str | None, observation_end: Any = None
@@ -69,8 +78,9 @@ class _Cohorts:
             lf.select(*[missing_expr(lf, c) for c in checked], nw.col("timestamp").max())
         ).iloc[0]
         raise_if_missing(counts, checked)
+        given_end = None
         if observation_end is not None:
-            end = pd.Timestamp(observation_end)
+            end = given_end = pd.Timestamp(observation_end)
             lf = lf.filter(nw.col("timestamp") <= datetime_lit(end, lf))
         else:
             end = counts["timestamp"]
@@ -83,44 +93,163 @@ class _Cohorts:
         self.last_index = period_index_of(end, period)
         nxt = period_start(pd.Series([self.last_index + 1]), period).iloc[0]
         self.last_partial = bool(end < nxt - pd.Timedelta(days=1))
+        self.keys = ([by] if by else []) + ["cohort_idx"]
+        self._frame = transactions if _cells.applies(transactions, by) else None
+        self._given_end = given_end
 
         purchase = nw.col("amount") > 0
         if has_return:
             purchase = purchase & ~nw.col("is_return")
-        self.lf = lf.with_columns(pidx=period_index(period))
-        self.purchases = self.lf.filter(purchase)
+        self.is_purchase = purchase
+        self._lf = lf
+
+    # the narwhals queries, built on first use (a pandas input is eager in narwhals, and the
+    # integer-sort route needs none of them)
+    @cached_property
+    def lf(self) -> nw.LazyFrame:
+        return self._lf.with_columns(pidx=period_index(self.period))
+
+    @cached_property
+    def purchases(self) -> nw.LazyFrame:
+        return self.lf.filter(self.is_purchase)
+
+    @cached_property
+    def cells(self) -> nw.LazyFrame:
+        """Distinct (customer, period) with a purchase: a group-by, which engines run as one
+        hash aggregation (narwhals' ``unique`` adds a window function)."""
+        return self.purchases.group_by("customer_id", "pidx").agg(nw.len().alias("_rows"))
+
+    @cached_property
+    def customers(self) -> nw.LazyFrame:
+        """``customer_id, cohort_idx[, by]``: the first period with a purchase and, with
+        ``by``, the group on the first purchase (ties: the smallest), fixed at acquisition."""
+        by = self.by
+        if not by:
+            return self.cells.group_by("customer_id").agg(nw.col("pidx").min().alias("cohort_idx"))
         first = self.purchases.group_by("customer_id").agg(
-            nw.col("timestamp").min().alias("first_ts"), nw.col("pidx").min().alias("cohort_idx")
+            nw.col("timestamp").min().alias("first_ts"),
+            nw.col("pidx").min().alias("cohort_idx"),
         )
-        if by:
-            # membership fixed at acquisition: the group on the first purchase (ties: smallest)
-            group = (
-                self.purchases.join(first, on="customer_id")
-                .filter(nw.col("timestamp") == nw.col("first_ts"))
-                .group_by("customer_id")
-                .agg(nw.col(by).min())
-            )
-            first = first.join(group, on="customer_id")
-        self.customers = first.select(["customer_id", "cohort_idx"] + ([by] if by else []))
-        self.keys = ([by] if by else []) + ["cohort_idx"]
+        group = (
+            self.purchases.join(first, on="customer_id")
+            .filter(nw.col("timestamp") == nw.col("first_ts"))
+            .group_by("customer_id")
+            .agg(nw.col(by).min())
+        )
+        return first.join(group, on="customer_id").select("customer_id", "cohort_idx", by)
 
-    def sizes(self) -> pd.DataFrame:
-        out = collect(self.customers.group_by(self.keys).agg(nw.len().alias("cohort_size")))
-        if out.empty:
-            raise DataValidationError(
-                "`transactions` has no purchases (rows with `amount` > 0 that are not returns), "
-                "so no cohort can be formed. Check the cleaning step and the `observation_end`."
-            )
-        return out
+    def _kernel_cells(self, *, revenue: bool) -> _cells.Cells | None:
+        if self._frame is None:
+            return None
+        return _cells.cells(self._frame, period=self.period, end=self._given_end, revenue=revenue)
 
-    def active(self) -> pd.DataFrame:
-        act = (
-            self.purchases.select("customer_id", "pidx")
-            .unique()
-            .join(self.customers, on="customer_id")
+    def active(self) -> nw.LazyFrame:
+        """Distinct (customer, period) with a purchase, with the customer's cohort (and
+        group) and ``period_number``."""
+        return self.cells.join(self.customers, on="customer_id").with_columns(
+            period_number=nw.col("pidx") - nw.col("cohort_idx")
+        )
+
+    def active_counts(self) -> pd.DataFrame:
+        """Customers buying in each (cohort, period_number): ``keys, period_number,
+        customers``."""
+        kernel = self._kernel_cells(revenue=False)
+        if kernel is not None:
+            return _cells.active_counts(kernel)
+        return collect(
+            self.active().group_by(self.keys + ["period_number"]).agg(nw.len().alias("customers"))
+        )
+
+    def last_counts(self) -> pd.DataFrame:
+        """Customers by the period_number of their last purchase: ``keys, period_number,
+        customers``."""
+        kernel = self._kernel_cells(revenue=False)
+        if kernel is not None:
+            return _cells.last_counts(kernel)
+        return collect(
+            self.active()
+            .group_by("customer_id")
+            .agg(
+                nw.col("period_number").max().alias("period_number"),
+                *[nw.col(k).min() for k in self.keys],
+            )
+            .group_by(self.keys + ["period_number"])
+            .agg(nw.len().alias("customers"))
+        )
+
+    def revenue_counts(self) -> tuple[pd.DataFrame, float, int]:
+        """Revenue and buyers per (cohort, period_number) from the cohort's period on, and
+        the revenue and rows outside every cohort."""
+        kernel = self._kernel_cells(revenue=True)
+        if kernel is not None:
+            return _cells.revenue_counts(kernel)
+        cells = (
+            self.lf.with_columns(buyers=nw.when(self.is_purchase).then(1).otherwise(0))
+            .group_by("customer_id", "pidx")
+            .agg(
+                nw.col("amount").sum().alias("revenue"),
+                nw.col("buyers").max(),
+                nw.len().alias("rows"),
+            )
+        )
+        table = collect(
+            cells.join(self.customers, on="customer_id", how="left")
             .with_columns(period_number=nw.col("pidx") - nw.col("cohort_idx"))
+            .with_columns(
+                inside=nw.when(nw.col("period_number") >= 0).then(1).otherwise(0),
+                cohort_idx=nw.when(nw.col("period_number") >= 0).then(nw.col("cohort_idx")),
+                period_number=nw.when(nw.col("period_number") >= 0).then(nw.col("period_number")),
+            )
+            .group_by([*self.keys, "period_number", "inside"])
+            .agg(nw.col("revenue").sum(), nw.col("buyers").sum(), nw.col("rows").sum())
         )
-        return act
+        outside = table["inside"] == 0
+        out = table[~outside].drop(columns=["inside", "rows"])
+        return (
+            out,
+            float(table.loc[outside, "revenue"].sum()),
+            int(table.loc[outside, "rows"].sum()),
+        )
+
+    def churn_counts(self) -> pd.DataFrame:
+        """Per period (and group): ``customers_end`` buying in it, ``new`` (first purchase)
+        and ``retained`` (also bought the period before)."""
+        kernel = self._kernel_cells(revenue=False)
+        if kernel is not None:
+            return _cells.churn_counts(kernel)
+        grp = [self.by] if self.by else []
+        act = self.active()
+        prev = self.cells.select(
+            "customer_id", (nw.col("pidx") + 1).alias("pidx"), nw.lit(1).alias("was_active")
+        )
+        flags = act.join(prev, on=["customer_id", "pidx"], how="left").with_columns(
+            new=nw.when(nw.col("pidx") == nw.col("cohort_idx")).then(1).otherwise(0),
+            retained=nw.when(nw.col("was_active").is_null()).then(0).otherwise(1),
+        )
+        return collect(
+            flags.group_by(grp + ["pidx"]).agg(
+                nw.len().alias("customers_end"), nw.col("new").sum(), nw.col("retained").sum()
+            )
+        )
+
+    def sizes(self, counts: pd.DataFrame, *, last: bool = False) -> pd.DataFrame:
+        """Cohort sizes from :meth:`active_counts` (period 0 holds every customer of a cohort)
+        or, with ``last``, from :meth:`last_counts` (every customer has one last period)."""
+        if last:
+            out = counts.groupby(self.keys, dropna=False, as_index=False)["customers"].sum()
+        else:
+            out = counts.loc[counts["period_number"] == 0, self.keys + ["customers"]]
+        out = out.rename(columns={"customers": "cohort_size"})
+        if out.empty:
+            self.no_purchases()
+        return out.reset_index(drop=True)
+
+    @staticmethod
+    def no_purchases() -> None:
+        raise DataValidationError(
+            "`transactions` has no purchases (rows with `amount` > 0 that are not returns), "
+            "so no cohort can be formed. Check the cleaning step and the `observation_end`."
+        )
 
     def grid(self, sizes: pd.DataFrame) -> pd.DataFrame:
         """Every (cohort, period_number) cell from 0 to the last period, flagged observable."""
@@ -199,22 +328,12 @@ def cohort_retention(
     require_choice(kind, _KINDS, name="kind")
     min_cohort_size = int(require_in_range(min_cohort_size, name="min_cohort_size", low=0))
     c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
-    sizes = c.sizes()
-    active = c.active()
     if kind == "classic":
-        counts = collect(
-            active.group_by(c.keys + ["period_number"]).agg(nw.len().alias("customers"))
-        )
+        counts = c.active_counts()
+        sizes = c.sizes(counts)
     else:
-        last = collect(
-            active.group_by("customer_id")
-            .agg(
-                nw.col("period_number").max().alias("period_number"),
-                *[nw.col(k).min() for k in c.keys],
-            )
-            .group_by(c.keys + ["period_number"])
-            .agg(nw.len().alias("customers"))
-        )
+        last = c.last_counts()
+        sizes = c.sizes(last, last=True)
         # customers whose last active period is >= k, per cohort: reverse cumulative sum
         full = c.grid(sizes)[c.keys + ["period_number"]]
         last = full.merge(last, on=c.keys + ["period_number"], how="left").fillna({"customers": 0})
@@ -374,21 +493,8 @@ def revenue_retention(
     """
     min_cohort_size = int(require_in_range(min_cohort_size, name="min_cohort_size", low=0))
     c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
-    sizes = c.sizes()
-    rev = c.lf.join(c.customers, on="customer_id", how="left").with_columns(
-        period_number=nw.col("pidx") - nw.col("cohort_idx")
-    )
-    inside = nw.col("period_number") >= 0
-    by_cell = collect(
-        rev.filter(inside)
-        .group_by(c.keys + ["period_number"])
-        .agg(nw.col("amount").sum().alias("revenue"))
-    )
-    outside = collect(
-        rev.filter(~inside | nw.col("period_number").is_null()).select(
-            nw.col("amount").sum().alias("revenue"), nw.len().alias("rows")
-        )
-    )
+    by_cell, outside_revenue, outside_rows = c.revenue_counts()
+    sizes = c.sizes(by_cell.rename(columns={"buyers": "customers"}))
     table = c.grid(sizes)
     table["revenue"] = _merge_counts(table, by_cell, c.keys, "revenue")
     first = table.groupby(c.keys)["revenue"].transform("first")
@@ -413,8 +519,8 @@ def revenue_retention(
     ]
     out = table[cols]
     out.attrs = dict(table.attrs)
-    out.attrs["revenue_outside_cohorts"] = float(np.nan_to_num(outside["revenue"].iloc[0]))
-    out.attrs["rows_outside_cohorts"] = int(outside["rows"].iloc[0])
+    out.attrs["revenue_outside_cohorts"] = float(np.nan_to_num(outside_revenue))
+    out.attrs["rows_outside_cohorts"] = outside_rows
     return out
 
 
@@ -504,28 +610,15 @@ def churn_table(
         customers_end, churn_rate, retention_rate, partial``.
     """
     c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
-    c.sizes()  # raises a clear error when there is no purchase at all
-    act = c.active()
+    end_counts = c.churn_counts()
+    if end_counts.empty:
+        c.no_purchases()
     grp = [by] if by else []
-    cur = act.select(["customer_id", "pidx", "cohort_idx"] + grp)
-    prev = act.select("customer_id", (nw.col("pidx") + 1).alias("pidx")).with_columns(
-        was_active=nw.lit(True)
+    # customers active in t-1 (the start of t) are those at the end of t-1, in each group
+    start_counts = end_counts[grp + ["pidx", "customers_end"]].rename(
+        columns={"customers_end": "customers_start"}
     )
-    joined = cur.join(prev, on=["customer_id", "pidx"], how="left")
-    flags = joined.with_columns(
-        new=(nw.col("pidx") == nw.col("cohort_idx")).cast(nw.Int64),
-        retained=nw.col("was_active").fill_null(False).cast(nw.Int64),
-    )
-    end_counts = collect(
-        flags.group_by(grp + ["pidx"]).agg(
-            nw.len().alias("customers_end"), nw.col("new").sum(), nw.col("retained").sum()
-        )
-    )
-    start_counts = collect(
-        act.select(["customer_id"] + grp + [(nw.col("pidx") + 1).alias("pidx")])
-        .group_by(grp + ["pidx"])
-        .agg(nw.len().alias("customers_start"))
-    )
+    start_counts["pidx"] = start_counts["pidx"] + 1
     lo = int(min(end_counts["pidx"].min(), start_counts["pidx"].min()))
     idx = pd.DataFrame({"pidx": np.arange(lo, c.last_index + 1)})
     if by:
