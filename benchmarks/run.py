@@ -2,6 +2,7 @@
 
 python3 tasks.py bench scale --sizes 1e5     # benchmarks/scale.py (DuckDB / pandas at scale)
 python3 tasks.py bench clv --customers 50000 # benchmarks/bench_clv.py (vs lifetimes)
+python3 tasks.py bench cohorts --pandas 1e5 --duckdb 1e6  # benchmarks/cohorts.py (vs group-by)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = {"scale": "scale.py", "clv": "bench_clv.py"}
+SCRIPTS = {"scale": "scale.py", "clv": "bench_clv.py", "cohorts": "cohorts.py"}
 
 
 def main(argv: list[str]) -> None:

@@ -103,9 +103,12 @@ def _write(part: dict[str, np.ndarray], path: Path) -> int:
     return table.num_rows
 
 
-def generate(size: int, *, seed: int = 2026, rows_per_chunk: int = 1_000_000) -> Path:
-    """Write ``size`` transaction lines to a folder of Parquet files, chunk by chunk."""
-    folder = OUT / "data" / f"tx_{size:.0e}".replace("+", "")
+def generate(
+    size: int, *, seed: int = 2026, rows_per_chunk: int = 1_000_000, root: Path | None = None
+) -> Path:
+    """Write ``size`` transaction lines to a folder of Parquet files under ``root`` (default
+    ``benchmarks/out/data``), chunk by chunk."""
+    folder = (OUT / "data" if root is None else Path(root)) / f"tx_{size:.0e}".replace("+", "")
     marker = folder / "_SUCCESS.json"
     meta = {"size": size, "seed": seed, "sim": SIM, "version": GENERATOR_VERSION}
     if marker.exists() and json.loads(marker.read_text()).get("params") == meta:
@@ -323,6 +326,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("RETENTION_BENCH_DATA"),
+        help="where the generated logs are kept (default benchmarks/out/data; env "
+        "RETENTION_BENCH_DATA)",
+    )
+    parser.add_argument(
         "--worker", nargs=3, metavar=("SIZE", "ENGINE", "FOLDER"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
@@ -336,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for size in _sizes(args.sizes):
         t0 = time.perf_counter()
-        folder = generate(size, seed=args.seed)
+        folder = generate(size, seed=args.seed, root=args.data_dir)
         info = json.loads((folder / "_SUCCESS.json").read_text())
         print(
             f"data: {info['rows']:,} rows in {info['files']} Parquet file(s) at {folder} "

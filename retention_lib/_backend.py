@@ -7,6 +7,9 @@ and :func:`collect` only the small result into pandas.
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +180,28 @@ def collect(frame: nw.LazyFrame | nw.DataFrame) -> pd.DataFrame:
     return frame.to_pandas()
 
 
+@contextmanager
+def cached(frame: nw.LazyFrame) -> Iterator[nw.LazyFrame]:
+    """``frame`` computed once, for a query that reads it more than once.
+
+    DuckDB inlines every reference to a shared narwhals subquery (``AS NOT MATERIALIZED``),
+    so a query joining a table to its own aggregate scans the source twice; here the frame
+    is written to a temporary table of the relation's connection (held by DuckDB, spilled
+    under its ``memory_limit``) and dropped on exit. Other engines reuse shared subplans
+    themselves (Spark's reused exchanges, PostgreSQL's CTEs) or are eager: ``frame`` as is.
+    """
+    if not frame.implementation.is_duckdb():
+        yield frame
+        return
+    rel = frame.to_native()
+    name = f"_retention_lib_{uuid.uuid4().hex}"
+    rel.query("_rl_source", f'CREATE TEMPORARY TABLE "{name}" AS SELECT * FROM _rl_source')
+    try:
+        yield nw.from_native(rel.query("_rl_source", f'SELECT * FROM "{name}"'))
+    finally:
+        rel.query("_rl_source", f'DROP TABLE IF EXISTS "{name}"')
+
+
 def columns_of(frame: nw.LazyFrame) -> list[str]:
     return list(frame.collect_schema().names())
 
@@ -254,12 +279,21 @@ def period_name(period: str) -> str:
     return _PERIOD_NAMES[period]
 
 
+def as_int(condition: nw.Expr) -> nw.Expr:
+    """1 where ``condition`` holds, else 0 (a missing condition counts as 0).
+
+    A CASE expression, which every engine runs; casting a boolean to a 64-bit integer is
+    refused by PostgreSQL (``cannot cast type boolean to bigint``).
+    """
+    return nw.when(condition).then(1).otherwise(0)
+
+
 def missing_expr(frame: nw.LazyFrame, col: str) -> nw.Expr:
     """Count of missing values (null, or NaN in a float column) of ``col``, as an aggregate."""
     miss = nw.col(col).is_null()
     if frame.collect_schema()[col].is_float():
         miss = miss | nw.col(col).is_nan().fill_null(False)
-    return miss.cast(nw.Int64).sum().alias(f"missing_{col}")
+    return as_int(miss).sum().alias(f"missing_{col}")
 
 
 def raise_if_missing(counts: pd.Series, cols: list[str]) -> None:

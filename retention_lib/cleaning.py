@@ -496,7 +496,11 @@ def _clean_any_engine(
     keep = nw.col("_rule") == -1
     if cancellations == "net":
         keep = keep | (nw.col("_rule") == cancel_code)
-    customers = collect(flagged.filter(keep).select(nw.col("customer_id").n_unique()))
+    # distinct customers as a group-by: narwhals' n_unique casts a boolean to a small integer,
+    # which PostgreSQL refuses
+    customers = collect(
+        flagged.filter(keep).group_by("customer_id").agg(nw.len()).select(nw.len().alias("n"))
+    )
 
     table = _rule_table(cancellations, drop_duplicates, counts)
     rows_kept = sum(n for n, _ in kept_parts)

@@ -21,6 +21,8 @@ import pandas as pd
 from . import _cohort_cells as _cells
 from . import _reading as say
 from ._backend import (
+    as_int,
+    cached,
     check_period,
     collect,
     columns_of,
@@ -121,11 +123,16 @@ class _Cohorts:
 
     @cached_property
     def customers(self) -> nw.LazyFrame:
-        """``customer_id, cohort_idx[, by]``: the first period with a purchase and, with
-        ``by``, the group on the first purchase (ties: the smallest), fixed at acquisition."""
+        """``customer_id, cohort_idx[, by]``."""
+        return self._customers(self.cells)
+
+    def _customers(self, cells: nw.LazyFrame) -> nw.LazyFrame:
+        """``customer_id, cohort_idx[, by]``: the first period with a purchase (from the
+        purchase ``cells``) and, with ``by``, the group on the first purchase (ties: the
+        smallest), fixed at acquisition."""
         by = self.by
         if not by:
-            return self.cells.group_by("customer_id").agg(nw.col("pidx").min().alias("cohort_idx"))
+            return cells.group_by("customer_id").agg(nw.col("pidx").min().alias("cohort_idx"))
         first = self.purchases.group_by("customer_id").agg(
             nw.col("timestamp").min().alias("first_ts"),
             nw.col("pidx").min().alias("cohort_idx"),
@@ -143,10 +150,10 @@ class _Cohorts:
             return None
         return _cells.cells(self._frame, period=self.period, end=self._given_end, revenue=revenue)
 
-    def active(self) -> nw.LazyFrame:
-        """Distinct (customer, period) with a purchase, with the customer's cohort (and
-        group) and ``period_number``."""
-        return self.cells.join(self.customers, on="customer_id").with_columns(
+    def _active(self, cells: nw.LazyFrame) -> nw.LazyFrame:
+        """The purchase ``cells`` with the customer's cohort (and group) and
+        ``period_number``."""
+        return cells.join(self._customers(cells), on="customer_id").with_columns(
             period_number=nw.col("pidx") - nw.col("cohort_idx")
         )
 
@@ -156,9 +163,12 @@ class _Cohorts:
         kernel = self._kernel_cells(revenue=False)
         if kernel is not None:
             return _cells.active_counts(kernel)
-        return collect(
-            self.active().group_by(self.keys + ["period_number"]).agg(nw.len().alias("customers"))
-        )
+        with cached(self.cells) as cells:
+            return collect(
+                self._active(cells)
+                .group_by(self.keys + ["period_number"])
+                .agg(nw.len().alias("customers"))
+            )
 
     def last_counts(self) -> pd.DataFrame:
         """Customers by the period_number of their last purchase: ``keys, period_number,
@@ -166,16 +176,17 @@ class _Cohorts:
         kernel = self._kernel_cells(revenue=False)
         if kernel is not None:
             return _cells.last_counts(kernel)
-        return collect(
-            self.active()
-            .group_by("customer_id")
-            .agg(
-                nw.col("period_number").max().alias("period_number"),
-                *[nw.col(k).min() for k in self.keys],
+        with cached(self.cells) as cells:
+            return collect(
+                self._active(cells)
+                .group_by("customer_id")
+                .agg(
+                    nw.col("period_number").max().alias("period_number"),
+                    *[nw.col(k).min() for k in self.keys],
+                )
+                .group_by(self.keys + ["period_number"])
+                .agg(nw.len().alias("customers"))
             )
-            .group_by(self.keys + ["period_number"])
-            .agg(nw.len().alias("customers"))
-        )
 
     def revenue_counts(self) -> tuple[pd.DataFrame, float, int]:
         """Revenue and buyers per (cohort, period_number) from the cohort's period on, and
@@ -183,8 +194,8 @@ class _Cohorts:
         kernel = self._kernel_cells(revenue=True)
         if kernel is not None:
             return _cells.revenue_counts(kernel)
-        cells = (
-            self.lf.with_columns(buyers=nw.when(self.is_purchase).then(1).otherwise(0))
+        every = (  # every (customer, period) with a row: revenue, rows, and a purchase flag
+            self.lf.with_columns(buyers=as_int(self.is_purchase))
             .group_by("customer_id", "pidx")
             .agg(
                 nw.col("amount").sum().alias("revenue"),
@@ -192,17 +203,23 @@ class _Cohorts:
                 nw.len().alias("rows"),
             )
         )
-        table = collect(
-            cells.join(self.customers, on="customer_id", how="left")
-            .with_columns(period_number=nw.col("pidx") - nw.col("cohort_idx"))
-            .with_columns(
-                inside=nw.when(nw.col("period_number") >= 0).then(1).otherwise(0),
-                cohort_idx=nw.when(nw.col("period_number") >= 0).then(nw.col("cohort_idx")),
-                period_number=nw.when(nw.col("period_number") >= 0).then(nw.col("period_number")),
+        with cached(every) as every:
+            inside = nw.col("period_number") >= 0
+            table = collect(
+                every.join(
+                    self._customers(every.filter(nw.col("buyers") > 0)),
+                    on="customer_id",
+                    how="left",
+                )
+                .with_columns(period_number=nw.col("pidx") - nw.col("cohort_idx"))
+                .with_columns(
+                    inside=as_int(inside),
+                    cohort_idx=nw.when(inside).then(nw.col("cohort_idx")),
+                    period_number=nw.when(inside).then(nw.col("period_number")),
+                )
+                .group_by([*self.keys, "period_number", "inside"])
+                .agg(nw.col("revenue").sum(), nw.col("buyers").sum(), nw.col("rows").sum())
             )
-            .group_by([*self.keys, "period_number", "inside"])
-            .agg(nw.col("revenue").sum(), nw.col("buyers").sum(), nw.col("rows").sum())
-        )
         outside = table["inside"] == 0
         out = table[~outside].drop(columns=["inside", "rows"])
         return (
@@ -218,19 +235,25 @@ class _Cohorts:
         if kernel is not None:
             return _cells.churn_counts(kernel)
         grp = [self.by] if self.by else []
-        act = self.active()
-        prev = self.cells.select(
-            "customer_id", (nw.col("pidx") + 1).alias("pidx"), nw.lit(1).alias("was_active")
-        )
-        flags = act.join(prev, on=["customer_id", "pidx"], how="left").with_columns(
-            new=nw.when(nw.col("pidx") == nw.col("cohort_idx")).then(1).otherwise(0),
-            retained=nw.when(nw.col("was_active").is_null()).then(0).otherwise(1),
-        )
-        return collect(
-            flags.group_by(grp + ["pidx"]).agg(
-                nw.len().alias("customers_end"), nw.col("new").sum(), nw.col("retained").sum()
+        with cached(self.cells) as cells:
+            prev = cells.select(
+                "customer_id", (nw.col("pidx") + 1).alias("pidx"), nw.lit(1).alias("was_active")
             )
-        )
+            flags = (
+                self._active(cells)
+                .join(prev, on=["customer_id", "pidx"], how="left")
+                .with_columns(
+                    new=as_int(nw.col("pidx") == nw.col("cohort_idx")),
+                    retained=as_int(~nw.col("was_active").is_null()),
+                )
+            )
+            return collect(
+                flags.group_by(grp + ["pidx"]).agg(
+                    nw.len().alias("customers_end"),
+                    nw.col("new").sum(),
+                    nw.col("retained").sum(),
+                )
+            )
 
     def sizes(self, counts: pd.DataFrame, *, last: bool = False) -> pd.DataFrame:
         """Cohort sizes from :meth:`active_counts` (period 0 holds every customer of a cohort)
@@ -683,7 +706,7 @@ def repeat_purchase_rates(transactions: Any, *, by: str | None = None) -> pd.Dat
         .group_by("customer_id")
         .agg(nw.len().alias("orders"))
         .join(c.customers, on="customer_id")
-        .with_columns(repeat=(nw.col("orders") > 1).cast(nw.Int64))
+        .with_columns(repeat=as_int(nw.col("orders") > 1))
     )
     grp = [by] if by else []
     if grp:

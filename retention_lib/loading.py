@@ -34,7 +34,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from ._backend import _normalise_schema, _wrap, collect
+from ._backend import _normalise_schema, _wrap, as_int, collect
 from ._dates import lazy_dates, parse_dates
 from ._files import DELIMITERS, read_file
 from ._numbers import parse_number_columns
@@ -645,8 +645,8 @@ def _lazy_decimal(lf: nw.LazyFrame, cols: Sequence[str]) -> str:
     for i, col in enumerate(cols):
         text = _number_text(col)
         for mark, pattern in _SHOWS_DECIMAL.items():
-            sums.append(text.str.contains(pattern).cast(nw.Int64).sum().alias(f"{mark}{i}"))
-        ambiguous = text.str.contains(r"^[-+]?[1-9]\d{0,2}[.,]\d{3}$").cast(nw.Int64).sum()
+            sums.append(as_int(text.str.contains(pattern)).sum().alias(f"{mark}{i}"))
+        ambiguous = as_int(text.str.contains(r"^[-+]?[1-9]\d{0,2}[.,]\d{3}$")).sum()
         sums.append(ambiguous.alias(f"?{i}"))
     counts = collect(lf.select(*sums)).iloc[0].fillna(0)
     votes = {m: sum(int(counts[f"{m}{i}"]) for i in range(len(cols))) for m in ".,"}
@@ -822,7 +822,7 @@ def _validate_lazy(lf: nw.LazyFrame, mapping: dict[str, str], analysis_date: Any
         counts = collect(
             lf.select(
                 nw.len().alias("rows"),
-                *[c.cast(nw.Int64).sum().alias(k) for k, c in checks.items()],
+                *[as_int(c).sum().alias(k) for k, c in checks.items()],
                 nw.col("timestamp").max().alias("last"),
             )
         ).iloc[0]

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import _reading as say
-from ._backend import collect, columns_of, require_lazy_columns, to_lazy
+from ._backend import as_int, collect, columns_of, require_lazy_columns, to_lazy
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
@@ -122,7 +122,7 @@ def _normalise(out: pd.DataFrame, by: str | None) -> pd.DataFrame:
 
 def _missing_flag(column: str) -> nw.Expr:
     """1 where ``column`` is missing, else 0 (summed per customer to refuse silent NaN)."""
-    return nw.col(column).is_null().cast(nw.Int64).alias("_n_missing")
+    return as_int(nw.col(column).is_null()).alias("_n_missing")
 
 
 def _sum_per_customer(data: Any, value: str, by: str | None, *, name: str) -> pd.DataFrame:
@@ -214,13 +214,20 @@ def customer_values(
         if "order_id" in cols
         else nw.col("timestamp").dt.truncate("1d").alias("order_id")
     )
+    # distinct orders per customer as two group-bys (narwhals' n_unique casts a boolean to a
+    # small integer, which PostgreSQL refuses)
     orders = (
         purchases.select(*keys, order, nw.col("timestamp"))
-        .group_by(keys)
+        .group_by(*keys, "order_id")
         .agg(
-            nw.col("order_id").n_unique().alias("n_orders"),
             nw.col("timestamp").min().alias("first_purchase"),
             nw.col("timestamp").max().alias("last_purchase"),
+        )
+        .group_by(keys)
+        .agg(
+            nw.len().alias("n_orders"),
+            nw.col("first_purchase").min(),
+            nw.col("last_purchase").max(),
         )
     )
     out = collect(totals.join(orders, on=keys, how="left"))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._backend import (
+    as_int,
     collect,
     columns_of,
     datetime_lit,
@@ -177,8 +178,8 @@ def _scan(lf: nw.LazyFrame, observation_end: Any, grain: str) -> tuple[int, pd.T
     """One pass over the purchases: no missing ids or dates, and the observation end (the
     last purchase unless given) with its period index."""
     exprs = [
-        nw.col("customer_id").is_null().cast(nw.Int64).sum().alias("customer_id"),
-        nw.col("timestamp").is_null().cast(nw.Int64).sum().alias("timestamp"),
+        as_int(nw.col("customer_id").is_null()).sum().alias("customer_id"),
+        as_int(nw.col("timestamp").is_null()).sum().alias("timestamp"),
         missing_expr(lf, "amount"),
     ]
     if observation_end is None:
@@ -212,7 +213,7 @@ _US_PER_DAY = 86_400_000_000
 def _period_expr(grain: str, spark: bool = False) -> nw.Expr:
     """Integer index of the calendar period holding each timestamp (``_backend.period_index``;
     for days and weeks a single integer division of the microseconds since 1970, which engines
-    evaluate several times faster, except on PySpark where narwhals lacks it)."""
+    evaluate several times faster, except on PySpark and ibis where narwhals lacks it)."""
     if grain == "M" or spark:
         return period_index(grain)
     us = (nw.col("timestamp") - nw.lit(_EPOCH)).dt.total_microseconds()
@@ -229,7 +230,9 @@ def _period_table(lf: nw.LazyFrame, grain: str, obs_idx: int) -> nw.LazyFrame:
     amount = nw.col("amount")
     if lf.collect_schema()["amount"] != nw.Float64:
         amount = amount.cast(nw.Float64)
-    period = _period_expr(grain, spark=lf.implementation.is_spark_like())
+    period = _period_expr(
+        grain, spark=lf.implementation.is_spark_like() or lf.implementation.is_ibis()
+    )
     return (
         lf.filter(nw.col("timestamp") < next_start)
         .select(nw.col("customer_id"), period.alias("period"), amount)
@@ -247,8 +250,9 @@ def _customer_table(periods: nw.LazyFrame) -> pd.DataFrame:
         nw.len().alias("n_periods"),
         nw.col("amount").sum().alias("total"),
     ]
-    if periods.implementation.is_spark_like():
-        # PySpark has no ordered `first`: flag the first period through a join instead
+    if periods.implementation.is_spark_like() or periods.implementation.is_ibis():
+        # PySpark has no ordered `first` (ibis on PostgreSQL none that keeps nulls): flag the
+        # first period through a join instead
         first = periods.group_by("customer_id").agg(nw.col("period").min().alias("first_period"))
         periods = periods.join(first, on="customer_id").with_columns(
             nw.when(nw.col("period") == nw.col("first_period"))
