@@ -7,6 +7,7 @@ and :func:`collect` only the small result into pandas.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,14 +81,91 @@ def _scan_path(data: str | os.PathLike | list, csv_options: dict | None = None) 
     )
 
 
+#: URI schemes read as databases (through ibis), not as files: ibis' backends.
+_DATABASE_SCHEMES = (
+    "athena", "bigquery", "clickhouse", "databricks", "druid", "exasol", "impala", "mssql",
+    "mysql", "oracle", "postgres", "postgresql", "risingwave", "snowflake", "trino",
+)  # fmt: skip
+
+
+def is_database_uri(source: Any) -> bool:
+    """Whether ``source`` is a database URI such as ``postgresql://user@host:5432/shop``."""
+    if not isinstance(source, str):
+        return False
+    match = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", source)
+    return bool(match) and match.group(1).split("+")[0].lower() in _DATABASE_SCHEMES
+
+
+def _redact(uri: str) -> str:
+    """``uri`` without its password, for messages."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", uri)
+
+
+def read_database(uri: str, *, table: str | None = None, query: str | None = None) -> Any:
+    """An ibis table over ``table`` (``"orders"`` or ``"schema.orders"``) or over the result
+    of a SQL ``query``, in the database at ``uri``; nothing is read yet.
+
+    Every analysis then runs as SQL in the database (narwhals builds ibis expressions, ibis
+    compiles them for the backend) and only small results come back.
+    """
+    if (table is None) == (query is None):
+        raise DataValidationError(
+            f"To read the database at `{_redact(uri)}`, pass either `table=` (e.g. "
+            "table='orders' or table='sales.orders') or `query=` (a SQL SELECT), not "
+            f"{'both' if table is not None else 'neither'}."
+        )
+    try:
+        import ibis
+    except ImportError:
+        raise ImportError(
+            "Reading a database needs ibis and a driver: pip install 'retention-lib[db]' "
+            "(ibis-framework with PostgreSQL support)."
+        ) from None
+    try:
+        con = ibis.connect(uri)
+    except ImportError as exc:
+        raise ImportError(
+            f"The driver for `{_redact(uri)}` is not installed ({exc}). For PostgreSQL: "
+            "pip install 'retention-lib[db]'; for other databases see ibis' backends."
+        ) from None
+    except Exception as exc:
+        raise DataValidationError(
+            f"Could not connect to `{_redact(uri)}`: {str(exc).strip().splitlines()[0]}. "
+            "Check the host, port, user, password and database name in the URI."
+        ) from None
+    if query is not None:
+        try:
+            return con.sql(query)
+        except Exception as exc:
+            raise DataValidationError(
+                f"The database refused `query`: {str(exc).strip().splitlines()[0]}. Check the "
+                "SQL in the database's own client first."
+            ) from None
+    schema, _, name = table.rpartition(".")
+    try:
+        return con.table(name, database=schema or None)
+    except Exception:
+        try:
+            known = sorted(con.list_tables(database=schema or None))
+        except Exception:
+            known = []
+        listing = ", ".join(f"`{t}`" for t in known[:12]) or "none"
+        raise DataValidationError(
+            f"No table `{table}` in the database at `{_redact(uri)}` (tables: {listing}). "
+            "Check the name and schema (table='schema.name'), or pass `query=`."
+        ) from None
+
+
 def to_lazy(data: Any) -> nw.LazyFrame:
     """Wrap ``data`` as a narwhals LazyFrame, whatever engine holds it.
 
     Parameters
     ----------
-    data : DataFrame, LazyFrame, DuckDB relation, PySpark DataFrame, path or list of paths
-        A pandas or polars frame, a DuckDB relation, a PySpark (or SQLFrame) DataFrame, a
-        Dask frame, or Parquet/CSV files read lazily by DuckDB (see :func:`_scan_path`).
+    data : DataFrame, LazyFrame, DuckDB relation, PySpark DataFrame, ibis table, path
+        A pandas or polars frame, a DuckDB relation, a PySpark (or SQLFrame) DataFrame, an
+        ibis table (any ibis backend: PostgreSQL, BigQuery, Snowflake, ...; see
+        :func:`read_database`), a Dask frame, or Parquet/CSV files read lazily by DuckDB
+        (see :func:`_scan_path`).
 
     Returns
     -------
@@ -103,6 +181,12 @@ def to_lazy(data: Any) -> nw.LazyFrame:
 
 def _wrap(data: Any, csv_options: dict | None = None) -> nw.LazyFrame:
     """:func:`to_lazy` without the schema normalisation (raw source columns)."""
+    if is_database_uri(data):
+        raise DataValidationError(
+            f"`{_redact(data)}` is a database: read it with "
+            "`retention_lib.scan_transactions(uri, table='orders')` (or `query='SELECT ...'`), "
+            "which maps its columns, and pass the result."
+        )
     if isinstance(data, (str, os.PathLike)) or (
         isinstance(data, (list, tuple)) and data and isinstance(data[0], (str, os.PathLike))
     ):
@@ -111,8 +195,8 @@ def _wrap(data: Any, csv_options: dict | None = None) -> nw.LazyFrame:
         frame = nw.from_native(data)
     except TypeError:
         raise TypeError(
-            "Expected a pandas/polars DataFrame, a DuckDB relation, a PySpark DataFrame or a path "
-            f"to Parquet/CSV files; got {type(data).__name__}."
+            "Expected a pandas/polars DataFrame, a DuckDB relation, a PySpark DataFrame, an ibis "
+            f"table or a path to Parquet/CSV files; got {type(data).__name__}."
         ) from None
     return frame.lazy() if isinstance(frame, nw.DataFrame) else frame
 

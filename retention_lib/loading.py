@@ -34,7 +34,14 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from ._backend import _normalise_schema, _wrap, as_int, collect
+from ._backend import (
+    _normalise_schema,
+    _wrap,
+    as_int,
+    collect,
+    is_database_uri,
+    read_database,
+)
 from ._dates import lazy_dates, parse_dates
 from ._files import DELIMITERS, read_file
 from ._numbers import parse_number_columns
@@ -701,6 +708,8 @@ def scan_transactions(
     decimal: str | None = None,
     encoding: str | None = None,
     validate: bool = True,
+    table: str | None = None,
+    query: str | None = None,
 ) -> Any:
     """Lazy :func:`~retention_lib.load_transactions` for logs that outgrow pandas.
 
@@ -710,9 +719,11 @@ def scan_transactions(
 
     Parameters
     ----------
-    source : path, list of paths, DuckDB relation, PySpark DataFrame, polars LazyFrame, ...
-        Parquet or CSV files (a file, a glob, or a folder, read by DuckDB), or a frame of
-        any engine narwhals supports.
+    source : path, list of paths, database URI, DuckDB relation, PySpark DataFrame, ibis table, ...
+        Parquet or CSV files (a file, a glob, or a folder, read by DuckDB), a database URI
+        such as ``"postgresql://user:password@host:5432/shop"`` (with ``table`` or
+        ``query``; read through ibis, ``pip install 'retention-lib[db]'``), or a frame of
+        any engine narwhals supports (an ibis table of any ibis backend included).
     customer_id, timestamp, amount, quantity, unit_price, order_id, product_code, country, segment, currency, keep, analysis_date, date_format, dayfirst, decimal
         As in :func:`~retention_lib.load_transactions`. Text dates are read with one
         convention inferred from the whole column (one aggregation over the distinct
@@ -730,6 +741,10 @@ def scan_transactions(
         their leading zeros and dates are read with one convention.
     validate : bool, default True
         Run the checks below (one aggregation over the data).
+    table, query : str, optional
+        With a database URI: the table (``"orders"`` or ``"schema.orders"``) or a SQL
+        ``SELECT`` to read. The analyses then run as SQL in the database and only small
+        results come back.
 
     Returns
     -------
@@ -753,11 +768,20 @@ def scan_transactions(
     --------
     >>> tx = scan_transactions("lake/orders/", customer_id="CustomerID")  # doctest: +SKIP
     >>> cohort_retention(tx)  # doctest: +SKIP
+    >>> orders = scan_transactions(  # doctest: +SKIP
+    ...     "postgresql://analyst@db.internal/shop", table="sales.orders", amount="total")
     """
     _check_options(date_format=date_format, dayfirst=dayfirst, keep=keep)
     if decimal is not None and decimal not in (".", ","):
         raise DataValidationError(f"`decimal` must be '.' or ','; got {decimal!r}.")
     csv_options = {"all_varchar": True, "sep": sep, "encoding": encoding}
+    if is_database_uri(source):
+        source = read_database(source, table=table, query=query)
+    elif table is not None or query is not None:
+        raise DataValidationError(
+            "`table` and `query` apply to a database URI such as "
+            "'postgresql://user@host/db'; `source` is not one."
+        )
     try:
         raw = _wrap(source, csv_options={k: v for k, v in csv_options.items() if v is not None})
         schema = raw.collect_schema()

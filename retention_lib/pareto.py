@@ -310,14 +310,21 @@ def _check_thresholds(thresholds: Sequence[float]) -> tuple[float, ...]:
     return t
 
 
+def _comparable(values: pd.Series) -> np.ndarray:
+    """Values as ranked: sums of money rounded to 1e-6, so that the order in which an engine
+    added a customer's amounts (which moves the last bits) cannot reorder equal totals."""
+    arr = values.to_numpy()
+    return np.round(arr.astype(float), 6) if arr.dtype.kind == "f" else arr
+
+
 def _rank_group(g: pd.DataFrame, negative: str, thresholds: tuple[float, ...]) -> pd.DataFrame:
     """Rank one group's customers by value (descending; ties by customer id)."""
     if negative == "drop":
         g = g[g["value"] >= 0]
-    # stable ordering independent of row order: value desc, then customer id asc
-    g = g.sort_values("customer_id", kind="stable").sort_values(
-        "value", ascending=False, kind="stable"
-    )
+    # stable ordering independent of row order and of the engine: value desc (to 1e-6),
+    # then customer id asc
+    g = g.sort_values("customer_id", kind="stable")
+    g = g.iloc[np.argsort(-_comparable(g["value"]), kind="stable")]
     n = len(g)
     used = g["value"].clip(lower=0.0).to_numpy()
     total = math.fsum(used)

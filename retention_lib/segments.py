@@ -29,7 +29,7 @@ from ._validation import (
     require_in_range,
 )
 from .groups import MIN_GROUP_CUSTOMERS
-from .pareto import _few, customer_values
+from .pareto import _comparable, _few, customer_values
 
 __all__ = [
     "DEFAULT_SEGMENT_MAP",
@@ -72,13 +72,6 @@ _OTHER = "Other"
 def _tie_key(ids: pd.Series) -> np.ndarray:
     """A fixed pseudo-random order of customer ids (pandas' keyed hash, same every run)."""
     return pd.util.hash_array(ids.astype(str).to_numpy(dtype=object))
-
-
-def _comparable(values: pd.Series) -> np.ndarray:
-    """Values as ranked: sums of money rounded to 1e-6, so that the order in which an engine
-    added a customer's amounts (which moves the last bits) cannot reorder equal totals."""
-    arr = values.to_numpy()
-    return np.round(arr.astype(float), 6) if arr.dtype.kind == "f" else arr
 
 
 def _quantile_scores(values: pd.Series, ids: pd.Series, *, higher_is_better: bool) -> np.ndarray:

@@ -26,7 +26,9 @@ def _log(seed: int) -> pd.DataFrame:
     extra = pd.DataFrame(
         {
             "customer_id": pd.Series(["c000", "zz-only-returns", "zz-only-returns"], dtype="str"),
-            "timestamp": pd.to_datetime(["2022-12-20 00:00", "2023-03-01 00:00", "2023-05-02 10:00"]),
+            "timestamp": pd.to_datetime(
+                ["2022-12-20 00:00", "2023-03-01 00:00", "2023-05-02 10:00"]
+            ),
             "amount": [-15.0, -5.0, -7.5],
             "is_return": [True, True, True],
             "region": pd.Series(["Europe"] * 3, dtype="str"),
