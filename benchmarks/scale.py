@@ -234,28 +234,49 @@ def _worker(size: int, engine: str, folder: Path, memory_limit: str, threads: in
 
     table = step("cohort matrix (monthly)", lambda: rl.cohort_retention(source, period="M"))
     matrix = rl.retention_matrix(table)
-    summary = step("RFM summary (weekly)", lambda: rfm_summary(source, time_unit="W", **summary_kw))
+    pred_path = OUT / f"predictions_{engine}_{size:.0e}.parquet".replace("+", "")
+    if engine == "duckdb":
+        # the per-customer summary stays in DuckDB: written once to Parquet by the engine,
+        # the models fit on the distinct rows it counts, the CLV is joined back there
+        summary_path = OUT / f"summary_{engine}_{size:.0e}.parquet".replace("+", "")
+
+        def summarise():
+            rfm_summary(source, time_unit="W", collect=False).write_parquet(str(summary_path))
+            return duckdb.read_parquet(str(summary_path))
+
+        summary = step("RFM summary (weekly)", summarise)
+    else:
+        summary = step(
+            "RFM summary (weekly)", lambda: rfm_summary(source, time_unit="W", **summary_kw)
+        )
     bg = step("BG/NBD fit", lambda: BetaGeoModel().fit(summary))
     gg = step("Gamma-Gamma fit", lambda: GammaGammaModel().fit(summary))
-    pred_path = OUT / f"predictions_{engine}_{size:.0e}.parquet".replace("+", "")
 
     def predict():
-        clv = customer_lifetime_value(bg, gg, summary, horizon_months=12)
-        clv.to_parquet(pred_path, index=False)
-        return clv
+        clv = customer_lifetime_value(bg, gg, summary, horizon_months=12, time_unit="W")
+        if isinstance(clv, pd.DataFrame):
+            clv.to_parquet(pred_path, index=False)
+            return float(clv["clv"].sum())
+        clv.write_parquet(str(pred_path))  # by DuckDB
+        return float(duckdb.read_parquet(str(pred_path)).sum("clv").fetchall()[0][0])
 
-    clv = step("CLV 12 months + write Parquet", predict)
+    total_clv = step("CLV 12 months + write Parquet", predict)
     sampler.stop()
+    if isinstance(summary, pd.DataFrame):
+        customers, repeat = len(summary), int((summary["frequency"] > 0).sum())
+    else:
+        customers = int(summary.count("*").fetchall()[0][0])
+        repeat = int(summary.filter("frequency > 0").count("*").fetchall()[0][0])
     return {
         "size": size,
         "engine": engine,
         "rows": None,
-        "customers": int(len(summary)),
-        "repeat_buyers": int((summary["frequency"] > 0).sum()),
+        "customers": customers,
+        "repeat_buyers": repeat,
         "cohorts": int(matrix.shape[0]),
         "bgnbd": {k: round(float(v), 4) for k, v in bg.params_.items()},
         "gamma_gamma": {k: round(float(v), 4) for k, v in gg.params_.items()},
-        "total_clv": round(float(clv["clv"].sum()), 2),
+        "total_clv": round(total_clv, 2),
         "steps": steps,
         "seconds": round(sum(s["seconds"] for s in steps), 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

@@ -286,6 +286,27 @@ def cached(frame: nw.LazyFrame) -> Iterator[nw.LazyFrame]:
         rel.query("_rl_source", f'DROP TABLE IF EXISTS "{name}"')
 
 
+def table_like(frame: pd.DataFrame, like: nw.LazyFrame) -> nw.LazyFrame:
+    """The (small) pandas ``frame`` as a table of ``like``'s engine, to join with it there:
+    DuckDB (the same connection), PySpark (the same session), ibis (a memtable, uploaded by
+    the backend when the query runs), polars; pandas as is."""
+    impl = like.implementation
+    if impl.is_duckdb():
+        _rl_frame = frame  # noqa: F841 - found by DuckDB's replacement scan below
+        return nw.from_native(like.to_native().query("_rl_like", "SELECT * FROM _rl_frame"))
+    if impl.is_spark_like():
+        return nw.from_native(like.to_native().sparkSession.createDataFrame(frame))
+    if impl.is_ibis():
+        import ibis
+
+        return nw.from_native(ibis.memtable(frame))
+    if impl.is_polars():
+        import polars as pl
+
+        return nw.from_native(pl.from_pandas(frame).lazy())
+    return nw.from_native(frame).lazy()
+
+
 def columns_of(frame: nw.LazyFrame) -> list[str]:
     return list(frame.collect_schema().names())
 

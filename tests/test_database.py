@@ -20,7 +20,7 @@ from pg_server import Unavailable, start
 
 import retention_lib as rl
 from retention_lib import _backend
-from retention_lib.clv import rfm_summary
+from retention_lib.clv import BetaGeoModel, GammaGammaModel, customer_lifetime_value, rfm_summary
 
 pytestmark = pytest.mark.filterwarnings("ignore::retention_lib.RetentionLibWarning")
 
@@ -120,6 +120,23 @@ def test_rfm_summary_matches_pandas(cleaned):
     db, local, _, _ = cleaned
     _same(rfm_summary(db, time_unit="W"), rfm_summary(local, time_unit="W"))
     _same(rfm_summary(db, time_unit="D"), rfm_summary(local, time_unit="D"))
+
+
+def test_models_fit_and_clv_join_back_in_the_database(cleaned):
+    db, local, _, _ = cleaned
+    lazy = rfm_summary(db, time_unit="W", collect=False)
+    assert isinstance(lazy, ibis.expr.types.Table)
+    summary = rfm_summary(local, time_unit="W")
+    # four months of a wholesaler's log: the unpenalised BG/NBD does not converge (in pandas)
+    for model in (BetaGeoModel, GammaGammaModel):
+        got = model(penalizer_coef=0.001).fit(lazy)
+        expected = model(penalizer_coef=0.001).fit(summary)
+        assert got.params_.to_numpy() == pytest.approx(expected.params_.to_numpy(), rel=1e-6)
+    bg = BetaGeoModel(penalizer_coef=0.001).fit(summary)
+    gg = GammaGammaModel(penalizer_coef=0.001).fit(summary)
+    clv = customer_lifetime_value(bg, gg, lazy, time_unit="W")
+    got = _backend.collect(_backend.to_lazy(clv)).sort_values("customer_id")
+    _same(got.reset_index(drop=True), customer_lifetime_value(bg, gg, summary))
 
 
 def test_pareto_matches_pandas(cleaned):

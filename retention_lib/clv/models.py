@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
@@ -153,6 +154,31 @@ def _compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.nd
     first = np.full(len(weights), -1, dtype=np.int64)
     first[inverse[::-1]] = np.arange(n)[::-1]
     return [c[first] for c in columns], weights, inverse
+
+
+def _engine_rows(summary: Any, columns: list[str], repeat_only: bool = False):
+    """For a summary held in an engine (``rfm_summary(..., collect=False)``): its distinct
+    rows of ``columns`` and how many customers share each (``_customers``), counted by the
+    engine, and those counts; ``(summary, None)`` for a pandas summary."""
+    if isinstance(summary, pd.DataFrame):
+        return summary, None
+    from .._backend import collect, to_lazy
+
+    try:
+        lf = to_lazy(summary)
+    except TypeError:
+        return summary, None  # reported by the pandas checks
+    if repeat_only:
+        lf = lf.filter(nw.col("frequency") > 0)
+    rows = collect(lf.group_by(columns).agg(nw.len().alias("_customers")))
+    return rows, rows["_customers"].to_numpy(dtype=np.int64)
+
+
+def _weighted_pearson(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
+    """Pearson correlation of ``a`` and ``b`` with each row counted ``w`` times."""
+    ma, mb = np.average(a, weights=w), np.average(b, weights=w)
+    cov = np.sum(w * (a - ma) * (b - mb))
+    return float(cov / np.sqrt(np.sum(w * (a - ma) ** 2) * np.sum(w * (b - mb) ** 2)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -372,7 +398,8 @@ class _PurchaseModel(_BaseModel):
             Output of :func:`retention_lib.rfm_summary` (columns ``frequency``, ``recency``,
             ``T``; other columns are ignored), or of :func:`calibration_holdout_split` (its
             ``*_cal`` columns are used). The time unit of ``recency``/``T`` is the unit
-            of the fitted rates.
+            of the fitted rates. A summary kept in its engine (``rfm_summary(...,
+            collect=False)``) is fitted on its distinct rows, counted there.
 
         Returns
         -------
@@ -390,13 +417,16 @@ class _PurchaseModel(_BaseModel):
             The optimiser failed or returned non-finite parameters.
         """
         pen = self._check_penalizer()
+        summary, counts = _engine_rows(summary, ["frequency", "recency", "T"])
         x, tx, T = _rfm_arrays(summary)
         if np.all(x == 0):
             raise DataValidationError(
                 f"`summary` has no repeat buyers (every `frequency` is 0): the {self._label} "
                 "model cannot learn a purchase rate. Use a longer observation window."
             )
-        (ux, utx, uT), w, _ = _compress(x, tx, T)
+        (ux, utx, uT), w, inverse = _compress(x, tx, T)
+        if counts is not None:  # rows counted by the engine
+            w = np.bincount(inverse, weights=counts, minlength=len(w)).astype(np.int64)
         fitter_cls = getattr(lifetimes(), self._fitter_name)
         fitter = fitter_cls(penalizer_coef=pen)
         kwargs = {"weights": w, **self._fit_kwargs()}
@@ -780,6 +810,7 @@ class GammaGammaModel(_BaseModel):
             The optimiser failed or returned non-finite parameters.
         """
         pen = self._check_penalizer()
+        summary, counts = _engine_rows(summary, ["frequency", "monetary_value"], True)
         x, m, rep = self._spend_arrays(summary)
         summary = _calibration_columns(summary)
         if len(rep) == 0:
@@ -796,14 +827,20 @@ class GammaGammaModel(_BaseModel):
                 "summary (`retention_lib.clean_transactions`) or exclude these customers."
             )
         xr, mr = x[rep], m[rep]
-        if len(rep) < 50:
+        n_repeat = len(rep) if counts is None else int(counts[rep].sum())
+        if n_repeat < 50:
             warnings.warn(
-                f"Only {len(rep)} repeat buyers: Gamma-Gamma estimates will be very uncertain. "
+                f"Only {n_repeat} repeat buyers: Gamma-Gamma estimates will be very uncertain. "
                 "Use a longer observation window or pool groups.",
                 SmallSampleWarning,
                 stacklevel=2,
             )
-        corr = float(np.corrcoef(xr, mr)[0, 1]) if len(rep) > 2 and np.std(xr) > 0 else 0.0
+        if n_repeat <= 2 or np.std(xr) == 0:
+            corr = 0.0
+        elif counts is None:
+            corr = float(np.corrcoef(xr, mr)[0, 1])
+        else:
+            corr = _weighted_pearson(xr, mr, counts[rep])
         self.frequency_spend_correlation_ = corr
         if abs(corr) > self.correlation_threshold:
             warnings.warn(
@@ -814,7 +851,9 @@ class GammaGammaModel(_BaseModel):
                 AssumptionWarning,
                 stacklevel=2,
             )
-        (ux, um), w, _ = _compress(xr, mr)
+        (ux, um), w, inverse = _compress(xr, mr)
+        if counts is not None:  # rows counted by the engine
+            w = np.bincount(inverse, weights=counts[rep], minlength=len(w)).astype(np.int64)
         fitter = lifetimes().GammaGammaFitter(penalizer_coef=pen)
         kwargs: dict[str, Any] = {"weights": w}
         start = _mle.gamma_gamma_start(ux, um, w, pen)

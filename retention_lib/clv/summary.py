@@ -244,6 +244,11 @@ def _period_table(lf: nw.LazyFrame, grain: str, obs_idx: int) -> nw.LazyFrame:
 def _customer_table(periods: nw.LazyFrame) -> pd.DataFrame:
     """first/last period, number of periods, total and first-period amount per customer
     (unsorted: :func:`_finish_summary` sorts by ``customer_id``)."""
+    return collect(_customer_query(periods))
+
+
+def _customer_query(periods: nw.LazyFrame) -> nw.LazyFrame:
+    """The query of :func:`_customer_table`."""
     aggregates = [
         nw.col("period").min().alias("first"),
         nw.col("period").max().alias("last"),
@@ -264,7 +269,7 @@ def _customer_table(periods: nw.LazyFrame) -> pd.DataFrame:
     else:
         # a customer's periods are distinct, so this is the first period's amount
         first_amount = nw.col("amount").first(order_by="period").alias("first_amount")
-    return collect(periods.group_by("customer_id").agg(*aggregates, first_amount))
+    return periods.group_by("customer_id").agg(*aggregates, first_amount)
 
 
 def rfm_summary(
@@ -276,7 +281,8 @@ def rfm_summary(
     grain: str | None = None,
     count_zero_amounts: bool = False,
     engine: str = "auto",
-) -> pd.DataFrame:
+    collect: bool = True,
+) -> pd.DataFrame | Any:
     """Per-customer frequency, recency, age and mean repeat spend (the BG/NBD inputs).
 
     Purchases (rows with ``amount > 0`` not flagged ``is_return``) are grouped into calendar
@@ -319,6 +325,14 @@ def rfm_summary(
         DuckDB when the ids do not fit 64-bit keys (e.g. random UUIDs); ``'native'``,
         ``'duckdb'`` and ``'polars'`` run the narwhals query there. Other inputs always run on
         their own engine.
+    collect : bool, default True
+        ``False`` keeps the per-customer table in the engine of a DuckDB, PySpark, ibis
+        (database) or polars input: the result is that engine's lazy query (a DuckDB
+        relation, a Spark DataFrame, an ibis table...) with the same columns, unsorted and
+        without ``attrs``. The models fit it on the unique rows the engine counts
+        (:meth:`BetaGeoModel.fit`), and :func:`customer_lifetime_value` joins their
+        predictions back in the engine, so one row per customer never reaches the driver
+        unless you collect it. A pandas input gives the pandas summary.
 
     Returns
     -------
@@ -353,6 +367,9 @@ def rfm_summary(
     grain = _resolve_grain(time_unit, grain)
     source = _source(transactions, engine, count_zero_amounts)
     obs_idx, obs_end = _scan(source.lf, observation_end, grain)
+    if not collect and source.frame is None and not isinstance(transactions, pd.DataFrame):
+        periods = _period_table(source.lf, grain, obs_idx)
+        return _lazy_summary(periods, obs_idx, _scale(grain, time_unit), monetary).to_native()
     tx = _kernel_transactions(source, grain, obs_idx, count_zero_amounts)
     if tx is not None:
         ids, customers = _kernel_customers(tx, source.codec)
@@ -365,6 +382,24 @@ def rfm_summary(
             "`observation_end` or check the dates in `timestamp`."
         )
     return _finish_summary(ids, customers, obs_idx, grain, time_unit, monetary, obs_end)
+
+
+def _lazy_summary(
+    periods: nw.LazyFrame, obs_idx: int, scale: float, monetary: bool
+) -> nw.LazyFrame:
+    """:func:`_finish_summary` as a query on the engine of ``periods``."""
+    n = nw.col("n_periods")
+    columns = [
+        nw.col("customer_id"),
+        (n - 1).alias("frequency"),
+        # integers cast to float64 before scaling (PostgreSQL makes integer * 1.0 a NUMERIC)
+        ((nw.col("last") - nw.col("first")).cast(nw.Float64) * scale).alias("recency"),
+        ((obs_idx - nw.col("first")).cast(nw.Float64) * scale).alias("T"),
+    ]
+    if monetary:
+        repeat = (nw.col("total") - nw.col("first_amount")) / (n - 1)
+        columns.append(nw.when(n > 1).then(repeat).otherwise(0.0).alias("monetary_value"))
+    return _customer_query(periods).select(*columns)
 
 
 def _kernel_transactions(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
@@ -171,6 +172,8 @@ def customer_lifetime_value(
     months = _check_months(horizon_months)
     rate = require_in_range(discount_rate, name="discount_rate", low=0.0, high=1.0)
     margin = require_in_range(margin, name="margin", low=0.0)
+    if not isinstance(summary, pd.DataFrame) and not isinstance(summary, (list, tuple, str)):
+        return _clv_in_engine(bgnbd, gg, summary, months, rate, margin, time_unit)
     if "customer_id" not in summary.columns:
         raise DataValidationError(
             "`summary` is missing column `customer_id`. Build it with `retention_lib.rfm_summary`."
@@ -210,6 +213,44 @@ def customer_lifetime_value(
         },
         index=summary.index,
     )
+
+
+def _clv_in_engine(bgnbd, gg, summary, months, rate, margin, time_unit) -> Any:
+    """:func:`customer_lifetime_value` of a summary kept in its engine, as a query there.
+
+    The purchase model's terms depend on (frequency, recency, T) only: they are computed on
+    the distinct rows the engine counts (small) and joined back to the customers in the
+    engine; the Gamma-Gamma expected spend (note 025 eq. 5, linear in the customer's mean
+    spend) is an expression there. Nothing per customer reaches the driver.
+    """
+    from .._backend import collect, table_like, to_lazy
+
+    lf = to_lazy(summary)
+    keys = ["frequency", "recency", "T"]
+    rows = collect(lf.group_by(keys).agg(nw.len().alias("_customers")))[keys]
+    one = rows.assign(monetary_value=1.0, customer_id="")
+    one.attrs["time_unit"] = time_unit or bgnbd.time_unit_ or "W"
+    unit = customer_lifetime_value(
+        bgnbd, gg, one, horizon_months=months, discount_rate=rate, margin=1.0, time_unit=time_unit
+    )
+    predictions = rows.assign(
+        p_alive=unit["p_alive"].to_numpy(),
+        expected_purchases=unit["expected_purchases"].to_numpy(),
+        # discounted purchases over the horizon: CLV at a spend of 1 per transaction
+        _discounted=(unit["clv"] / unit["expected_spend"]).to_numpy(),
+    )
+    p, q, v = (float(a) for a in gg.params_.to_numpy())
+    x = nw.col("frequency")
+    weight = p * x / (p * x + q - 1)  # note 025 eq. 5
+    own = nw.when(x > 0).then(nw.col("monetary_value")).otherwise(0.0)
+    spend = (1 - weight) * (p * v / (q - 1)) + weight * own
+    out = (
+        lf.join(table_like(predictions, lf), on=keys, how="left")
+        .with_columns(expected_spend=spend)
+        .with_columns(clv=margin * nw.col("expected_spend") * nw.col("_discounted"))
+        .select("customer_id", "p_alive", "expected_purchases", "expected_spend", "clv")
+    )
+    return out.to_native()
 
 
 def _check_months(horizon_months: Any) -> int:

@@ -1,0 +1,86 @@
+"""Compressed statistics stay in the engine: a summary kept in DuckDB, polars or PySpark
+(``rfm_summary(..., collect=False)``) is fitted on the distinct rows the engine counts, and
+the CLV is joined back there; parameters and per-customer values equal the pandas pipeline's.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+
+import retention_lib as rl
+from retention_lib import _backend
+from retention_lib.clv import BetaGeoModel, GammaGammaModel, customer_lifetime_value, rfm_summary
+
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::retention_lib.RetentionLibWarning"),
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+]
+
+
+@pytest.fixture(scope="module")
+def log() -> pd.DataFrame:
+    tx = rl.simulate_transactions(
+        3_000, r=0.25, alpha=5.0, a=0.8, b=2.5, p=6.0, q=3.5, gamma=15.0,
+        start="2022-01-01", end="2023-12-31", acquisition_end="2022-12-31", seed=3,
+    )  # fmt: skip
+    tx["amount"] = tx["amount"].round(2)
+    return tx
+
+
+@pytest.fixture(scope="module")
+def expected(log):
+    summary = rfm_summary(log, time_unit="W")
+    bg, gg = BetaGeoModel().fit(summary), GammaGammaModel().fit(summary)
+    clv = customer_lifetime_value(bg, gg, summary, horizon_months=12, margin=0.3)
+    return bg, gg, clv
+
+
+ENGINES = {
+    "duckdb": duckdb.from_df,
+    "polars_lazy": lambda df: pl.from_pandas(df).lazy(),
+    "spark": None,
+}
+
+
+@pytest.mark.parametrize(
+    "name", ["duckdb", "polars_lazy", pytest.param("spark", marks=pytest.mark.spark)]
+)
+def test_engine_summary_fits_and_values_like_pandas(request, log, expected, name):
+    if name == "spark":
+        session = request.getfixturevalue("spark")
+        data = session.createDataFrame(log)
+    else:
+        data = ENGINES[name](log)
+    bg0, gg0, clv0 = expected
+    lazy = rfm_summary(data, time_unit="W", collect=False)
+    assert not isinstance(lazy, pd.DataFrame)  # stays in the engine
+    bg, gg = BetaGeoModel().fit(lazy), GammaGammaModel().fit(lazy)
+    np.testing.assert_allclose(bg.params_, bg0.params_, rtol=1e-6)
+    np.testing.assert_allclose(gg.params_, gg0.params_, rtol=1e-6)
+    assert bg.n_customers_ == bg0.n_customers_ and bg.n_unique_rows_ == bg0.n_unique_rows_
+    assert gg.n_customers_ == gg0.n_customers_
+    assert gg.frequency_spend_correlation_ == pytest.approx(gg0.frequency_spend_correlation_)
+    clv = customer_lifetime_value(bg, gg, lazy, horizon_months=12, margin=0.3, time_unit="W")
+    assert not isinstance(clv, pd.DataFrame)
+    got = _backend.collect(_backend.to_lazy(clv)).sort_values("customer_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, clv0.reset_index(drop=True), check_dtype=False, rtol=1e-6)
+
+
+def test_engine_summary_is_the_pandas_summary(log):
+    lazy = rfm_summary(duckdb.from_df(log), time_unit="W", collect=False)
+    got = _backend.collect(_backend.to_lazy(lazy)).sort_values("customer_id")
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True),
+        rfm_summary(log, time_unit="W"),
+        check_dtype=False,
+        check_like=False,
+        rtol=1e-12,
+    )
+
+
+def test_pandas_input_gives_the_pandas_summary(log):
+    assert isinstance(rfm_summary(log, collect=False), pd.DataFrame)
