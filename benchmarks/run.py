@@ -12,7 +12,12 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = {"scale": "scale.py", "clv": "bench_clv.py", "cohorts": "cohorts.py"}
+SCRIPTS = {
+    "scale": "scale.py",
+    "clv": "bench_clv.py",
+    "cohorts": "cohorts.py",
+    "database": "database.py",
+}
 
 
 def main(argv: list[str]) -> None:
