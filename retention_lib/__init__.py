@@ -120,7 +120,7 @@ from .pareto import (
     pareto_table,
 )
 from .pipeline import prepare_transactions, transactions_overview
-from .regions import add_regions, country_to_iso, map_countries
+from .regions import add_regions, country_to_iso, describe_country_mapping, map_countries
 from .segments import (
     DEFAULT_SEGMENT_MAP,
     churn_risk_list,
@@ -198,6 +198,7 @@ __all__ = [
     "describe_clv",
     "describe_clv_by_group",
     "describe_concentration_comparison",
+    "describe_country_mapping",
     "describe_customer_counts",
     "describe_frequency_recency",
     "describe_holdout",

@@ -13,7 +13,7 @@ from .cleaning import CleaningReport, clean_transactions
 from .currency import convert_currency
 from .datasets import sample_data_path
 from .loading import load_transactions
-from .regions import add_regions
+from .regions import add_regions, describe_country_mapping
 
 __all__ = ["SAMPLE_COLUMN_MAP", "prepare_transactions", "transactions_overview"]
 
@@ -94,25 +94,7 @@ def prepare_transactions(
     notes.extend(raw.attrs.get("loading_notes", []))
     if "country" in raw.columns:
         raw, mapping = add_regions(raw, aliases=aliases, unmapped="keep")
-        via_alias = mapping[mapping["method"].isin(["alias", "user_alias"])]
-        if len(via_alias):
-            pairs = ", ".join(
-                f"{c} -> {code if pd.notna(code) else r}"
-                for c, code, r in zip(
-                    via_alias["country"],
-                    via_alias["country_code"],
-                    via_alias["region"],
-                    strict=True,
-                )
-            )
-            notes.append(f"Countries mapped through the alias table: {pairs}.")
-        unknown = mapping[mapping["method"].isin(["unknown", "missing", "unmapped"])]
-        if len(unknown):
-            listed = ", ".join(
-                f"{c!r} ({n:,} rows)"
-                for c, n in zip(unknown["country"], unknown["rows"], strict=True)
-            )
-            notes.append(f"Region 'Unknown' for: {listed}; pass `aliases=` to map them.")
+        notes.extend(describe_country_mapping(mapping))
     if "currency" in raw.columns and source_currency is not None:
         codes = sorted(
             set(raw["currency"].dropna().astype(str).str.upper()) - {source_currency.upper()}
