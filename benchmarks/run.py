@@ -3,6 +3,7 @@
 python3 tasks.py bench scale --sizes 1e5     # benchmarks/scale.py (DuckDB / pandas at scale)
 python3 tasks.py bench clv --customers 50000 # benchmarks/bench_clv.py (vs lifetimes)
 python3 tasks.py bench cohorts --pandas 1e5 --duckdb 1e6  # benchmarks/cohorts.py (vs group-by)
+python3 tasks.py bench regions               # benchmarks/regions.py (country names in other languages)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ SCRIPTS = {
     "clv": "bench_clv.py",
     "cohorts": "cohorts.py",
     "database": "database.py",
+    "regions": "regions.py",
 }
 
 
