@@ -42,6 +42,12 @@ class ConvergenceWarning(RetentionLibWarning):
     """An optimiser did not converge or sits on a boundary."""
 
 
+class BoundaryWarning(ConvergenceWarning):
+    """A fitted parameter sits at the edge of its range or is not identified by the data
+    (a shape near 0, a 95 % interval spanning orders of magnitude, a Hessian that is not
+    positive definite): conclusions resting on it hold only as bounds."""
+
+
 class AssumptionWarning(RetentionLibWarning):
     """A model assumption looks violated by the data."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import warnings
 
@@ -11,8 +12,12 @@ import pytest
 
 from retention_lib import (
     AssumptionWarning,
+    BoundaryWarning,
+    ConvergenceWarning,
     DataValidationError,
     NotFittedError,
+    RetentionLibWarning,
+    prepare_transactions,
 )
 from retention_lib.clv import (
     BetaGeoModel,
@@ -60,6 +65,30 @@ def test_compressed_fit_equals_uncompressed(cal, model_cls, fitter):
     assert ours.n_unique_rows_ < len(cal)
 
 
+def test_pareto_fit_equals_lifetimes_nelder_mead_fit(cal):
+    """BFGS on the quadrature likelihood finds lifetimes' own optimum (its Nelder-Mead from the
+    same start, tolerance 1e-10, on the uncompressed customers) to 1e-4 relative."""
+    ours = ParetoNBDModel().fit(cal)
+    with quiet(), np.errstate(all="ignore"):
+        ref = lifetimes().ParetoNBDFitter().fit(
+            cal["frequency"], cal["recency"], cal["T"], initial_params=np.ones(4), tol=1e-10,
+            maxiter=20_000,
+        )  # fmt: skip
+    np.testing.assert_allclose(ours.params_.to_numpy(), ref.params_.to_numpy(), rtol=1e-4)
+
+
+def test_pareto_gradient_is_the_derivative_of_the_likelihood():
+    x, tx = np.array([0, 1, 4, 10, 50, 0, 3.0]), np.array([0, 5, 20, 30, 38, 0, 38.0])
+    T = np.array([38, 38, 38, 38, 38, 10, 38.0])
+    theta = np.log([0.55, 10.6, 0.61, 11.7])
+    ll, grad = F.pnbd_log_likelihood_grad(*np.exp(theta), x, tx, T)
+    np.testing.assert_allclose(ll, F.pnbd_log_likelihood(*np.exp(theta), x, tx, T), rtol=1e-14)
+    for i, e in enumerate(np.eye(4) * 1e-6):
+        numeric = (F.pnbd_log_likelihood(*np.exp(theta + e), x, tx, T)
+                   - F.pnbd_log_likelihood(*np.exp(theta - e), x, tx, T)) / 2e-6  # fmt: skip
+        np.testing.assert_allclose(grad[:, i], numeric, atol=1e-7)
+
+
 def test_gamma_gamma_compressed_equals_uncompressed(cal):
     ours = GammaGammaModel().fit(cal)
     rep = cal[cal["frequency"] > 0]
@@ -74,7 +103,8 @@ def sim() -> pd.DataFrame:
     return simulate_summary(20_000, T=T, seed=5)
 
 
-@pytest.mark.filterwarnings("ignore:Gamma-Gamma q = .* <= 1:retention_lib.AssumptionWarning")
+# a penalty of 0.01 pulls the fits off the data: their checks say so (AssumptionWarning)
+@pytest.mark.filterwarnings("ignore::retention_lib.AssumptionWarning")
 @pytest.mark.parametrize("penalizer", [0.0, 0.01])
 @pytest.mark.parametrize("data", ["cal", "sim"])
 def test_warm_started_fit_equals_lifetimes_cold_fit(request, data, penalizer):
@@ -224,12 +254,13 @@ def test_bgnbd_heavy_buyers_use_euler_fallback_like_lifetimes(bg):
 
 def test_pareto_formulas_match_lifetimes_where_finite(cal):
     model = ParetoNBDModel().fit(cal)
-    lt = model._fitter
-    lt.params_ = model.params_.copy()
+    lt = model._fitter  # lifetimes' ParetoNBDFitter carrying the fitted parameters
     x, tx, T = cal["frequency"].to_numpy(), cal["recency"].to_numpy(), cal["T"].to_numpy()
     with quiet(), np.errstate(all="ignore"):
         ref_alive = np.asarray(lt.conditional_probability_alive(x, tx, T), dtype=float)
-        ref_e = np.asarray(lt.predict(39, x, tx, T), dtype=float)
+        ref_e = np.asarray(
+            lt.conditional_expected_number_of_purchases_up_to_time(39, x, tx, T), dtype=float
+        )
     ok = np.isfinite(ref_alive) & np.isfinite(ref_e)
     assert ok.mean() > 0.99
     # quadrature vs hypergeometric series: 1e-5 relative (1e-9 on all but two rows)
@@ -304,6 +335,7 @@ def test_penalizer_validation(cal):
 
 
 def test_convergence_failure_raises_with_remedy(cal, monkeypatch):
+    """(The remedy names `max_iterations` too: see test_max_iterations_bound_every_fit.)"""
     fitter = lifetimes().BetaGeoFitter
 
     def boom(self, *args, **kwargs):
@@ -370,6 +402,8 @@ def test_load_model_errors(tmp_path):
         load_model({"model": "Pickle"})
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "missing.json")
+    with pytest.raises(TypeError, match="`source` must be a path"):
+        load_model(42)
 
 
 def test_lifetimes_import_leaves_global_state_alone(cal):
@@ -396,3 +430,454 @@ def test_ground_truth_intervals_cover_truth(seed):
         ci = model.confidence_intervals_
         for name, value in truth.items():
             assert ci.loc[name, "lower"] < value < ci.loc[name, "upper"], (name, ci.loc[name])
+
+
+# ---------------------------------------------------------------------------------------------
+# fit diagnostics
+# ---------------------------------------------------------------------------------------------
+
+DIAGNOSTIC_COLUMNS = ["check", "value", "threshold", "status", "finding", "meaning", "remedy",
+                      "warning"]  # fmt: skip
+
+
+def _fit_quietly(model, summary):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(summary)
+    return model, caught
+
+
+@pytest.mark.parametrize(
+    "model_cls", [BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel, GammaGammaModel]
+)
+def test_diagnostics_pass_on_CDNOW_Fader_Hardie_Lee_2005(cal, model_cls):
+    """No false alarm on the textbook data: every check of every model passes, no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RetentionLibWarning)
+        model = model_cls().fit(cal)
+    d = model.diagnostics_
+    assert list(d.columns) == DIAGNOSTIC_COLUMNS
+    assert (d["status"] == "ok").all(), d.loc[d["status"] != "ok", "finding"].tolist()
+    assert "checks pass" in model.fit_report()
+
+
+@pytest.fixture(scope="module")
+def sample_summary() -> pd.DataFrame:
+    tx, _ = prepare_transactions()
+    return rfm_summary(tx, time_unit="W", grain="D")
+
+
+def test_diagnostics_pass_on_the_bundled_sample(sample_summary):
+    """The bundled sample is drawn from BG/NBD + Gamma-Gamma: no false alarm for them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RetentionLibWarning)
+        bg = BetaGeoModel().fit(sample_summary)
+        gg = GammaGammaModel().fit(sample_summary)
+    assert (bg.diagnostics_["status"] == "ok").all()
+    assert (gg.diagnostics_["status"] == "ok").all()
+
+
+def test_diagnostics_flag_a_model_that_misses_its_calibration_data(sample_summary):
+    """On data drawn from BG/NBD, MBG/NBD misplaces the one-time buyers: the share of
+    customers with 1 repeat purchase is off by more than 5 points, and it says so."""
+    with pytest.warns(AssumptionWarning, match="misreads how purchases spread"):
+        model = ModifiedBetaGeoModel().fit(sample_summary)
+    row = model.diagnostics_.set_index("check").loc[
+        "customers by repeat purchases: largest share gap"
+    ]
+    assert row["status"] == "warning" and row["value"] > 0.05
+
+
+@pytest.fixture(scope="module")
+def no_dropout() -> pd.DataFrame:
+    """Customers who never drop out (drop-out probability ~ Beta(1e-6, 2), practically 0)."""
+    T = np.random.default_rng(3).uniform(13, 104, size=5000)
+    return simulate_summary(5000, T=T, seed=3, a=1e-6, b=2.0)
+
+
+@pytest.mark.parametrize("model_cls", [BetaGeoModel, ParetoNBDModel])
+def test_diagnostics_flag_a_simulated_history_without_drop_out(no_dropout, model_cls):
+    with pytest.warns(BoundaryWarning, match="No drop-out is identifiable in this history"):
+        model = model_cls().fit(no_dropout)
+    d = model.diagnostics_.set_index("check")
+    assert d.loc["drop-out within the history", "status"] == "warning"
+    assert d.loc["drop-out within the history", "value"] < 0.01
+    assert (d["status"] == "warning").sum() >= 2  # an interval spanning orders of magnitude too
+    report = model.fit_report()
+    assert "checks warn" in report and "upper bound" in report
+
+
+def test_diagnostics_record_a_hessian_that_is_not_positive_definite(cal, monkeypatch):
+    fit = lifetimes().BetaGeoFitter.fit
+
+    def saddle(self, *args, **kwargs):
+        fit(self, *args, **kwargs)
+        self._hessian_ = np.diag([1.0, 1.0, -1.0, 1.0])
+        return self
+
+    monkeypatch.setattr(lifetimes().BetaGeoFitter, "fit", saddle)
+    with pytest.warns(BoundaryWarning, match="flat or saddle-shaped"):
+        model = BetaGeoModel().fit(cal)
+    d = model.diagnostics_.set_index("check")
+    assert d.loc["Hessian positive definite", "status"] == "warning"
+    assert model.confidence_intervals_["lower"].isna().all()
+    assert "cannot be computed" in d.loc["a: 95% interval width (orders of magnitude)", "finding"]
+
+
+def test_repr_counts_diagnostic_warnings(no_dropout):
+    model, _ = _fit_quietly(BetaGeoModel(), no_dropout)
+    assert "diagnostic warning(s): see diagnostics_" in repr(model)
+
+
+@pytest.mark.slow
+def test_diagnostics_flag_the_UCI_Online_Retail_boundary_fit(online_retail_path):
+    """Issue 10: on the UCI log the BG/NBD sits on a boundary (a = 0.003, b's interval 0.01 to
+    7,949); the fit says so with a BoundaryWarning naming what it means."""
+    tx, _ = prepare_transactions(online_retail_path, currency="GBP")
+    summary = rfm_summary(tx, time_unit="W", grain="D")
+    with pytest.warns(BoundaryWarning, match="P\\(alive\\) will be near 1 for everyone"):
+        model = BetaGeoModel().fit(summary)
+    assert model.params_["a"] < 0.01
+    d = model.diagnostics_.set_index("check")
+    assert d.loc["a: away from 0", "status"] == "warning"
+    assert d.loc["b: 95% interval width (orders of magnitude)", "value"] > 2
+    assert d.loc["drop-out within the history", "status"] == "warning"
+
+
+# ---------------------------------------------------------------------------------------------
+# a + b < 1 (issue 10 item 7): the hypergeometric terms with c = a + b - 1 < 0
+# ---------------------------------------------------------------------------------------------
+
+
+def _mp_expected(r, alpha, a, b, t):
+    """E[X(t)] of FHL (2005) eq. 9 in 40-digit arithmetic (mpmath); at a + b = 1 the
+    integral over p ~ Beta(a, b) of E[X(t) | p] = (1 - (alpha / (alpha + p t))^r) / p."""
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 40
+    r, alpha, a, b, t = (mp.mpf(v) for v in (r, alpha, a, b, t))
+    c = a + b - 1
+    if c == 0:
+        density = lambda p: p ** (a - 1) * (1 - p) ** (b - 1) / mp.beta(a, b)  # noqa: E731
+        return float(mp.quad(lambda p: (1 - (alpha / (alpha + p * t)) ** r) / p * density(p),
+                             [0, 1]))  # fmt: skip
+    return float(
+        c / (a - 1) * (1 - (alpha / (alpha + t)) ** r * mp.hyp2f1(r, b, c, t / (alpha + t)))
+    )
+
+
+#: the parameters behind issue 10's figures: the four values pin them down
+ISSUE_PARAMS = (0.25434687, 4.2763585, 0.26405406, 0.44656287)
+
+
+def test_bgnbd_new_customer_expectation_with_a_plus_b_below_1_issue_10():
+    """Issue 10: with a + b < 1, E[X(t)] at t = 1, 10, 39, 52 was [0.0566, nan, nan, nan];
+    lifetimes and mpmath agree on 0.0566, 0.4411, 1.2789, 1.5872."""
+    model = BetaGeoModel.from_params(dict(zip("r alpha a b".split(), ISSUE_PARAMS, strict=True)),
+                                     time_unit="W")  # fmt: skip
+    values = model.expected_purchases_new_customer([1, 10, 39, 52])
+    np.testing.assert_allclose(values.round(4), [0.0566, 0.4411, 1.2789, 1.5872])
+    with quiet():
+        ref = model._fitter if hasattr(model, "_fitter") else None
+        lt = lifetimes().BetaGeoFitter()
+        lt.params_ = model.params_.copy()
+        np.testing.assert_allclose(
+            values,
+            lt.expected_number_of_purchases_up_to_time(np.array([1.0, 10, 39, 52])),
+            rtol=1e-12,
+        )
+    assert ref is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        ISSUE_PARAMS,
+        (0.243, 4.414, 0.3, 0.5),  # CDNOW's r, alpha with the issue's a, b
+        (1.0, 1.0, 0.3, 0.5),
+        (20.0, 2.0, 0.05, 0.05),
+        (0.5, 3.0, 0.5, 0.5),  # a + b = 1: 2F1 has a pole the factor c cancels
+        (0.5, 3.0, 0.5, 0.5 + 1e-9),
+        (0.5, 3.0, 0.5, 0.5 - 1e-7),
+        (0.243, 4.414, 0.793, 2.426),  # a + b > 1, as before
+    ],
+)
+def test_bgnbd_expected_matches_mpmath(params):
+    t = np.array([1.0, 10, 39, 52, 520, 5000])
+    ours = F.bgnbd_expected(*params, t)
+    ref = np.array([_mp_expected(*params, ti) for ti in t])
+    np.testing.assert_allclose(ours, ref, rtol=1e-11)
+
+
+def test_predict_purchases_for_one_time_buyers_with_a_plus_b_below_1_matches_mpmath():
+    """Issue 10: `predict_purchases` raised FitError for customers without a repeat purchase
+    whose expectations are finite. For x = 0, FHL (2005) eq. 10 is eq. 9 with alpha + T."""
+    r, alpha, a, b = 0.243, 4.414, 0.3, 0.5
+    model = BetaGeoModel.from_params({"r": r, "alpha": alpha, "a": a, "b": b}, time_unit="W")
+    summary = pd.DataFrame({"frequency": [0, 0, 2], "recency": [0.0, 0.0, 30.0],
+                            "T": [10.0, 38.86, 38.86]})  # fmt: skip
+    pred = model.predict_purchases(summary, 39)
+    for i in (0, 1):
+        assert pred.iloc[i] == pytest.approx(
+            _mp_expected(r, alpha + summary["T"].iloc[i], a, b, 39), rel=1e-11
+        )
+    alive = model.p_alive(summary)
+    with quiet():
+        lt = lifetimes().BetaGeoFitter()
+        lt.params_ = model.params_.copy()
+        with np.errstate(all="ignore"):
+            ref = np.asarray(
+                lt.conditional_expected_number_of_purchases_up_to_time(
+                    39, summary["frequency"], summary["recency"], summary["T"]
+                ),
+                dtype=float,
+            )
+    # lifetimes agrees where it is finite (its log of the negative 2F1 is NaN at T = 10)
+    finite = np.isfinite(ref)
+    assert not finite[0]
+    np.testing.assert_allclose(pred[finite], ref[finite], rtol=1e-10)
+    assert np.all(np.isfinite(alive))
+
+
+def test_a_non_finite_prediction_names_the_other_models(monkeypatch):
+    model = BetaGeoModel.from_params({"r": 0.2, "alpha": 4.0, "a": 0.8, "b": 2.4}, time_unit="W")
+    monkeypatch.setattr(F, "bgnbd_conditional_expected", lambda *args: np.array([np.nan]))
+    row = pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]})
+    with pytest.raises(
+        FitError, match="overflow for these histories. Use `ParetoNBDModel`,"
+    ) as info:
+        model.predict_purchases(row, 10)
+    assert "BetaGeoModel`" not in str(info.value).split("Use ")[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# P(X(t) = n) and drop-out of every purchase model
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model_cls", "fitter", "params"),
+    [
+        (ModifiedBetaGeoModel, "ModifiedBetaGeoFitter", (0.5248, 6.183, 0.8914, 1.614)),
+        (ParetoNBDModel, "ParetoNBDFitter", (0.553, 10.578, 0.606, 11.669)),
+    ],
+)
+def test_prob_n_purchases_matches_lifetimes(model_cls, fitter, params):
+    """MBG/NBD: lifetimes' `probability_of_n_purchases_up_to_time` (to 1e-12); Pareto/NBD:
+    lifetimes' conditional probability for a customer of age ~0 without repeat purchases
+    (T = 1e-9, to 1e-9)."""
+    names = model_cls._param_names
+    model = model_cls.from_params(dict(zip(names, params, strict=True)), time_unit="W")
+    lt = getattr(lifetimes(), fitter)()
+    lt.params_ = pd.Series(dict(zip(names, params, strict=True)))
+    for t in (1.0, 10.0, 38.86, 78.0):
+        for n in (0, 1, 3, 7):
+            with quiet(), np.errstate(all="ignore"):
+                if model_cls is ModifiedBetaGeoModel:
+                    ref = float(lt.probability_of_n_purchases_up_to_time(t, n))
+                else:
+                    ref = float(lt.conditional_probability_of_n_purchases_up_to_time(n, t, 0, 0,
+                                                                                     1e-9))  # fmt: skip
+            tol = 1e-12 if model_cls is ModifiedBetaGeoModel else 1e-9
+            assert model.prob_n_purchases(t, n) == pytest.approx(ref, abs=tol)
+    assert model.prob_n_purchases(39, range(400)).sum() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_p_dropped_matches_mpmath():
+    """P(a new BG/NBD customer dropped out by t) = 1 - E_p[(alpha / (alpha + p t))^r]."""
+    mp = pytest.importorskip("mpmath")
+    r, alpha, a, b = 0.243, 4.414, 0.793, 2.426
+    for t in (10.0, 39.0, 78.0):
+        alive = mp.quad(
+            lambda p, t=t: (alpha / (alpha + p * t)) ** r * p ** (a - 1) * (1 - p) ** (b - 1),
+            [0, 1],
+        )
+        ref = 1 - alive / mp.beta(a, b)
+        assert float(F.bgnbd_p_dropped(r, alpha, a, b, t)) == pytest.approx(float(ref), rel=1e-10)
+    s, beta = 0.606, 11.669
+    assert float(F.pnbd_p_dropped(r, alpha, s, beta, 39.0)) == pytest.approx(
+        1 - (beta / (beta + 39.0)) ** s, rel=1e-12
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# every fit is bounded (issue 11 item 6)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_pareto_fit_on_rows_of_1e12_stops_with_a_fit_error():
+    """Issue 11: 3 of 300 rows with frequency = recency = T = 1e12 kept lifetimes' Nelder-Mead
+    running for minutes; BG/NBD and MBG/NBD stopped with a FitError. All three do now."""
+    summary = simulate_summary(300, seed=1)
+    summary.loc[:2, ["frequency", "recency", "T"]] = 1e12
+    with pytest.raises(FitError, match="Pareto/NBD fit did not converge .* check such values"):
+        ParetoNBDModel().fit(summary)
+    for model_cls in (BetaGeoModel, ModifiedBetaGeoModel):
+        with pytest.raises(FitError, match="fit failed"):
+            model_cls().fit(summary)
+
+
+def test_max_iterations_bound_every_fit(cal):
+    with pytest.raises(FitError, match="did not converge within 5 iterations"):
+        ParetoNBDModel(max_iterations=5).fit(cal)
+    with pytest.raises(FitError, match="a larger `max_iterations` \\(now 1\\)"):
+        BetaGeoModel(max_iterations=1).fit(cal)
+
+
+@pytest.mark.parametrize(
+    "model_cls", [BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel, GammaGammaModel]
+)
+def test_time_budget_bounds_every_fit(cal, model_cls):
+    with pytest.raises(FitError, match="ran out of its time budget \\(`max_seconds`=1e-09\\)"):
+        model_cls(max_seconds=1e-9).fit(cal)
+
+
+@pytest.mark.parametrize(
+    ("settings", "error", "match"),
+    [
+        ({"max_iterations": 0}, DataValidationError, "`max_iterations` must be a whole number"),
+        ({"max_iterations": 2.5}, DataValidationError, "`max_iterations` must be a whole number"),
+        ({"max_seconds": 0}, DataValidationError, "`max_seconds` must be in \\(0.0, inf"),
+        ({"max_seconds": "soon"}, TypeError, "`max_seconds` must be a number"),
+    ],
+)
+def test_fit_bounds_validation(cal, settings, error, match):
+    with pytest.raises(error, match=match):
+        BetaGeoModel(**settings).fit(cal)
+
+
+# ---------------------------------------------------------------------------------------------
+# the model owns its time unit
+# ---------------------------------------------------------------------------------------------
+
+
+def test_fit_needs_a_time_unit(cal):
+    lost = pd.read_csv(io.StringIO(cal.to_csv(index=False)), dtype={"customer_id": "str"})
+    with pytest.raises(DataValidationError, match="does not say which time unit"):
+        BetaGeoModel().fit(lost)
+    model = BetaGeoModel().fit(lost, time_unit="W", grain="D")
+    assert (model.time_unit_, model.grain_) == ("W", "D")
+    np.testing.assert_allclose(model.params_, BetaGeoModel().fit(cal).params_, rtol=1e-12)
+
+
+def test_fit_time_unit_contradicting_the_summary_is_refused(cal):
+    with pytest.raises(DataValidationError, match="`time_unit='D'` contradicts `summary`"):
+        BetaGeoModel().fit(cal, time_unit="D")
+    with pytest.raises(DataValidationError, match="`grain='W'` contradicts `summary`"):
+        BetaGeoModel().fit(cal, grain="W")
+
+
+def test_from_params_needs_a_time_unit_and_valid_parameters():
+    with pytest.raises(DataValidationError, match="`from_params` does not say which time unit"):
+        BetaGeoModel.from_params({"r": 0.2, "alpha": 4.0, "a": 0.8, "b": 2.4})
+    with pytest.raises(DataValidationError, match="`params` lacks `b`"):
+        BetaGeoModel.from_params({"r": 0.2, "alpha": 4.0, "a": 0.8}, time_unit="W")
+    with pytest.raises(DataValidationError, match="`params\\['a'\\]` must be a finite number > 0"):
+        BetaGeoModel.from_params({"r": 0.2, "alpha": 4.0, "a": -1, "b": 2.4}, time_unit="W")
+
+
+def test_a_model_without_time_unit_refuses_to_predict(bg):
+    half = BetaGeoModel()
+    half.params_ = bg.params_
+    with pytest.raises(DataValidationError, match="has parameters but no time unit"):
+        half.p_alive(pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]}))
+
+
+# ---------------------------------------------------------------------------------------------
+# save / load_model (issue 11 item 5)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_save_keeps_every_setting_the_time_unit_and_the_diagnostics(cal, tmp_path):
+    gg = GammaGammaModel(penalizer_coef=0.001, correlation_threshold=0.5, max_iterations=300,
+                         max_seconds=60.0)  # fmt: skip
+    gg, _ = _fit_quietly(gg, cal)  # the penalty pulls the mean spend off: it warns
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        loaded = load_model(gg.save(tmp_path / "gg.json"))
+    assert loaded.get_params() == gg.get_params()
+    assert loaded.correlation_threshold == 0.5
+    pd.testing.assert_frame_equal(loaded.diagnostics_, gg.diagnostics_)
+    bg = BetaGeoModel(max_iterations=500).fit(cal)
+    loaded = load_model(bg.to_dict())
+    assert (loaded.time_unit_, loaded.grain_) == ("W", "D")
+    assert loaded.get_params() == bg.get_params()
+
+
+def test_load_model_warns_again_about_a_flagged_fit(no_dropout):
+    model, _ = _fit_quietly(BetaGeoModel(), no_dropout)
+    with pytest.warns(BoundaryWarning, match="No drop-out is identifiable"):
+        loaded = load_model(model.save())
+    pd.testing.assert_frame_equal(loaded.diagnostics_, model.diagnostics_)
+
+
+def test_load_model_of_format_1_says_its_checks_are_unknown(bg):
+    doc = bg.to_dict()
+    del doc["format_version"], doc["diagnostics"]
+    with pytest.warns(ConvergenceWarning, match="saved without the fit diagnostics"):
+        loaded = load_model(doc)
+    assert loaded.diagnostics_["status"].tolist() == ["warning"]
+
+
+def _doc_with(bg, **changes):
+    doc = json.loads(bg.save())
+    for key, value in changes.items():
+        if key.startswith("param_"):
+            doc["params"][key[6:]] = value
+        else:
+            doc[key] = value
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"param_a": "0.8"}, "parameter `a` must be a number, got '0.8'"),
+        ({"param_a": float("nan")}, "parameter `a` must be a finite number > 0, got nan"),
+        ({"param_b": -2.0}, "parameter `b` must be a finite number > 0, got -2.0"),
+        ({"param_r": None}, "parameter `r` must be a number, got None"),
+        ({"params": [1, 2, 3, 4]}, "`params` of the BetaGeoModel must be an object"),
+        ({"time_unit": None}, "`time_unit` must be one of"),
+        ({"time_unit": "weeks"}, "`time_unit` must be one of"),
+        ({"grain": "H"}, "`grain` must be one of"),
+        ({"format_version": 99}, "format version 99 is not one this retention-lib reads"),
+        ({"settings": {"penalizer_coef": -1}}, "a setting is invalid"),
+        ({"settings": {"pickle": 1}}, "unknown setting\\(s\\) pickle"),
+        ({"log_likelihood": "high"}, "`log_likelihood` must be a number"),
+        ({"n_customers": 2.5}, "`n_customers` must be a whole number"),
+        ({"log_covariance": [[1, 2]]}, "`log_covariance` must be a finite 4x4 matrix"),
+        ({"diagnostics": [{"check": "x"}]}, "`diagnostics` must be the records"),
+    ],
+)
+def test_load_model_refuses_what_is_not_a_valid_model(bg, change, match):
+    with pytest.raises(DataValidationError, match=match):
+        load_model(_doc_with(bg, **change))
+
+
+def test_load_model_refuses_files_that_are_not_models(bg, tmp_path):
+    cases = {
+        "list.json": "[1, 2, 3]",
+        "bare.json": '{"model": "BetaGeoModel"}',
+        "text.json": "not json at all",
+    }
+    matches = {
+        "list.json": "expected a JSON object, got a JSON list",
+        "bare.json": "`params` of the BetaGeoModel must be an object",
+        "text.json": "the text is not JSON",
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        with pytest.raises(DataValidationError, match=matches[name]):
+            load_model(tmp_path / name)
+    (tmp_path / "model.bin").write_bytes(bytes(range(256)))
+    with pytest.raises(DataValidationError, match="is not a text file"):
+        load_model(tmp_path / "model.bin")
+    with pytest.raises(DataValidationError, match="is a folder, not a file"):
+        load_model(tmp_path)
+    with pytest.raises(DataValidationError, match="expected a JSON object, got a JSON list"):
+        load_model("[1, 2]")
+
+
+def test_pareto_fit_that_cannot_start_says_so(cal, monkeypatch):
+    monkeypatch.setattr(F, "pnbd_log_likelihood", lambda *args: np.full(len(args[4]), np.nan))
+    with pytest.raises(FitError, match="The Pareto/NBD fit cannot start: the likelihood is not"):
+        ParetoNBDModel().fit(cal)

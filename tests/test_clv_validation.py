@@ -11,6 +11,8 @@ from retention_lib import DataValidationError
 from retention_lib.clv import (
     BetaGeoModel,
     GammaGammaModel,
+    ModifiedBetaGeoModel,
+    ParetoNBDModel,
     calibration_by_frequency,
     calibration_holdout_split,
     clv_by_group,
@@ -319,3 +321,28 @@ def test_plot_clv_by_group_leaves_out_groups_too_small_to_read(tx, cal, bg):
     fig, ax = plt.subplots()
     plot_clv_by_group(table, by="region", ax=ax, min_customers=0)
     assert len(ax.patches) == 3
+
+
+@pytest.mark.parametrize("model_cls", [ModifiedBetaGeoModel, ParetoNBDModel])
+def test_period_transactions_for_every_purchase_model(cal, model_cls):
+    model = model_cls().fit(cal)
+    table = period_transactions(model, cal)
+    assert table["expected"].sum() == pytest.approx(len(cal))
+    np.testing.assert_allclose(
+        table["expected"].iloc[:3],
+        [sum(model.prob_n_purchases(T, n) for T in cal["T"]) for n in range(3)],
+        rtol=1e-9,
+    )
+
+
+def test_checks_run_in_the_models_time_unit(bg, tx, split):
+    with pytest.raises(DataValidationError, match="`time_unit='D'` differs from the model's"):
+        cumulative_tracking(bg, tx, calibration_end="1997-09-30", time_unit="D")
+    with pytest.raises(DataValidationError, match="`grain='W'` differs from the model's"):
+        p_alive_history(bg, tx, "1", grain="W")
+    daily_split = calibration_holdout_split(
+        tx, calibration_end="1997-09-30", observation_end="1998-06-30", time_unit="D",
+        count_zero_amounts=True,
+    )  # fmt: skip
+    with pytest.raises(DataValidationError, match="fitted in weeks \\('W'\\) but `summary` is in"):
+        holdout_report(bg, daily_split)

@@ -22,10 +22,7 @@ GG = {"p": 6.25, "q": 3.74, "v": 15.44}
 
 @pytest.fixture
 def models():
-    bg, gg = BetaGeoModel(), GammaGammaModel()
-    bg.params_ = pd.Series(BG, name="value")
-    gg.params_ = pd.Series(GG, name="value")
-    return bg, gg
+    return BetaGeoModel.from_params(BG, time_unit="W"), GammaGammaModel.from_params(GG)
 
 
 @pytest.fixture

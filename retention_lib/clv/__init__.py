@@ -1,5 +1,6 @@
 """Customer lifetime value: RFM summaries, BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma models,
-CLV with uncertainty, per-group summaries, holdout validation and the simple LTV formulas.
+CLV with uncertainty, per-group summaries, holdout validation, fit diagnostics, model choice
+and the simple LTV formulas.
 
 This package is the only part of retention-lib that imports lifetimes (lazily, on first fit).
 """
@@ -13,6 +14,7 @@ from .models import (
     ParetoNBDModel,
     load_model,
 )
+from .selection import ModelComparison, compare_models, describe_model_choice
 from .summary import TIME_UNITS, calibration_holdout_split, rfm_summary
 from .validation import (
     GROUP_TOLERANCE,
@@ -55,6 +57,7 @@ __all__ = [
     "BetaGeoModel",
     "FitError",
     "GammaGammaModel",
+    "ModelComparison",
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
     "calibration_by_frequency",
@@ -62,6 +65,7 @@ __all__ = [
     "clv_by_group",
     "clv_intervals",
     "clv_vs_past_revenue",
+    "compare_models",
     "cumulative_tracking",
     "customer_groups",
     "customer_lifetime_value",
@@ -71,6 +75,7 @@ __all__ = [
     "describe_frequency_recency",
     "describe_holdout",
     "describe_ltv_comparison",
+    "describe_model_choice",
     "describe_p_alive",
     "describe_p_alive_history",
     "describe_period_transactions",

@@ -9,7 +9,15 @@ lifetimes' own methods.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaln, gammaln, hyp2f1, logsumexp, roots_legendre
+from scipy.special import (
+    betaln,
+    digamma,
+    gammaln,
+    hyp2f1,
+    logsumexp,
+    roots_jacobi,
+    roots_legendre,
+)
 
 # ---------------------------------------------------------------------------------------------
 # BG/NBD: Fader, Hardie & Lee (2005), "Counting your customers the easy way"
@@ -38,31 +46,66 @@ def bgnbd_p_alive(r, alpha, a, b, x, tx, T):
     return np.where(x > 0, 1.0 / (1.0 + np.exp(np.minimum(log_odds_dead, 700.0))), 1.0)
 
 
-def _log_hyp2f1_euler(aa, bb, cc, z):
-    """log 2F1(aa, bb; cc; z) with Euler's transformation as a fallback when it overflows:
-    2F1(a, b; c; z) = (1 - z)^(c - a - b) 2F1(c - a, c - b; c; z)."""
+def _log_abs_hyp2f1(aa, bb, cc, z):
+    """log |2F1(aa, bb; cc; z)| and the sign of 2F1, with Euler's transformation as a fallback
+    where 2F1 overflows: 2F1(a, b; c; z) = (1 - z)^(c - a - b) 2F1(c - a, c - b; c; z).
+
+    2F1 is negative for some z when c < 0, which BG/NBD meets with a + b < 1 and no repeat
+    purchase (c = a + b - 1): the log is taken of the absolute value and the sign kept."""
     aa, bb, cc, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (aa, bb, cc, z)))
     shape = aa.shape
     aa, bb, cc, z = (np.atleast_1d(v) for v in (aa, bb, cc, z))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out = np.log(hyp2f1(aa, bb, cc, z))
-        bad = ~np.isfinite(out)
+        value = hyp2f1(aa, bb, cc, z)
+        out, sign = np.log(np.abs(value)), np.sign(value)
+        bad = np.isnan(out) | np.isposinf(out)  # log|0| = -inf is exact: that term vanishes
         if bad.any():  # only where needed: 2F1 is the costly part of every prediction
             a1, b1, c1, z1 = aa[bad], bb[bad], cc[bad], z[bad]
-            out[bad] = np.log(hyp2f1(c1 - a1, c1 - b1, c1, z1)) + (c1 - a1 - b1) * np.log1p(-z1)
-    return out.reshape(shape)
+            value = hyp2f1(c1 - a1, c1 - b1, c1, z1)
+            out[bad] = np.log(np.abs(value)) + (c1 - a1 - b1) * np.log1p(-z1)
+            sign[bad] = np.sign(value)
+    return out.reshape(shape), sign.reshape(shape)
+
+
+#: below this |c| the BG/NBD terms c (1 - q 2F1(.; c; z)) use the contiguous relation
+_C_NEAR_ZERO = 1e-6
+
+
+def _c_times_one_minus(aa, bb, cc, z, log_q):
+    """c (1 - exp(log_q) 2F1(aa, bb; cc; z)) for any c > -1, including c = 0.
+
+    This is the BG/NBD bracket of FHL (2005) eqs. 9 and 10 times its prefactor's c = a + b + x
+    - 1. For |c| small (a + b = 1 and x = 0: 2F1 has a pole at c = 0 that the factor c
+    cancels) it uses Gauss' contiguous relation (term by term on the series)
+    c 2F1(a, b; c; z) = c 2F1(a, b; c + 1; z) + a b z / (c + 1) 2F1(a + 1, b + 1; c + 2; z)."""
+    aa, bb, cc, z, log_q = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (aa, bb, cc, z, log_q))
+    )
+    log_f, sign = _log_abs_hyp2f1(aa, bb, cc, z)
+    log_term = log_f + log_q
+    with np.errstate(over="ignore", invalid="ignore"):
+        # 1 - sign e^L, without cancellation where sign = 1 and L is near 0
+        out = cc * np.where(sign > 0, -np.expm1(log_term), 1.0 + np.exp(log_term))
+    near = np.abs(cc) < _C_NEAR_ZERO
+    if near.any():
+        a1, b1, c1, z1, q1 = aa[near], bb[near], cc[near], z[near], log_q[near]
+        with np.errstate(over="ignore", invalid="ignore"):
+            first = c1 * hyp2f1(a1, b1, c1 + 1, z1)
+            second = a1 * b1 * z1 / (c1 + 1) * hyp2f1(a1 + 1, b1 + 1, c1 + 2, z1)
+            out = np.array(out, dtype=float)
+            out[near] = c1 - np.exp(q1) * (first + second)
+    return out
 
 
 def bgnbd_expected_numerator(r, alpha, a, b, t, x, T):
     """Numerator of FHL (2005) eq. 10: E[Y(t) | x, t_x, T] = numerator / (1 + odds), where
-    only the numerator depends on ``t`` (and it does not depend on ``t_x``)."""
+    only the numerator depends on ``t`` (and it does not depend on ``t_x``). Finite for any
+    a, b > 0 with a != 1, a + b < 1 included (see :func:`_c_times_one_minus`)."""
     x = np.asarray(x, dtype=float)
     t = np.asarray(t, dtype=float)
     z = t / (alpha + T + t)
-    log_term = _log_hyp2f1_euler(r + x, b + x, a + b + x - 1, z) + (r + x) * (
-        np.log(alpha + T) - np.log(alpha + T + t)
-    )
-    return (a + b + x - 1) / (a - 1) * -np.expm1(log_term)
+    log_q = (r + x) * (np.log(alpha + T) - np.log(alpha + T + t))
+    return _c_times_one_minus(r + x, b + x, a + b + x - 1, z, log_q) / (a - 1)
 
 
 def bgnbd_dead_odds(r, alpha, a, b, x, tx, T):
@@ -82,40 +125,74 @@ def bgnbd_conditional_expected(r, alpha, a, b, t, x, tx, T):
 
 
 def bgnbd_expected(r, alpha, a, b, t):
-    """E[X(t)]: expected repeat purchases of a new customer in (0, t], FHL (2005) eq. 9."""
+    """E[X(t)]: expected repeat purchases of a new customer in (0, t], FHL (2005) eq. 9
+    (finite for a + b < 1 too, see :func:`_c_times_one_minus`)."""
     t = np.asarray(t, dtype=float)
-    log_term = _log_hyp2f1_euler(r, b, a + b - 1, t / (alpha + t)) + r * (
-        np.log(alpha) - np.log(alpha + t)
-    )
-    return (a + b - 1) / (a - 1) * -np.expm1(log_term)
+    log_q = r * (np.log(alpha) - np.log(alpha + t))
+    return _c_times_one_minus(r, b, a + b - 1, t / (alpha + t), log_q) / (a - 1)
 
 
-def bgnbd_prob_n(r, alpha, a, b, t, n):
-    """P(X(t) = n) for a new customer, FHL (2005) eq. 8 (vectorised over ``t``)."""
+def _nbd_pmf_and_tail(r, alpha, t, n):
+    """P(N(t) = n) and P(N(t) >= n) for the purchases N(t) of a customer who never drops out
+    (Poisson with a Gamma(r, alpha) rate: negative binomial; FHL 2005 eq. 3), vectorised over
+    ``t``."""
     t = np.asarray(t, dtype=float)
-    n = int(n)
     log_p = np.log(alpha) - np.log(alpha + t)
     with np.errstate(divide="ignore"):
         log_q = np.log(t) - np.log(alpha + t)
-    first = np.exp(
-        betaln(a, b + n)
-        - betaln(a, b)
-        + gammaln(r + n)
-        - gammaln(r)
-        - gammaln(n + 1)
-        + r * log_p
-        + (n * log_q if n > 0 else 0.0)
+    pmf = np.exp(
+        gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * log_p + (n * log_q if n > 0 else 0.0)
     )
     if n == 0:
-        return first
+        return pmf, np.ones_like(pmf)
     j = np.arange(n)
     terms = gammaln(r + j) - gammaln(r) - gammaln(j + 1)
     with np.errstate(invalid="ignore"):
         powers = np.where(j[None, :] == 0, 0.0, j[None, :] * np.atleast_1d(log_q)[:, None])
-    log_sum = logsumexp(terms[None, :] + powers, axis=1)
-    log_sum = log_sum.reshape(np.shape(t))
-    second = np.exp(betaln(a + 1, b + n - 1) - betaln(a, b)) * -np.expm1(r * log_p + log_sum)
-    return first + second
+    log_sum = logsumexp(terms[None, :] + powers, axis=1).reshape(np.shape(t))
+    return pmf, -np.expm1(r * log_p + log_sum)
+
+
+def bgnbd_prob_n(r, alpha, a, b, t, n):
+    """P(X(t) = n) for a new customer, FHL (2005) eq. 8 (vectorised over ``t``): n purchases
+    and no drop-out at the n-th, or drop-out at the n-th repeat purchase of at least n."""
+    n = int(n)
+    pmf, tail = _nbd_pmf_and_tail(r, alpha, t, n)
+    first = pmf * np.exp(betaln(a, b + n) - betaln(a, b))
+    if n == 0:
+        return first
+    return first + np.exp(betaln(a + 1, b + n - 1) - betaln(a, b)) * tail
+
+
+def mbgnbd_prob_n(r, alpha, a, b, t, n):
+    """P(X(t) = n) for a new MBG/NBD customer (Batislam, Denizel & Filiztekin 2007): as FHL
+    (2005) eq. 8, but the drop-out coin is also tossed at the first purchase, so the number of
+    repeat purchases before drop-out K has P(K = k | p) = p (1 - p)^k for k = 0, 1, ...:
+    P(X(t) = n) = P(N(t) = n) B(a, b + n + 1) / B(a, b) + B(a + 1, b + n) / B(a, b) P(N(t) >= n)."""
+    n = int(n)
+    pmf, tail = _nbd_pmf_and_tail(r, alpha, t, n)
+    return (
+        pmf * np.exp(betaln(a, b + n + 1) - betaln(a, b))
+        + np.exp(betaln(a + 1, b + n) - betaln(a, b)) * tail
+    )
+
+
+def _beta_mean(a, b, g, n_nodes: int = 64):
+    """E[g(p)] for p ~ Beta(a, b) by Gauss-Jacobi quadrature (the Beta density is the weight,
+    so a or b near 0 are exact); ``g`` maps an array of p (nodes on the last axis) to values."""
+    x, w = roots_jacobi(n_nodes, b - 1.0, a - 1.0)  # weight (1 - x)^(b-1) (1 + x)^(a-1)
+    p = (1.0 + x) / 2.0
+    return np.sum(g(p) * w, axis=-1) / np.sum(w)
+
+
+def bgnbd_p_dropped(r, alpha, a, b, t):
+    """P(a new BG/NBD customer has dropped out by t): a customer is alive at t when the
+    drop-out coin said "stay" after each of the N(t) purchases made by then, so
+    P(alive at t) = E[(1 - p)^N(t)] = E_p[(alpha / (alpha + p t))^r] (the NBD probability
+    generating function at 1 - p; FHL 2005 section 3)."""
+    t = np.asarray(t, dtype=float)[..., None]
+    alive = _beta_mean(a, b, lambda p: np.exp(r * (np.log(alpha) - np.log(alpha + p * t))))
+    return 1.0 - alive
 
 
 def mbgnbd_log_likelihood(r, alpha, a, b, x, tx, T):
@@ -129,6 +206,16 @@ def mbgnbd_log_likelihood(r, alpha, a, b, x, tx, T):
     return A1 + A2 + A3 + np.logaddexp(A4, 0.0)
 
 
+def mbgnbd_p_dropped(r, alpha, a, b, t):
+    """P(a new MBG/NBD customer has dropped out by t): as :func:`bgnbd_p_dropped` with the
+    extra coin at the first purchase, P(alive at t) = E_p[(1 - p) (alpha / (alpha + p t))^r]."""
+    t = np.asarray(t, dtype=float)[..., None]
+    alive = _beta_mean(
+        a, b, lambda p: (1.0 - p) * np.exp(r * (np.log(alpha) - np.log(alpha + p * t)))
+    )
+    return 1.0 - alive
+
+
 # ---------------------------------------------------------------------------------------------
 # Pareto/NBD: Schmittlein, Morrison & Colombo (1987); Fader & Hardie (2005), note 009.
 # The term with the Gauss hypergeometric function (A_0, note 009 eqs. 19-20) is written as the
@@ -139,11 +226,13 @@ def mbgnbd_log_likelihood(r, alpha, a, b, x, tx, T):
 _GL_NODES, _GL_WEIGHTS = roots_legendre(48)
 
 
-def _pnbd_log_integral(r, alpha, s, beta, x, tx, T):
+def _pnbd_log_integral(r, alpha, s, beta, x, tx, T, parts: bool = False):
     """log of I = s * integral_{t_x}^{T} (alpha + u)^-(r+x) (beta + u)^-(s+1) du.
 
     Substituting y = ((alpha + t_x) / (alpha + u))^k with k = r + x + s turns the integrand into
     a smooth bounded function of y on [y_T, 1], so Gauss-Legendre is accurate whatever k.
+    With ``parts``, also the nodes' shares of the integral and log(alpha + u), beta + u at the
+    nodes (for the derivatives under the integral sign in :func:`pnbd_log_likelihood_grad`).
     """
     x = np.asarray(x, dtype=float)
     tx = np.broadcast_to(np.asarray(tx, dtype=float), x.shape)
@@ -153,21 +242,26 @@ def _pnbd_log_integral(r, alpha, s, beta, x, tx, T):
     log_y_T = k * (log_a0 - np.log(alpha + T))  # <= 0
     width = -np.expm1(log_y_T)  # 1 - y_T, in [0, 1)
     # nodes y_i in [y_T, 1]
-    y = np.exp(log_y_T)[..., None] + width[..., None] * (1 + _GL_NODES) / 2
-    log_u_alpha = log_a0[..., None] - np.log(y) / k[..., None]  # log(alpha + u)
+    log_y = np.log(np.exp(log_y_T)[..., None] + width[..., None] * (1 + _GL_NODES) / 2)
+    log_u_alpha = log_a0[..., None] - log_y / k[..., None]  # log(alpha + u)
     u = np.exp(log_u_alpha) - alpha
     # du = -(alpha + u) / (k y) dy; integrand (alpha+u)^-(r+x) (beta+u)^-(s+1)
     log_f = (
-        -(r + x)[..., None] * log_u_alpha
+        (1.0 - (r + x))[..., None] * log_u_alpha
         - (s + 1) * np.log(beta + np.maximum(u, 0.0))
-        + log_u_alpha
         - np.log(k)[..., None]
-        - np.log(y)
+        - log_y
     )
     with np.errstate(divide="ignore"):
         log_w = np.log(width / 2)[..., None] + np.log(_GL_WEIGHTS)
-    out = logsumexp(log_f + log_w, axis=-1) + np.log(s)
-    return np.where(width > 0, out, -np.inf)
+    terms = log_f + log_w
+    total = logsumexp(terms, axis=-1)
+    out = np.where(width > 0, total + np.log(s), -np.inf)
+    if not parts:
+        return out
+    with np.errstate(invalid="ignore"):
+        shares = np.where(width[..., None] > 0, np.exp(terms - total[..., None]), 0.0)
+    return out, shares, log_u_alpha, beta + np.maximum(u, 0.0)
 
 
 def _pnbd_log_terms(r, alpha, s, beta, x, tx, T):
@@ -183,6 +277,51 @@ def pnbd_log_likelihood(r, alpha, s, beta, x, tx, T):
     log_alive, log_dead = _pnbd_log_terms(r, alpha, s, beta, x, tx, T)
     base = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     return base + np.logaddexp(log_alive, log_dead)
+
+
+def pnbd_log_likelihood_grad(r, alpha, s, beta, x, tx, T):
+    """Per-customer log-likelihood (note 009 eq. 18) and its gradient in log(r, alpha, s,
+    beta), shape (rows, 4).
+
+    With A = log of the alive branch, D = log I (:func:`_pnbd_log_integral`) and
+    pi = e^D / (e^A + e^D): d LL = d base + (1 - pi) d A + pi d D, where d D is the derivative
+    under the integral sign, e.g. dD/dr = E_I[-log(alpha + u)], dD/ds = 1/s - E_I[log(beta +
+    u)] (E_I: mean over the integrand's nodes, weighted by their shares of I)."""
+    x = np.asarray(x, dtype=float)
+    T = np.broadcast_to(np.asarray(T, dtype=float), x.shape)
+    log_alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+    log_dead, shares, log_ua, ub = _pnbd_log_integral(r, alpha, s, beta, x, tx, T, parts=True)
+    both = np.logaddexp(log_alive, log_dead)
+    pi = np.exp(log_dead - both)
+    ll = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta) + both
+    inv_ua = np.exp(-log_ua)
+
+    def mean_I(values):
+        return np.sum(shares * values, axis=-1)
+
+    d_alive = np.stack(
+        [-np.log(alpha + T), -(r + x) / (alpha + T), -np.log(beta + T), -s / (beta + T)], axis=-1
+    )
+    d_dead = np.stack(
+        [
+            -mean_I(log_ua),
+            -(r + x) * mean_I(inv_ua),
+            1.0 / s - mean_I(np.log(ub)),
+            -(s + 1) * mean_I(1.0 / ub),
+        ],
+        axis=-1,
+    )
+    d_base = np.stack(
+        [
+            digamma(r + x) - digamma(r) + np.log(alpha),
+            np.full_like(x, r / alpha),
+            np.full_like(x, np.log(beta)),
+            np.full_like(x, s / beta),
+        ],
+        axis=-1,
+    )
+    grad = d_base + (1 - pi)[..., None] * d_alive + pi[..., None] * d_dead
+    return ll, grad * np.array([r, alpha, s, beta])
 
 
 def pnbd_p_alive(r, alpha, s, beta, x, tx, T):
@@ -210,6 +349,53 @@ def pnbd_expected(r, alpha, s, beta, t):
     if abs(s - 1.0) < 1e-10:
         return r * beta / alpha * np.log1p(t / beta)
     return r * beta / (alpha * (s - 1)) * -np.expm1((s - 1) * (np.log(beta) - np.log(beta + t)))
+
+
+def pnbd_p_dropped(r, alpha, s, beta, t):
+    """P(a new Pareto/NBD customer has dropped out by t) = 1 - (beta / (beta + t))^s, the
+    Gamma(s, beta) mixture of exponential lifetimes (note 009, section 3)."""
+    t = np.asarray(t, dtype=float)
+    return -np.expm1(s * (np.log(beta) - np.log(beta + t)))
+
+
+_GL64_NODES, _GL64_WEIGHTS = roots_legendre(64)
+
+
+def pnbd_prob_n(r, alpha, s, beta, t, n):
+    """P(X(t) = n) for a new Pareto/NBD customer (vectorised over ``t``).
+
+    Alive throughout (probability (beta / (beta + t))^s) the purchases are negative binomial;
+    dying at tau < t they are negative binomial up to tau, with the Gamma(s, beta) mixture of
+    exponential lifetimes as density s / beta (beta / (beta + tau))^(s + 1) (Fader & Hardie
+    2005, note 009, section 3):
+    P(X(t) = n) = NB(n; t) (beta / (beta + t))^s + integral_0^t NB(n; tau) s / beta
+    (beta / (beta + tau))^(s + 1) d tau, NB(n; tau) = G(r + n) / (G(r) n!) (alpha / (alpha +
+    tau))^r (tau / (alpha + tau))^n. The integral runs over w = log(1 + tau / alpha), in which
+    NB is smooth (e^(-r w) (1 - e^(-w))^n), by 64-point Gauss-Legendre: no 2F1, no NaN.
+    """
+    n = int(n)
+    shape = np.shape(t)
+    t = np.atleast_1d(np.asarray(t, dtype=float)).ravel()
+    pmf_t, _ = _nbd_pmf_and_tail(r, alpha, t, n)
+    alive = pmf_t * np.exp(s * (np.log(beta) - np.log(beta + t)))
+    width = np.log1p(t / alpha)  # w in [0, width]
+    w = width[:, None] * (1 + _GL64_NODES) / 2
+    tau = alpha * np.expm1(w)
+    with np.errstate(divide="ignore"):
+        log_nb = (
+            gammaln(r + n)
+            - gammaln(r)
+            - gammaln(n + 1)
+            - r * w
+            + (n * np.log(-np.expm1(-w)) if n > 0 else 0.0)
+        )
+    # death density in w: s / beta (beta / (beta + tau))^(s + 1) d tau / d w, d tau = alpha e^w dw
+    log_death = (
+        np.log(s) - np.log(beta) + (s + 1) * (np.log(beta) - np.log(beta + tau))
+        + np.log(alpha) + w
+    )  # fmt: skip
+    dead = np.sum(np.exp(log_nb + log_death) * _GL64_WEIGHTS, axis=1) * width / 2
+    return (alive + dead).reshape(shape)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,11 +13,45 @@ check them against lifetimes' cold-started fit.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-__all__ = ["bgnbd_start", "gamma_gamma_start"]
+__all__ = ["Budget", "BudgetExceeded", "bgnbd_start", "gamma_gamma_start"]
+
+
+class BudgetExceeded(Exception):
+    """A fit ran out of its time budget (raised from inside an objective; the model turns it
+    into a :class:`~retention_lib.clv.FitError` naming the remedy)."""
+
+
+class Budget:
+    """The overall time budget of one fit, checked at every objective evaluation of the
+    optimisers retention-lib runs and between the calls it makes into lifetimes."""
+
+    def __init__(self, max_seconds: float) -> None:
+        self.max_seconds = float(max_seconds)
+        self.start = time.monotonic()
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    def check(self) -> None:
+        if self.elapsed > self.max_seconds:
+            raise BudgetExceeded(f"{self.elapsed:.1f} s > {self.max_seconds:g} s")
+
+    def watch(self, fun):
+        """``fun`` checking the budget before every evaluation."""
+
+        def watched(*args, **kwargs):
+            self.check()
+            return fun(*args, **kwargs)
+
+        return watched
+
 
 # lifetimes starts from log-parameters 0.1 (BaseFitter._fit); so do we
 _LIFETIMES_START = 0.1
@@ -72,15 +106,23 @@ _SUBSAMPLE_STEP = 16  # every 16th distinct row gives the first approach to the 
 _SUBSAMPLE_MIN_ROWS = 20_000
 
 
-def _optimise(make, args: tuple, k: int) -> np.ndarray | None:
+def _optimise(
+    make, args: tuple, k: int, *, max_iterations: int | None = None, budget: Budget | None = None
+) -> np.ndarray | None:
     """BFGS from lifetimes' starting point to a gradient of 1e-6 (before the objective's
     rounding stalls its line search), then Newton steps to rounding level.
 
     ``make(*args)`` builds the objective; its arrays are the (compressed) rows. On many rows
     BFGS first runs on every 16th row, and continues on all rows from that optimum with the
-    curvature it learnt there: a few full evaluations instead of 25-35."""
+    curvature it learnt there: a few full evaluations instead of 25-35. BFGS runs at most
+    ``max_iterations`` iterations; every evaluation checks ``budget`` (raising
+    :class:`BudgetExceeded`)."""
     theta0 = np.full(k, _LIFETIMES_START)
     options: dict = {"gtol": 1e-6}
+    if max_iterations is not None:
+        options["maxiter"] = int(max_iterations)
+    if budget is not None:
+        make = _watched_maker(make, budget)
     with np.errstate(all="ignore"):
         try:
             if len(args[0]) >= _SUBSAMPLE_MIN_ROWS:
@@ -99,6 +141,13 @@ def _optimise(make, args: tuple, k: int) -> np.ndarray | None:
             return None
         theta = _polish(fun, res.x)
     return theta if np.all(np.isfinite(theta)) else None
+
+
+def _watched_maker(make, budget: Budget):
+    def watched_make(*args):
+        return budget.watch(make(*args))
+
+    return watched_make
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,7 +222,9 @@ def _bgnbd_objective(x, tx, T, w, penalizer):
     return fun
 
 
-def bgnbd_start(x, tx, T, w, penalizer: float = 0.0) -> np.ndarray | None:
+def bgnbd_start(
+    x, tx, T, w, penalizer: float = 0.0, *, max_iterations=None, budget=None
+) -> np.ndarray | None:
     """Log-parameters maximising lifetimes' BG/NBD objective, in lifetimes' scaling.
 
     ``tx`` and ``T`` must already be scaled as lifetimes scales them (``1 / max(T)``); the
@@ -187,7 +238,7 @@ def bgnbd_start(x, tx, T, w, penalizer: float = 0.0) -> np.ndarray | None:
         np.asarray(w, float),
         penalizer,
     )
-    return _optimise(_bgnbd_objective, args, 4)
+    return _optimise(_bgnbd_objective, args, 4, max_iterations=max_iterations, budget=budget)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,8 +286,65 @@ def _gamma_gamma_objective(x, m, w, penalizer):
     return fun
 
 
-def gamma_gamma_start(x, m, w, penalizer: float = 0.0) -> np.ndarray | None:
+def gamma_gamma_start(
+    x, m, w, penalizer: float = 0.0, *, max_iterations=None, budget=None
+) -> np.ndarray | None:
     """Log-parameters ``log(p, q, v)`` maximising lifetimes' Gamma-Gamma objective (what
     ``GammaGammaFitter.fit(initial_params=...)`` expects), or None if the optimiser failed."""
     args = (np.asarray(x), np.asarray(m, float), np.asarray(w, float), penalizer)
-    return _optimise(_gamma_gamma_objective, args, 3)
+    return _optimise(_gamma_gamma_objective, args, 3, max_iterations=max_iterations, budget=budget)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pareto/NBD: Fader & Hardie (2005), note 009, eq. 18 (A_0 by quadrature, see _formulas)
+# ---------------------------------------------------------------------------------------------
+
+
+def pareto_nbd_fit(
+    x, tx, T, w, penalizer: float = 0.0, *, max_iterations: int, budget: Budget
+) -> tuple[np.ndarray, bool, int]:
+    """Maximum of lifetimes' Pareto/NBD objective, found with BFGS on the quadrature
+    likelihood of :func:`~._formulas.pnbd_log_likelihood`.
+
+    The objective is lifetimes' (``ParetoNBDFitter._negative_log_likelihood`` per customer):
+    time scaled by ``1 / max(T)``, L2 penalty on the scaled parameters weighted by ``1 /
+    n_rows`` (lifetimes divides the weighted log-likelihood by the mean weight), started where
+    lifetimes starts (all scaled parameters 1). It is minimised in log-parameters with the
+    analytic gradient of :func:`~._formulas.pnbd_log_likelihood_grad`; every evaluation
+    checks ``budget``.
+
+    Returns
+    -------
+    (theta, success, iterations)
+        ``log(r, alpha, s, beta)`` in *unscaled* time, whether BFGS reported success, and the
+        iterations it took.
+    """
+    from . import _formulas as F
+
+    x, tx, T, w = (np.asarray(a, dtype=float) for a in (x, tx, T, w))
+    scale = 1.0 / T.max()
+    txs, Ts = tx * scale, T * scale
+    total, pen = w.sum(), penalizer / len(w)
+
+    def fun(theta):
+        budget.check()
+        params = np.exp(theta)
+        with np.errstate(all="ignore"):
+            ll, grad = F.pnbd_log_likelihood_grad(*params, x, txs, Ts)
+            value = -_dot(w, ll) / total + pen * float(np.sum(params**2))
+            g = -(w @ grad) / total + 2 * pen * params**2
+        if not (np.isfinite(value) and np.all(np.isfinite(g))):
+            return np.inf, np.zeros(4)
+        return value, g
+
+    with np.errstate(all="ignore"):
+        res = minimize(
+            fun,
+            np.zeros(4),
+            jac=True,
+            method="BFGS",
+            options={"gtol": 1e-6, "maxiter": int(max_iterations)},
+        )
+    theta = np.array(res.x, dtype=float)
+    theta[[1, 3]] -= np.log(scale)  # alpha and beta back in the summary's time unit
+    return theta, bool(res.success), int(res.nit)

@@ -40,11 +40,13 @@ def simulate_summary(
     v: float = 15.44,
     T: float | np.ndarray = 39.0,
     seed: int = 0,
+    time_unit: str = "W",
 ) -> pd.DataFrame:
     """Draw ``frequency, recency, T, monetary_value`` straight from the model (no calendar).
 
     ``monetary_value`` is the mean of the repeat purchases' values (0 without repeats),
-    exactly the statistic the Gamma-Gamma likelihood conditions on.
+    exactly the statistic the Gamma-Gamma likelihood conditions on. ``time_unit`` (the unit of
+    ``T`` and of the rate parameters) is recorded as :func:`rfm_summary` records it.
     """
     rng = np.random.default_rng(seed)
     n = int(n_customers)
@@ -59,7 +61,7 @@ def simulate_summary(
     # the mean of x Gamma(p, nu) draws is Gamma(p * x, x * nu)
     m = np.zeros(n)
     m[pos] = rng.gamma(p * x[pos], 1.0 / (x[pos] * nu[pos]))
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "customer_id": pd.array([f"C{i:07d}" for i in range(n)], dtype="str"),
             "frequency": x.astype("int64"),
@@ -68,3 +70,5 @@ def simulate_summary(
             "monetary_value": m,
         }
     )
+    out.attrs["time_unit"] = time_unit
+    return out

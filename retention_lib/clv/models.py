@@ -8,15 +8,17 @@ weighted row, as Fader & Hardie do in their spreadsheets. The likelihood is a we
 over rows, so the maximum is exactly that of the uncompressed fit.
 
 Predictions are computed with the closed forms in :mod:`._formulas` on the unique rows and
-broadcast back to customers.
+broadcast back to customers, in the model's own time unit (``time_unit_``, see
+:mod:`._units`). Every fit is bounded (``max_iterations``, ``max_seconds``) and ends with
+its diagnostics (``diagnostics_``, :mod:`._diagnostics`), warning about every failed check.
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import json
-import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -26,17 +28,18 @@ import numpy as np
 import pandas as pd
 
 from .._validation import (
-    AssumptionWarning,
-    ConvergenceWarning,
     DataValidationError,
     NotFittedError,
     RetentionLibError,
-    SmallSampleWarning,
     format_rows,
+    require_in_range,
 )
+from . import _diagnostics as _diag
 from . import _formulas as F
-from . import _mle
+from . import _mle, _units
 from ._lifetimes import lifetimes, quiet
+from ._units import unit_words
+from .summary import TIME_UNITS
 
 __all__ = [
     "BetaGeoModel",
@@ -185,14 +188,41 @@ def _weighted_pearson(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
 # base class
 # ---------------------------------------------------------------------------------------------
 
+#: Default bounds of every fit: optimiser iterations (per call into lifetimes, and in total for
+#: Pareto/NBD's restarts) and seconds of wall-clock time.
+MAX_ITERATIONS = 2000
+MAX_SECONDS = 300.0
+#: Version of the JSON that :meth:`save` writes: 1 had no diagnostics and no grain.
+FORMAT_VERSION = 2
+
 
 class _BaseModel:
     _param_names: tuple[str, ...] = ()
     _fitter_name: str = ""
     _label: str = ""
+    #: Gamma and Beta shape parameters (checked to stay away from 0)
+    _shapes: tuple[str, ...] = ()
+    #: what each parameter governs: 'rate', 'dropout' or 'spend' (the diagnostics' wording)
+    _roles: dict[str, str] = {}
+    #: parameters in the time unit, which lifetimes scales by 1 / max(T) before fitting (its
+    #: L2 penalty applies to the scaled values)
+    _time_scaled: tuple[str, ...] = ()
 
-    def __init__(self, penalizer_coef: float = 0.0) -> None:
+    def __init__(
+        self,
+        penalizer_coef: float = 0.0,
+        *,
+        max_iterations: int = MAX_ITERATIONS,
+        max_seconds: float = MAX_SECONDS,
+    ) -> None:
         self.penalizer_coef = penalizer_coef
+        self.max_iterations = max_iterations
+        self.max_seconds = max_seconds
+
+    def get_params(self) -> dict[str, Any]:
+        """The settings given to ``__init__`` (what :meth:`save` keeps), as in scikit-learn."""
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
 
     # -- contract helpers ------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -215,19 +245,64 @@ class _BaseModel:
             )
         return pen
 
+    def _check_settings(self) -> tuple[float, int, float]:
+        """``penalizer_coef``, ``max_iterations`` and ``max_seconds``, checked."""
+        pen = self._check_penalizer()
+        iters = self.max_iterations
+        if isinstance(iters, bool) or not isinstance(iters, (int, np.integer)) or iters < 1:
+            raise DataValidationError(
+                f"`max_iterations` must be a whole number >= 1; got {self.max_iterations!r}."
+            )
+        seconds = require_in_range(
+            self.max_seconds, name="max_seconds", low=0.0, low_inclusive=False
+        )
+        return pen, int(iters), seconds
+
     def __repr__(self) -> str:
         name = type(self).__name__
         if not hasattr(self, "params_"):
             return f"<retention_lib.{name}: not fitted, penalizer_coef={self.penalizer_coef}>"
         params = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        diagnostics = getattr(self, "diagnostics_", None)
+        warned = 0 if diagnostics is None else int((diagnostics["status"] == "warning").sum())
+        note = f", {warned} diagnostic warning(s): see diagnostics_" if warned else ""
         return (
             f"<retention_lib.{name}: fitted on {self.n_customers_:,} customers "
             f"({self.n_unique_rows_:,} distinct rows), {params}, "
-            f"log-likelihood={self.log_likelihood_:.2f}>"
+            f"log-likelihood={self.log_likelihood_:.2f}{note}>"
+        )
+
+    def fit_report(self) -> str:
+        """The fit diagnostics in words: which checks warn, what that means and what to do.
+
+        Returns
+        -------
+        str
+            One paragraph when every check passes, else one line per failing check followed by
+            what it means and what to do (``diagnostics_`` holds every check).
+        """
+        self._check_fitted()
+        return _diag.describe(
+            self._label,
+            self.diagnostics_,
+            customers=self.n_customers_,
+            unit=unit_words(self.time_unit_),
         )
 
     # -- fitting through lifetimes -----------------------------------------------------------
-    def _run_fitter(self, fitter: Any, args: tuple, kwargs: dict) -> Any:
+    def _budget_error(self, stage: str) -> FitError:
+        return FitError(
+            f"The {self._label} fit ran out of its time budget (`max_seconds`="
+            f"{self.max_seconds:g}) while {stage}. Raise `max_seconds`, or fit on fewer "
+            "distinct rows: a coarser `time_unit` or `grain` in `rfm_summary`, or a sample "
+            "of customers."
+        )
+
+    def _run_fitter(self, fitter: Any, args: tuple, kwargs: dict, budget: _mle.Budget) -> Any:
+        try:
+            budget.check()
+        except _mle.BudgetExceeded:
+            raise self._budget_error("fitting with lifetimes") from None
         out = io.StringIO()  # lifetimes prints the scipy result on failure
         try:
             with quiet(), contextlib.redirect_stdout(out), np.errstate(all="ignore"):
@@ -235,7 +310,8 @@ class _BaseModel:
         except Exception as exc:  # lifetimes raises its ConvergenceError or numpy errors
             raise FitError(
                 f"The {self._label} fit failed ({type(exc).__name__}: {str(exc).strip()}). "
-                "Try a small `penalizer_coef` (e.g. 0.001), a coarser `time_unit` in "
+                "Try a small `penalizer_coef` (e.g. 0.001), a larger `max_iterations` (now "
+                f"{kwargs.get('maxiter', 'lifetimes default')}), a coarser `time_unit` in "
                 "`rfm_summary` (weeks or months instead of days), or check that the summary "
                 "has enough repeat buyers."
             ) from None
@@ -247,6 +323,25 @@ class _BaseModel:
             )
         return fitter
 
+    def _objective(self, loglik_rows, data: tuple, w: np.ndarray, scale: float):
+        """The mean negative log-likelihood per customer in log-parameters, with lifetimes' L2
+        penalty on its time-scaled parameters: the function lifetimes minimises (up to the
+        constant it adds for scaling time), whose gradient says whether the fit converged."""
+        pen = self._penalty_weight(len(w))
+        total = float(w.sum())
+        factors = np.array([scale if p in self._time_scaled else 1.0 for p in self._param_names])
+
+        def f(theta: np.ndarray) -> float:
+            params = np.exp(theta)
+            with np.errstate(all="ignore"):
+                ll = float(np.sum(w * loglik_rows(params, *data)))
+            return -ll / total + pen * float(np.sum((params * factors) ** 2))
+
+        return f
+
+    def _penalty_weight(self, n_rows: int) -> float:
+        return float(self.penalizer_coef)
+
     def _set_intervals(self, log_cov: np.ndarray | None) -> None:
         names = list(self._param_names)
         params = self.params_
@@ -255,14 +350,6 @@ class _BaseModel:
         else:
             with np.errstate(invalid="ignore"):
                 se_log = np.sqrt(np.diag(log_cov))
-        if not np.all(np.isfinite(se_log)):
-            warnings.warn(
-                f"The {self._label} Hessian is singular or not positive definite, so the "
-                "parameter intervals are NaN: the likelihood is flat in some direction. Try a "
-                "small `penalizer_coef` (e.g. 0.001) or more data.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
         self.log_covariance_ = (
             pd.DataFrame(log_cov, index=names, columns=names) if log_cov is not None else None
         )
@@ -278,70 +365,107 @@ class _BaseModel:
         )
 
     @staticmethod
-    def _log_cov_from_hessian(hessian: np.ndarray, n: float) -> np.ndarray | None:
-        """Covariance of the log-parameters from the Hessian of the *mean* NLL."""
+    def _log_cov_from_hessian(hessian: np.ndarray | None, n: float) -> np.ndarray | None:
+        """Covariance of the log-parameters from the Hessian of the *mean* NLL (None unless
+        the Hessian is positive definite)."""
+        if not _diag.smallest_eigenvalue(hessian) > 0:
+            return None
         try:
             cov = np.linalg.inv(np.asarray(hessian, dtype=float)) / n
         except np.linalg.LinAlgError:
             return None
-        if np.any(np.diag(cov) <= 0):
-            return None
-        return cov
-
-    def _numeric_log_cov(self, loglik, n: float) -> np.ndarray | None:
-        """Covariance of log-parameters from a central-difference Hessian of the total LL."""
-        theta = np.log(self.params_.to_numpy(dtype=float))
-        k = len(theta)
-        h = 1e-4
-        H = np.zeros((k, k))
-        f0 = loglik(theta)
-        for i in range(k):
-            for j in range(i, k):
-                ei = np.eye(k)[i] * h
-                ej = np.eye(k)[j] * h
-                if i == j:
-                    val = (loglik(theta + ei) - 2 * f0 + loglik(theta - ei)) / h**2
-                else:
-                    val = (
-                        loglik(theta + ei + ej)
-                        - loglik(theta + ei - ej)
-                        - loglik(theta - ei + ej)
-                        + loglik(theta - ei - ej)
-                    ) / (4 * h**2)
-                H[i, j] = H[j, i] = val
-        try:
-            cov = np.linalg.inv(-H)
-        except np.linalg.LinAlgError:
-            return None
         return cov if np.all(np.diag(cov) > 0) else None
 
-    def _warn_boundary(self) -> None:
-        params = self.params_
-        extreme = [k for k, v in params.items() if v > 1e4 or v < 1e-4]
-        if extreme:
-            warnings.warn(
-                f"The {self._label} fit has parameter(s) {', '.join(extreme)} at an extreme "
-                f"value ({', '.join(f'{k}={params[k]:.3g}' for k in extreme)}): the optimiser "
-                "may be on a boundary. Try a small `penalizer_coef` (e.g. 0.001) or a "
-                "different `time_unit`.",
-                ConvergenceWarning,
-                stacklevel=3,
+    def _finish(self, checks: list, stacklevel: int = 4) -> None:
+        """Store the diagnostics and warn about every failing check."""
+        self.diagnostics_ = _diag.table(checks)
+        _diag.emit(self._label, self.diagnostics_, stacklevel=stacklevel)
+
+    @classmethod
+    def from_params(
+        cls, params: Any, *, time_unit: str | None = None, grain: str | None = None, **settings
+    ) -> _BaseModel:
+        """A model with given parameters (e.g. published estimates), not fitted to data.
+
+        Parameters
+        ----------
+        params : dict or pandas.Series
+            Every parameter of the model (e.g. ``r, alpha, a, b``), finite and > 0.
+        time_unit : {'W', 'D', 'M'}
+            Unit the rates are per (required for purchase models: it is the unit of every
+            prediction).
+        grain : {'D', 'W', 'M'}, optional
+            Period within which purchases merge, if known.
+        **settings
+            ``__init__`` settings (e.g. ``penalizer_coef``).
+
+        Returns
+        -------
+        model
+            Predicting as a fitted model; ``diagnostics_`` says it was not fitted, and
+            ``log_likelihood_`` is NaN, ``confidence_intervals_`` NaN.
+
+        Examples
+        --------
+        >>> bg = BetaGeoModel.from_params(
+        ...     {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, time_unit="W")
+        >>> round(float(bg.expected_purchases_new_customer(39)), 3)
+        1.262
+        """
+        model = cls(**settings)
+        if not isinstance(params, (dict, pd.Series)):
+            raise TypeError(
+                f"`params` must be a dict or Series of {', '.join(cls._param_names)}; got "
+                f"{type(params).__name__}."
             )
+        missing = [k for k in cls._param_names if k not in params]
+        if missing:
+            raise DataValidationError(
+                f"`params` lacks {', '.join(f'`{k}`' for k in missing)}; the {cls._label} "
+                f"model needs {', '.join(cls._param_names)}."
+            )
+        values = []
+        for k in cls._param_names:
+            v = params[k]
+            ok = not isinstance(v, (bool, str)) and isinstance(v, (int, float, np.number))
+            if not ok or not np.isfinite(float(v)) or float(v) <= 0:
+                raise DataValidationError(
+                    f"`params[{k!r}]` must be a finite number > 0; got {v!r}."
+                )
+            values.append(float(v))
+        unit, grain = _units.declared(pd.DataFrame(), time_unit, grain)
+        if issubclass(cls, _PurchaseModel):
+            unit = _units.require_unit(
+                unit, what="`from_params`", call=f"{cls.__name__}.from_params"
+            )
+        model.params_ = pd.Series(values, index=list(cls._param_names), name="value")
+        model.time_unit_, model.grain_ = unit, grain
+        model.n_customers_ = model.n_unique_rows_ = 0
+        model.log_likelihood_ = float("nan")
+        model._set_intervals(None)
+        model.diagnostics_ = _diag.table([_diag.not_fitted()])
+        if cls is ModifiedBetaGeoModel:
+            model._rebuild_fitter()
+        return model
 
     # -- JSON ---------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Parameters, settings and versions as a JSON-ready dict (see :meth:`save`)."""
+        """Parameters, settings, time unit, diagnostics and versions as a JSON-ready dict (see
+        :meth:`save`)."""
         self._check_fitted()
         cov = self.log_covariance_
         return {
             "model": type(self).__name__,
-            "settings": {"penalizer_coef": float(self.penalizer_coef)},
+            "format_version": FORMAT_VERSION,
+            "settings": {k: _json_number(v) for k, v in self.get_params().items()},
             "params": {k: float(v) for k, v in self.params_.items()},
             "log_covariance": None if cov is None else cov.to_numpy().tolist(),
             "log_likelihood": float(self.log_likelihood_),
             "n_customers": int(self.n_customers_),
             "n_unique_rows": int(self.n_unique_rows_),
             "time_unit": getattr(self, "time_unit_", None),
+            "grain": getattr(self, "grain_", None),
+            "diagnostics": _diag.records(self.diagnostics_),
             "versions": _versions(),
         }
 
@@ -356,12 +480,22 @@ class _BaseModel:
         Returns
         -------
         str
-            The JSON document. Reload it with :func:`load_model`.
+            The JSON document: every ``__init__`` setting, the parameters and their covariance,
+            the time unit and grain, and the fit diagnostics. Reload it with
+            :func:`load_model`.
         """
         text = json.dumps(self.to_dict(), indent=2)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, (np.integer, int)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return value
 
 
 def _versions() -> dict[str, str]:
@@ -382,14 +516,13 @@ def _versions() -> dict[str, str]:
 class _PurchaseModel(_BaseModel):
     """Shared fit/predict plumbing of the BG/NBD family and Pareto/NBD."""
 
-    def _fit_kwargs(self) -> dict[str, Any]:
-        return {}
-
-    def _start(self, x, tx, T, w, penalizer) -> np.ndarray | None:
+    def _start(self, x, tx, T, w, penalizer, max_iterations, budget) -> np.ndarray | None:
         """``initial_params`` for lifetimes' fitter (None: lifetimes' default start)."""
         return None
 
-    def fit(self, summary: pd.DataFrame) -> _PurchaseModel:
+    def fit(
+        self, summary: pd.DataFrame, *, time_unit: str | None = None, grain: str | None = None
+    ) -> _PurchaseModel:
         """Fit the model to an RFM summary.
 
         Parameters
@@ -397,26 +530,41 @@ class _PurchaseModel(_BaseModel):
         summary : pandas.DataFrame
             Output of :func:`retention_lib.rfm_summary` (columns ``frequency``, ``recency``,
             ``T``; other columns are ignored), or of :func:`calibration_holdout_split` (its
-            ``*_cal`` columns are used). The time unit of ``recency``/``T`` is the unit
-            of the fitted rates. A summary kept in its engine (``rfm_summary(...,
+            ``*_cal`` columns are used). A summary kept in its engine (``rfm_summary(...,
             collect=False)``) is fitted on its distinct rows, counted there.
+        time_unit : {'W', 'D', 'M'}, optional
+            Unit of ``recency`` and ``T``, and so of the fitted rates and of every later
+            prediction (``time_unit_``). Read from the summary's own record when it was built
+            by :func:`rfm_summary` in this session; a summary without one (read back from a
+            file, or kept in its engine) needs it: no unit is assumed.
+        grain : {'D', 'W', 'M'}, optional
+            Period within which the summary merged purchases (``grain_``); read from the
+            summary's record when omitted.
 
         Returns
         -------
         self
             With ``params_`` (Series), ``confidence_intervals_`` (DataFrame with
             ``estimate, lower, upper``; 95 %, on the log scale), ``standard_errors_``,
-            ``log_likelihood_`` (total, unpenalised), ``n_customers_`` and
-            ``n_unique_rows_``.
+            ``log_likelihood_`` (total, unpenalised), ``n_customers_``, ``n_unique_rows_``,
+            ``time_unit_``, ``grain_`` and ``diagnostics_`` (see :meth:`fit_report`).
 
         Raises
         ------
         DataValidationError
-            Missing columns or values that break the lifetimes conventions.
+            Missing columns, values that break the lifetimes conventions, or no time unit.
         FitError
-            The optimiser failed or returned non-finite parameters.
+            The optimiser failed, did not converge within ``max_iterations``, ran out of
+            ``max_seconds`` or returned non-finite parameters.
+
+        Warns
+        -----
+        ConvergenceWarning, BoundaryWarning, AssumptionWarning
+            A diagnostic check fails (not converged; a parameter on a boundary or not
+            identified; the calibration data not reproduced): see ``diagnostics_``.
         """
-        pen = self._check_penalizer()
+        pen, max_iterations, max_seconds = self._check_settings()
+        budget = _mle.Budget(max_seconds)
         summary, counts = _engine_rows(summary, ["frequency", "recency", "T"])
         x, tx, T = _rfm_arrays(summary)
         if np.all(x == 0):
@@ -424,16 +572,16 @@ class _PurchaseModel(_BaseModel):
                 f"`summary` has no repeat buyers (every `frequency` is 0): the {self._label} "
                 "model cannot learn a purchase rate. Use a longer observation window."
             )
+        unit, grain = _units.declared(summary, time_unit, grain)
+        unit = _units.require_unit(unit, call=f"{type(self).__name__}().fit")
         (ux, utx, uT), w, inverse = _compress(x, tx, T)
         if counts is not None:  # rows counted by the engine
             w = np.bincount(inverse, weights=counts, minlength=len(w)).astype(np.int64)
-        fitter_cls = getattr(lifetimes(), self._fitter_name)
-        fitter = fitter_cls(penalizer_coef=pen)
-        kwargs = {"weights": w, **self._fit_kwargs()}
-        start = self._start(ux, utx, uT, w, pen)
-        if start is not None:
-            kwargs["initial_params"] = start
-        self._run_fitter(fitter, (ux.astype(int), utx, uT), kwargs)
+        data = (ux, utx, uT)
+        try:
+            fitter = self._fit_lifetimes(data, w, pen, max_iterations, budget)
+        except _mle.BudgetExceeded:
+            raise self._budget_error("searching for the maximum likelihood") from None
         self.params_ = pd.Series(
             fitter.params_[list(self._param_names)].to_numpy(dtype=float),
             index=list(self._param_names),
@@ -442,26 +590,125 @@ class _PurchaseModel(_BaseModel):
         self._fitter = fitter
         self.n_customers_ = int(w.sum())
         self.n_unique_rows_ = len(w)
-        self.time_unit_ = summary.attrs.get("time_unit")
+        self.time_unit_, self.grain_ = unit, grain
         self.log_likelihood_ = float(np.sum(w * self._loglik_rows(self.params_, ux, utx, uT)))
         if not np.isfinite(self.log_likelihood_):
             raise FitError(
                 f"The {self._label} log-likelihood at the fitted parameters is not finite. Try a "
                 "small `penalizer_coef` (e.g. 0.001) or a coarser `time_unit`."
             )
-        self._set_intervals(self._fitted_log_cov(fitter, (ux, utx, uT), w))
-        self._warn_boundary()
+        try:
+            grad, hessian = self._derivatives(fitter, data, w, budget)
+        except _mle.BudgetExceeded:
+            raise self._budget_error("computing the parameter intervals") from None
+        self._set_intervals(self._log_cov_from_hessian(hessian, w.sum()))
+        self._finish(self._checks(grad, hessian, ux, uT, w))
         return self
 
-    def _fitted_log_cov(self, fitter, data, w) -> np.ndarray | None:
-        return self._log_cov_from_hessian(fitter._hessian_, w.sum())
+    def _fit_lifetimes(self, data, w, pen, max_iterations, budget) -> Any:
+        """lifetimes' fitter, fitted from retention-lib's start (if any) in at most
+        ``max_iterations`` iterations."""
+        ux, utx, uT = data
+        fitter = getattr(lifetimes(), self._fitter_name)(penalizer_coef=pen)
+        kwargs: dict[str, Any] = {"weights": w, "maxiter": max_iterations}
+        start = self._start(ux, utx, uT, w, pen, max_iterations, budget)
+        if start is not None:
+            kwargs["initial_params"] = start
+        return self._run_fitter(fitter, (ux.astype(int), utx, uT), kwargs, budget)
+
+    def _fitted_objective(self, data, w, budget):
+        return budget.watch(self._objective(self._loglik_rows, data, w, 1.0 / data[2].max()))
+
+    def _derivatives(self, fitter, data, w, budget) -> tuple[np.ndarray, np.ndarray | None]:
+        """Gradient of the fitted objective (numerical) and its Hessian (lifetimes')."""
+        f = self._fitted_objective(data, w, budget)
+        grad, _ = _diag.gradient_and_hessian(f, np.log(self.params_.to_numpy()), hessian=False)
+        return grad, fitter._hessian_
+
+    def _checks(self, grad, hessian, x, T, w) -> list:
+        params = self.params_.to_numpy()
+        age = float(T.max())
+        dropout = _diag.dropout_check(
+            float(self._p_dropped(params, age)), age, unit_words(self.time_unit_)
+        )
+        checks = _diag.optimiser_checks(self._label, grad, _diag.smallest_eigenvalue(hessian))
+        checks += _diag.parameter_checks(
+            self._label,
+            self.confidence_intervals_,
+            shapes=self._shapes,
+            roles=self._roles,
+            dropout_gone=dropout.ok is False,
+        )
+        checks.append(dropout)
+        checks += _diag.calibration_checks(
+            self._label,
+            prob_n=lambda t, n: self._prob_n(params, t, n),
+            expected=self._expected,
+            x=x,
+            T=T,
+            w=w,
+        )
+        return checks
 
     def _loglik_rows(self, params, x, tx, T) -> np.ndarray:
         raise NotImplementedError
 
+    def _prob_n(self, params, t, n) -> np.ndarray:
+        raise NotImplementedError
+
+    def _p_dropped(self, params, t) -> np.ndarray:
+        raise NotImplementedError
+
+    def prob_n_purchases(self, t: float, n: Any) -> Any:
+        """P(X(t) = n): probability a new customer makes ``n`` repeat purchases within ``t``
+        (FHL 2005 eq. 8 for BG/NBD; its MBG/NBD and Pareto/NBD counterparts).
+
+        Parameters
+        ----------
+        t : float
+            Time since the first purchase, in the model's time unit (``time_unit_``).
+        n : int or sequence of int
+            Number(s) of repeat purchases.
+
+        Returns
+        -------
+        float or pandas.Series
+            A float for a scalar ``n``; a Series ``probability`` indexed by ``n`` otherwise.
+        """
+        self._check_fitted()
+        t = _check_horizon(t)
+        params = self.params_.to_numpy()
+        if np.ndim(n) == 0:
+            return float(self._prob_n(params, t, _check_count(n)))
+        ns = [_check_count(k) for k in n]
+        values = [float(self._prob_n(params, t, k)) for k in ns]
+        return pd.Series(values, index=pd.Index(ns, name="n"), name="probability")
+
     # -- predictions ---------------------------------------------------------------------------
-    def _unique(self, summary: pd.DataFrame):
+    def _history(self, summary: pd.DataFrame, time_unit: str | None = None):
+        """Customers' ``frequency``, ``recency`` and ``T`` in the model's time unit (a summary
+        in another unit is converted when ``time_unit`` says so, else refused)."""
+        self._check_fitted()
+        if getattr(self, "time_unit_", None) not in TIME_UNITS:
+            raise DataValidationError(
+                f"This {type(self).__name__} has parameters but no time unit (`time_unit_`), "
+                "so its rates are per nothing known. Fit it with `fit(summary, time_unit=...)` "
+                f"or build it with `{type(self).__name__}.from_params(params, time_unit='W')`."
+            )
         x, tx, T = _rfm_arrays(summary)
+        return _units.to_model_unit(
+            summary,
+            x,
+            tx,
+            T,
+            model_unit=self.time_unit_,
+            model_grain=getattr(self, "grain_", None),
+            label=self._label,
+            time_unit=time_unit,
+        )
+
+    def _unique(self, summary: pd.DataFrame, time_unit: str | None = None):
+        x, tx, T = self._history(summary, time_unit)
         (ux, utx, uT), _, inverse = _compress(x, tx, T)
         return ux, utx, uT, inverse
 
@@ -469,22 +716,34 @@ class _PurchaseModel(_BaseModel):
         values = np.asarray(values, dtype=float)
         bad = ~np.isfinite(values)
         if bad.any():
+            others = " or ".join(
+                f"`{c.__name__}`" for c in _STABLE_MODELS if not isinstance(self, c)
+            )
+            params = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
             raise FitError(
-                f"The {self._label} `{name}` is not finite for {int(bad.sum())} customer(s) at "
-                f"{format_rows(summary.index[bad])}. Use `BetaGeoModel` or "
-                "`ParetoNBDModel` (computed stably), or a coarser `time_unit`."
+                f"The {type(self).__name__} `{name}` is not finite for {int(bad.sum())} "
+                f"customer(s) at {format_rows(summary.index[bad])} ({params}): the "
+                f"{self._label} formulas overflow for these histories. Use {others}, or a "
+                "coarser `time_unit`."
             )
         return pd.Series(values, index=summary.index, name=name)
 
-    def predict_purchases(self, summary: pd.DataFrame, t: float) -> pd.Series:
+    def predict_purchases(
+        self, summary: pd.DataFrame, t: float, *, time_unit: str | None = None
+    ) -> pd.Series:
         """Expected number of repeat purchases in the next ``t`` time units.
 
         Parameters
         ----------
         summary : pandas.DataFrame
-            Customers' ``frequency``, ``recency``, ``T`` (same time unit as the fit).
+            Customers' ``frequency``, ``recency``, ``T``, in the model's time unit
+            (``time_unit_``) unless ``time_unit`` says otherwise.
         t : float
-            Horizon, in the summary's time unit.
+            Horizon, in the model's time unit.
+        time_unit : {'W', 'D', 'M'}, optional
+            Unit of ``summary`` when it differs from the model's: ``recency`` and ``T`` are
+            converted (purchases must be merged at the model's ``grain_``). A summary that
+            records another unit is refused unless this is given.
 
         Returns
         -------
@@ -493,12 +752,19 @@ class _PurchaseModel(_BaseModel):
         """
         self._check_fitted()
         t = _check_horizon(t)
-        ux, utx, uT, inverse = self._unique(summary)
+        ux, utx, uT, inverse = self._unique(summary, time_unit)
         values = self._conditional_expected(t, ux, utx, uT)
         return self._series(values[inverse], summary, "expected_purchases")
 
-    def p_alive(self, summary: pd.DataFrame) -> pd.Series:
+    def p_alive(self, summary: pd.DataFrame, *, time_unit: str | None = None) -> pd.Series:
         """Probability that each customer is still active at the end of observation.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            As in :meth:`predict_purchases`.
+        time_unit : {'W', 'D', 'M'}, optional
+            As in :meth:`predict_purchases`.
 
         Returns
         -------
@@ -506,22 +772,29 @@ class _PurchaseModel(_BaseModel):
             ``p_alive`` in [0, 1], aligned with ``summary``'s index.
         """
         self._check_fitted()
-        ux, utx, uT, inverse = self._unique(summary)
+        ux, utx, uT, inverse = self._unique(summary, time_unit)
         return self._series(self._p_alive(ux, utx, uT)[inverse], summary, "p_alive")
 
     def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
-        """E[X(t)]: expected repeat purchases of a new customer within ``t`` of their first."""
+        """E[X(t)]: expected repeat purchases of a new customer within ``t`` (in the model's
+        time unit) of their first."""
         self._check_fitted()
         return np.asarray(self._expected(np.asarray(t, dtype=float)), dtype=float)
 
     def discounted_purchases(
-        self, summary: pd.DataFrame, *, periods: int, period_length: float, discount_rate: float
+        self,
+        summary: pd.DataFrame,
+        *,
+        periods: int,
+        period_length: float,
+        discount_rate: float,
+        time_unit: str | None = None,
     ) -> pd.Series:
         """Sum over the next ``periods`` periods of expected purchases in each period
         discounted by ``(1 + discount_rate) ** k`` (the CLV cash-flow weights of lifetimes'
-        ``customer_lifetime_value``)."""
+        ``customer_lifetime_value``); ``period_length`` is in the model's time unit."""
         self._check_fitted()
-        ux, utx, uT, inverse = self._unique(summary)
+        ux, utx, uT, inverse = self._unique(summary, time_unit)
         total = np.zeros(len(ux))
         previous = np.zeros(len(ux))
         for k in range(1, periods + 1):
@@ -541,6 +814,15 @@ def _check_horizon(t: Any) -> float:
     return value
 
 
+def _check_count(n: Any) -> int:
+    if isinstance(n, bool) or not float(n).is_integer() or n < 0:
+        raise DataValidationError(f"`n` must be a whole number >= 0; got {n!r}.")
+    return int(n)
+
+
+_BG_ROLES = {"r": "rate", "alpha": "rate", "a": "dropout", "b": "dropout"}
+
+
 class BetaGeoModel(_PurchaseModel):
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
 
@@ -552,15 +834,24 @@ class BetaGeoModel(_PurchaseModel):
     penalizer_coef : float, default 0.0
         L2 penalty on the parameters (lifetimes' ``penalizer_coef``); a small value such as
         0.001 stabilises fits on sparse data.
+    max_iterations : int, default 2000
+        Most optimiser iterations (lifetimes' ``maxiter``; also retention-lib's start).
+    max_seconds : float, default 300
+        Time budget of one fit; exceeding it raises :class:`FitError`.
 
     Attributes
     ----------
     params_ : pandas.Series
-        ``r, alpha, a, b`` (``alpha`` in the summary's time unit).
+        ``r, alpha, a, b`` (``alpha`` in the model's time unit).
     confidence_intervals_ : pandas.DataFrame
         ``estimate, lower, upper`` (95 %, Wald on the log scale).
     log_likelihood_ : float
         Total log-likelihood (FHL 2005 eq. 6) at ``params_``.
+    time_unit_, grain_ : str
+        Unit of ``recency``, ``T`` and the rates; period within which purchases merged.
+    diagnostics_ : pandas.DataFrame
+        One row per check: ``check, value, threshold, status, finding, meaning, remedy,
+        warning`` (see :meth:`fit_report`).
 
     Examples
     --------
@@ -570,6 +861,8 @@ class BetaGeoModel(_PurchaseModel):
     >>> model = BetaGeoModel().fit(cal)
     >>> model.params_.round(3).tolist()
     [0.243, 4.414, 0.793, 2.426]
+    >>> (model.diagnostics_["status"] == "ok").all()
+    np.True_
 
     References
     ----------
@@ -580,15 +873,26 @@ class BetaGeoModel(_PurchaseModel):
     _param_names = ("r", "alpha", "a", "b")
     _fitter_name = "BetaGeoFitter"
     _label = "BG/NBD"
+    _shapes = ("r", "a", "b")
+    _roles = _BG_ROLES
+    _time_scaled = ("alpha",)
 
-    def _start(self, x, tx, T, w, penalizer):
+    def _start(self, x, tx, T, w, penalizer, max_iterations, budget):
         # lifetimes fits in time scaled by 1 / max(T) (lifetimes.utils._scale_time); its
         # optimiser then starts at the optimum and only confirms it
         scale = 1.0 / T.max()
-        return _mle.bgnbd_start(x, tx * scale, T * scale, w, penalizer)
+        return _mle.bgnbd_start(
+            x, tx * scale, T * scale, w, penalizer, max_iterations=max_iterations, budget=budget
+        )
 
     def _loglik_rows(self, params, x, tx, T):
-        return F.bgnbd_log_likelihood(*params.to_numpy(), x, tx, T)
+        return F.bgnbd_log_likelihood(*np.asarray(params, dtype=float), x, tx, T)
+
+    def _prob_n(self, params, t, n):
+        return F.bgnbd_prob_n(*params, t, n)
+
+    def _p_dropped(self, params, t):
+        return F.bgnbd_p_dropped(*params, t)
 
     def _conditional_expected(self, t, x, tx, T):
         return F.bgnbd_conditional_expected(*self.params_.to_numpy(), t, x, tx, T)
@@ -598,37 +902,6 @@ class BetaGeoModel(_PurchaseModel):
 
     def _expected(self, t):
         return F.bgnbd_expected(*self.params_.to_numpy(), t)
-
-    def prob_n_purchases(self, t: float, n: Any) -> Any:
-        """P(X(t) = n): probability a new customer makes ``n`` repeat purchases within ``t``
-        (FHL 2005 eq. 8).
-
-        Parameters
-        ----------
-        t : float
-            Time since the first purchase, in the summary's time unit.
-        n : int or sequence of int
-            Number(s) of repeat purchases.
-
-        Returns
-        -------
-        float or pandas.Series
-            A float for a scalar ``n``; a Series ``probability`` indexed by ``n`` otherwise.
-        """
-        self._check_fitted()
-        t = _check_horizon(t)
-        params = self.params_.to_numpy()
-        if np.ndim(n) == 0:
-            return float(F.bgnbd_prob_n(*params, t, _check_count(n)))
-        ns = [_check_count(k) for k in n]
-        values = [float(F.bgnbd_prob_n(*params, t, k)) for k in ns]
-        return pd.Series(values, index=pd.Index(ns, name="n"), name="probability")
-
-
-def _check_count(n: Any) -> int:
-    if isinstance(n, bool) or not float(n).is_integer() or n < 0:
-        raise DataValidationError(f"`n` must be a whole number >= 0; got {n!r}.")
-    return int(n)
 
 
 class ModifiedBetaGeoModel(_PurchaseModel):
@@ -641,8 +914,8 @@ class ModifiedBetaGeoModel(_PurchaseModel):
 
     Parameters
     ----------
-    penalizer_coef : float, default 0.0
-        L2 penalty on the parameters.
+    penalizer_coef, max_iterations, max_seconds
+        As in :class:`BetaGeoModel`.
 
     References
     ----------
@@ -653,9 +926,24 @@ class ModifiedBetaGeoModel(_PurchaseModel):
     _param_names = ("r", "alpha", "a", "b")
     _fitter_name = "ModifiedBetaGeoFitter"
     _label = "MBG/NBD"
+    _shapes = ("r", "a", "b")
+    _roles = _BG_ROLES
+    _time_scaled = ("alpha",)
 
     def _loglik_rows(self, params, x, tx, T):
-        return F.mbgnbd_log_likelihood(*params.to_numpy(), x, tx, T)
+        return F.mbgnbd_log_likelihood(*np.asarray(params, dtype=float), x, tx, T)
+
+    def _prob_n(self, params, t, n):
+        return F.mbgnbd_prob_n(*params, t, n)
+
+    def _p_dropped(self, params, t):
+        return F.mbgnbd_p_dropped(*params, t)
+
+    def _rebuild_fitter(self) -> None:
+        """lifetimes' fitter carrying ``params_`` (its prediction formulas are used)."""
+        fitter = lifetimes().ModifiedBetaGeoFitter()
+        fitter.params_ = self.params_.copy()
+        self._fitter = fitter
 
     def _with_fitter(self, method: str, *args):
         with quiet(), np.errstate(all="ignore"):
@@ -675,15 +963,19 @@ class ParetoNBDModel(_PurchaseModel):
     """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987): purchases at rate
     ``lambda ~ Gamma(r, alpha)`` until an exponential lifetime with ``mu ~ Gamma(s, beta)``.
 
-    Fitted with lifetimes' ``ParetoNBDFitter`` (Nelder-Mead, tightened tolerance);
-    predictions and the log-likelihood use a quadrature form of the A_0 term that stays
-    finite where lifetimes' hypergeometric form returns NaN (heavy buyers, recency == T).
-    Intervals come from a numerical Hessian.
+    The likelihood, predictions and P(alive) use a quadrature form of the A_0 term (note 009
+    eq. 19) that stays finite where lifetimes' hypergeometric form returns NaN (heavy buyers,
+    recency == T) or takes seconds per evaluation (near the no-drop-out boundary). The fit
+    maximises lifetimes' own objective (scaled time, its penalty) on that likelihood with
+    BFGS from lifetimes' starting point, bounded by ``max_iterations`` and ``max_seconds``
+    (lifetimes' Nelder-Mead is not used: on such rows it runs for minutes to NaN); the tests
+    check the optimum is lifetimes' where lifetimes works. Intervals come from a numerical
+    Hessian.
 
     Parameters
     ----------
-    penalizer_coef : float, default 0.0
-        L2 penalty on the parameters.
+    penalizer_coef, max_iterations, max_seconds
+        As in :class:`BetaGeoModel` (``max_iterations`` bounds the BFGS iterations).
 
     References
     ----------
@@ -696,20 +988,94 @@ class ParetoNBDModel(_PurchaseModel):
     _param_names = ("r", "alpha", "s", "beta")
     _fitter_name = "ParetoNBDFitter"
     _label = "Pareto/NBD"
+    _shapes = ("r", "s")
+    _roles = {"r": "rate", "alpha": "rate", "s": "dropout", "beta": "dropout"}
+    _time_scaled = ("alpha", "beta")
 
-    def _fit_kwargs(self) -> dict[str, Any]:
-        return {"initial_params": np.ones(4), "tol": 1e-10, "maxiter": 20_000}
+    def _penalty_weight(self, n_rows: int) -> float:
+        # lifetimes' Pareto/NBD objective divides the weighted log-likelihood by the *mean*
+        # weight, i.e. it is n_rows times the mean per customer: its penalty weighs 1 / n_rows
+        return float(self.penalizer_coef) / n_rows
 
-    def _fitted_log_cov(self, fitter, data, w):
-        x, tx, T = data
+    def _fit_lifetimes(self, data, w, pen, max_iterations, budget) -> Any:
+        """The maximum likelihood (see the class notes), carried by a lifetimes
+        ``ParetoNBDFitter`` (unfitted: its ``params_`` are set, as :func:`load_model` does)."""
+        ux, utx, uT = data
+        start = F.pnbd_log_likelihood(1.0, 1.0 / uT.max(), 1.0, 1.0 / uT.max(), ux, utx, uT)
+        if not np.all(np.isfinite(start)):
+            raise FitError(self._not_finite_message(data, ~np.isfinite(start)))
+        theta, _, iterations = _mle.pareto_nbd_fit(
+            ux, utx, uT, w, pen, max_iterations=max_iterations, budget=budget
+        )
+        grad = self._gradient(theta, data, w, budget)
+        largest = float(np.max(np.abs(grad))) if np.all(np.isfinite(grad)) else np.inf
+        if not largest <= _diag.CONVERGED_GRADIENT:
+            if iterations >= max_iterations:
+                stop, fix = f"within {max_iterations:,} iterations (`max_iterations`)", "Raise "
+                fix += "`max_iterations`, try"
+            else:
+                stop = f"(the optimiser stopped after {iterations:,} iterations, unable to improve)"
+                fix = "Check the summary for implausible values, try"
+            raise FitError(
+                f"The Pareto/NBD fit did not converge {stop}: the largest gradient of the "
+                f"likelihood is still {largest:.2g}. {self._extremes(data)}{fix} a small "
+                "`penalizer_coef` (e.g. 0.001), or use `BetaGeoModel`."
+            )
+        fitter = lifetimes().ParetoNBDFitter(penalizer_coef=pen)
+        fitter.params_ = pd.Series(np.exp(theta), index=list(self._param_names))
+        return fitter
 
-        def loglik(theta):
-            return float(np.sum(w * F.pnbd_log_likelihood(*np.exp(theta), x, tx, T)))
+    def _extremes(self, data) -> str:
+        ux, utx, uT = data
+        return (
+            f"The summary's largest `frequency`, `recency` and `T` are {ux.max():.3g}, "
+            f"{utx.max():.3g} and {uT.max():.3g}: check such values. "
+            if max(ux.max(), uT.max()) > 1e6
+            else ""
+        )
 
-        return self._numeric_log_cov(loglik, w.sum())
+    def _not_finite_message(self, data, bad) -> str:
+        return (
+            f"The Pareto/NBD fit cannot start: the likelihood is not finite for "
+            f"{int(bad.sum())} distinct (frequency, recency, T) row(s). "
+            f"{self._extremes(data)}Use `BetaGeoModel`, or check the summary for implausible "
+            "values."
+        )
+
+    def _gradient(self, theta, data, w, budget) -> np.ndarray:
+        """Analytic gradient of the fitted objective (:meth:`_objective`) in log-parameters."""
+        budget.check()
+        params = np.exp(theta)
+        scale = 1.0 / data[2].max()
+        factors = np.array([scale if p in self._time_scaled else 1.0 for p in self._param_names])
+        with np.errstate(all="ignore"):
+            _, grad = F.pnbd_log_likelihood_grad(*params, *data)
+        pen = self._penalty_weight(len(w))
+        return -(w @ grad) / w.sum() + 2 * pen * (params * factors) ** 2
+
+    def _derivatives(self, fitter, data, w, budget):
+        """Gradient (analytic) and Hessian (central differences of the gradient)."""
+        theta = np.log(self.params_.to_numpy())
+        h = 1e-5
+        columns = [
+            (
+                self._gradient(theta + e, data, w, budget)
+                - self._gradient(theta - e, data, w, budget)
+            )
+            / (2 * h)
+            for e in np.eye(4) * h
+        ]
+        hessian = np.column_stack(columns)
+        return self._gradient(theta, data, w, budget), (hessian + hessian.T) / 2
 
     def _loglik_rows(self, params, x, tx, T):
-        return F.pnbd_log_likelihood(*params.to_numpy(), x, tx, T)
+        return F.pnbd_log_likelihood(*np.asarray(params, dtype=float), x, tx, T)
+
+    def _prob_n(self, params, t, n):
+        return F.pnbd_prob_n(*params, t, n)
+
+    def _p_dropped(self, params, t):
+        return F.pnbd_p_dropped(*params, t)
 
     def _conditional_expected(self, t, x, tx, T):
         return F.pnbd_conditional_expected(*self.params_.to_numpy(), t, x, tx, T)
@@ -719,6 +1085,10 @@ class ParetoNBDModel(_PurchaseModel):
 
     def _expected(self, t):
         return F.pnbd_expected(*self.params_.to_numpy(), t)
+
+
+#: purchase models whose predictions are computed stably here (the remedy when one overflows)
+_STABLE_MODELS = (BetaGeoModel, ParetoNBDModel)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -739,6 +1109,8 @@ class GammaGammaModel(_BaseModel):
     correlation_threshold : float, default 0.3
         Warn (:class:`AssumptionWarning`) when the absolute Pearson correlation between
         ``frequency`` and ``monetary_value`` among repeat buyers exceeds this.
+    max_iterations, max_seconds
+        As in :class:`BetaGeoModel`.
 
     Attributes
     ----------
@@ -748,6 +1120,9 @@ class GammaGammaModel(_BaseModel):
         ``estimate, lower, upper`` (95 %, Wald on the log scale).
     frequency_spend_correlation_ : float
         Pearson correlation of ``frequency`` and ``monetary_value`` among repeat buyers.
+    diagnostics_ : pandas.DataFrame
+        The fit checks, as for :class:`BetaGeoModel`, and the model's own: enough repeat
+        buyers, spend independent of frequency, ``q > 1``, mean spend reproduced.
 
     Examples
     --------
@@ -766,10 +1141,26 @@ class GammaGammaModel(_BaseModel):
     _param_names = ("p", "q", "v")
     _fitter_name = "GammaGammaFitter"
     _label = "Gamma-Gamma"
+    _shapes = ("p", "q")
+    _roles = {"p": "spend", "q": "spend", "v": "spend"}
 
-    def __init__(self, penalizer_coef: float = 0.0, correlation_threshold: float = 0.3) -> None:
-        self.penalizer_coef = penalizer_coef
+    def __init__(
+        self,
+        penalizer_coef: float = 0.0,
+        correlation_threshold: float = 0.3,
+        *,
+        max_iterations: int = MAX_ITERATIONS,
+        max_seconds: float = MAX_SECONDS,
+    ) -> None:
+        super().__init__(penalizer_coef, max_iterations=max_iterations, max_seconds=max_seconds)
         self.correlation_threshold = correlation_threshold
+
+    def fit_report(self) -> str:
+        """The fit diagnostics in words (see :meth:`BetaGeoModel.fit_report`)."""
+        self._check_fitted()
+        return _diag.describe(
+            self._label, self.diagnostics_, customers=self.n_customers_, unit="any unit"
+        )
 
     @staticmethod
     def _spend_arrays(summary: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -807,9 +1198,19 @@ class GammaGammaModel(_BaseModel):
         DataValidationError
             No repeat buyers, or a repeat buyer with ``monetary_value <= 0``.
         FitError
-            The optimiser failed or returned non-finite parameters.
+            The optimiser failed, ran out of ``max_iterations`` or ``max_seconds``, or
+            returned non-finite parameters.
+
+        Warns
+        -----
+        SmallSampleWarning, AssumptionWarning, ConvergenceWarning, BoundaryWarning
+            A diagnostic check fails (see ``diagnostics_``).
         """
-        pen = self._check_penalizer()
+        pen, max_iterations, max_seconds = self._check_settings()
+        threshold = require_in_range(
+            self.correlation_threshold, name="correlation_threshold", low=0.0, high=1.0
+        )
+        budget = _mle.Budget(max_seconds)
         summary, counts = _engine_rows(summary, ["frequency", "monetary_value"], True)
         x, m, rep = self._spend_arrays(summary)
         summary = _calibration_columns(summary)
@@ -828,13 +1229,6 @@ class GammaGammaModel(_BaseModel):
             )
         xr, mr = x[rep], m[rep]
         n_repeat = len(rep) if counts is None else int(counts[rep].sum())
-        if n_repeat < 50:
-            warnings.warn(
-                f"Only {n_repeat} repeat buyers: Gamma-Gamma estimates will be very uncertain. "
-                "Use a longer observation window or pool groups.",
-                SmallSampleWarning,
-                stacklevel=2,
-            )
         if n_repeat <= 2 or np.std(xr) == 0:
             corr = 0.0
         elif counts is None:
@@ -842,24 +1236,20 @@ class GammaGammaModel(_BaseModel):
         else:
             corr = _weighted_pearson(xr, mr, counts[rep])
         self.frequency_spend_correlation_ = corr
-        if abs(corr) > self.correlation_threshold:
-            warnings.warn(
-                f"`frequency` and `monetary_value` are correlated among repeat buyers "
-                f"(Pearson r = {corr:.2f} > {self.correlation_threshold}): the Gamma-Gamma "
-                "independence assumption looks violated, so expected spend may be biased. "
-                "Consider segmenting customers (e.g. by region or tier) and fitting per segment.",
-                AssumptionWarning,
-                stacklevel=2,
-            )
         (ux, um), w, inverse = _compress(xr, mr)
         if counts is not None:  # rows counted by the engine
             w = np.bincount(inverse, weights=counts[rep], minlength=len(w)).astype(np.int64)
         fitter = lifetimes().GammaGammaFitter(penalizer_coef=pen)
-        kwargs: dict[str, Any] = {"weights": w}
-        start = _mle.gamma_gamma_start(ux, um, w, pen)
+        kwargs: dict[str, Any] = {"weights": w, "maxiter": max_iterations}
+        try:
+            start = _mle.gamma_gamma_start(
+                ux, um, w, pen, max_iterations=max_iterations, budget=budget
+            )
+        except _mle.BudgetExceeded:
+            raise self._budget_error("searching for the maximum likelihood") from None
         if start is not None:  # lifetimes' optimiser then only confirms the optimum
             kwargs["initial_params"] = start
-        self._run_fitter(fitter, (ux, um), kwargs)
+        self._run_fitter(fitter, (ux, um), kwargs, budget)
         self.params_ = pd.Series(
             fitter.params_[["p", "q", "v"]].to_numpy(dtype=float),
             index=["p", "q", "v"],
@@ -868,18 +1258,24 @@ class GammaGammaModel(_BaseModel):
         self._fitter = fitter
         self.n_customers_ = int(w.sum())
         self.n_unique_rows_ = len(w)
-        self.time_unit_ = summary.attrs.get("time_unit")
+        self.time_unit_, self.grain_ = _units.recorded(summary)
         self.log_likelihood_ = float(np.sum(w * F.gg_log_likelihood(*self.params_, ux, um)))
-        self._set_intervals(self._log_cov_from_hessian(fitter._hessian_, w.sum()))
-        self._warn_boundary()
-        if self.params_["q"] <= 1:
-            warnings.warn(
-                f"Gamma-Gamma q = {self.params_['q']:.3f} <= 1: the population mean spend "
-                "p v / (q - 1) is undefined, so expected spend is unreliable. Remove extreme "
-                "order values or use a penalizer.",
-                AssumptionWarning,
-                stacklevel=2,
-            )
+        f = budget.watch(self._objective(_gg_rows, (ux, um), w, 1.0))
+        try:
+            grad, _ = _diag.gradient_and_hessian(f, np.log(self.params_.to_numpy()), hessian=False)
+        except _mle.BudgetExceeded:
+            raise self._budget_error("checking convergence") from None
+        hessian = fitter._hessian_
+        self._set_intervals(self._log_cov_from_hessian(hessian, w.sum()))
+        p, q, v = self.params_
+        checks = _diag.optimiser_checks(self._label, grad, _diag.smallest_eigenvalue(hessian))
+        checks += _diag.parameter_checks(
+            self._label, self.confidence_intervals_, shapes=self._shapes, roles=self._roles
+        )
+        checks += _diag.spend_checks(
+            p=p, q=q, v=v, x=ux, m=um, w=w, correlation=corr, correlation_threshold=threshold
+        )
+        self._finish(checks)
         return self
 
     def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
@@ -905,6 +1301,11 @@ class GammaGammaModel(_BaseModel):
         return float(p * v / (q - 1)) if q > 1 else float("nan")
 
 
+def _gg_rows(params, x, m):
+    """Per-row Gamma-Gamma log-likelihood (the ``loglik_rows`` of :meth:`_objective`)."""
+    return F.gg_log_likelihood(*params, x, m)
+
+
 # ---------------------------------------------------------------------------------------------
 # JSON loading
 # ---------------------------------------------------------------------------------------------
@@ -915,12 +1316,107 @@ _MODELS = {
 }
 
 
+def _bad_file(problem: str) -> DataValidationError:
+    return DataValidationError(
+        f"Not a saved retention-lib model: {problem}. Load a file written by `model.save()` "
+        "(or its text or `model.to_dict()`)."
+    )
+
+
+def _read_document(source: Any) -> Any:
+    if isinstance(source, dict):
+        return source
+    if not isinstance(source, (str, Path)):
+        raise TypeError(
+            "`source` must be a path, the JSON text from `model.save()` or the dict from "
+            f"`model.to_dict()`; got {type(source).__name__}."
+        )
+    text = str(source)
+    if not text.lstrip().startswith(("{", "[")):
+        path = Path(text)
+        if not path.exists():
+            raise FileNotFoundError(f"No saved model at `{path}`.")
+        if path.is_dir():
+            raise _bad_file(f"`{path}` is a folder, not a file")
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise _bad_file(f"`{path}` is not a text file (not UTF-8 JSON)") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _bad_file(f"the text is not JSON ({exc})") from None
+
+
+def _positive_number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _bad_file(f"{what} must be a number, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise _bad_file(f"{what} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _whole_number(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise _bad_file(f"{what} must be a whole number, got {value!r}")
+    if value < 1:
+        raise _bad_file(f"{what} must be at least 1, got {value!r}")
+    return int(value)
+
+
+def _check_document(doc: Any) -> type[_BaseModel]:
+    if not isinstance(doc, dict):
+        raise _bad_file(f"expected a JSON object, got a JSON {type(doc).__name__}")
+    name = doc.get("model")
+    if name not in _MODELS:
+        raise DataValidationError(
+            f"Unknown model {name!r} in the saved file; expected one of {', '.join(_MODELS)}."
+        )
+    version = doc.get("format_version", 1)
+    if isinstance(version, bool) or version not in range(1, FORMAT_VERSION + 1):
+        raise _bad_file(
+            f"format version {version!r} is not one this retention-lib reads (1 to "
+            f"{FORMAT_VERSION}); it may come from a newer retention-lib"
+        )
+    cls = _MODELS[name]
+    params = doc.get("params")
+    if not isinstance(params, dict):
+        raise _bad_file(
+            f"`params` of the {name} must be an object with {', '.join(cls._param_names)}"
+        )
+    missing = [k for k in cls._param_names if k not in params]
+    if missing:
+        raise _bad_file(f"`params` lacks {', '.join(missing)}")
+    for key in ("log_likelihood", "n_customers", "n_unique_rows"):
+        if key not in doc:
+            raise _bad_file(f"`{key}` is missing")
+    if issubclass(cls, _PurchaseModel) and doc.get("time_unit") not in TIME_UNITS:
+        raise _bad_file(
+            f"`time_unit` must be one of {', '.join(map(repr, TIME_UNITS))} (the unit the "
+            f"model was fitted in), got {doc.get('time_unit')!r}; refit the model with "
+            "`fit(summary, time_unit=...)` and save it again"
+        )
+    if doc.get("grain") not in (None, *TIME_UNITS):
+        raise _bad_file(f"`grain` must be one of {', '.join(map(repr, TIME_UNITS))} or null")
+    return cls
+
+
 def load_model(source: str | Path | dict) -> _BaseModel:
     """Rebuild a fitted model from :meth:`save` output (a path, a JSON string or a dict).
 
-    Predictions of the loaded model equal the original's; the fitted lifetimes object is not
-    stored, so :class:`ModifiedBetaGeoModel` predictions refit nothing but rebuild it from the
-    parameters.
+    The document is checked first: a retention-lib model of a known format version, every
+    parameter a finite number > 0, a time unit for purchase models, settings the model
+    accepts. Predictions of the loaded model equal the original's; its ``diagnostics_`` are
+    those of the original fit, and their warnings are raised again. The fitted lifetimes
+    object is not stored: :class:`ModifiedBetaGeoModel` rebuilds it from the parameters.
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at the path.
+    DataValidationError
+        Anything else that is not a retention-lib model (a folder, a binary file, not JSON, a
+        JSON list, missing or non-numeric, NaN or negative parameters, ...).
 
     Examples
     --------
@@ -930,38 +1426,50 @@ def load_model(source: str | Path | dict) -> _BaseModel:
     >>> load_model(model.save()).params_.equals(model.params_)
     True
     """
-    if isinstance(source, dict):
-        doc = source
-    else:
-        text = str(source)
-        if not text.lstrip().startswith("{"):
-            path = Path(text)
-            if not path.exists():
-                raise FileNotFoundError(f"No saved model at `{path}`.")
-            text = path.read_text(encoding="utf-8")
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataValidationError(f"Not a saved retention_lib model: {exc}.") from None
-    name = doc.get("model")
-    if name not in _MODELS:
-        raise DataValidationError(
-            f"Unknown model {name!r} in the saved file; expected one of {', '.join(_MODELS)}."
-        )
-    cls = _MODELS[name]
-    model = cls(**doc.get("settings", {}))
+    doc = _read_document(source)
+    cls = _check_document(doc)
     names = list(cls._param_names)
-    model.params_ = pd.Series([float(doc["params"][k]) for k in names], index=names, name="value")
-    model.log_likelihood_ = float(doc["log_likelihood"])
-    model.n_customers_ = int(doc["n_customers"])
-    model.n_unique_rows_ = int(doc["n_unique_rows"])
+    values = [_positive_number(doc["params"][k], f"parameter `{k}`") for k in names]
+    settings = doc.get("settings", {})
+    if not isinstance(settings, dict):
+        raise _bad_file("`settings` must be an object")
+    accepted = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    unknown = [k for k in settings if k not in accepted]
+    if unknown:
+        raise _bad_file(f"unknown setting(s) {', '.join(unknown)} for {cls.__name__}")
+    model = cls(**settings)
+    try:
+        model._check_settings()
+    except (TypeError, DataValidationError) as exc:
+        raise _bad_file(f"a setting is invalid ({exc})") from None
+    model.params_ = pd.Series(values, index=names, name="value")
+    log_likelihood = doc["log_likelihood"]
+    if isinstance(log_likelihood, bool) or not isinstance(log_likelihood, (int, float)):
+        raise _bad_file(f"`log_likelihood` must be a number, got {log_likelihood!r}")
+    if not np.isfinite(log_likelihood):
+        raise _bad_file(f"`log_likelihood` must be finite, got {log_likelihood!r}")
+    model.log_likelihood_ = float(log_likelihood)
+    model.n_customers_ = _whole_number(doc["n_customers"], "`n_customers`")
+    model.n_unique_rows_ = _whole_number(doc["n_unique_rows"], "`n_unique_rows`")
     model.time_unit_ = doc.get("time_unit")
+    model.grain_ = doc.get("grain")
     cov = doc.get("log_covariance")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model._set_intervals(None if cov is None else np.asarray(cov, dtype=float))
+    if cov is not None:
+        try:
+            cov = np.asarray(cov, dtype=float)
+        except (TypeError, ValueError):
+            raise _bad_file("`log_covariance` must be a matrix of numbers or null") from None
+        if cov.shape != (len(names), len(names)) or not np.all(np.isfinite(cov)):
+            raise _bad_file(f"`log_covariance` must be a finite {len(names)}x{len(names)} matrix")
+    model._set_intervals(cov)
+    if "diagnostics" in doc:
+        try:
+            model.diagnostics_ = _diag.from_records(doc["diagnostics"])
+        except (TypeError, ValueError, KeyError):
+            raise _bad_file("`diagnostics` must be the records `save` writes") from None
+    else:  # format 1: saved before retention-lib recorded the checks
+        model.diagnostics_ = _diag.table([_diag.unrecorded()])
+    _diag.emit(model._label, model.diagnostics_, stacklevel=3)
     if cls is ModifiedBetaGeoModel:
-        fitter = lifetimes().ModifiedBetaGeoFitter()
-        fitter.params_ = model.params_.copy()
-        model._fitter = fitter
+        model._rebuild_fitter()
     return model

@@ -13,8 +13,8 @@ import pandas as pd
 
 from .. import _reading as say
 from .._validation import DataValidationError
-from . import _formulas as F
-from .models import BetaGeoModel, ParetoNBDModel, _check_horizon, _PurchaseModel
+from ._units import unit_words
+from .models import _check_horizon, _PurchaseModel
 from .summary import (
     _as_timestamp,
     _resolve_grain,
@@ -51,6 +51,25 @@ def _check_model(model: Any) -> None:
     model._check_fitted()
 
 
+def _model_unit(model: _PurchaseModel, time_unit: Any, grain: Any) -> tuple[str, str]:
+    """The model's time unit and grain; an explicit ``time_unit`` or ``grain`` must agree with
+    them (the model's rates are per its own unit)."""
+    unit = model.time_unit_
+    if time_unit is not None and time_unit != unit:
+        raise DataValidationError(
+            f"`time_unit={time_unit!r}` differs from the model's unit: it was fitted in "
+            f"{unit_words(unit)} ({unit!r}), and its rates are per {unit_words(unit)[:-1]}. "
+            "Leave `time_unit` out, or refit the model on a summary in the unit you want."
+        )
+    model_grain = getattr(model, "grain_", None)
+    if grain is not None and model_grain is not None and grain != model_grain:
+        raise DataValidationError(
+            f"`grain={grain!r}` differs from the model's: it counts purchases per "
+            f"{model_grain!r} period (`grain_`). Leave `grain` out or refit the model."
+        )
+    return unit, _resolve_grain(unit, grain or model_grain)
+
+
 def _calibration_view(split: pd.DataFrame) -> pd.DataFrame:
     need = ["customer_id", "frequency_cal", "recency_cal", "T_cal", "frequency_holdout",
             "duration_holdout"]  # fmt: skip
@@ -60,7 +79,7 @@ def _calibration_view(split: pd.DataFrame) -> pd.DataFrame:
             f"`split` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Build it "
             "with `retention_lib.calibration_holdout_split`."
         )
-    return pd.DataFrame(
+    view = pd.DataFrame(
         {
             "frequency": split["frequency_cal"].to_numpy(),
             "recency": split["recency_cal"].to_numpy(),
@@ -68,6 +87,8 @@ def _calibration_view(split: pd.DataFrame) -> pd.DataFrame:
         },
         index=split.index,
     )
+    view.attrs = dict(split.attrs)  # a split in another unit than the model's is refused
+    return view
 
 
 def holdout_predictions(model: _PurchaseModel, split: pd.DataFrame) -> pd.DataFrame:
@@ -176,7 +197,7 @@ def cumulative_tracking(
     *,
     calibration_end: Any,
     observation_end: Any = None,
-    time_unit: str = "W",
+    time_unit: str | None = None,
     grain: str | None = None,
     count_zero_amounts: bool = False,
 ) -> pd.DataFrame:
@@ -184,7 +205,8 @@ def cumulative_tracking(
 
     The expectation sums, over customers, E[X(t - t0_i)] (the model's unconditional expected
     repeat purchases since each customer's first purchase ``t0_i``), for customers whose first
-    purchase is on or before ``calibration_end``.
+    purchase is on or before ``calibration_end``. Periods are of the model's time unit and
+    purchases merge at its grain; ``time_unit`` and ``grain``, if given, must agree with them.
 
     Returns
     -------
@@ -194,7 +216,7 @@ def cumulative_tracking(
         transactions at the end of the period), ``holdout`` (bool).
     """
     _check_model(model)
-    grain = _resolve_grain(time_unit, grain)
+    time_unit, grain = _model_unit(model, time_unit, grain)
     cal_end = _as_timestamp(calibration_end, "calibration_end")
     tx = transactions
     buys = tx[tx["amount"] >= 0] if count_zero_amounts else tx[tx["amount"] > 0]
@@ -254,10 +276,11 @@ def cumulative_tracking(
 
 
 def period_transactions(
-    model: BetaGeoModel | ParetoNBDModel, summary: pd.DataFrame, *, max_frequency: int = 7
+    model: _PurchaseModel, summary: pd.DataFrame, *, max_frequency: int = 7
 ) -> pd.DataFrame:
     """Observed vs expected number of customers with 0, 1, ..., max_frequency+ repeat
-    transactions in the calibration period (each customer's own ``T``; FHL 2005 fig. 3).
+    transactions in the calibration period (each customer's own ``T``; FHL 2005 fig. 3;
+    P(X(T) = n) from the model's :meth:`prob_n_purchases`).
 
     Returns
     -------
@@ -265,17 +288,14 @@ def period_transactions(
         ``frequency`` (last bucket = "or more"), ``actual``, ``expected`` (customers).
     """
     _check_model(model)
-    if not isinstance(model, BetaGeoModel):
-        raise TypeError("`period_transactions` needs a BetaGeoModel (FHL 2005 eq. 8).")
-    T = summary["T"].to_numpy(dtype=float)
+    x, _, T = model._history(summary)
     uT, counts = np.unique(T, return_counts=True)
     params = model.params_.to_numpy()
     expected = []
     for n in range(max_frequency):
-        expected.append(float(np.sum(counts * F.bgnbd_prob_n(*params, uT, n))))
+        expected.append(float(np.sum(counts * model._prob_n(params, uT, n))))
     expected.append(len(T) - sum(expected))
-    observed = np.bincount(np.minimum(summary["frequency"].to_numpy(dtype=int), max_frequency),
-                           minlength=max_frequency + 1)  # fmt: skip
+    observed = np.bincount(np.minimum(x.astype(int), max_frequency), minlength=max_frequency + 1)
     return pd.DataFrame(
         {"frequency": np.arange(max_frequency + 1), "actual": observed, "expected": expected}
     )
@@ -322,11 +342,14 @@ def p_alive_history(
     transactions: pd.DataFrame,
     customer_id: Any,
     *,
-    time_unit: str = "W",
+    time_unit: str | None = None,
     grain: str | None = None,
     end: Any = None,
 ) -> pd.DataFrame:
     """A customer's P(alive) at the end of each period since their first purchase.
+
+    Periods are of the model's time unit and purchases merge at its grain; ``time_unit`` and
+    ``grain``, if given, must agree with them.
 
     Returns
     -------
@@ -335,7 +358,7 @@ def p_alive_history(
         ``p_alive``, ``purchase`` (bool: a purchase in that period).
     """
     _check_model(model)
-    grain = _resolve_grain(time_unit, grain)
+    time_unit, grain = _model_unit(model, time_unit, grain)
     own = transactions[transactions["customer_id"].astype(str) == str(customer_id)]
     if own.empty:
         raise DataValidationError(

@@ -13,13 +13,13 @@ import pandas as pd
 from .. import _reading as say
 from .._validation import DataValidationError, SmallSampleWarning, require_in_range
 from . import _formulas as F
+from . import _units
 from .models import (
     BetaGeoModel,
     GammaGammaModel,
     ParetoNBDModel,
     _compress,
     _PurchaseModel,
-    _rfm_arrays,
 )
 
 __all__ = [
@@ -42,11 +42,9 @@ __all__ = [
 UNITS_PER_MONTH = {"W": 4.345, "M": 1.0, "D": 30.0}
 
 
-def _units_per_month(summary: pd.DataFrame, time_unit: str | None) -> float:
-    unit = time_unit or summary.attrs.get("time_unit") or "W"
-    if unit not in UNITS_PER_MONTH:
-        raise DataValidationError(f"`time_unit` must be 'D', 'W' or 'M'; got {unit!r}.")
-    return UNITS_PER_MONTH[unit]
+def _units_per_month(model: _PurchaseModel) -> float:
+    """Length of a month in the purchase model's own time unit (``time_unit_``)."""
+    return UNITS_PER_MONTH[model.time_unit_]
 
 
 def _check_models(bgnbd: Any, gg: Any) -> None:
@@ -145,7 +143,10 @@ def customer_lifetime_value(
     margin : float, default 1.0
         Profit margin applied to spend (1.0 = revenue CLV).
     time_unit : {'W', 'D', 'M'}, optional
-        Time unit of the summary; read from ``summary.attrs`` when omitted (default 'W').
+        Unit of ``summary`` when it differs from the purchase model's (``bgnbd.time_unit_``):
+        its ``recency`` and ``T`` are then converted (both must merge purchases at the same
+        grain). By default ``summary`` is in the model's unit; one that records another unit
+        is refused. Months are counted in the model's unit (4.345 weeks, 30 days).
 
     Returns
     -------
@@ -178,8 +179,8 @@ def customer_lifetime_value(
         raise DataValidationError(
             "`summary` is missing column `customer_id`. Build it with `retention_lib.rfm_summary`."
         )
-    per_month = _units_per_month(summary, time_unit)
-    x, tx, T = _rfm_arrays(summary)
+    per_month = _units_per_month(bgnbd)
+    x, tx, T = bgnbd._history(summary, time_unit)
     if isinstance(bgnbd, (BetaGeoModel, ParetoNBDModel)):
         m = summary["monetary_value"].to_numpy(dtype=float)
         gg._spend_arrays(summary)  # validates the spend columns
@@ -198,11 +199,17 @@ def customer_lifetime_value(
     else:
         spend = gg.expected_spend(summary).to_numpy()
         disc = bgnbd.discounted_purchases(
-            summary, periods=months, period_length=per_month, discount_rate=rate
+            summary,
+            periods=months,
+            period_length=per_month,
+            discount_rate=rate,
+            time_unit=time_unit,
         ).to_numpy()
-        purchases = bgnbd.predict_purchases(summary, months * per_month).to_numpy()
+        purchases = bgnbd.predict_purchases(
+            summary, months * per_month, time_unit=time_unit
+        ).to_numpy()
         clv = spend * disc
-        p_alive = bgnbd.p_alive(summary).to_numpy()
+        p_alive = bgnbd.p_alive(summary, time_unit=time_unit).to_numpy()
     return pd.DataFrame(
         {
             "customer_id": summary["customer_id"].array,
@@ -228,8 +235,8 @@ def _clv_in_engine(bgnbd, gg, summary, months, rate, margin, time_unit) -> Any:
     lf = to_lazy(summary)
     keys = ["frequency", "recency", "T"]
     rows = collect(lf.group_by(keys).agg(nw.len().alias("_customers")))[keys]
+    # in the model's unit unless `time_unit` says otherwise (the engine's summary records none)
     one = rows.assign(monetary_value=1.0, customer_id="")
-    one.attrs["time_unit"] = time_unit or bgnbd.time_unit_ or "W"
     unit = customer_lifetime_value(
         bgnbd, gg, one, horizon_months=months, discount_rate=rate, margin=1.0, time_unit=time_unit
     )
@@ -417,8 +424,8 @@ def clv_intervals(
     level = require_in_range(level, name="level", low=0.5, high=1.0, high_inclusive=False)
     months = _check_months(horizon_months)
     rate = require_in_range(discount_rate, name="discount_rate", low=0.0, high=1.0)
-    per_month = _units_per_month(summary, time_unit)
-    x, tx, T = _rfm_arrays(summary)
+    per_month = _units_per_month(bgnbd)
+    x, tx, T = bgnbd._history(summary, time_unit)
     m = summary["monetary_value"].to_numpy(dtype=float)
     if groups is None:
         labels = np.zeros(len(summary), dtype=int)
@@ -472,11 +479,14 @@ def fit_by_group(
     min_customers: int = 500,
     model: type = BetaGeoModel,
     penalizer_coef: float = 0.0,
+    time_unit: str | None = None,
 ) -> pd.DataFrame:
     """Fit a purchase model separately per group (when groups are large enough).
 
     Groups with fewer than ``min_customers`` customers are skipped with a
     :class:`SmallSampleWarning` (use the global fit and :func:`clv_by_group` for them).
+    ``time_unit`` is the summary's unit, as in :meth:`BetaGeoModel.fit` (read from the
+    summary's record when omitted).
 
     Returns
     -------
@@ -484,6 +494,8 @@ def fit_by_group(
         One row per fitted group: ``by``, ``customers``, each parameter, ``log_likelihood``
         and ``model`` (the fitted object).
     """
+    unit, grain = _units.declared(summary, time_unit)
+    unit = _units.require_unit(unit, call="fit_by_group")
     frame = _attach_groups(summary, groups, by)
     rows = []
     small = []
@@ -491,7 +503,7 @@ def fit_by_group(
         if len(part) < min_customers:
             small.append(f"{name} ({len(part)})")
             continue
-        fitted = model(penalizer_coef=penalizer_coef).fit(part)
+        fitted = model(penalizer_coef=penalizer_coef).fit(part, time_unit=unit, grain=grain)
         rows.append(
             {
                 by: name,
