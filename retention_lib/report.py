@@ -9,8 +9,9 @@ the user's own CSV / Parquet / Excel log.
 What a notebook can rely on: the ``parameters`` cell is dropped from the report; explorer
 cells (``# NBVAL_IGNORE_OUTPUT`` cells calling ``*_explorer(...)`` or ``dashboard(...)``) are
 not run, and a markdown cell that only introduces one goes with it; cells tagged
-``remove-from-report`` run but are not shown; warnings (stderr) stay in the executed
-notebooks in ``OUT/notebooks``.
+``remove-from-report`` run but are not shown; stderr stays in the executed notebooks in
+``OUT/notebooks``, except retention-lib's own warnings (a model on a boundary, a sample too
+small, ...), which the report shows under the cell that raised them.
 """
 
 from __future__ import annotations
@@ -393,9 +394,10 @@ def _without_explorers(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop what means nothing in a static, code-free report.
 
-    Parameters cells, cells tagged ``remove-from-report``, widget views, stderr (warnings
-    stay in the executed notebooks), and interactive cells (``# NBVAL_IGNORE_OUTPUT`` left
-    without output) together with the markdown cell that introduces them.
+    Parameters cells, cells tagged ``remove-from-report``, widget views, stderr (it stays in
+    the executed notebooks) but for retention-lib's warnings, which become a note (see
+    :func:`_warning_notes`), and interactive cells (``# NBVAL_IGNORE_OUTPUT`` left without
+    output) together with the markdown cell that introduces them.
     """
     cells: list[nbformat.NotebookNode] = []
     interactive: list[bool] = []
@@ -405,12 +407,17 @@ def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             continue
         empty_widget_cell = False
         if cell.cell_type == "code":
-            cell.outputs = [
-                o
-                for o in cell.get("outputs", [])
-                if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
-                and o.get("name") != "stderr"
-            ]
+            outputs = []
+            for o in cell.get("outputs", []):
+                if "application/vnd.jupyter.widget-view+json" in o.get("data", {}):
+                    continue
+                if o.get("name") == "stderr":
+                    notes = _warning_notes(o.get("text", ""))
+                    if not notes:
+                        continue
+                    o = nbformat.v4.new_output("stream", name="stdout", text=notes)
+                outputs.append(o)
+            cell.outputs = outputs
             empty_widget_cell = (
                 cell.source.lstrip().startswith("# NBVAL_IGNORE_OUTPUT") and not cell.outputs
             )
@@ -418,6 +425,32 @@ def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         interactive.append(empty_widget_cell)
     nb.cells = _drop_with_introduction(cells, interactive)
     return nb
+
+
+def _warning_names() -> set[str]:
+    from . import _validation
+
+    return {
+        name
+        for name, obj in vars(_validation).items()
+        if isinstance(obj, type) and issubclass(obj, _validation.RetentionLibWarning)
+    }
+
+
+# what `warnings.showwarning` writes: "path:line: Category: message" (then the source line)
+_WARNING_LINE = re.compile(r"^\S.*?:\d+: (\w+): (.*)$")
+
+
+def _warning_notes(stderr: str) -> str:
+    """retention-lib's warnings in ``stderr`` as "Warning (Category): message" lines (other
+    stderr text, and the source lines Python prints under a warning, are left out)."""
+    names = _warning_names()
+    notes = []
+    for line in stderr.splitlines():
+        match = _WARNING_LINE.match(line)
+        if match and match.group(1) in names:
+            notes.append(f"Warning ({match.group(1)}): {match.group(2)}")
+    return "".join(f"{n}\n" for n in dict.fromkeys(notes))
 
 
 _HEADING = re.compile(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)

@@ -287,3 +287,28 @@ def test_styled_table_formats_shares_money_and_counts_without_the_range_index():
     assert table["share_of_clv"].iloc[0] == 0.1534  # the frame itself is unchanged
     with pytest.raises(TypeError, match="pandas DataFrame"):
         styled_table([1, 2])
+
+
+def test_strip_keeps_retention_lib_warnings_as_a_note():
+    """Warnings are never filtered out of what a user sees: the report drops stderr, but turns
+    retention-lib's own warnings into a note under the cell that raised them."""
+    nb = new_notebook(cells=[new_code_cell("bg = fit()"), new_code_cell("noisy()")])
+    nb.cells[0].outputs = [
+        nbformat.v4.new_output(
+            "stream",
+            name="stderr",
+            text=(
+                "/tmp/ipykernel_1/2.py:1: BoundaryWarning: The BG/NBD fit: a = 0.0031 is "
+                "below 0.01, near 0. No drop-out is identifiable.\n  bg = fit()\n"
+                "/x/pandas/core.py:9: FutureWarning: something internal\n  x = y\n"
+            ),
+        )
+    ]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stderr", text="progress 50%\n")]
+    kept = report._strip_for_report(nb).cells
+    assert [o["name"] for o in kept[0].outputs] == ["stdout"]
+    assert kept[0].outputs[0]["text"] == (
+        "Warning (BoundaryWarning): The BG/NBD fit: a = 0.0031 is below 0.01, near 0. No "
+        "drop-out is identifiable.\n"
+    )
+    assert kept[1].outputs == []

@@ -239,3 +239,13 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def test_dashboard_shows_the_warnings_of_its_fits():
+    from retention_lib.widgets.dashboard import _with_notes
+
+    box = w.VBox([w.Output()])
+    shown = _with_notes(box, ["The BG/NBD fit: no drop-out is identifiable."])
+    assert isinstance(shown.children[0], w.HTML)
+    assert "Note: The BG/NBD fit: no drop-out is identifiable." in shown.children[0].value
+    assert _with_notes(w.VBox([w.Output()]), []).children[0].__class__ is w.Output

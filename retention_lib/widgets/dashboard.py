@@ -13,7 +13,7 @@ import ipywidgets as w
 import pandas as pd
 
 from .._validation import RetentionLibError
-from ._common import Steps, collect_warnings
+from ._common import Steps, collect_warnings, note_html
 from .cohorts import cohort_explorer
 
 __all__ = ["dashboard", "fit_clv"]
@@ -64,10 +64,18 @@ def _clv_tab(transactions: pd.DataFrame, slot: w.Box) -> w.Widget:
     slot.children = [w.HTML("<p>Fitting the CLV models (once)...</p>"), steps.bar]
     steps.start("Preparing")
     try:
-        (bgnbd, gg, summary), _ = collect_warnings(fit_clv, transactions, progress=steps)
+        (bgnbd, gg, summary), messages = collect_warnings(fit_clv, transactions, progress=steps)
     finally:
         steps.done()
-    return clv_explorer(bgnbd, gg, summary, transactions, by="region")
+    return _with_notes(clv_explorer(bgnbd, gg, summary, transactions, by="region"), messages)
+
+
+def _with_notes(widget: w.Box, messages: list[str]) -> w.Box:
+    """``widget`` with the warnings its building raised shown above it (never dropped)."""
+    if messages:
+        notes = w.HTML("".join(note_html(f"Note: {m}") for m in messages))
+        widget.children = (notes, *widget.children)
+    return widget
 
 
 def _pareto_tab(transactions: pd.DataFrame, margin: float) -> w.Widget:
@@ -80,8 +88,8 @@ def _kpi_tab(survey: pd.DataFrame, transactions: pd.DataFrame) -> w.Widget:
     from ..kpis import link_survey
     from .pareto import kpi_explorer
 
-    linked, _ = collect_warnings(link_survey, survey, transactions)
-    return kpi_explorer(linked)
+    linked, messages = collect_warnings(link_survey, survey, transactions)
+    return _with_notes(kpi_explorer(linked), messages)
 
 
 class _RegionLink:
