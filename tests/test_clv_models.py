@@ -505,6 +505,7 @@ def test_diagnostics_flag_a_simulated_history_without_drop_out(no_dropout, model
     assert (d["status"] == "warning").sum() >= 2  # an interval spanning orders of magnitude too
     report = model.fit_report()
     assert "checks warn" in report and "upper bound" in report
+    assert report.count("Compare the models on a holdout") == 1  # remedies share sentences
 
 
 def test_diagnostics_record_a_hessian_that_is_not_positive_definite(cal, monkeypatch):

@@ -24,6 +24,7 @@ Thresholds (module constants, the same for every model):
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -60,10 +61,8 @@ NO_DROPOUT = (
     "No drop-out is identifiable in this history: P(alive) will be near 1 for everyone and "
     "CLV is an upper bound."
 )
-_DROPOUT_REMEDY = (
-    "Compare the models on a holdout (`retention_lib.compare_models`), use a longer history, "
-    "or present P(alive) and CLV as upper bounds."
-)
+_COMPARE = "Compare the models on a holdout (`retention_lib.compare_models`)."
+_DROPOUT_REMEDY = _COMPARE + " Use a longer history, or present P(alive) and CLV as upper bounds."
 _RATE_REMEDY = (
     "Use a longer history or a coarser `time_unit`, or a small `penalizer_coef` (e.g. 0.001)."
 )
@@ -126,6 +125,21 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _findings(rows: pd.DataFrame) -> list[str]:
+    """The findings of failing rows, less the intervals that the Hessian check explains."""
+    hessian = (rows["check"] == "Hessian positive definite").any()
+    return [f for f in rows["finding"] if not (hessian and f.endswith(_NO_HESSIAN))]
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _distinct_sentences(texts: Sequence[str]) -> str:
+    """The sentences of ``texts``, each once, in order (remedies share some)."""
+    sentences = (part for text in texts if text for part in _SENTENCE.split(text))
+    return " ".join(dict.fromkeys(sentences))
+
+
 def emit(label: str, frame: pd.DataFrame, *, stacklevel: int = 3) -> None:
     """One warning per warning class over the failing rows: findings, then what they mean and
     what to do (each distinct sentence once)."""
@@ -134,9 +148,9 @@ def emit(label: str, frame: pd.DataFrame, *, stacklevel: int = 3) -> None:
         rows = failing[failing["warning"] == name]
         if rows.empty:
             continue
-        findings = "; ".join(rows["finding"])
-        meanings = " ".join(dict.fromkeys(m for m in rows["meaning"] if m))
-        remedies = " ".join(dict.fromkeys(r for r in rows["remedy"] if r))
+        findings = "; ".join(_findings(rows))
+        meanings = _distinct_sentences(list(rows["meaning"]))
+        remedies = _distinct_sentences(list(rows["remedy"]))
         warnings.warn(
             f"The {label} fit: {findings}. {meanings} {remedies} "
             "(All checks: `model.diagnostics_`.)",
@@ -156,12 +170,9 @@ def describe(label: str, frame: pd.DataFrame, *, customers: int, unit: str) -> s
             "fitted on)."
         )
     lines = [head + f"{len(failing)} of {len(frame)} checks warn."]
-    for _, row in failing.iterrows():
-        lines.append(f"- {row['finding']}.")
-    meanings = list(dict.fromkeys(m for m in failing["meaning"] if m))
-    remedies = list(dict.fromkeys(r for r in failing["remedy"] if r))
-    lines.append("What it means: " + " ".join(meanings))
-    lines.append("What to do: " + " ".join(remedies))
+    lines += [f"- {finding}." for finding in _findings(failing)]
+    lines.append("What it means: " + _distinct_sentences(list(failing["meaning"])))
+    lines.append("What to do: " + _distinct_sentences(list(failing["remedy"])))
     return "\n".join(lines)
 
 
@@ -212,10 +223,10 @@ def _fmt(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
-_HESSIAN_REMEDY = (
-    "Compare the models on a holdout (`retention_lib.compare_models`), use a longer history, "
-    "or try a small `penalizer_coef` (e.g. 0.001)."
-)
+#: how an interval check that the Hessian check explains ends its finding
+_NO_HESSIAN = " (the Hessian is not positive definite)"
+
+_HESSIAN_REMEDY = _COMPARE + " Use a longer history, or try a small `penalizer_coef` (e.g. 0.001)."
 
 
 def _hessian_meaning(label: str) -> str:
@@ -319,7 +330,7 @@ def parameter_checks(
         finding = (
             f"{p}'s 95% interval ({_fmt(lo)} to {_fmt(hi)}) spans {orders:.1f} orders of magnitude"
             if np.isfinite(orders)
-            else f"{p}'s 95% interval cannot be computed (the Hessian is not positive definite)"
+            else f"{p}'s 95% interval cannot be computed{_NO_HESSIAN}"
         )
         checks.append(
             Check(
@@ -397,9 +408,8 @@ def calibration_checks(
     share_ok = bool(np.isfinite(gap) and gap <= SHARE_TOLERANCE)
     bucket = f"{worst}+" if worst == MAX_FREQUENCY else str(worst)
     remedy = (
-        "Compare the models on a holdout (`retention_lib.compare_models`), and check that the "
-        "summary's `frequency` counts repeat periods at the grain you mean (e.g. "
-        "`rfm_summary(..., grain='D')`)."
+        _COMPARE + " Check that the summary's `frequency` counts repeat periods at the grain "
+        "you mean (e.g. `rfm_summary(..., grain='D')`)."
     )
     return [
         Check(

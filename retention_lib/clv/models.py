@@ -685,23 +685,29 @@ class _PurchaseModel(_BaseModel):
         return pd.Series(values, index=pd.Index(ns, name="n"), name="probability")
 
     # -- predictions ---------------------------------------------------------------------------
-    def _history(self, summary: pd.DataFrame, time_unit: str | None = None):
-        """Customers' ``frequency``, ``recency`` and ``T`` in the model's time unit (a summary
-        in another unit is converted when ``time_unit`` says so, else refused)."""
+    def _own_unit(self) -> str:
+        """The fitted model's time unit (a model with parameters but no unit is refused)."""
         self._check_fitted()
-        if getattr(self, "time_unit_", None) not in TIME_UNITS:
+        unit = getattr(self, "time_unit_", None)
+        if unit not in TIME_UNITS:
             raise DataValidationError(
                 f"This {type(self).__name__} has parameters but no time unit (`time_unit_`), "
                 "so its rates are per nothing known. Fit it with `fit(summary, time_unit=...)` "
                 f"or build it with `{type(self).__name__}.from_params(params, time_unit='W')`."
             )
+        return unit
+
+    def _history(self, summary: pd.DataFrame, time_unit: str | None = None):
+        """Customers' ``frequency``, ``recency`` and ``T`` in the model's time unit (a summary
+        in another unit is converted when ``time_unit`` says so, else refused)."""
+        unit = self._own_unit()
         x, tx, T = _rfm_arrays(summary)
         return _units.to_model_unit(
             summary,
             x,
             tx,
             T,
-            model_unit=self.time_unit_,
+            model_unit=unit,
             model_grain=getattr(self, "grain_", None),
             label=self._label,
             time_unit=time_unit,

@@ -54,7 +54,7 @@ def _check_model(model: Any) -> None:
 def _model_unit(model: _PurchaseModel, time_unit: Any, grain: Any) -> tuple[str, str]:
     """The model's time unit and grain; an explicit ``time_unit`` or ``grain`` must agree with
     them (the model's rates are per its own unit)."""
-    unit = model.time_unit_
+    unit = model._own_unit()
     if time_unit is not None and time_unit != unit:
         raise DataValidationError(
             f"`time_unit={time_unit!r}` differs from the model's unit: it was fitted in "

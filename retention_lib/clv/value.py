@@ -44,7 +44,7 @@ UNITS_PER_MONTH = {"W": 4.345, "M": 1.0, "D": 30.0}
 
 def _units_per_month(model: _PurchaseModel) -> float:
     """Length of a month in the purchase model's own time unit (``time_unit_``)."""
-    return UNITS_PER_MONTH[model.time_unit_]
+    return UNITS_PER_MONTH[model._own_unit()]
 
 
 def _check_models(bgnbd: Any, gg: Any) -> None:
