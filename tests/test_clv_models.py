@@ -698,6 +698,14 @@ def test_p_dropped_matches_mpmath():
         )
         ref = 1 - alive / mp.beta(a, b)
         assert float(F.bgnbd_p_dropped(r, alpha, a, b, t)) == pytest.approx(float(ref), rel=1e-10)
+    # a boundary fit (UCI's calibration BG/NBD): the series sum_n P(N = n) E[(1 - p)^n]
+    r, alpha, a, b, t = 0.743, 8.82, 1.54e-5, 1707.0, 27.0
+    series = 1 - mp.nsum(
+        lambda n: mp.gamma(r + n) / (mp.gamma(r) * mp.factorial(n)) * (alpha / (alpha + t)) ** r
+        * (t / (alpha + t)) ** n * mp.beta(a, b + n) / mp.beta(a, b),
+        [0, mp.inf],
+    )  # fmt: skip
+    assert float(F.bgnbd_p_dropped(r, alpha, a, b, t)) == pytest.approx(float(series), rel=1e-6)
     s, beta = 0.606, 11.669
     assert float(F.pnbd_p_dropped(r, alpha, s, beta, 39.0)) == pytest.approx(
         1 - (beta / (beta + 39.0)) ** s, rel=1e-12

@@ -15,7 +15,6 @@ from scipy.special import (
     gammaln,
     hyp2f1,
     logsumexp,
-    roots_jacobi,
     roots_legendre,
 )
 
@@ -177,22 +176,15 @@ def mbgnbd_prob_n(r, alpha, a, b, t, n):
     )
 
 
-def _beta_mean(a, b, g, n_nodes: int = 64):
-    """E[g(p)] for p ~ Beta(a, b) by Gauss-Jacobi quadrature (the Beta density is the weight,
-    so a or b near 0 are exact); ``g`` maps an array of p (nodes on the last axis) to values."""
-    x, w = roots_jacobi(n_nodes, b - 1.0, a - 1.0)  # weight (1 - x)^(b-1) (1 + x)^(a-1)
-    p = (1.0 + x) / 2.0
-    return np.sum(g(p) * w, axis=-1) / np.sum(w)
-
-
 def bgnbd_p_dropped(r, alpha, a, b, t):
     """P(a new BG/NBD customer has dropped out by t): a customer is alive at t when the
     drop-out coin said "stay" after each of the N(t) purchases made by then, so
     P(alive at t) = E[(1 - p)^N(t)] = E_p[(alpha / (alpha + p t))^r] (the NBD probability
-    generating function at 1 - p; FHL 2005 section 3)."""
-    t = np.asarray(t, dtype=float)[..., None]
-    alive = _beta_mean(a, b, lambda p: np.exp(r * (np.log(alpha) - np.log(alpha + p * t))))
-    return 1.0 - alive
+    generating function at 1 - p; FHL 2005 section 3), which Euler's integral for 2F1 turns
+    into (alpha / (alpha + t))^r 2F1(r, b; a + b; t / (alpha + t))."""
+    t = np.asarray(t, dtype=float)
+    log_f, _ = _log_abs_hyp2f1(r, b, a + b, t / (alpha + t))  # c = a + b > 0: 2F1 > 0
+    return -np.expm1(r * (np.log(alpha) - np.log(alpha + t)) + log_f)
 
 
 def mbgnbd_log_likelihood(r, alpha, a, b, x, tx, T):
@@ -208,12 +200,12 @@ def mbgnbd_log_likelihood(r, alpha, a, b, x, tx, T):
 
 def mbgnbd_p_dropped(r, alpha, a, b, t):
     """P(a new MBG/NBD customer has dropped out by t): as :func:`bgnbd_p_dropped` with the
-    extra coin at the first purchase, P(alive at t) = E_p[(1 - p) (alpha / (alpha + p t))^r]."""
-    t = np.asarray(t, dtype=float)[..., None]
-    alive = _beta_mean(
-        a, b, lambda p: (1.0 - p) * np.exp(r * (np.log(alpha) - np.log(alpha + p * t)))
-    )
-    return 1.0 - alive
+    extra coin at the first purchase, P(alive at t) = E_p[(1 - p) (alpha / (alpha + p t))^r]
+    = b / (a + b) (alpha / (alpha + t))^r 2F1(r, b + 1; a + b + 1; t / (alpha + t))."""
+    t = np.asarray(t, dtype=float)
+    log_f, _ = _log_abs_hyp2f1(r, b + 1, a + b + 1, t / (alpha + t))
+    log_alive = np.log(b) - np.log(a + b) + r * (np.log(alpha) - np.log(alpha + t)) + log_f
+    return -np.expm1(log_alive)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ Kass, R. E. & Raftery, A. E. (1995). Bayes factors. JASA 90(430), 773-795.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -359,14 +360,18 @@ def compare_models(
         time_unit = None
     forced = None if choose is None else _label_of(choose)
     rows, models = [], {}
-    for label, cls in MODEL_CHOICES.items():
-        try:
-            model = cls(penalizer_coef=penalizer_coef).fit(split, time_unit=time_unit)
-        except FitError as exc:
-            rows.append(_row(label, None, split, str(exc).split(". ")[0]))
-            continue
-        models[label] = model
-        rows.append(_row(label, model, split, ""))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for label, cls in MODEL_CHOICES.items():
+            try:
+                model = cls(penalizer_coef=penalizer_coef).fit(split, time_unit=time_unit)
+            except FitError as exc:
+                rows.append(_row(label, None, split, str(exc).split(". ")[0]))
+                continue
+            models[label] = model
+            rows.append(_row(label, model, split, ""))
+    for w in caught:  # the fits' own warnings, raised again at the caller's line
+        warnings.warn(w.message, w.category, stacklevel=2)
     table = pd.DataFrame(rows, columns=_COLUMNS)
     for col in ("converged", "identified", "calibrated", "recommended", "chosen"):
         table[col] = table[col].astype(bool)
