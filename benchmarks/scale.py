@@ -249,7 +249,7 @@ def _worker(size: int, engine: str, folder: Path, memory_limit: str, threads: in
         summary = step(
             "RFM summary (weekly)", lambda: rfm_summary(source, time_unit="W", **summary_kw)
         )
-    bg = step("BG/NBD fit", lambda: BetaGeoModel().fit(summary))
+    bg = step("BG/NBD fit", lambda: BetaGeoModel().fit(summary, time_unit="W"))
     gg = step("Gamma-Gamma fit", lambda: GammaGammaModel().fit(summary))
 
     def predict():

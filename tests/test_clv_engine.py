@@ -58,7 +58,8 @@ def test_engine_summary_fits_and_values_like_pandas(request, log, expected, name
     bg0, gg0, clv0 = expected
     lazy = rfm_summary(data, time_unit="W", collect=False)
     assert not isinstance(lazy, pd.DataFrame)  # stays in the engine
-    bg, gg = BetaGeoModel().fit(lazy), GammaGammaModel().fit(lazy)
+    # an engine summary records no unit: the fit is told it
+    bg, gg = BetaGeoModel().fit(lazy, time_unit="W"), GammaGammaModel().fit(lazy)
     np.testing.assert_allclose(bg.params_, bg0.params_, rtol=1e-6)
     np.testing.assert_allclose(gg.params_, gg0.params_, rtol=1e-6)
     assert bg.n_customers_ == bg0.n_customers_ and bg.n_unique_rows_ == bg0.n_unique_rows_

@@ -70,9 +70,10 @@ def require_unit(unit: str | None, *, what: str = "`summary`", call: str = "fit"
     if unit is None:
         raise DataValidationError(
             f"{what} does not say which time unit its `recency` and `T` are in (it was not "
-            "built by `retention_lib.rfm_summary` in this session, e.g. it was read back from "
-            f"a CSV file, which drops that record). Pass it: `{call}(summary, time_unit='W')` "
-            "for weeks, 'D' for days or 'M' for months."
+            "built by `retention_lib.rfm_summary` in this session: it was read back from a "
+            "file, or kept in its engine with `collect=False`, neither of which keeps that "
+            f"record). Pass it: `{call}(summary, time_unit='W')` for weeks, 'D' for days or "
+            "'M' for months."
         )
     return unit
 
