@@ -894,3 +894,18 @@ def test_pareto_fit_that_cannot_start_says_so(cal, monkeypatch):
     monkeypatch.setattr(F, "pnbd_log_likelihood", lambda *args: np.full(len(args[4]), np.nan))
     with pytest.raises(FitError, match="The Pareto/NBD fit cannot start: the likelihood is not"):
         ParetoNBDModel().fit(cal)
+
+
+def test_an_interval_too_wide_for_a_float_is_flagged_as_unbounded():
+    from retention_lib.clv import _diagnostics
+
+    model = BetaGeoModel.from_params({"r": 0.2, "alpha": 4.0, "a": 0.8, "b": 2.4}, time_unit="W")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning either
+        model._set_intervals(np.diag([1e-4, 1e-4, 1e-4, 1e6]))
+    checks = _diagnostics.parameter_checks(
+        "BG/NBD", model.confidence_intervals_, shapes=("r", "a", "b"), roles=model._roles
+    )
+    b = next(c for c in checks if c.check.startswith("b: 95% interval"))
+    assert not b.ok and b.finding == "b's 95% interval (0 to infinity) is unbounded"
+    assert next(c for c in checks if c.check.startswith("a: 95% interval")).ok

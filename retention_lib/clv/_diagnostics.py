@@ -218,6 +218,8 @@ def smallest_eigenvalue(hessian: np.ndarray | None) -> float:
 
 
 def _fmt(v: float) -> str:
+    if np.isinf(v):
+        return "infinity" if v > 0 else "-infinity"
     if not np.isfinite(v):
         return "NaN"
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
@@ -302,10 +304,14 @@ def parameter_checks(
     checks = []
     for p in intervals.index:
         lo, hi = float(intervals.loc[p, "lower"]), float(intervals.loc[p, "upper"])
-        orders = float(np.log10(hi / lo)) if lo > 0 and np.isfinite(hi) else float("nan")
-        ok = bool(np.isfinite(orders) and orders <= MAX_ORDERS)
+        if np.isnan(lo) or np.isnan(hi):
+            orders = float("nan")  # no intervals: the Hessian check says why
+        else:
+            with np.errstate(divide="ignore"):
+                orders = float(np.log10(hi) - np.log10(lo))  # inf when too wide for a float
+        ok = bool(orders <= MAX_ORDERS)
         role = roles[p]
-        if not np.isfinite(orders):  # no intervals: the Hessian check says why
+        if np.isnan(orders):
             meaning, remedy = _hessian_meaning(label), _HESSIAN_REMEDY
         elif role == "dropout":
             meaning = (
@@ -327,11 +333,15 @@ def parameter_checks(
                 "unreliable."
             )
             remedy = _SPEND_REMEDY
-        finding = (
-            f"{p}'s 95% interval ({_fmt(lo)} to {_fmt(hi)}) spans {orders:.1f} orders of magnitude"
-            if np.isfinite(orders)
-            else f"{p}'s 95% interval cannot be computed{_NO_HESSIAN}"
-        )
+        if np.isnan(orders):
+            finding = f"{p}'s 95% interval cannot be computed{_NO_HESSIAN}"
+        elif np.isinf(orders):
+            finding = f"{p}'s 95% interval ({_fmt(lo)} to {_fmt(hi)}) is unbounded"
+        else:
+            finding = (
+                f"{p}'s 95% interval ({_fmt(lo)} to {_fmt(hi)}) spans {orders:.1f} orders of "
+                "magnitude"
+            )
         checks.append(
             Check(
                 f"{p}: 95% interval width (orders of magnitude)",

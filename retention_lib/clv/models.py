@@ -354,13 +354,13 @@ class _BaseModel:
             pd.DataFrame(log_cov, index=names, columns=names) if log_cov is not None else None
         )
         self.standard_errors_ = pd.Series(params.to_numpy() * se_log, index=names, name="se")
-        # intervals on the log scale (the fit is in log-parameters): always positive
+        # intervals on the log scale (the fit is in log-parameters): always positive; an
+        # interval too wide for a float ends at 0 or inf (the diagnostics flag it)
+        with np.errstate(over="ignore", under="ignore"):
+            lower = params.to_numpy() * np.exp(-_Z95 * se_log)
+            upper = params.to_numpy() * np.exp(_Z95 * se_log)
         self.confidence_intervals_ = pd.DataFrame(
-            {
-                "estimate": params.to_numpy(),
-                "lower": params.to_numpy() * np.exp(-_Z95 * se_log),
-                "upper": params.to_numpy() * np.exp(_Z95 * se_log),
-            },
+            {"estimate": params.to_numpy(), "lower": lower, "upper": upper},
             index=pd.Index(names, name="parameter"),
         )
 
