@@ -71,6 +71,11 @@ from .cohorts import (
     revenue_retention,
     value_curves,
 )
+from .contractual import (
+    BetaDiscreteWeibullModel,
+    ShiftedBetaGeoModel,
+    likelihood_ratio_test,
+)
 from .currency import ConversionSummary, convert_currency
 from .datasets import (
     load_sample_parameters,
@@ -157,6 +162,7 @@ __all__ = [
     "MIN_GROUP_CUSTOMERS",
     "TIME_UNITS",
     "AssumptionWarning",
+    "BetaDiscreteWeibullModel",
     "BetaGeoModel",
     "BoundaryWarning",
     "CleaningReport",
@@ -172,6 +178,7 @@ __all__ = [
     "ParetoNBDModel",
     "RetentionLibError",
     "RetentionLibWarning",
+    "ShiftedBetaGeoModel",
     "SmallSampleWarning",
     "ab_outcomes",
     "ab_test",
@@ -235,6 +242,7 @@ __all__ = [
     "holdout_predictions",
     "holdout_report",
     "kpi_summary",
+    "likelihood_ratio_test",
     "link_survey",
     "load_cdnow",
     "load_model",

@@ -34,6 +34,7 @@ from .._validation import (
     format_rows,
     require_in_range,
 )
+from ..contractual import MODELS as _CONTRACTUAL_MODELS  # sBG, BdW: cohort-level, no lifetimes
 from . import _diagnostics as _diag
 from . import _formulas as F
 from . import _mle, _units
@@ -1433,6 +1434,8 @@ def load_model(source: str | Path | dict) -> _BaseModel:
     True
     """
     doc = _read_document(source)
+    if isinstance(doc, dict) and doc.get("model") in _CONTRACTUAL_MODELS:
+        return _CONTRACTUAL_MODELS[doc["model"]].from_dict(doc)  # type: ignore[return-value]
     cls = _check_document(doc)
     names = list(cls._param_names)
     values = [_positive_number(doc["params"][k], f"parameter `{k}`") for k in names]
