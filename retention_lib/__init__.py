@@ -64,6 +64,7 @@ from .cohorts import (
     churn_table,
     cohort_retention,
     describe_churn,
+    cohort_survival,
     describe_retention,
     describe_value_curves,
     repeat_purchase_rates,
@@ -129,6 +130,15 @@ from .pareto import (
     pareto_table,
 )
 from .pipeline import prepare_transactions, transactions_overview
+from .projection import (
+    RetentionBacktest,
+    backtest_retention,
+    describe_backtest,
+    describe_projection,
+    project_retention,
+    retention_models,
+    retention_outlook,
+)
 from .regions import add_regions, country_to_iso, describe_country_mapping, map_countries
 from .segments import (
     DEFAULT_SEGMENT_MAP,
@@ -176,6 +186,7 @@ __all__ = [
     "ModifiedBetaGeoModel",
     "NotFittedError",
     "ParetoNBDModel",
+    "RetentionBacktest",
     "RetentionLibError",
     "RetentionLibWarning",
     "ShiftedBetaGeoModel",
@@ -185,6 +196,7 @@ __all__ = [
     "abc_summary",
     "add_regions",
     "average_retention",
+    "backtest_retention",
     "calibration_by_frequency",
     "calibration_holdout_split",
     "ces",
@@ -196,6 +208,7 @@ __all__ = [
     "clv_intervals",
     "clv_vs_past_revenue",
     "cohort_retention",
+    "cohort_survival",
     "compare_models",
     "concentration_comparison",
     "convert_currency",
@@ -225,6 +238,8 @@ __all__ = [
     "describe_pareto",
     "describe_pareto_groups",
     "describe_period_transactions",
+    "describe_backtest",
+    "describe_projection",
     "describe_retention",
     "describe_retention_headroom",
     "describe_segments",
@@ -264,6 +279,7 @@ __all__ = [
     "pareto_table",
     "period_transactions",
     "prepare_transactions",
+    "project_retention",
     "random_assignment",
     "ranked_groups",
     "rebuy_rate",
@@ -271,6 +287,8 @@ __all__ = [
     "repeat_purchase_rates",
     "retention_gain_params",
     "retention_matrix",
+    "retention_models",
+    "retention_outlook",
     "retention_rate",
     "retention_roi",
     "retention_scenario",

@@ -43,6 +43,7 @@ __all__ = [
     "average_retention",
     "churn_table",
     "cohort_retention",
+    "cohort_survival",
     "describe_churn",
     "describe_retention",
     "describe_value_curves",
@@ -992,3 +993,129 @@ def _one_period(period: str) -> pd.DateOffset:
         "M": pd.DateOffset(months=1),
         "Q": pd.DateOffset(months=3),
     }[period]
+
+
+# the columns of cohort_retention, so either table feeds the same plots and models
+_SURVIVAL_COLUMNS = ("cohort", "period_number", "cohort_size", "customers", "retention")
+_SURVIVAL_COLUMNS += ("observable", "partial", "small_cohort")
+
+
+def _default_inactive_periods(period: str) -> int:
+    """About 90 days without a purchase, in whole periods."""
+    return {"D": 90, "W": 13, "M": 3, "Q": 1}[period]
+
+
+def cohort_survival(
+    transactions: Any,
+    *,
+    period: str = "M",
+    inactive_periods: int | None = None,
+    by: str | None = None,
+    observation_end: Any = None,
+    min_cohort_size: int = 30,
+) -> pd.DataFrame:
+    """Customers not yet lapsed, by acquisition cohort: a survivor table from a purchase log.
+
+    A customer *lapses* the first time ``inactive_periods`` whole periods pass without a
+    purchase (the usual "90 days without an order" rule); she is counted lost from the
+    period after her last purchase before that gap, and a later return does not bring her
+    back (it is a reactivation, see :func:`churn_table`). So ``customers`` never rises with
+    ``period_number`` and a cell, once observable, never changes: what contractual models
+    (:class:`~retention_lib.ShiftedBetaGeoModel`, :class:`~retention_lib.BetaDiscreteWeibullModel`)
+    and :func:`~retention_lib.project_retention` need. (``kind="unbounded"`` retention
+    counts a customer until her *last* purchase, so its recent cells keep rising as
+    customers return, and a model fitted to them projects too low.)
+
+    Parameters
+    ----------
+    transactions : DataFrame, DuckDB relation, PySpark DataFrame or path
+        Canonical (cleaned) transactions: ``customer_id, timestamp, amount`` (and
+        ``is_return`` if present).
+    period : {"D", "W", "M", "Q"}
+        Calendar period of cohorts and of activity.
+    inactive_periods : int, optional
+        Whole periods without a purchase after which a customer counts as lost (default:
+        about 90 days: 90 days, 13 weeks, 3 months or 1 quarter). A definition of yours,
+        stated with every result.
+    by : str, optional
+        Split cohorts by this column (the group on the customer's first purchase).
+    observation_end : datetime-like, optional
+        Ignore transactions after this time (default: the last transaction).
+    min_cohort_size : int
+        Cohorts smaller than this are flagged ``small_cohort``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`cohort_retention`: ``[by], cohort, period_number,
+        cohort_size, customers, retention, observable, partial, small_cohort``. A cell is
+        observable once ``inactive_periods`` complete periods have passed after the period
+        before it (the last, incomplete period does not count), so the youngest
+        ``inactive_periods - 1`` ages of each cohort are NaN; ``partial`` is always False.
+        ``attrs`` holds ``period, by, observation_end, kind="survival",
+        inactive_periods``.
+
+    Examples
+    --------
+    >>> table = cohort_survival(tx, period="M", inactive_periods=3)  # doctest: +SKIP
+    >>> project_retention(table)  # doctest: +SKIP
+    """
+    period = check_period(period)
+    if inactive_periods is None:
+        inactive_periods = _default_inactive_periods(period)
+    gap = require_in_range(inactive_periods, name="inactive_periods", low=1)
+    if gap != int(gap):
+        raise DataValidationError(
+            f"`inactive_periods` must be a whole number of periods; got {inactive_periods!r}."
+        )
+    gap = int(gap)
+    min_cohort_size = int(require_in_range(min_cohort_size, name="min_cohort_size", low=0))
+    c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
+    cells = (
+        c.purchases.select("customer_id", "pidx")
+        .unique()
+        .join(c.customers, on="customer_id")
+        .with_columns(period_number=nw.col("pidx") - nw.col("cohort_idx"))
+    )
+    # a purchase period followed by `gap` periods without one (or by the end of the log)
+    # ends the customer's life: the first such period is the last she counts in
+    flagged = cells
+    for j in range(1, gap + 1):
+        later = cells.select(
+            "customer_id", (nw.col("pidx") - j).alias("pidx"), nw.lit(1).alias(f"_next{j}")
+        )
+        flagged = flagged.join(later, on=["customer_id", "pidx"], how="left")
+    ends = nw.all_horizontal(
+        *[nw.col(f"_next{j}").is_null() for j in range(1, gap + 1)], ignore_nulls=False
+    )
+    last = collect(
+        flagged.filter(ends)
+        .group_by("customer_id")
+        .agg(nw.col("period_number").min(), *[nw.col(k).min() for k in c.keys])
+        .group_by(c.keys + ["period_number"])
+        .agg(nw.len().alias("customers"))
+    )
+    if last.empty:
+        c.no_purchases()
+    sizes = last.groupby(c.keys, as_index=False)["customers"].sum()
+    sizes = sizes.rename(columns={"customers": "cohort_size"})
+    complete = c.last_index - int(c.last_partial)  # the last complete period
+    span = c.last_index - int(sizes["cohort_idx"].min())
+    k = np.arange(span + 1)
+    table = sizes.loc[sizes.index.repeat(len(k))].reset_index(drop=True)
+    table["period_number"] = np.tile(k, len(sizes))
+    full = table[c.keys + ["period_number"]].merge(last, on=c.keys + ["period_number"], how="left")
+    full["customers"] = full["customers"].fillna(0)
+    # survivors at k: customers whose last counted period is k or later (reverse cumsum)
+    survivors = full.iloc[::-1].groupby(c.keys, sort=False)["customers"].cumsum().iloc[::-1]
+    table["observable"] = (table["cohort_idx"] + table["period_number"] - 1 + gap <= complete) | (
+        table["period_number"] == 0
+    )
+    table["customers"] = survivors.to_numpy(dtype="float64")
+    table["customers"] = table["customers"].where(table["observable"])
+    table["retention"] = table["customers"] / table["cohort_size"]
+    table["partial"] = False
+    table = c.finish(table, min_cohort_size)
+    out = table[([by] if by else []) + list(_SURVIVAL_COLUMNS)]
+    out.attrs = dict(table.attrs, kind="survival", inactive_periods=gap)
+    return out

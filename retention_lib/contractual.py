@@ -36,10 +36,12 @@ __all__ = [
     "BetaDiscreteWeibullModel",
     "ShiftedBetaGeoModel",
     "likelihood_ratio_test",
+    "residual_lifetimes",
+    "survival_curve",
 ]
 
 _Z95 = 1.959963984540054
-_PERIOD_NAMES = ("D", "W", "M", "Q", "Y")
+_PERIOD_NAMES = ("D", "W", "M", "Q")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,7 +251,8 @@ def _log_likelihood(theta: np.ndarray, data: _SurvivorData, with_c: bool):
 
 class _ContractualModel(JsonModel):
     _param_names: tuple[str, ...] = ("alpha", "beta")
-    _label = ""
+    #: Short name used in messages and readings ("sBG", "BdW").
+    label = ""
 
     def __init__(self) -> None:
         pass
@@ -278,9 +281,18 @@ class _ContractualModel(JsonModel):
     def _with_c(self) -> bool:
         return "c" in self._param_names
 
-    def _abc(self, params: pd.Series | None = None) -> tuple[float, float, float]:
-        p = self.params_ if params is None else params
+    def _abc(self) -> tuple[float, float, float]:
+        p = self.params_
         return float(p["alpha"]), float(p["beta"]), float(p["c"]) if self._with_c else 1.0
+
+    def parameter_arrays(self, draws: pd.DataFrame | None = None) -> tuple[Any, Any, Any]:
+        """``alpha, beta, c`` as numbers (or as columns of ``draws``), ``c = 1`` for the sBG:
+        the arguments of :func:`survival_curve` and :func:`residual_lifetimes`."""
+        self._check_fitted()
+        if draws is None:
+            return self._abc()
+        c = draws["c"].to_numpy() if self._with_c else np.ones(len(draws))
+        return draws["alpha"].to_numpy(), draws["beta"].to_numpy(), c
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(self, data: Any, *, period: str | None = None) -> _ContractualModel:
@@ -299,7 +311,7 @@ class _ContractualModel(JsonModel):
             * a tidy cohort table with ``cohort, period_number, customers`` (and
               ``observable``), e.g. :func:`~retention_lib.cohort_retention` with
               ``kind="unbounded"``; every observable cell is used.
-        period : {"D", "W", "M", "Q", "Y"}, optional
+        period : {"D", "W", "M", "Q"}, optional
             The length of one period, for labels and for checking later inputs (default: the
             table's ``period`` when it has one).
 
@@ -360,13 +372,13 @@ class _ContractualModel(JsonModel):
                 best = res
         if best is None:
             raise DataValidationError(
-                f"The {self._label} likelihood is not finite at any starting point; check that "
+                f"The {self.label} likelihood is not finite at any starting point; check that "
                 "`data` holds survivor counts."
             )
         grad_norm = float(np.max(np.abs(best.jac)))
         if grad_norm > 1e-4:
             warnings.warn(
-                f"The {self._label} fit did not converge (largest gradient {grad_norm:.2g}): "
+                f"The {self.label} fit did not converge (largest gradient {grad_norm:.2g}): "
                 "the parameters may not maximise the likelihood. Check the counts, or pool "
                 "more cohorts.",
                 ConvergenceWarning,
@@ -399,7 +411,7 @@ class _ContractualModel(JsonModel):
         est = self.params_.to_numpy()
         if log_cov is None:
             warnings.warn(
-                f"The {self._label} Hessian is singular or not negative definite, so the "
+                f"The {self.label} Hessian is singular or not negative definite, so the "
                 "parameter intervals are NaN: the likelihood is flat in some direction (too "
                 "few periods or cohorts to tell the parameters apart). Pool more cohorts.",
                 ConvergenceWarning,
@@ -426,7 +438,7 @@ class _ContractualModel(JsonModel):
         if extreme:
             shown = ", ".join(f"{k}={self.params_[k]:.3g}" for k in extreme)
             warnings.warn(
-                f"The {self._label} fit has parameter(s) at an extreme value ({shown}): the "
+                f"The {self.label} fit has parameter(s) at an extreme value ({shown}): the "
                 "optimum is near a boundary (e.g. customers who all churn at the same rate "
                 "give alpha and beta -> infinity), so intervals and projections far beyond "
                 "the data are unreliable.",
@@ -468,7 +480,7 @@ class _ContractualModel(JsonModel):
         """
         self._check_fitted()
         arr = self._periods(t)
-        return self._curve(np.exp(_log_survival(*self._abc(), arr)), t, "survival")
+        return self._curve(survival_curve(*self._abc(), arr), t, "survival")
 
     def retention_rate(self, t: Any) -> float | pd.Series:
         """Share of the customers active in period ``t - 1`` who are still active in ``t``,
@@ -488,7 +500,7 @@ class _ContractualModel(JsonModel):
         self._check_fitted()
         arr = self._periods(t, low=1.0)
         a, b, c = self._abc()
-        values = np.exp(_log_survival(a, b, c, arr) - _log_survival(a, b, c, arr - 1))
+        values = survival_curve(a, b, c, arr) / survival_curve(a, b, c, arr - 1)
         return self._curve(values, t, "retention_rate")
 
     def residual_lifetime(
@@ -518,7 +530,9 @@ class _ContractualModel(JsonModel):
         float
         """
         self._check_fitted()
-        return float(self._residual(self.params_, age, discount_rate, horizon))
+        a, b, c = self._abc()
+        values = residual_lifetimes(a, b, c, age, discount_rate=discount_rate, horizon=horizon)
+        return float(values[0])
 
     def residual_value(
         self,
@@ -545,32 +559,6 @@ class _ContractualModel(JsonModel):
         """
         value = _finite(value_per_period, "value_per_period")
         return value * self.residual_lifetime(age, discount_rate=discount_rate, horizon=horizon)
-
-    def _residual(
-        self, params: pd.Series, age: float, discount_rate: float, horizon: int | None
-    ) -> float:
-        age = float(self._periods(age)[0])
-        d = _finite(discount_rate, "discount_rate")
-        if d < 0:
-            raise DataValidationError(f"`discount_rate` must be >= 0; got {discount_rate!r}.")
-        a, b, c = self._abc(params)
-        if horizon is not None:
-            h = int(self._periods(horizon)[0])
-            t = age + np.arange(1, h + 1)
-            terms = np.exp(_log_survival(a, b, c, t) - _log_survival(a, b, c, age))
-            return float(np.sum(terms / (1 + d) ** np.arange(h)))
-        if d == 0 and a * c <= 1:
-            raise DataValidationError(
-                f"The expected residual lifetime is infinite under this fit (alpha * c = "
-                f"{a * c:.3g} <= 1: some customers almost never churn). Pass a "
-                "`discount_rate` > 0 or a `horizon`."
-            )
-        if c == 1:  # closed form, FH 2010 eq. 6
-            x = 1 / (1 + d)
-            return float(
-                (b + age) / (a + b + age) * special.hyp2f1(1, b + age + 1, a + b + age + 1, x)
-            )
-        return _residual_sum(a, b, c, age, d)
 
     # -- JSON ----------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -639,6 +627,36 @@ class _ContractualModel(JsonModel):
             model._set_intervals(cov)
         return model
 
+    def with_params(self, params: Any) -> _ContractualModel:
+        """A fitted copy with other parameter values (and no intervals), e.g. a scenario or
+        one of :meth:`parameter_draws`.
+
+        Parameters
+        ----------
+        params : mapping or pandas.Series
+            A value > 0 for every parameter.
+
+        Returns
+        -------
+        ShiftedBetaGeoModel or BetaDiscreteWeibullModel
+        """
+        self._check_fitted()
+        names = list(self._param_names)
+        values = [params[k] if k in params else None for k in names]
+        if not all(_positive(float(v)) if v is not None else False for v in values):
+            raise DataValidationError(
+                f"`params` must give a finite number > 0 for each of {', '.join(names)}; got "
+                f"{dict(params)}."
+            )
+        copy = type(self)()
+        copy.params_ = pd.Series([float(v) for v in values], index=names, name="value")
+        for attr in ("log_likelihood_", "n_cohorts_", "n_customers_", "max_age_", "period_"):
+            setattr(copy, attr, getattr(self, attr))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            copy._set_intervals(None)
+        return copy
+
     # -- parameter uncertainty -------------------------------------------------------------------
     def parameter_draws(self, n: int = 1000, *, seed: int = 0) -> pd.DataFrame:
         """Parameter sets drawn from their sampling distribution (the asymptotic normal of
@@ -703,7 +721,7 @@ class ShiftedBetaGeoModel(_ContractualModel):
     """
 
     _param_names = ("alpha", "beta")
-    _label = "sBG"
+    label = "sBG"
 
 
 class BetaDiscreteWeibullModel(_ContractualModel):
@@ -738,25 +756,86 @@ class BetaDiscreteWeibullModel(_ContractualModel):
     """
 
     _param_names = ("alpha", "beta", "c")
-    _label = "BdW"
+    label = "BdW"
 
 
-def _residual_sum(a: float, b: float, c: float, age: float, d: float) -> float:
-    """DERL of the BdW by summation, with the tail beyond ``n`` terms in closed form.
+def survival_curve(alpha: Any, beta: Any, c: Any, t: Any) -> np.ndarray:
+    """``S(t) = B(alpha, beta + t**c) / B(alpha, beta)``, broadcast over its arguments (e.g.
+    parameter draws as a column against periods as a row); ``c = 1`` is the sBG."""
+    return np.exp(_log_survival(alpha, beta, c, np.asarray(t, dtype=float)))
 
-    For large t, ``S(t) / S(age) ~ K t ** (-a c)`` with ``K = Gamma(a) / B(a, b)
-    / S(age)``; with discounting the terms fall geometrically as well.
+
+def residual_lifetimes(
+    alpha: Any,
+    beta: Any,
+    c: Any,
+    age: float,
+    *,
+    discount_rate: float = 0.0,
+    horizon: int | None = None,
+) -> np.ndarray:
+    """DERL (see :meth:`ShiftedBetaGeoModel.residual_lifetime`) for each parameter set.
+
+    ``alpha``, ``beta`` and ``c`` are numbers or equal-length arrays (e.g. parameter draws).
     """
+    a, b, cc = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(alpha, dtype=float)),
+        np.atleast_1d(np.asarray(beta, dtype=float)),
+        np.atleast_1d(np.asarray(c, dtype=float)),
+    )
+    age = float(_ContractualModel._periods(age)[0])
+    d = _finite(discount_rate, "discount_rate")
+    if d < 0:
+        raise DataValidationError(f"`discount_rate` must be >= 0; got {discount_rate!r}.")
     x = 1 / (1 + d)
-    n = 200_000
-    t = age + np.arange(1, n + 1, dtype=float)
-    log_ratio = _log_survival(a, b, c, t) - _log_survival(a, b, c, age)
-    with np.errstate(under="ignore"):
-        total = float(np.sum(np.exp(log_ratio + np.arange(n) * np.log(x))))
-    if d == 0:
-        last = float(np.exp(log_ratio[-1]))
-        total += last * t[-1] / (a * c - 1)  # integral of K t^(-ac) from t_n on
-    return total
+    if horizon is not None:
+        n = int(_ContractualModel._periods(horizon)[0])
+        return _discounted_sum(a, b, cc, age, x, n)
+    if d == 0 and np.any(a * cc <= 1):
+        worst = float(np.min(a * cc))
+        raise DataValidationError(
+            f"The expected residual lifetime is infinite under this fit (alpha * c = "
+            f"{worst:.3g} <= 1: some customers almost never churn). Pass a "
+            "`discount_rate` > 0 or a `horizon`."
+        )
+    out = np.empty(len(a))
+    sbg = cc == 1
+    if sbg.any():  # closed form, FH 2010 eq. 6
+        aa, bb = a[sbg], b[sbg]
+        out[sbg] = (
+            (bb + age) / (aa + bb + age) * special.hyp2f1(1, bb + age + 1, aa + bb + age + 1, x)
+        )
+    rest = ~sbg
+    if rest.any():
+        # by summation: with discounting until the terms are below 1e-13 of the first; without,
+        # 200,000 terms and the tail in closed form (S(t)/S(age) ~ K t**(-a c) for large t)
+        n = 200_000 if d == 0 else int(min(1e6, np.ceil(np.log(1e-13) / np.log(x))))
+        total = _discounted_sum(a[rest], b[rest], cc[rest], age, x, n)
+        if d == 0:
+            t_n = age + n
+            last = survival_curve(a[rest], b[rest], cc[rest], t_n) / survival_curve(
+                a[rest], b[rest], cc[rest], age
+            )
+            total = total + last * t_n / (a[rest] * cc[rest] - 1)
+        out[rest] = total
+    return out
+
+
+def _discounted_sum(
+    a: np.ndarray, b: np.ndarray, c: np.ndarray, age: float, x: float, n: int
+) -> np.ndarray:
+    """``sum_{j=1..n} S(age + j) / S(age) x**(j - 1)`` for each parameter set, in chunks."""
+    out = np.empty(len(a))
+    steps = np.arange(1, n + 1, dtype=float)
+    weights = x ** (steps - 1)
+    rows = max(1, 4_000_000 // max(n, 1))
+    for start in range(0, len(a), rows):
+        sl = slice(start, start + rows)
+        aa, bb, cc = a[sl, None], b[sl, None], c[sl, None]
+        log_ratio = _log_survival(aa, bb, cc, age + steps[None, :]) - _log_survival(aa, bb, cc, age)
+        with np.errstate(under="ignore"):
+            out[sl] = np.exp(log_ratio) @ weights
+    return out
 
 
 def likelihood_ratio_test(restricted: Any, full: Any) -> pd.Series:
@@ -819,9 +898,9 @@ def likelihood_ratio_test(restricted: Any, full: Any) -> pd.Series:
             "statistic": statistic,
             "df": df,
             "p_value": p_value,
-            "restricted": restricted._label,
-            "full": full._label,
-            "preferred": full._label if p_value < 0.05 else restricted._label,
+            "restricted": restricted.label,
+            "full": full.label,
+            "preferred": full.label if p_value < 0.05 else restricted.label,
         },
         name="likelihood_ratio_test",
     )

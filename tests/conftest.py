@@ -136,3 +136,26 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture
+def simulated_log():
+    """A small BG/NBD log from the package's simulator: ``simulated_log(n, end, seed)``."""
+    import retention_lib as rl
+
+    def make(n: int = 400, end: str = "2024-06-30", seed: int = 3) -> pd.DataFrame:
+        return rl.simulate_transactions(
+            n,
+            r=0.5,
+            alpha=4.0,
+            a=0.8,
+            b=2.5,
+            p=6.0,
+            q=4.0,
+            gamma=15.0,
+            start="2023-01-01",
+            end=end,
+            seed=seed,
+        )
+
+    return make

@@ -10,6 +10,7 @@ from .clv import (
 )
 from .cohorts import plot_retention_curves, plot_retention_heatmap, plot_value_curves
 from .pareto import plot_lorenz, plot_pareto, plot_top_share
+from .projection import plot_projected_curves, plot_projected_heatmap
 from .segments import (
     plot_ab_test,
     plot_group_rates,
@@ -30,6 +31,8 @@ __all__ = [
     "plot_p_alive_history",
     "plot_pareto",
     "plot_period_transactions",
+    "plot_projected_curves",
+    "plot_projected_heatmap",
     "plot_retention_curves",
     "plot_retention_heatmap",
     "plot_rfm_grid",

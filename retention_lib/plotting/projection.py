@@ -1,0 +1,199 @@
+"""Plots of a projected cohort triangle: observed and projected cells told apart.
+
+Each function takes the output of :func:`~retention_lib.project_retention`, draws on ``ax``
+(default: the current Axes) and returns the Axes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from .._backend import period_name
+from .cohorts import _cohort_label
+
+__all__ = ["plot_projected_curves", "plot_projected_heatmap"]
+
+
+def _one_group(projection: pd.DataFrame, what: str) -> pd.DataFrame:
+    by = projection.attrs.get("by")
+    if by and projection[by].nunique() > 1:
+        raise ValueError(
+            f"`projection` holds several `{by}` groups; {what} one at a time, e.g. "
+            f"`projection[projection[{by!r}] == value]`."
+        )
+    return projection
+
+
+def _label(cohort: Any, period: str | None) -> str:
+    if isinstance(cohort, pd.Timestamp):
+        return _cohort_label(cohort, period or "M")
+    return str(cohort)
+
+
+def plot_projected_heatmap(
+    projection: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    annot: bool | None = None,
+    cmap: str = "Blues",
+    show_sizes: bool = True,
+    **kwargs: Any,
+) -> Axes:
+    """The filled triangle in percent: observed cells in full colour, projected cells
+    lighter and hatched.
+
+    Parameters
+    ----------
+    projection : pandas.DataFrame
+        Output of :func:`~retention_lib.project_retention` (one group).
+    ax : matplotlib Axes, optional
+    annot : bool, optional
+        Write the percentage in each cell (default: when the triangle is small enough).
+    cmap : str
+        A sequential colour map; darker means higher.
+    show_sizes : bool
+        Append the cohort size to each row label.
+    **kwargs
+        Passed to :func:`seaborn.heatmap`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _one_group(projection, "plot")
+    period = projection.attrs.get("period")
+    matrix = projection.pivot(index="cohort", columns="period_number", values="retention") * 100
+    flags = projection.pivot(index="cohort", columns="period_number", values="projected")
+    sizes = projection.groupby("cohort")["cohort_size"].first()
+    labels = [
+        _label(c, period) + (f"  (n={sizes[c]:,.0f})" if show_sizes else "") for c in matrix.index
+    ]
+    ax = ax if ax is not None else plt.gca()
+    if annot is None:
+        annot = matrix.shape[1] <= 16 and matrix.shape[0] <= 24
+    kwargs.setdefault(
+        "vmax", 100.0 if matrix.shape[1] < 2 else float(matrix.iloc[:, 1:].max().max())
+    )
+    shown = matrix.copy()
+    shown.index = labels
+    sns.heatmap(
+        shown,
+        ax=ax,
+        cmap=cmap,
+        annot=annot,
+        fmt=".0f",
+        vmin=0,
+        cbar_kws={"format": PercentFormatter(decimals=0), "label": "still active"},
+        linewidths=0.5,
+        linecolor="white",
+        annot_kws={"fontsize": 8},
+        **kwargs,
+    )
+    for i, cohort in enumerate(flags.index):
+        for j, k in enumerate(flags.columns):
+            if bool(flags.loc[cohort, k]):
+                # a veil over projected cells: lighter colour, hatched, the number still legible
+                ax.add_patch(
+                    Rectangle(
+                        (j, i),
+                        1,
+                        1,
+                        facecolor=(1, 1, 1, 0.5),
+                        hatch="///",
+                        edgecolor="0.55",
+                        lw=0,
+                        zorder=2,
+                    )
+                )
+    ax.tick_params(axis="y", labelrotation=0, labelsize=8)
+    word = period_name(period) if period in ("D", "W", "M", "Q") else "period"
+    ax.set_xlabel(f"{word}s since first purchase (hatched: projected)")
+    ax.set_ylabel(f"cohort ({word} of first purchase)")
+    model = projection.attrs.get("model", "")
+    ax.set_title(f"Customers still active by cohort (%): observed and {model} projection")
+    return ax
+
+
+def plot_projected_curves(
+    projection: pd.DataFrame,
+    *,
+    cohorts: Any = None,
+    max_cohorts: int = 6,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Survival curves per cohort: observed as solid lines, the projection dashed with its
+    prediction interval as a band.
+
+    Parameters
+    ----------
+    projection : pandas.DataFrame
+        Output of :func:`~retention_lib.project_retention` (one group).
+    cohorts : sequence, optional
+        Cohorts to draw (default: up to ``max_cohorts`` spread over the table, oldest and
+        youngest included).
+    max_cohorts : int, default 6
+    ax : matplotlib Axes, optional
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    _one_group(projection, "plot")
+    period = projection.attrs.get("period")
+    every = sorted(projection["cohort"].unique())
+    if cohorts is None:
+        picks = np.unique(np.linspace(0, len(every) - 1, min(max_cohorts, len(every))).round())
+        cohorts = [every[int(i)] for i in picks]
+    unknown = [c for c in cohorts if c not in set(every)]
+    if unknown:
+        raise ValueError(f"`cohorts` holds values not in `projection`: {unknown[:3]}.")
+    ax = ax if ax is not None else plt.gca()
+    colours = sns.color_palette("viridis", len(cohorts))
+    for colour, cohort in zip(colours, cohorts, strict=True):
+        rows = projection[projection["cohort"] == cohort].sort_values("period_number")
+        seen = rows[~rows["projected"]]
+        ahead = rows[rows["projected"]]
+        label = _label(cohort, period)
+        ax.plot(seen["period_number"], seen["retention"] * 100, color=colour, label=label, **kwargs)
+        if len(ahead):
+            # join the dashed projection to the last observed point
+            path = pd.concat([seen.tail(1), ahead])
+            ax.plot(path["period_number"], path["retention"] * 100, color=colour, ls="--", **kwargs)
+            ax.fill_between(
+                path["period_number"],
+                path["lower"] * 100,
+                path["upper"] * 100,
+                color=colour,
+                alpha=0.15,
+                lw=0,
+            )
+    ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, 102)
+    word = period_name(period) if period in ("D", "W", "M", "Q") else "period"
+    ax.set_xlabel(f"{word}s since first purchase")
+    ax.set_ylabel("customers still active (%)")
+    level = projection.attrs.get("level", 0.95)
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [
+        Line2D([], [], color="0.3", ls="--"),
+        Patch(facecolor="0.3", alpha=0.15),
+    ]
+    labels += ["projected", f"{level:.0%} prediction interval"]
+    ax.legend(handles, labels, fontsize=8, title="cohort", title_fontsize=8)
+    model = projection.attrs.get("model", "")
+    ax.set_title(f"Survival by cohort: observed (solid) and {model} projection (dashed)")
+    ax.grid(alpha=0.3)
+    return ax
