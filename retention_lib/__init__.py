@@ -116,6 +116,7 @@ from .kpis import (
     upsell_rate,
 )
 from .loading import CANONICAL_COLUMNS, load_transactions, scan_transactions
+from .net_revenue import MOVEMENTS, describe_net_revenue_retention, net_revenue_retention
 from .pareto import (
     abc_summary,
     concentration_comparison,
@@ -170,6 +171,7 @@ __all__ = [
     "KEY_PERIODS",
     "METRICS",
     "MIN_GROUP_CUSTOMERS",
+    "MOVEMENTS",
     "TIME_UNITS",
     "AssumptionWarning",
     "BetaDiscreteWeibullModel",
@@ -239,6 +241,7 @@ __all__ = [
     "describe_pareto_groups",
     "describe_period_transactions",
     "describe_backtest",
+    "describe_net_revenue_retention",
     "describe_projection",
     "describe_retention",
     "describe_retention_headroom",
@@ -272,6 +275,7 @@ __all__ = [
     "make_sample_data",
     "map_countries",
     "max_retention_gain",
+    "net_revenue_retention",
     "nps",
     "p_alive_history",
     "pareto_deciles",

@@ -118,6 +118,19 @@ def test_churn_and_repeat_rates_match_pandas(engine, log):
     _same(rl.repeat_purchase_rates(data, by="region"), rl.repeat_purchase_rates(log, by="region"))
 
 
+def test_survival_and_revenue_movements_match_pandas(engine, log):
+    data = engine(log)
+    _same(
+        rl.cohort_survival(data, by="region", inactive_periods=2),
+        rl.cohort_survival(log, by="region", inactive_periods=2),
+    )
+    _same(rl.net_revenue_retention(data, by="region"), rl.net_revenue_retention(log, by="region"))
+    _same(
+        rl.net_revenue_retention(data, period="Q", by_cohort=False),
+        rl.net_revenue_retention(log, period="Q", by_cohort=False),
+    )
+
+
 # ----------------------------------------------------------------------------- CLV summaries
 
 

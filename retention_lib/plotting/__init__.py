@@ -9,6 +9,7 @@ from .clv import (
     plot_period_transactions,
 )
 from .cohorts import plot_retention_curves, plot_retention_heatmap, plot_value_curves
+from .net_revenue import plot_revenue_movements, plot_revenue_waterfall
 from .pareto import plot_lorenz, plot_pareto, plot_top_share
 from .projection import plot_projected_curves, plot_projected_heatmap
 from .segments import (
@@ -35,6 +36,8 @@ __all__ = [
     "plot_projected_heatmap",
     "plot_retention_curves",
     "plot_retention_heatmap",
+    "plot_revenue_movements",
+    "plot_revenue_waterfall",
     "plot_rfm_grid",
     "plot_score_intervals",
     "plot_segments",
