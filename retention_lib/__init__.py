@@ -58,6 +58,7 @@ from .clv import (
     rfm_summary,
     simple_ltv,
 )
+from .cohort_stats import compare_retention, describe_retention_comparison, retention_intervals
 from .cohorts import (
     KEY_PERIODS,
     average_retention,
@@ -212,6 +213,7 @@ __all__ = [
     "cohort_retention",
     "cohort_survival",
     "compare_models",
+    "compare_retention",
     "concentration_comparison",
     "convert_currency",
     "country_to_iso",
@@ -244,6 +246,7 @@ __all__ = [
     "describe_net_revenue_retention",
     "describe_projection",
     "describe_retention",
+    "describe_retention_comparison",
     "describe_retention_headroom",
     "describe_segments",
     "describe_small_groups",
@@ -290,6 +293,7 @@ __all__ = [
     "repeat_purchase_rate",
     "repeat_purchase_rates",
     "retention_gain_params",
+    "retention_intervals",
     "retention_matrix",
     "retention_models",
     "retention_outlook",

@@ -8,6 +8,7 @@ from .clv import (
     plot_p_alive_history,
     plot_period_transactions,
 )
+from .cohort_stats import plot_retention_intervals
 from .cohorts import plot_retention_curves, plot_retention_heatmap, plot_value_curves
 from .net_revenue import plot_revenue_movements, plot_revenue_waterfall
 from .pareto import plot_lorenz, plot_pareto, plot_top_share
@@ -36,6 +37,7 @@ __all__ = [
     "plot_projected_heatmap",
     "plot_retention_curves",
     "plot_retention_heatmap",
+    "plot_retention_intervals",
     "plot_revenue_movements",
     "plot_revenue_waterfall",
     "plot_rfm_grid",
