@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._backend import period_name
+from . import _reading as say
 from ._stats import cohens_h, newcombe_interval, two_proportion_test, wilson_interval
 from ._validation import DataValidationError, SmallSampleWarning, require_in_range
 
@@ -242,7 +242,7 @@ def describe_retention_comparison(comparison: pd.DataFrame) -> str:
     )
     r = comparison.iloc[0]
     period = comparison.attrs.get("period")
-    word = period_name(period) if period in ("D", "W", "M", "Q") else "period"
+    word = say.period_word(period)
     level = comparison.attrs.get("level", 0.95)
     pts = r["difference"] * 100
     side = f"{abs(pts):.1f} points {'more' if pts > 0 else 'fewer'}" if pts else "the same share"

@@ -28,7 +28,8 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from ._backend import collect, period_name, period_start
+from . import _reading as say
+from ._backend import collect, period_start
 from ._validation import DataValidationError
 from .cohorts import _Cohorts
 
@@ -113,7 +114,6 @@ def net_revenue_retention(
     >>> nrr[["period", "net_revenue_retention"]].tail(3)  # doctest: +SKIP
     """
     c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
-    c.sizes()  # a clear error when there is no purchase at all
     bought = c.purchases.group_by("customer_id", "pidx").agg(nw.len().alias("_purchases"))
     every = (
         c.lf.group_by("customer_id", "pidx")
@@ -152,6 +152,8 @@ def net_revenue_retention(
         .group_by(c.keys + ["pidx"])
         .agg(nw.col(*_SUMS, *_COUNTS).sum())
     )
+    if inside.empty:
+        c.no_purchases()
     rest = collect(
         pairs.filter(outside).group_by("pidx").agg(nw.col("cur_rev").sum().alias("other"))
     )
@@ -236,7 +238,7 @@ def describe_net_revenue_retention(
             "`describe_net_revenue_retention` reads the business-wide table: call "
             "`net_revenue_retention(tx, by_cohort=False)` without `by`."
         )
-    word = period_name(table.attrs.get("period", "M"))
+    word = say.period_word(table.attrs.get("period", "M"))
     complete = table[~table["partial"] & (table["starting_revenue"] > 0)].tail(int(last))
     if complete.empty:
         return f"No complete {word} with revenue in the {word} before it: nothing to compare."

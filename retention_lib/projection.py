@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._backend import period_index_of, period_name, period_start
+from . import _reading as say
+from ._backend import period_index_of, period_start
 from ._validation import AssumptionWarning, DataValidationError, require_in_range
 from .contractual import (
     MODELS,
@@ -788,7 +789,7 @@ def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
     if cohorts.empty:
         return "No cohort to describe."
     total = outlook[outlook["total"].astype(bool)].iloc[0]
-    word = _word(outlook.attrs.get("period"))
+    word = say.period_word(outlook.attrs.get("period"))
     h = outlook.attrs.get("horizon")
     model = outlook.attrs.get("model", "sBG")
     level = outlook.attrs.get("level", 0.95)
@@ -811,7 +812,7 @@ def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
             if abs(proj - base) < 0.01
             else ("below" if proj < base else "above")
         )
-        label = _cohort_label(old["cohort"], outlook.attrs.get("period"))
+        label = say.period_label(old["cohort"], outlook.attrs.get("period"))
         how_old = "observed" if not bool(old["horizon_projected"]) else "projected"
         parts.append(
             f"The {model} projects that the {len(young)} cohorts not yet {h} {word}s old will "
@@ -873,16 +874,3 @@ def describe_backtest(backtest: RetentionBacktest) -> str:
         f"{backtest.max_error * 100:.1f}), {lean}; {backtest.coverage:.0%} of the observed "
         f"values fell inside its {backtest.level:.0%} intervals, {held}."
     )
-
-
-def _word(period: str | None) -> str:
-    return period_name(period) if period in ("D", "W", "M", "Q") else "period"
-
-
-def _cohort_label(ts: Any, period: str | None) -> str:
-    ts = pd.Timestamp(ts)
-    if period == "Q":
-        return f"{ts.year}-Q{(ts.month - 1) // 3 + 1}"
-    if period in ("D", "W"):
-        return ts.strftime("%Y-%m-%d")
-    return ts.strftime("%Y-%m")

@@ -159,7 +159,9 @@ def test_reading_says_when_the_difference_is_chance():
 def test_bands_are_drawn_per_group(tiny_log):
     log = tiny_log.assign(region=np.where(tiny_log["customer_id"] < "C", "EU", "US"))
     curves = retention_intervals(
-        rl.average_retention(rl.cohort_retention(log, by="region", min_cohort_size=1))
+        rl.average_retention(
+            rl.cohort_retention(log, by="region", min_cohort_size=1), min_customers=0
+        )
     )
     ax = plot_retention_intervals(curves, start=0)
     assert len(ax.collections) == 2 and len(ax.get_lines()) == 2

@@ -10,7 +10,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from .._backend import period_name
+from .. import _reading as say
 
 __all__ = ["plot_retention_intervals"]
 
@@ -68,7 +68,7 @@ def plot_retention_intervals(
             lw=0,
         )
     period = curves.attrs.get("period")
-    word = period_name(period) if period in ("D", "W", "M", "Q") else "period"
+    word = say.period_word(period)
     level = curves.attrs.get("level", 0.95)
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

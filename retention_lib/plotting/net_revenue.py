@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from .._backend import period_name
+from .. import _reading as say
 
 __all__ = ["plot_revenue_movements", "plot_revenue_waterfall"]
 
@@ -94,7 +94,7 @@ def plot_revenue_movements(
     ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=8)
     ax.yaxis.set_major_formatter(_money(currency))
     ax.set_ylabel("revenue against the period before")
-    ax.set_title(f"Revenue movements per {period_name(period)}")
+    ax.set_title(f"Revenue movements per {say.period_word(period)}")
     ax.legend(fontsize=8, ncol=4)
     ax.grid(axis="y", alpha=0.3)
     return ax
@@ -162,7 +162,7 @@ def plot_revenue_waterfall(
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
     ax.yaxis.set_major_formatter(_money(currency))
     nrr = row["net_revenue_retention"]
-    word = period_name(unit)
+    word = say.period_word(unit)
     ax.set_title(
         f"{_label(row['period'], unit)}: from last {word}'s buyers to this {word}'s revenue"
         + (f" (NRR {nrr:.0%})" if np.isfinite(nrr) else "")

@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from .._backend import period_name
+from .. import _reading as say
 from .cohorts import _cohort_label
 
 __all__ = ["plot_projected_curves", "plot_projected_heatmap"]
@@ -115,7 +115,7 @@ def plot_projected_heatmap(
                     )
                 )
     ax.tick_params(axis="y", labelrotation=0, labelsize=8)
-    word = period_name(period) if period in ("D", "W", "M", "Q") else "period"
+    word = say.period_word(period)
     ax.set_xlabel(f"{word}s since first purchase (hatched: projected)")
     ax.set_ylabel(f"cohort ({word} of first purchase)")
     model = projection.attrs.get("model", "")
@@ -182,7 +182,7 @@ def plot_projected_curves(
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, 102)
-    word = period_name(period) if period in ("D", "W", "M", "Q") else "period"
+    word = say.period_word(period)
     ax.set_xlabel(f"{word}s since first purchase")
     ax.set_ylabel("customers still active (%)")
     level = projection.attrs.get("level", 0.95)
