@@ -342,7 +342,9 @@ class _ContractualModel(JsonModel):
         self.n_customers_ = stats_.n_customers
         self.max_age_ = stats_.max_age
         self.period_ = period
-        self._set_intervals(self._log_cov(theta, stats_))
+        homogeneous = bool((self.params_[["alpha", "beta"]] > 1e4).all())
+        # on that boundary the Hessian is flat by nature: one warning says both
+        self._set_intervals(self._log_cov(theta, stats_), warn=not homogeneous)
         self._warn_boundary()
         return self
 
@@ -406,10 +408,10 @@ class _ContractualModel(JsonModel):
             return None
         return cov
 
-    def _set_intervals(self, log_cov: np.ndarray | None) -> None:
+    def _set_intervals(self, log_cov: np.ndarray | None, *, warn: bool = True) -> None:
         names = list(self._param_names)
         est = self.params_.to_numpy()
-        if log_cov is None:
+        if log_cov is None and warn:
             warnings.warn(
                 f"The {self.label} Hessian is singular or not negative definite, so the "
                 "parameter intervals are NaN: the likelihood is flat in some direction (too "
@@ -417,6 +419,7 @@ class _ContractualModel(JsonModel):
                 ConvergenceWarning,
                 stacklevel=3,
             )
+        if log_cov is None:
             se_log = np.full(len(names), np.nan)
         else:
             se_log = np.sqrt(np.diag(log_cov))
@@ -434,14 +437,31 @@ class _ContractualModel(JsonModel):
         )
 
     def _warn_boundary(self) -> None:
-        extreme = [k for k, v in self.params_.items() if v > 1e4 or v < 1e-4]
+        p = self.params_
+        if p["alpha"] > 1e4 and p["beta"] > 1e4:
+            churn = p["alpha"] / (p["alpha"] + p["beta"])
+            own = (
+                f", and retention rises with tenure because each customer's own risk falls "
+                f"(c = {p['c']:.2f} < 1)"
+                if self._with_c and p["c"] < 1
+                else ""
+            )
+            warnings.warn(
+                f"The {self.label} finds no difference between customers in their churn risk: "
+                f"each churns with about the same probability ({churn:.1%} in her first "
+                f"period){own}. Its parameters sit on a boundary (alpha, beta -> infinity), so "
+                "their intervals are not defined, though the projection is.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+            return
+        extreme = [k for k, v in p.items() if v > 1e4 or v < 1e-4]
         if extreme:
-            shown = ", ".join(f"{k}={self.params_[k]:.3g}" for k in extreme)
+            shown = ", ".join(f"{k}={p[k]:.3g}" for k in extreme)
             warnings.warn(
                 f"The {self.label} fit has parameter(s) at an extreme value ({shown}): the "
-                "optimum is near a boundary (e.g. customers who all churn at the same rate "
-                "give alpha and beta -> infinity), so intervals and projections far beyond "
-                "the data are unreliable.",
+                "optimum is near a boundary of the parameter space, so intervals and "
+                "projections far beyond the data are unreliable. Pool more cohorts or periods.",
                 ConvergenceWarning,
                 stacklevel=3,
             )

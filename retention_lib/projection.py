@@ -17,8 +17,10 @@ compare both with :func:`backtest_retention`.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,11 +28,17 @@ import pandas as pd
 
 from . import _reading as say
 from ._backend import period_index_of, period_start
-from ._validation import AssumptionWarning, DataValidationError, require_in_range
+from ._validation import (
+    AssumptionWarning,
+    DataValidationError,
+    RetentionLibWarning,
+    require_in_range,
+)
 from .contractual import (
     MODELS,
     BetaDiscreteWeibullModel,
     ShiftedBetaGeoModel,
+    likelihood_ratio_test,
     residual_lifetimes,
     survival_curve,
     survivor_series,
@@ -121,11 +129,13 @@ def _groups(table: pd.DataFrame, by: str | None) -> list[tuple[Any, pd.DataFrame
 
 
 def _model_class(model: Any) -> type[ShiftedBetaGeoModel] | type[BetaDiscreteWeibullModel]:
+    if isinstance(model, str) and model == "auto":
+        return ShiftedBetaGeoModel
     if isinstance(model, str):
         if model not in _MODEL_NAMES:
             raise DataValidationError(
-                f"`model` must be one of {', '.join(map(repr, _MODEL_NAMES))}, a model class "
-                f"or a model instance; got {model!r}."
+                f"`model` must be one of {', '.join(map(repr, [*_MODEL_NAMES, 'auto']))}, a "
+                f"model class or a model instance; got {model!r}."
             )
         return _MODEL_NAMES[model]
     if isinstance(model, type) and issubclass(model, _MODEL_TYPES):
@@ -147,8 +157,10 @@ def retention_models(
     ----------
     table : pandas.DataFrame
         Output of :func:`~retention_lib.cohort_survival` (or survivor counts in its form).
-    model : {"sBG", "BdW"} or a model class or instance
-        The model to fit (a fitted instance is used as it is, without ``by``).
+    model : {"sBG", "BdW", "auto"} or a model class or instance
+        The model to fit (a fitted instance is used as it is, without ``by``); ``"auto"``
+        fits both and keeps the BdW where the likelihood-ratio test prefers it
+        (:func:`~retention_lib.likelihood_ratio_test`, p < 0.05), else the sBG.
     by : str, optional
         Fit one model per value of this column.
 
@@ -165,12 +177,27 @@ def retention_models(
         if isinstance(model, _MODEL_TYPES) and hasattr(model, "params_") and by is None:
             out[group] = model
             continue
+        cells = part[part["observable"]]
         try:
-            out[group] = cls().fit(part[part["observable"]], period=period)
+            out[group] = cls().fit(cells, period=period)
+            if isinstance(model, str) and model == "auto":
+                out[group] = _preferred(out[group], cells, period)
         except DataValidationError as exc:
             where = f" for {by} = {group!r}" if by else ""
             raise DataValidationError(f"Cannot fit the {cls.label}{where}: {exc}") from None
     return out
+
+
+def _preferred(sbg: ShiftedBetaGeoModel, cells: pd.DataFrame, period: Any) -> _Model:
+    """The BdW when the likelihood-ratio test prefers it (p < 0.05), else the sBG."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bdw = BetaDiscreteWeibullModel().fit(cells, period=period)
+    if likelihood_ratio_test(sbg, bdw)["preferred"] == "BdW":
+        for w in caught:  # the chosen model's caveats still reach the user
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return bdw
+    return sbg
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,13 +252,35 @@ def _prepare(
 ) -> tuple[pd.DataFrame, list[_Projection]]:
     table = _check_table(table)
     n_draws = int(require_in_range(n_draws, name="n_draws", low=10))
-    models = retention_models(table, model=model, by=by)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        models = retention_models(table, model=model, by=by)
+    notes: list[str] = []
+    for w in caught:  # raised again at the user's call, and kept as notes
+        warnings.warn(w.message, w.category, stacklevel=_outside_stacklevel())
+        if issubclass(w.category, RetentionLibWarning) and str(w.message) not in notes:
+            notes.append(str(w.message))
     out = []
     for (group, part), fitted in zip(_groups(table, by), models.values(), strict=True):
         draws = fitted.parameter_draws(n_draws, seed=seed)
         rho = _cohort_correlation(fitted, part[part["observable"]])
         out.append(_Projection(group, fitted, _anchors(part), draws, rho))
+    table.attrs["notes"] = notes
     return table, out
+
+
+def _outside_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside retention_lib."""
+    package = str(Path(__file__).resolve().parent)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _model_label(projections: list[_Projection]) -> str:
+    labels = sorted({p.model.label for p in projections})
+    return labels[0] if len(labels) == 1 else " or ".join(labels) + " (by group)"
 
 
 def _cohort_correlation(model: _Model, observed: pd.DataFrame) -> float:
@@ -319,9 +368,10 @@ def project_retention(
         A survivor table: :func:`~retention_lib.cohort_survival` for a purchase log, or
         explicit counts of a subscription business with ``cohort, period_number,
         cohort_size, customers`` (NaN or ``observable=False`` where not seen yet).
-    model : {"sBG", "BdW"} or a model class or instance
+    model : {"sBG", "BdW", "auto"} or a model class or instance
         :class:`~retention_lib.ShiftedBetaGeoModel` (default) or
-        :class:`~retention_lib.BetaDiscreteWeibullModel`; a fitted instance is used as it is.
+        :class:`~retention_lib.BetaDiscreteWeibullModel`; ``"auto"`` picks one per group by
+        the likelihood-ratio test; a fitted instance is used as it is.
     by : str, optional
         Fit and project one model per value of this column (e.g. ``"region"``).
     horizon : int, optional
@@ -389,9 +439,10 @@ def project_retention(
         "by": by,
         "kind": table.attrs.get("kind", "survival"),
         "inactive_periods": table.attrs.get("inactive_periods"),
-        "model": projections[0].model.label,
+        "model": _model_label(projections),
         "level": float(level),
         "cohort_correlation": {p.group: p.rho for p in projections},
+        "notes": table.attrs["notes"],
     }
     return out
 
@@ -556,11 +607,12 @@ def retention_outlook(
         "period": table.attrs.get("period"),
         "by": by,
         "horizon": horizon,
-        "model": projections[0].model.label,
+        "model": _model_label(projections),
         "level": float(level),
         "inactive_periods": table.attrs.get("inactive_periods"),
         "value_per_customer": value_per_customer,
         "discount_rate": float(discount_rate),
+        "notes": table.attrs["notes"],
     }
     return out
 
@@ -768,7 +820,7 @@ def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
     States the projected retention at the horizon of the youngest cohorts against the
     oldest cohort's, the customers still active now and, when a value was given, what they
     are worth; each with its interval, and saying so when the young cohorts retain better
-    rather than worse.
+    rather than worse. Caveats of the fit (a boundary, a flat likelihood) follow as notes.
 
     Parameters
     ----------
@@ -835,6 +887,7 @@ def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
             f"{total['base_value_upper']:,.0f}); the value per {word} is an input, not a "
             "figure from the data."
         )
+    parts += [f"Note: {note}" for note in outlook.attrs.get("notes", [])]
     return " ".join(parts)
 
 

@@ -93,6 +93,14 @@ def test_observed_cells_are_kept_and_only_unobserved_ones_filled():
         assert g.sort_values("period_number")["customers"].is_monotonic_decreasing
 
 
+def test_auto_keeps_the_bdw_only_where_the_likelihood_ratio_test_prefers_it():
+    high_end = [1000, 869, 743, 653, 593]  # FHLDS 2018: the BdW fits better (p = 0.03)
+    assert project_retention(_tidy([high_end], width=13), model="auto").attrs["model"] == "BdW"
+    assert project_retention(_tidy(MULTI_COHORT), model="auto").attrs["model"] == "sBG"
+    models = rl.retention_models(_tidy([high_end]), model="auto")
+    assert isinstance(models[None], rl.BetaDiscreteWeibullModel)
+
+
 def test_horizon_extends_the_table():
     filled = project_retention(_tidy(MULTI_COHORT), horizon=10)
     assert filled["period_number"].max() == 10
@@ -236,6 +244,18 @@ def test_describe_projection_follows_the_numbers():
     assert "above the 30%" in above
     same = describe_projection(_outlook_with(young=0.305, old=0.30))
     assert "about the same as the 30%" in same
+
+
+def test_describe_projection_carries_the_fit_caveats():
+    high_end = [1000, 869, 743, 653, 593]
+    homogeneous = [[10000, 9000, 8100, 7290, 6561], [10000, 9000, 8100]]  # churn 10% for all
+    with pytest.warns(rl.ConvergenceWarning, match="boundary"):
+        out = retention_outlook(_tidy(homogeneous), horizon=6)
+    text = describe_projection(out)
+    assert "Note: The sBG finds no difference between customers" in text
+    assert "10.0% in her first period" in text and text.count("Note:") == 1
+    quiet = retention_outlook(_tidy([high_end]), horizon=6)
+    assert "Note:" not in describe_projection(quiet)
 
 
 def test_describe_projection_states_the_value_as_an_input():

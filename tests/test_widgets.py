@@ -139,6 +139,31 @@ def test_explorer_caches_each_selection(log, monkeypatch):
     assert [c["kind"] for c in calls] == ["classic", "unbounded"]
 
 
+def test_projection_view_is_the_library_projection_of_the_selection(log):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rl.ConvergenceWarning)
+        table, reading, fig = widgets.projection_view(log, region="Europe", model="sBG")
+        survival = rl.cohort_survival(log[log["region"] == "Europe"])
+        expected = rl.project_retention(survival, model="sBG", horizon=12)
+        outlook = rl.retention_outlook(survival, model="sBG", horizon=12)
+    assert_frame_equal(table, expected)
+    assert reading == rl.describe_projection(outlook)
+    assert "hatched: projected" in fig.axes[0].get_xlabel()
+    with pytest.raises(DataValidationError, match="Only"):
+        widgets.projection_view(log[log["customer_id"].isin(log["customer_id"].unique()[:5])])
+
+
+def test_explorer_switches_the_projection_on_and_off(log):
+    box = widgets.cohort_explorer(log)
+    classic = box.last
+    box.controls["projection"].value = "sBG"
+    assert "projected" in box.last.columns and box.last["projected"].any()
+    assert "The sBG projects" in box.header.value or "nothing is projected" in box.header.value
+    assert box.table.value == ""
+    box.controls["projection"].value = "off"
+    assert_frame_equal(box.last, classic)
+
+
 @pytest.fixture
 def bgnbd_log() -> pd.DataFrame:
     """A log drawn from the BG/NBD + Gamma-Gamma processes, so the fits converge."""

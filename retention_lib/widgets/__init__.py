@@ -13,7 +13,7 @@ except ImportError as exc:  # pragma: no cover - ipywidgets is a dependency
     ) from exc
 
 from .clv import clv_explorer, clv_view
-from .cohorts import cohort_explorer, cohort_summary, cohort_view
+from .cohorts import cohort_explorer, cohort_summary, cohort_view, projection_view
 from .dashboard import dashboard, fit_clv
 from .pareto import (
     kpi_explorer,
@@ -36,6 +36,7 @@ __all__ = [
     "kpi_view",
     "pareto_explorer",
     "pareto_view",
+    "projection_view",
     "whatif_explorer",
     "whatif_view",
 ]

@@ -11,8 +11,16 @@ import pandas as pd
 
 from .. import _reading as say
 from .._validation import DataValidationError, RetentionLibError
-from ..cohorts import KEY_PERIODS, average_retention, cohort_retention, describe_retention
+from ..cohorts import (
+    KEY_PERIODS,
+    average_retention,
+    cohort_retention,
+    cohort_survival,
+    describe_retention,
+)
 from ..plotting.cohorts import plot_retention_curves, plot_retention_heatmap
+from ..plotting.projection import plot_projected_curves, plot_projected_heatmap
+from ..projection import describe_projection, project_retention, retention_outlook
 from ._common import (
     ALL,
     Steps,
@@ -24,7 +32,7 @@ from ._common import (
     select,
 )
 
-__all__ = ["cohort_explorer", "cohort_summary", "cohort_view"]
+__all__ = ["cohort_explorer", "cohort_summary", "cohort_view", "projection_view"]
 
 #: Smallest selection (distinct customers) the explorer draws.
 MIN_CUSTOMERS = 20
@@ -93,6 +101,62 @@ def cohort_view(
     return table, fig
 
 
+def projection_view(
+    transactions: pd.DataFrame,
+    *,
+    region: str = ALL,
+    segment: str = ALL,
+    period: str = "M",
+    model: str = "auto",
+    horizon: int | None = None,
+) -> tuple[pd.DataFrame, str, plt.Figure]:
+    """The selection's survivor triangle filled by a fitted projection, its reading and figure.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Clean canonical transactions.
+    region, segment : str
+        A value of the column, or ``"All"``.
+    period : {"D", "W", "M", "Q"}
+    model : {"auto", "sBG", "BdW"}
+        As in :func:`~retention_lib.project_retention`.
+    horizon : int, optional
+        Period to quote retention at (default: 12 months, 26 weeks, 4 quarters, 90 days).
+
+    Returns
+    -------
+    projection : pandas.DataFrame
+        :func:`~retention_lib.project_retention` of :func:`~retention_lib.cohort_survival`.
+    reading : str
+        :func:`~retention_lib.describe_projection` at ``horizon``.
+    fig : matplotlib.figure.Figure
+        Projected triangle (left) and survival curves with bands (right).
+
+    Raises
+    ------
+    DataValidationError
+        When the selection has fewer than ``MIN_CUSTOMERS`` customers or cannot be fitted.
+    """
+    sub = select(transactions, region=region, segment=segment)
+    n = sub["customer_id"].nunique()
+    if n < MIN_CUSTOMERS:
+        raise DataValidationError(
+            f"Only {n} customer(s) in region={region!r}, segment={segment!r}; pick a wider "
+            f"selection (at least {MIN_CUSTOMERS} customers)."
+        )
+    horizon = horizon if horizon is not None else max(KEY_PERIODS.get(period, (1, 3, 6, 12)))
+    survival = cohort_survival(sub, period=period)
+    projection = project_retention(survival, model=model, horizon=horizon)
+    outlook = retention_outlook(survival, model=model, horizon=horizon)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5), width_ratios=[1.6, 1])
+    plot_projected_heatmap(projection, ax=ax1)
+    plot_projected_curves(projection, ax=ax2)
+    fig.suptitle(f"{_label(region, segment)}: {n:,} customers, projected", fontsize=13)
+    fig.tight_layout()
+    return projection, describe_projection(outlook), fig
+
+
 def cohort_summary(
     table: pd.DataFrame, *, at: tuple[int, ...] | None = None, include_partial: bool = False
 ) -> pd.DataFrame:
@@ -143,7 +207,8 @@ def _summary_html(summary: pd.DataFrame, period: str) -> str:
 
 
 def cohort_explorer(transactions: pd.DataFrame) -> w.VBox:
-    """Dropdowns for region, segment, period and kind, redrawing :func:`cohort_view`.
+    """Dropdowns for region, segment, period, kind and projection, redrawing
+    :func:`cohort_view` (or, with the projection on, :func:`projection_view`).
 
     The data is read once (``transactions``); each change recomputes only the selection,
     shows a progress bar meanwhile, and caches what it drew. A selection that is too small
@@ -155,7 +220,8 @@ def cohort_explorer(transactions: pd.DataFrame) -> w.VBox:
         With attributes ``controls`` (dict of the dropdowns), ``header`` (HTML: the
         selection and a plain-language reading), ``figure`` (Image, PNG), ``table`` (HTML:
         :func:`cohort_summary`), ``notes`` (HTML: warnings), ``update()`` and ``last``
-        (the latest :func:`cohort_view` table, None after a message).
+        (the latest :func:`cohort_view` or :func:`projection_view` table, None after a
+        message).
     """
     controls = {
         "region": dropdown("Region", options(transactions, "region")),
@@ -165,6 +231,11 @@ def cohort_explorer(transactions: pd.DataFrame) -> w.VBox:
             "Retention",
             [("Classic (in period)", "classic"), ("Unbounded (in or after)", "unbounded")],
             "classic",
+        ),
+        "projection": dropdown(
+            "Projection",
+            [("Off", "off"), ("On (model by test)", "auto"), ("sBG", "sBG"), ("BdW", "BdW")],
+            "off",
         ),
     }
     steps = Steps(3)
@@ -179,10 +250,30 @@ def cohort_explorer(transactions: pd.DataFrame) -> w.VBox:
     cache: dict[tuple, dict[str, Any]] = {}
 
     def render(key: tuple) -> dict[str, Any]:
-        region, segment, period, kind = key
+        region, segment, period, kind, projection = key
         steps.start("Selecting customers")
         try:
             steps.advance("Computing cohorts")
+            if projection != "off":
+                (table, reading, fig), messages = collect_warnings(
+                    projection_view,
+                    transactions,
+                    region=region,
+                    segment=segment,
+                    period=period,
+                    model=projection,
+                )
+                steps.advance("Drawing")
+                result = {
+                    "last": table,
+                    "header": f"<p><b>{html.escape(_label(region, segment))}</b>: "
+                    f"{html.escape(reading)}</p>",
+                    "figure": figure_png(fig),
+                    "table": "",
+                    "notes": "".join(note_html(f"Note: {m}") for m in messages),
+                }
+                steps.done()
+                return result
             (table, fig), messages = collect_warnings(
                 cohort_view, transactions, region=region, segment=segment, period=period, kind=kind
             )
