@@ -52,6 +52,18 @@ def _label(region: str, segment: str) -> str:
     return " / ".join(picked) if picked else "All customers"
 
 
+def _selection(transactions: pd.DataFrame, region: str, segment: str) -> tuple[pd.DataFrame, int]:
+    """The selected rows and their customers; an error when they are too few to draw."""
+    sub = select(transactions, region=region, segment=segment)
+    n = sub["customer_id"].nunique()
+    if n < MIN_CUSTOMERS:
+        raise DataValidationError(
+            f"Only {n} customer(s) in region={region!r}, segment={segment!r}; pick a wider "
+            f"selection (at least {MIN_CUSTOMERS} customers)."
+        )
+    return sub, n
+
+
 def cohort_view(
     transactions: pd.DataFrame,
     *,
@@ -85,13 +97,7 @@ def cohort_view(
     DataValidationError
         When the selection has fewer than ``MIN_CUSTOMERS`` customers.
     """
-    sub = select(transactions, region=region, segment=segment)
-    n = sub["customer_id"].nunique()
-    if n < MIN_CUSTOMERS:
-        raise DataValidationError(
-            f"Only {n} customer(s) in region={region!r}, segment={segment!r}; pick a wider "
-            f"selection (at least {MIN_CUSTOMERS} customers)."
-        )
+    sub, n = _selection(transactions, region, segment)
     table = cohort_retention(sub, period=period, kind=kind)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5), width_ratios=[1.6, 1])
     plot_retention_heatmap(table, ax=ax1)
@@ -138,13 +144,7 @@ def projection_view(
     DataValidationError
         When the selection has fewer than ``MIN_CUSTOMERS`` customers or cannot be fitted.
     """
-    sub = select(transactions, region=region, segment=segment)
-    n = sub["customer_id"].nunique()
-    if n < MIN_CUSTOMERS:
-        raise DataValidationError(
-            f"Only {n} customer(s) in region={region!r}, segment={segment!r}; pick a wider "
-            f"selection (at least {MIN_CUSTOMERS} customers)."
-        )
+    sub, n = _selection(transactions, region, segment)
     horizon = horizon if horizon is not None else max(KEY_PERIODS.get(period, (1, 3, 6, 12)))
     survival = cohort_survival(sub, period=period)
     projection = project_retention(survival, model=model, horizon=horizon)
