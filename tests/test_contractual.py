@@ -51,10 +51,10 @@ def test_sbg_params_match_Fader_Hardie_2007_high_end():
     assert model.params_["beta"] == pytest.approx(3.806, abs=1e-3)
 
 
-@pytest.mark.parametrize(("series", "tol"), [(REGULAR, 0.01), (HIGH_END, 0.02)])
+@pytest.mark.parametrize(("series", "tol"), [(REGULAR, 0.004), (HIGH_END, 0.017)])
 def test_sbg_projection_of_years_8_to_12_is_close_to_Fader_Hardie_2007_actuals(series, tol):
-    # fitted on years 0-7; FH 2007 Figure 4: the sBG tracks both segments to year 12 (it
-    # slightly under-projects the High End customers, whose retention keeps rising)
+    # fitted on years 0-7; FH 2007 Figure 4: the sBG tracks both segments to year 12 (0.3
+    # points off at most for Regular; 1.6 under for High End, whose retention keeps rising)
     model = ShiftedBetaGeoModel().fit(series[:8])
     projected = model.survival(range(8, 13)).to_numpy()
     actual = np.array(series[8:]) / 1000
