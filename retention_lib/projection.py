@@ -853,23 +853,31 @@ def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
         else ""
     )
     old = cohorts.iloc[0]
-    young = cohorts[cohorts["horizon_projected"].astype(bool)]
+    later = cohorts.iloc[1:]
+    young = later[later["horizon_projected"].astype(bool)]
+    label = say.period_label(old["cohort"], outlook.attrs.get("period"))
+    how_old = "observed" if not bool(old["horizon_projected"]) else "projected"
+    base = float(old["retention_at_horizon"])
     parts = []
     if len(young):
         w = young["cohort_size"].to_numpy(dtype=float)
         proj = float(np.average(young["retention_at_horizon"], weights=w))
-        base = float(old["retention_at_horizon"])
         verb = (
             "about the same as"
             if abs(proj - base) < 0.01
             else ("below" if proj < base else "above")
         )
-        label = say.period_label(old["cohort"], outlook.attrs.get("period"))
-        how_old = "observed" if not bool(old["horizon_projected"]) else "projected"
+        n = len(young)
         parts.append(
-            f"The {model} projects that the {len(young)} cohorts not yet {h} {word}s old will "
-            f"keep {proj:.0%} of their customers at {word} {h}{lapse}, {verb} the "
-            f"{base:.0%} {how_old} for the oldest cohort ({label})."
+            f"The {model} projects that the {n} later cohort{'s' if n != 1 else ''} will keep "
+            f"{proj:.0%} of {'their' if n != 1 else 'its'} customers at {word} {h}{lapse}, "
+            f"{verb} the {base:.0%} "
+            f"{how_old} for the oldest cohort ({label})."
+        )
+    elif bool(old["horizon_projected"]):
+        parts.append(
+            f"The {model} projects that the oldest cohort ({label}) will keep {base:.0%} of its "
+            f"customers at {word} {h}{lapse}."
         )
     else:
         parts.append(f"Every cohort has been observed for {h} {word}s; nothing is projected.")

@@ -237,7 +237,8 @@ def _outlook_with(young: float, old: float) -> pd.DataFrame:
 
 def test_describe_projection_follows_the_numbers():
     below = describe_projection(_outlook_with(young=0.20, old=0.30))
-    assert "keep 20% of their customers at month 12" in below and "below the 30%" in below
+    assert "the 1 later cohort will keep 20% of its customers at month 12" in below
+    assert "below the 30% observed for the oldest cohort (Jan 2020)" in below
     assert "after 3 months without a purchase" in below
     assert "about 70 are still active now (95% interval 60-80)" in below
     above = describe_projection(_outlook_with(young=0.40, old=0.30))
