@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from ._persist import JsonModel, versions
-from ._validation import ConvergenceWarning, DataValidationError, NotFittedError
+from ._estimator import Estimator, versions
+from ._validation import ConvergenceWarning, DataValidationError
 
 __all__ = [
     "BetaDiscreteWeibullModel",
@@ -249,7 +249,7 @@ def _log_likelihood(theta: np.ndarray, data: _SurvivorData, with_c: bool):
 # ---------------------------------------------------------------------------------------------
 
 
-class _ContractualModel(JsonModel):
+class _ContractualModel(Estimator):
     _param_names: tuple[str, ...] = ("alpha", "beta")
     #: Short name used in messages and readings ("sBG", "BdW").
     label = ""
@@ -258,13 +258,6 @@ class _ContractualModel(JsonModel):
         pass
 
     # -- contract helpers ------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' before "
-                "using this method."
-            )
-
     def __repr__(self) -> str:
         name = type(self).__name__
         if not hasattr(self, "params_"):

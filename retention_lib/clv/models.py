@@ -19,7 +19,6 @@ import contextlib
 import inspect
 import io
 import json
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,9 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from .._estimator import Estimator, versions
 from .._validation import (
     DataValidationError,
-    NotFittedError,
     RetentionLibError,
     format_rows,
     require_in_range,
@@ -197,7 +196,7 @@ MAX_SECONDS = 300.0
 FORMAT_VERSION = 2
 
 
-class _BaseModel:
+class _BaseModel(Estimator):
     _param_names: tuple[str, ...] = ()
     _fitter_name: str = ""
     _label: str = ""
@@ -226,13 +225,6 @@ class _BaseModel:
         return {name: getattr(self, name) for name in names}
 
     # -- contract helpers ------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' before "
-                "using this method."
-            )
-
     def _check_penalizer(self) -> float:
         try:
             pen = float(self.penalizer_coef)
@@ -470,26 +462,6 @@ class _BaseModel:
             "versions": _versions(),
         }
 
-    def save(self, path: str | Path | None = None) -> str:
-        """Write the fitted model as JSON (no pickle) and return the JSON text.
-
-        Parameters
-        ----------
-        path : str or Path, optional
-            File to write; if omitted only the text is returned.
-
-        Returns
-        -------
-        str
-            The JSON document: every ``__init__`` setting, the parameters and their covariance,
-            the time unit and grain, and the fit diagnostics. Reload it with
-            :func:`load_model`.
-        """
-        text = json.dumps(self.to_dict(), indent=2)
-        if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
-        return text
-
 
 def _json_number(value: Any) -> Any:
     if isinstance(value, (np.integer, int)) and not isinstance(value, bool):
@@ -500,13 +472,7 @@ def _json_number(value: Any) -> Any:
 
 
 def _versions() -> dict[str, str]:
-    out = {}
-    for pkg in ("retention-lib", "lifetimes", "numpy", "scipy", "pandas"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "unknown"
-    return out
+    return versions(("retention-lib", "lifetimes", "numpy", "scipy", "pandas"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Saving fitted models as JSON (no pickle): one ``save`` for every model that has ``to_dict``."""
+"""What every fitted model of retention-lib shares: the not-fitted guard and JSON ``save``.
+
+A model sets ``params_`` in ``fit`` and describes itself in ``to_dict()``; ``save`` writes that
+as JSON (no pickle) and :func:`retention_lib.load_model` reads it back.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ._validation import NotFittedError
 
-class JsonModel:
-    """Mixin giving a model with ``to_dict()`` a ``save(path=None)`` that writes JSON."""
+
+class Estimator:
+    """Mixin: ``_check_fitted`` (scikit-learn's message) and ``save``."""
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' before "
+                "using this method."
+            )
 
     def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every model defines it
         raise NotImplementedError
@@ -26,7 +39,9 @@ class JsonModel:
         Returns
         -------
         str
-            The JSON document; reload it with :func:`retention_lib.load_model`.
+            The JSON document of ``to_dict()``: the parameters and their covariance, every
+            ``__init__`` setting, the unit and the fit's diagnostics where the model has them.
+            Reload it with :func:`retention_lib.load_model`.
         """
         text = json.dumps(self.to_dict(), indent=2)
         if path is not None:
