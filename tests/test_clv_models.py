@@ -909,3 +909,134 @@ def test_an_interval_too_wide_for_a_float_is_flagged_as_unbounded():
     b = next(c for c in checks if c.check.startswith("b: 95% interval"))
     assert not b.ok and b.finding == "b's 95% interval (0 to infinity) is unbounded"
     assert next(c for c in checks if c.check.startswith("a: 95% interval")).ok
+
+
+# ---------------------------------------------------------------------------------------------
+# BG/BB (discrete opportunities)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def donations_fit():
+    from retention_lib import BetaGeoBetaBinomModel, load_donations
+
+    summary = load_donations()
+    return summary, BetaGeoBetaBinomModel().fit(summary)
+
+
+def test_bgbb_params_match_Fader_Hardie_Shang_2010(donations_fit):
+    summary, model = donations_fit
+    assert len(summary) == 11104 and summary["T"].max() == 6
+    expected = {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}
+    for name, value in expected.items():
+        assert model.params_[name] == pytest.approx(value, abs=1e-3), name
+    assert model.log_likelihood_ == pytest.approx(-33225.6, abs=0.05)
+    assert model.time_unit_ == "Y" and model.n_unique_rows_ == 22
+    assert (model.diagnostics_["status"] != "warning").all()
+    assert "all 13 checks pass" in model.fit_report() and "years" in model.fit_report()
+
+
+def test_bgbb_predictions_match_lifetimes(donations_fit):
+    summary, model = donations_fit
+    from retention_lib.clv._lifetimes import lifetimes
+
+    from retention_lib.clv._lifetimes import dataset_path
+
+    raw = pd.read_csv(dataset_path("donations.csv"))
+    fitter = lifetimes().BetaGeoBetaBinomFitter()
+    fitter.fit(raw["frequency"], raw["recency"], raw["periods"], weights=raw["weights"])
+    fitter.params_ = model.params_.copy()  # the same optimum, to the last digit
+    x, tx, n = summary["frequency"], summary["recency"], summary["T"]
+    np.testing.assert_allclose(
+        model.p_alive(summary), fitter.conditional_probability_alive(0, x, tx, n), rtol=1e-10
+    )
+    for t in (1, 5):
+        np.testing.assert_allclose(
+            model.predict_purchases(summary, t),
+            fitter.conditional_expected_number_of_purchases_up_to_time(t, x, tx, n),
+            rtol=1e-10,
+        )
+    table = fitter.expected_number_of_transactions_in_first_n_periods(6)["model"]
+    probs = model.prob_n_purchases(6, range(7))
+    np.testing.assert_allclose(probs.to_numpy() * 11104, table.to_numpy(), rtol=1e-10)
+    assert probs.sum() == pytest.approx(1.0)
+    assert model.expected_purchases_new_customer(6)[0] == pytest.approx(
+        float((probs.index * probs).sum())
+    )
+
+
+def test_bgbb_p_no_purchase_is_one_minus_expected_for_one_opportunity(donations_fit):
+    summary, model = donations_fit
+    one = model.p_no_purchase(summary, 1)
+    np.testing.assert_allclose(one, 1 - model.predict_purchases(summary, 1), atol=1e-12)
+    assert (model.p_no_purchase(summary, 0) == 1).all()
+    three = model.p_no_purchase(summary, 3)
+    assert (three <= one + 1e-12).all() and three.between(0, 1).all()
+
+
+def test_bgbb_p_no_purchase_matches_a_simulation(rng):
+    from retention_lib import BetaGeoBetaBinomModel
+
+    params = {"alpha": 1.2, "beta": 0.75, "gamma": 0.66, "delta": 2.8}
+    model = BetaGeoBetaBinomModel.from_params(params, time_unit="W")
+    n_people, n, ahead = 400_000, 6, 3
+    p = rng.beta(params["alpha"], params["beta"], n_people)
+    theta = rng.beta(params["gamma"], params["delta"], n_people)
+    # alive at opportunity k unless a death draw before it; transact with p while alive
+    death = rng.geometric(theta)  # the opportunity at whose start she dies (1, 2, ...)
+    opportunity = np.arange(1, n + ahead + 1)
+    alive = opportunity[None, :] < death[:, None]
+    buys = alive & (rng.random((n_people, n + ahead)) < p[:, None])
+    seen, future = buys[:, :n], buys[:, n:]
+    x = seen.sum(axis=1)
+    last = np.where(x > 0, n - np.argmax(seen[:, ::-1], axis=1), 0)
+    for fx, ftx in ((0, 0), (2, 4), (5, 6)):
+        group = (x == fx) & (last == ftx)
+        empirical = float((~future[group].any(axis=1)).mean())
+        row = pd.DataFrame({"frequency": [fx], "recency": [ftx], "T": [n]})
+        predicted = float(model.p_no_purchase(row, ahead).iloc[0])
+        se = np.sqrt(empirical * (1 - empirical) / group.sum())
+        assert abs(predicted - empirical) < 4 * se + 1e-3, (fx, ftx, predicted, empirical)
+
+
+def test_bgbb_contract_json_and_repr(donations_fit, tmp_path):
+    from retention_lib import BetaGeoBetaBinomModel, NotFittedError
+
+    summary, model = donations_fit
+    with pytest.raises(NotFittedError, match="BetaGeoBetaBinomModel instance is not fitted"):
+        BetaGeoBetaBinomModel().p_alive(summary)
+    assert "22 distinct rows" in repr(model) and "alpha=1.204" in repr(model)
+    model.save(tmp_path / "bgbb.json")
+    loaded = load_model(tmp_path / "bgbb.json")
+    assert type(loaded) is BetaGeoBetaBinomModel and loaded.time_unit_ == "Y"
+    pd.testing.assert_series_equal(loaded.params_, model.params_)
+    pd.testing.assert_series_equal(
+        loaded.p_no_purchase(summary, 2), model.p_no_purchase(summary, 2)
+    )
+    pd.testing.assert_frame_equal(loaded.diagnostics_, model.diagnostics_)
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"frequency": [3], "recency": [2], "T": [6]}, "`frequency` is larger than `recency`"),
+        ({"frequency": [1], "recency": [7], "T": [6]}, "`recency` is larger than `T`"),
+        ({"frequency": [0], "recency": [2], "T": [6]}, "`recency` is not 0"),
+        ({"frequency": [1.5], "recency": [2], "T": [6]}, "not whole"),
+    ],
+)
+def test_bgbb_bad_summaries_are_clear_errors(donations_fit, change, match):
+    from retention_lib import BetaGeoBetaBinomModel
+
+    summary, model = donations_fit
+    bad = pd.concat([summary.head(20), pd.DataFrame(change)], ignore_index=True)
+    with pytest.raises(DataValidationError, match=match):
+        BetaGeoBetaBinomModel().fit(bad)
+    with pytest.raises(DataValidationError, match=match):
+        model.p_alive(bad)
+    with pytest.raises(DataValidationError, match="whole number of transaction opportunities"):
+        model.p_no_purchase(summary, 1.5)
+    with pytest.raises(DataValidationError, match="no repeat transaction"):
+        BetaGeoBetaBinomModel().fit(summary[summary["frequency"] == 0])
+    with pytest.raises(DataValidationError, match="missing column"):
+        BetaGeoBetaBinomModel().fit(summary.drop(columns="T"))

@@ -1,12 +1,14 @@
-"""Customer lifetime value: RFM summaries, BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma models,
-CLV with uncertainty, per-group summaries, holdout validation, fit diagnostics, model choice
+"""Customer lifetime value: RFM summaries, BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma and BG/BB
+(discrete opportunities) models, CLV with uncertainty, per-group summaries, holdout validation, fit diagnostics, model choice
 and the simple LTV formulas.
 
 This package is the only part of retention-lib that imports lifetimes (lazily, on first fit).
 """
 
-from ._cdnow import load_cdnow
+from ._cdnow import load_cdnow, load_donations
+from .discrete import discrete_rfm_summary
 from .models import (
+    BetaGeoBetaBinomModel,
     BetaGeoModel,
     FitError,
     GammaGammaModel,
@@ -54,6 +56,7 @@ __all__ = [
     "NEAR_ONE",
     "TIME_UNITS",
     "TRACKING_TOLERANCE",
+    "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "FitError",
     "GammaGammaModel",
@@ -80,11 +83,13 @@ __all__ = [
     "describe_p_alive_history",
     "describe_period_transactions",
     "describe_tracking",
+    "discrete_rfm_summary",
     "fit_by_group",
     "frequency_recency_matrix",
     "holdout_predictions",
     "holdout_report",
     "load_cdnow",
+    "load_donations",
     "load_model",
     "ltv_comparison",
     "p_alive_history",

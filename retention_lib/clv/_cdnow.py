@@ -1,12 +1,14 @@
-"""The CDNOW transaction logs shipped with lifetimes, in the canonical schema."""
+"""Datasets shipped with lifetimes: the CDNOW transaction logs in the canonical schema, and the
+donations summary of discrete opportunities."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ._lifetimes import dataset_path
 
-__all__ = ["load_cdnow"]
+__all__ = ["load_cdnow", "load_donations"]
 
 
 def load_cdnow(*, sample: bool = True) -> pd.DataFrame:
@@ -57,3 +59,39 @@ def load_cdnow(*, sample: bool = True) -> pd.DataFrame:
             "quantity": raw["quantity"].astype(float),
         }
     )
+
+
+def load_donations() -> pd.DataFrame:
+    """The donations data of Fader, Hardie & Shang (2010): 11,104 first-time donors of 1995,
+    with whether they gave again in each of the next 6 years.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per donor: ``frequency`` (years with a donation among the 6), ``recency``
+        (the last of them, 0 if none) and ``T`` (6 opportunities); ``attrs["period"]`` is
+        ``"Y"``. lifetimes ships it compressed (one row per pattern with a count); here the
+        rows are repeated so it reads as any other summary.
+
+    Examples
+    --------
+    >>> summary = load_donations()
+    >>> len(summary), int(summary["T"].max())
+    (11104, 6)
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Shang, J. (2010). Customer-base analysis in a
+    discrete-time noncontractual setting. Marketing Science 29(6), 1086-1108.
+    """
+    raw = pd.read_csv(dataset_path("donations.csv"))
+    rows = np.repeat(np.arange(len(raw)), raw["weights"].to_numpy())
+    out = pd.DataFrame(
+        {
+            "frequency": raw["frequency"].to_numpy()[rows],
+            "recency": raw["recency"].to_numpy()[rows],
+            "T": raw["periods"].to_numpy()[rows],
+        }
+    )
+    out.attrs = {"period": "Y", "kind": "opportunities"}
+    return out

@@ -419,3 +419,117 @@ def gg_expected_spend(p, q, v, x, m):
     m = np.asarray(m, dtype=float)
     w = p * x / (p * x + q - 1)
     return (1 - w) * (p * v / (q - 1)) + w * m
+
+
+# ---------------------------------------------------------------------------------------------
+# BG/BB: Fader, Hardie & Shang (2010), discrete transaction opportunities
+# ---------------------------------------------------------------------------------------------
+# A customer "dies" at the start of an opportunity with probability theta ~ Beta(gamma, delta)
+# and, while alive, transacts at each opportunity with probability p ~ Beta(alpha, beta).
+# x = frequency (repeat opportunities with a transaction), tx = recency (the opportunity of
+# the last one, 0 when x = 0), n = opportunities observed.
+
+
+def _bgbb_log_terms(alpha, beta, gamma, delta, x, tx, n):
+    """``log A`` (alive through opportunity n) and ``log L`` (the likelihood), FHS eq. 5."""
+    x = np.asarray(x, dtype=float)
+    tx = np.asarray(tx, dtype=float)
+    n = np.asarray(n, dtype=float)
+    ab, gd = betaln(alpha, beta), betaln(gamma, delta)
+    log_a = betaln(alpha + x, beta + n - x) - ab + betaln(gamma, delta + n) - gd
+    gaps = (n - tx - 1).astype(int)  # died at an opportunity after tx and up to n
+    terms = [log_a]
+    for i in range(int(gaps.max(initial=-1)) + 1):
+        term = betaln(alpha + x, beta + tx - x + i) - ab + betaln(gamma + 1, delta + tx + i) - gd
+        terms.append(np.where(gaps >= i, term, -np.inf))
+    return log_a, logsumexp(np.stack(terms), axis=0)
+
+
+def bgbb_log_likelihood(alpha, beta, gamma, delta, x, tx, n):
+    """Per-customer log-likelihood, FHS (2010) eq. 5."""
+    return _bgbb_log_terms(alpha, beta, gamma, delta, x, tx, n)[1]
+
+
+def bgbb_p_alive(alpha, beta, gamma, delta, x, tx, n):
+    """P(alive after opportunity n | x, tx, n): the first term of eq. 5 over the likelihood
+    (FHS eq. 11 has the customer alive at n + 1: one more factor of the drop-out)."""
+    log_a, log_l = _bgbb_log_terms(alpha, beta, gamma, delta, x, tx, n)
+    return np.exp(log_a - log_l)
+
+
+def _alive_sums(gamma, delta, start, t):
+    """``sum_{s=1..t} B(gamma, delta + start + s) / B(gamma, delta)`` for arrays ``start``."""
+    start = np.asarray(start, dtype=float)
+    s = np.arange(1, int(t) + 1, dtype=float)
+    if len(s) == 0:
+        return np.zeros_like(start)
+    log_terms = betaln(gamma, delta + start[..., None] + s) - betaln(gamma, delta)
+    return np.exp(logsumexp(log_terms, axis=-1))
+
+
+def bgbb_conditional_expected(alpha, beta, gamma, delta, t, x, tx, n):
+    """E[X(n, n + t) | x, tx, n], transactions in the next t opportunities (FHS eq. 13,
+    written as the sum over the opportunities of P(alive) E[p])."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    _, log_l = _bgbb_log_terms(alpha, beta, gamma, delta, x, tx, n)
+    log_buy = betaln(alpha + x + 1, beta + n - x) - betaln(alpha, beta)
+    return np.exp(log_buy - log_l) * _alive_sums(gamma, delta, n, t)
+
+
+def bgbb_p_no_purchase(alpha, beta, gamma, delta, t, x, tx, n):
+    """P(X(n, n + t) = 0 | x, tx, n): dead by n, or alive at n and no transaction in the next
+    t opportunities (dying at one of them, or surviving all without transacting)."""
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    log_a, log_l = _bgbb_log_terms(alpha, beta, gamma, delta, x, tx, n)
+    ab, gd = betaln(alpha, beta), betaln(gamma, delta)
+    quiet = [
+        betaln(alpha + x, beta + n - x + t) - ab + betaln(gamma, delta + n + t) - gd
+    ]  # alive through n + t without a transaction
+    for j in range(int(t)):  # silent for j opportunities, then dead at n + j + 1
+        quiet.append(
+            betaln(alpha + x, beta + n - x + j) - ab + betaln(gamma + 1, delta + n + j) - gd
+        )
+    log_quiet = logsumexp(np.stack(quiet), axis=0)
+    # P(some transaction) = (A - quiet) / L, computed as A (1 - exp(quiet - A)) / L
+    return 1.0 - np.exp(log_a - log_l) * -np.expm1(log_quiet - log_a)
+
+
+def bgbb_expected(alpha, beta, gamma, delta, n):
+    """E[X(n)] for a new customer over n opportunities (FHS eq. 9, as a sum)."""
+    n = np.asarray(n, dtype=float)
+    top = int(n.max(initial=0))
+    cumulative = np.concatenate([[0.0], np.cumsum(_alive_sums(gamma, delta, np.arange(top), 1))])
+    return alpha / (alpha + beta) * cumulative[n.astype(int)]
+
+
+def bgbb_prob_n(alpha, beta, gamma, delta, n, k):
+    """P(X(n) = k) for a new customer over n opportunities (FHS eq. 7)."""
+    n = np.asarray(n, dtype=float)
+    ab, gd = betaln(alpha, beta), betaln(gamma, delta)
+    log_choose = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
+    first = np.where(
+        n >= k,
+        log_choose + betaln(alpha + k, beta + n - k) - ab + betaln(gamma, delta + n) - gd,
+        -np.inf,
+    )
+    terms = [first]
+    for i in range(int(k), int(n.max(initial=0))):
+        term = (
+            gammaln(i + 1)
+            - gammaln(k + 1)
+            - gammaln(i - k + 1)
+            + betaln(alpha + k, beta + i - k)
+            - ab
+            + betaln(gamma + 1, delta + i)
+            - gd
+        )
+        terms.append(np.where(n - 1 >= i, term, -np.inf))
+    return np.exp(logsumexp(np.stack(terms), axis=0))
+
+
+def bgbb_p_dropped(alpha, beta, gamma, delta, n):
+    """P(dead by opportunity n) for a new customer: 1 - B(gamma, delta + n) / B(gamma, delta)."""
+    n = np.asarray(n, dtype=float)
+    return -np.expm1(betaln(gamma, delta + n) - betaln(gamma, delta))

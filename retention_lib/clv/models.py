@@ -42,6 +42,7 @@ from ._units import unit_words
 from .summary import TIME_UNITS
 
 __all__ = [
+    "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "FitError",
     "GammaGammaModel",
@@ -369,6 +370,25 @@ class _BaseModel(Estimator):
             return None
         return cov if np.all(np.diag(cov) > 0) else None
 
+    def _fit_checks(self, grad, hessian, *, p_dropped, unit, prob_n, expected, x, T, w) -> list:
+        """The checks of a purchase model's fit: the optimiser, the parameters, drop-out seen
+        within the oldest customer's age, and the calibration data reproduced."""
+        age = float(T.max())
+        dropout = _diag.dropout_check(float(p_dropped(age)), age, unit)
+        checks = _diag.optimiser_checks(self._label, grad, _diag.smallest_eigenvalue(hessian))
+        checks += _diag.parameter_checks(
+            self._label,
+            self.confidence_intervals_,
+            shapes=self._shapes,
+            roles=self._roles,
+            dropout_gone=dropout.ok is False,
+        )
+        checks.append(dropout)
+        checks += _diag.calibration_checks(
+            self._label, prob_n=prob_n, expected=expected, x=x, T=T, w=w
+        )
+        return checks
+
     def _finish(self, checks: list, stacklevel: int = 4) -> None:
         """Store the diagnostics and warn about every failing check."""
         self.diagnostics_ = _diag.table(checks)
@@ -594,28 +614,17 @@ class _PurchaseModel(_BaseModel):
 
     def _checks(self, grad, hessian, x, T, w) -> list:
         params = self.params_.to_numpy()
-        age = float(T.max())
-        dropout = _diag.dropout_check(
-            float(self._p_dropped(params, age)), age, unit_words(self.time_unit_)
-        )
-        checks = _diag.optimiser_checks(self._label, grad, _diag.smallest_eigenvalue(hessian))
-        checks += _diag.parameter_checks(
-            self._label,
-            self.confidence_intervals_,
-            shapes=self._shapes,
-            roles=self._roles,
-            dropout_gone=dropout.ok is False,
-        )
-        checks.append(dropout)
-        checks += _diag.calibration_checks(
-            self._label,
+        return self._fit_checks(
+            grad,
+            hessian,
+            p_dropped=lambda age: self._p_dropped(params, age),
+            unit=unit_words(self.time_unit_),
             prob_n=lambda t, n: self._prob_n(params, t, n),
             expected=self._expected,
             x=x,
             T=T,
             w=w,
         )
-        return checks
 
     def _loglik_rows(self, params, x, tx, T) -> np.ndarray:
         raise NotImplementedError
@@ -645,11 +654,7 @@ class _PurchaseModel(_BaseModel):
         self._check_fitted()
         t = _check_horizon(t)
         params = self.params_.to_numpy()
-        if np.ndim(n) == 0:
-            return float(self._prob_n(params, t, _check_count(n)))
-        ns = [_check_count(k) for k in n]
-        values = [float(self._prob_n(params, t, k)) for k in ns]
-        return pd.Series(values, index=pd.Index(ns, name="n"), name="probability")
+        return _probabilities(lambda k: self._prob_n(params, t, k), n)
 
     # -- predictions ---------------------------------------------------------------------------
     def _own_unit(self) -> str:
@@ -785,6 +790,14 @@ def _check_horizon(t: Any) -> float:
     if not np.isfinite(value) or value < 0:
         raise DataValidationError(f"`t` must be a finite number >= 0; got {t!r}.")
     return value
+
+
+def _probabilities(prob, n: Any) -> Any:
+    """``prob(k)`` for a whole number ``n`` (a float) or each of a sequence (a Series)."""
+    if np.ndim(n) == 0:
+        return float(prob(_check_count(n)))
+    ns = [_check_count(k) for k in n]
+    return pd.Series([float(prob(k)) for k in ns], index=pd.Index(ns, name="n"), name="probability")
 
 
 def _check_count(n: Any) -> int:
@@ -1280,12 +1293,290 @@ def _gg_rows(params, x, m):
 
 
 # ---------------------------------------------------------------------------------------------
+# BG/BB: discrete transaction opportunities
+# ---------------------------------------------------------------------------------------------
+
+_OPPORTUNITY_PERIODS = ("D", "W", "M", "Q", "Y")
+_PERIOD_WORDS = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}
+
+
+def _opportunity_arrays(summary: Any, what: str = "`summary`") -> tuple[np.ndarray, ...]:
+    """``frequency, recency, T`` of a summary of discrete opportunities, checked."""
+    if not isinstance(summary, pd.DataFrame):
+        raise TypeError(
+            f"{what} must be a pandas DataFrame with `frequency`, `recency` and `T` (see "
+            f"`retention_lib.discrete_rfm_summary`), got {type(summary).__name__}."
+        )
+    missing = [c for c in ("frequency", "recency", "T") if c not in summary.columns]
+    if missing:
+        raise DataValidationError(
+            f"{what} is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Build it with "
+            "`retention_lib.discrete_rfm_summary(transactions, period=...)`: `T` is the number "
+            "of transaction opportunities after the first."
+        )
+    if len(summary) == 0:
+        raise DataValidationError(f"{what} has no rows; it needs at least one customer.")
+    x, tx, n = (_column(summary, c) for c in ("frequency", "recency", "T"))
+    checks = [
+        ((x != np.round(x)) | (tx != np.round(tx)) | (n != np.round(n)), "a count is not whole"),
+        ((x < 0) | (tx < 0) | (n < 0), "a count is negative"),
+        (tx > n, "`recency` is larger than `T`"),
+        (x > tx, "`frequency` is larger than `recency`"),
+        ((x == 0) & (tx != 0), "`recency` is not 0 although `frequency` is 0"),
+    ]
+    for bad, message in checks:
+        if bad.any():
+            raise DataValidationError(
+                f"{message} at {format_rows(summary.index[bad])} of {what}. With discrete "
+                "opportunities `frequency` counts the opportunities with a transaction after "
+                "the first, `recency` is the last of them (0 if none) and `T` how many there "
+                "were: 0 <= frequency <= recency <= T, whole numbers."
+            )
+    return x, tx, n
+
+
+def _check_opportunities(t: Any, name: str = "t") -> int:
+    if isinstance(t, bool) or not float(t).is_integer() or t < 0:
+        raise DataValidationError(
+            f"`{name}` must be a whole number of transaction opportunities >= 0; got {t!r}."
+        )
+    return int(t)
+
+
+class BetaGeoBetaBinomModel(_BaseModel):
+    """BG/BB model of discrete transaction opportunities (Fader, Hardie & Shang 2010).
+
+    For yearly donations, annual events, renewals: one opportunity per period. While alive a
+    customer transacts at each opportunity with probability ``p ~ Beta(alpha, beta)``; at
+    the start of each opportunity she drops out for good with probability
+    ``theta ~ Beta(gamma, delta)``. Fitted with lifetimes' ``BetaGeoBetaBinomFitter`` on
+    compressed rows; predictions use the closed forms in :mod:`._formulas`.
+
+    Parameters
+    ----------
+    penalizer_coef : float, default 0.0
+        L2 penalty on the parameters (lifetimes' ``penalizer_coef``).
+    max_iterations : int
+        Iterations allowed to the optimiser.
+    max_seconds : float
+        Time budget of the fit.
+
+    Attributes
+    ----------
+    params_ : pandas.Series
+        ``alpha, beta`` (transaction probability), ``gamma, delta`` (drop-out probability).
+    confidence_intervals_ : pandas.DataFrame
+        ``estimate, lower, upper`` (95 %, Wald on the log scale).
+    log_likelihood_ : float
+        Total log-likelihood (FHS 2010 eq. 5).
+    time_unit_ : str or None
+        The period of one opportunity (``"Y"`` for yearly), when known.
+    diagnostics_ : pandas.DataFrame
+        The fit's checks (see :meth:`fit_report`).
+
+    Examples
+    --------
+    >>> from retention_lib.clv import load_donations
+    >>> model = BetaGeoBetaBinomModel().fit(load_donations(), period="Y")
+    >>> model.params_.round(3).tolist()
+    [1.204, 0.75, 0.657, 2.783]
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Shang, J. (2010). Customer-base analysis in a
+    discrete-time noncontractual setting. Marketing Science 29(6), 1086-1108.
+    """
+
+    _param_names = ("alpha", "beta", "gamma", "delta")
+    _fitter_name = "BetaGeoBetaBinomFitter"
+    _label = "BG/BB"
+    _shapes = ("alpha", "beta", "gamma", "delta")
+    _roles = {"alpha": "rate", "beta": "rate", "gamma": "dropout", "delta": "dropout"}
+
+    def fit(self, summary: pd.DataFrame, *, period: str | None = None) -> BetaGeoBetaBinomModel:
+        """Fit to a summary of discrete opportunities.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            ``frequency, recency, T`` per customer (:func:`retention_lib.discrete_rfm_summary`).
+        period : {"D", "W", "M", "Q", "Y"}, optional
+            The period of one opportunity (``time_unit_``); default: the summary's.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        DataValidationError
+            Missing columns, counts that break ``0 <= frequency <= recency <= T``, or no
+            repeat transaction at all.
+        FitError
+            The optimiser failed or returned non-finite parameters.
+
+        Warns
+        -----
+        ConvergenceWarning, BoundaryWarning, AssumptionWarning
+            A diagnostic check fails (see ``diagnostics_``).
+        """
+        pen, max_iterations, max_seconds = self._check_settings()
+        budget = _mle.Budget(max_seconds)
+        x, tx, n = _opportunity_arrays(summary)
+        period = period if period is not None else summary.attrs.get("period")
+        if period is not None and period not in _OPPORTUNITY_PERIODS:
+            raise DataValidationError(
+                f"`period` must be one of {', '.join(map(repr, _OPPORTUNITY_PERIODS))}; got "
+                f"{period!r}."
+            )
+        if np.all(x == 0):
+            raise DataValidationError(
+                "`summary` has no repeat transaction (every `frequency` is 0): the BG/BB model "
+                "cannot learn how often customers transact. Use more opportunities."
+            )
+        (ux, utx, un), w, _ = _compress(x, tx, n)
+        fitter = lifetimes().BetaGeoBetaBinomFitter(penalizer_coef=pen)
+        kwargs = {"weights": w, "maxiter": max_iterations}
+        self._run_fitter(fitter, (ux, utx, un), kwargs, budget)
+        self.params_ = pd.Series(
+            fitter.params_[list(self._param_names)].to_numpy(dtype=float),
+            index=list(self._param_names),
+            name="value",
+        )
+        self.n_customers_ = int(w.sum())
+        self.n_unique_rows_ = len(w)
+        self.time_unit_, self.grain_ = period, None
+        params = self.params_.to_numpy()
+        self.log_likelihood_ = float(np.sum(w * F.bgbb_log_likelihood(*params, ux, utx, un)))
+        f = budget.watch(self._objective(_bgbb_rows, (ux, utx, un), w, 1.0))
+        try:
+            grad, _ = _diag.gradient_and_hessian(f, np.log(params), hessian=False)
+        except _mle.BudgetExceeded:
+            raise self._budget_error("checking convergence") from None
+        hessian = fitter._hessian_
+        self._set_intervals(self._log_cov_from_hessian(hessian, w.sum()))
+        checks = self._fit_checks(
+            grad,
+            hessian,
+            p_dropped=lambda age: F.bgbb_p_dropped(*params, age),
+            unit="transaction opportunities",
+            prob_n=lambda t, k: F.bgbb_prob_n(*params, t, k),
+            expected=lambda t: F.bgbb_expected(*params, t),
+            x=ux,
+            T=un,
+            w=w,
+        )
+        self._finish(checks)
+        return self
+
+    def fit_report(self) -> str:
+        """The fit diagnostics in words (see :meth:`BetaGeoModel.fit_report`)."""
+        self._check_fitted()
+        unit = _PERIOD_WORDS.get(self.time_unit_ or "", "opportunities")
+        return _diag.describe(
+            self._label, self.diagnostics_, customers=self.n_customers_, unit=unit
+        )
+
+    def _rows(self, summary: pd.DataFrame):
+        x, tx, n = _opportunity_arrays(summary)
+        (ux, utx, un), _, inverse = _compress(x, tx, n)
+        return ux, utx, un, inverse
+
+    def _series(self, values: np.ndarray, summary: pd.DataFrame, name: str) -> pd.Series:
+        return pd.Series(np.asarray(values, dtype=float), index=summary.index, name=name)
+
+    def p_alive(self, summary: pd.DataFrame) -> pd.Series:
+        """Probability that each customer is still alive after her last opportunity.
+
+        Returns
+        -------
+        pandas.Series
+            ``p_alive`` in [0, 1], aligned with ``summary``'s index.
+        """
+        self._check_fitted()
+        ux, utx, un, inverse = self._rows(summary)
+        values = F.bgbb_p_alive(*self.params_.to_numpy(), ux, utx, un)
+        return self._series(np.clip(values, 0, 1)[inverse], summary, "p_alive")
+
+    def p_no_purchase(self, summary: pd.DataFrame, t: int) -> pd.Series:
+        """Probability that each customer makes no transaction at the next ``t`` opportunities.
+
+        ``P(X(n, n + t) = 0 | frequency, recency, T)``: she has dropped out, or drops out
+        before transacting, or stays but does not transact (the churn score, as
+        :meth:`BetaGeoModel.p_no_purchase`).
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            ``frequency, recency, T``.
+        t : int
+            Opportunities ahead.
+
+        Returns
+        -------
+        pandas.Series
+            ``p_no_purchase`` in [0, 1], aligned with ``summary``'s index.
+        """
+        self._check_fitted()
+        t = _check_opportunities(t)
+        ux, utx, un, inverse = self._rows(summary)
+        values = F.bgbb_p_no_purchase(*self.params_.to_numpy(), t, ux, utx, un)
+        return self._series(np.clip(values, 0, 1)[inverse], summary, "p_no_purchase")
+
+    def predict_purchases(self, summary: pd.DataFrame, t: int) -> pd.Series:
+        """Expected transactions of each customer at the next ``t`` opportunities (FHS eq. 13).
+
+        Returns
+        -------
+        pandas.Series
+            ``expected_purchases``, aligned with ``summary``'s index.
+        """
+        self._check_fitted()
+        t = _check_opportunities(t)
+        ux, utx, un, inverse = self._rows(summary)
+        values = F.bgbb_conditional_expected(*self.params_.to_numpy(), t, ux, utx, un)
+        return self._series(values[inverse], summary, "expected_purchases")
+
+    def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
+        """E[X(t)]: expected repeat transactions of a new customer over ``t`` opportunities."""
+        self._check_fitted()
+        t = np.atleast_1d(np.asarray(t))
+        ts = np.array([_check_opportunities(v) for v in t.ravel()])
+        return np.asarray(F.bgbb_expected(*self.params_.to_numpy(), ts), dtype=float)
+
+    def prob_n_purchases(self, t: int, n: Any) -> Any:
+        """P(X(t) = n): probability a new customer transacts at ``n`` of ``t`` opportunities
+        (FHS eq. 7).
+
+        Returns
+        -------
+        float or pandas.Series
+            A float for a scalar ``n``; a Series ``probability`` indexed by ``n`` otherwise.
+        """
+        self._check_fitted()
+        t = _check_opportunities(t)
+        params = self.params_.to_numpy()
+        return _probabilities(lambda k: F.bgbb_prob_n(*params, t, k), n)
+
+
+def _bgbb_rows(params, x, tx, n):
+    """Per-row BG/BB log-likelihood (the ``loglik_rows`` of :meth:`_objective`)."""
+    return F.bgbb_log_likelihood(*params, x, tx, n)
+
+
+# ---------------------------------------------------------------------------------------------
 # JSON loading
 # ---------------------------------------------------------------------------------------------
 
 _MODELS = {
     cls.__name__: cls
-    for cls in (BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel, GammaGammaModel)
+    for cls in (
+        BetaGeoModel,
+        ModifiedBetaGeoModel,
+        ParetoNBDModel,
+        GammaGammaModel,
+        BetaGeoBetaBinomModel,
+    )
 }
 
 
