@@ -6,7 +6,9 @@ base; in ``t`` each of them either bought again (her revenue kept up to its earl
 level is *retained*, above it *expansion*, below it *contraction*) or did not
 (*churned*: all of her starting revenue). Customers who bought in ``t`` but not in
 ``t - 1`` are *new* (first purchase in ``t``) or *reactivated*. Returns and credits in
-``t`` of customers who bought nothing in ``t`` are *other*. So, exactly, per cohort and
+``t`` of customers who bought nothing in ``t`` are *other*, and so is the part of a
+buyer's returns that exceeds her purchases in a period (her revenue counts as zero in
+the movements, as a starting base of zero the period after). So, exactly, per cohort and
 period::
 
     starting_revenue = retained + contraction + churned
@@ -42,11 +44,17 @@ _COUNTS = ("customers_start", "customers_churned", "customers_reactivated", "cus
 
 
 def _movements(lf: nw.LazyFrame) -> nw.LazyFrame:
-    """Per customer and period: the revenue parts (see the module docstring)."""
+    """Per customer and period: the revenue parts (see the module docstring).
+
+    A buyer whose returns in a period exceed her purchases there has a negative net
+    revenue: the movements see it as zero and the negative rest goes to *other*, so
+    every part but *other* is non-negative and the two identities still hold exactly.
+    """
     was, now = nw.col("prev_buy") > 0, nw.col("cur_buy") > 0
-    prev, cur = nw.col("prev_rev"), nw.col("cur_rev")
-    both = was & now
     zero = nw.lit(0.0)
+    prev = nw.when(nw.col("prev_rev") > 0).then(nw.col("prev_rev")).otherwise(zero)
+    cur = nw.when(nw.col("cur_rev") > 0).then(nw.col("cur_rev")).otherwise(zero)
+    both = was & now
     return lf.with_columns(
         starting_revenue=nw.when(was).then(prev).otherwise(zero),
         retained=nw.when(both & (cur < prev))
@@ -61,8 +69,8 @@ def _movements(lf: nw.LazyFrame) -> nw.LazyFrame:
         new=nw.when(now & ~was & (nw.col("pidx") == nw.col("cohort_idx")))
         .then(cur)
         .otherwise(zero),
-        other=nw.when(~now).then(cur).otherwise(zero),
-        revenue=cur,
+        other=nw.when(now).then(nw.col("cur_rev") - cur).otherwise(nw.col("cur_rev")),
+        revenue=nw.col("cur_rev"),
         customers_start=was.cast(nw.Int64),
         customers_churned=(was & ~now).cast(nw.Int64),
         customers_reactivated=(now & ~was & (nw.col("pidx") > nw.col("cohort_idx"))).cast(nw.Int64),

@@ -16,6 +16,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# The suite is reproducible: property tests draw the same examples on every run (CI
+# included). `HYPOTHESIS_PROFILE=explore` searches fresh random examples, more of them.
+settings.register_profile("default", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=300, derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("RETENTION_SHARED", ROOT.parent / "shared")) / "data"

@@ -173,3 +173,15 @@ def test_plots_show_every_movement(movements_log):
 def test_no_purchase_is_a_clear_error(movements_log):
     with pytest.raises(DataValidationError, match="no purchases"):
         net_revenue_retention(movements_log.assign(amount=-1.0))
+
+
+def test_returns_above_purchases_in_a_period_are_other_not_negative_new_revenue():
+    # found by test_parts_add_up_exactly: a buyer returns more than she buys in her first month
+    log = _log([("a", pd.Timestamp("2024-01-01"), 0.25), ("a", pd.Timestamp("2024-01-01"), -0.5),
+                ("a", pd.Timestamp("2024-02-03"), 10.0)])
+    table = net_revenue_retention(log, period="M", by_cohort=False).set_index("period")
+    january, february = table.iloc[0], table.iloc[1]
+    assert january["new"] == 0 and january["other"] == -0.25 and january["revenue"] == -0.25
+    # a negative month is no starting base: February's 10 is expansion on zero, nothing churned
+    assert february["starting_revenue"] == 0 and february["expansion"] == 10
+    assert table["revenue"].sum() == 9.75
