@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from ._validation import DataValidationError
+from ._validation import DataValidationError, InputTypeError, missing_group_error
 
 PERIODS = ("D", "W", "M", "Q")
 _PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
@@ -156,7 +156,7 @@ def read_database(uri: str, *, table: str | None = None, query: str | None = Non
         ) from None
 
 
-def to_lazy(data: Any) -> nw.LazyFrame:
+def to_lazy(data: Any, name: str = "transactions") -> nw.LazyFrame:
     """Wrap ``data`` as a narwhals LazyFrame, whatever engine holds it.
 
     Parameters
@@ -166,6 +166,8 @@ def to_lazy(data: Any) -> nw.LazyFrame:
         ibis table (any ibis backend: PostgreSQL, BigQuery, Snowflake, ...; see
         :func:`read_database`), a Dask frame, or Parquet/CSV files read lazily by DuckDB
         (see :func:`_scan_path`).
+    name : str
+        The caller's argument, named in the error for anything else.
 
     Returns
     -------
@@ -176,10 +178,10 @@ def to_lazy(data: Any) -> nw.LazyFrame:
         shows it; elsewhere UTC, as :func:`load_transactions` does) and integer id columns
         become text.
     """
-    return _normalise_schema(_wrap(data))
+    return _normalise_schema(_wrap(data, name=name))
 
 
-def _wrap(data: Any, csv_options: dict | None = None) -> nw.LazyFrame:
+def _wrap(data: Any, csv_options: dict | None = None, name: str = "transactions") -> nw.LazyFrame:
     """:func:`to_lazy` without the schema normalisation (raw source columns)."""
     if is_database_uri(data):
         raise DataValidationError(
@@ -194,9 +196,10 @@ def _wrap(data: Any, csv_options: dict | None = None) -> nw.LazyFrame:
     try:
         frame = nw.from_native(data)
     except TypeError:
-        raise TypeError(
-            "Expected a pandas/polars DataFrame, a DuckDB relation, a PySpark DataFrame, an ibis "
-            f"table or a path to Parquet/CSV files; got {type(data).__name__}."
+        got = "None" if data is None else type(data).__name__
+        raise InputTypeError(
+            f"`{name}` must be a pandas/polars DataFrame, a DuckDB relation, a PySpark DataFrame, "
+            f"an ibis table or a path to Parquet/CSV files; got {got}."
         ) from None
     return frame.lazy() if isinstance(frame, nw.DataFrame) else frame
 
@@ -215,7 +218,7 @@ def _normalise_schema(lf: nw.LazyFrame) -> nw.LazyFrame:
             expr = expr.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
         fixes.append(expr)
     elif ts is not None and ts == nw.String:
-        raise DataValidationError(
+        raise InputTypeError(
             "Column `timestamp` holds text, not datetimes. Write the files with a timestamp type "
             "(e.g. Parquet from pandas), use ISO dates ('2024-01-31 09:30:00') in CSV files, or "
             "read with `retention_lib.scan_transactions(..., date_format=...)`."
@@ -399,6 +402,38 @@ def missing_expr(frame: nw.LazyFrame, col: str) -> nw.Expr:
     if frame.collect_schema()[col].is_float():
         miss = miss | nw.col(col).is_nan().fill_null(False)
     return as_int(miss).sum().alias(f"missing_{col}")
+
+
+def check_log(
+    lf: nw.LazyFrame,
+    columns: Sequence[str] = ("customer_id", "timestamp", "amount"),
+    *,
+    what: str = "`transactions`",
+    by: str | None = None,
+) -> int:
+    """One pass over a log: the ``columns`` (and ``by``) are there, no value of ``columns`` is
+    missing, no customer lacks their ``by`` group, and there is a row. Returns the row count."""
+    need = [*columns, *([by] if by else [])]
+    require_lazy_columns(lf, need, what=what)
+    exprs = [missing_expr(lf, c) for c in columns] + [nw.len().alias("_rows")]
+    counts = collect(lf.select(*exprs)).iloc[0]
+    raise_if_missing(counts, list(columns))
+    if int(counts["_rows"]) == 0:
+        raise DataValidationError(
+            f"{what} has no rows. Check the file path and any filters applied before this call."
+        )
+    if by is not None:
+        gap = collect(
+            lf.filter(nw.col(by).is_null())
+            .group_by("customer_id")
+            .agg(nw.len().alias("rows"))
+            .sort("customer_id")
+        )
+        if len(gap):
+            raise missing_group_error(
+                by, gap["customer_id"].astype(str).tolist(), rows=int(gap["rows"].sum()), what=what
+            )
+    return int(counts["_rows"])
 
 
 def raise_if_missing(counts: pd.Series, cols: list[str]) -> None:

@@ -362,12 +362,14 @@ def test_unknown_file_format_is_a_clear_error(tmp_path):
 
 def test_text_timestamps_are_a_clear_error():
     rel = duckdb.sql("SELECT 'a' AS customer_id, '31/01/2024' AS timestamp, 1.0 AS amount")
-    with pytest.raises(rl.DataValidationError, match="`timestamp` holds text"):
+    with pytest.raises(rl.InputTypeError, match="`timestamp` holds text"):
         rl.cohort_retention(rel)
 
 
 def test_unsupported_object_is_a_type_error():
-    with pytest.raises(TypeError, match="Expected a pandas/polars DataFrame, a DuckDB relation"):
+    with pytest.raises(
+        rl.InputTypeError, match="`transactions` must be a pandas/polars DataFrame, a DuckDB"
+    ):
         rl.cohort_retention({"customer_id": ["a"]})
 
 
