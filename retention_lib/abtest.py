@@ -19,12 +19,16 @@ import pandas as pd
 from scipy import stats
 
 from . import _reading as say
-from ._backend import collect, columns_of, datetime_lit, require_lazy_columns, to_lazy
+from ._backend import check_log, collect, columns_of, datetime_lit, require_lazy_columns, to_lazy
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
+    InputTypeError,
     SmallSampleWarning,
     require_in_range,
+    require_sequence,
+    require_treatment,
+    require_whole_number,
 )
 from .kpis import _day, _wilson
 from .pareto import _few, _purchase_filter
@@ -71,17 +75,35 @@ def random_assignment(
         low_inclusive=False,
         high_inclusive=False,
     )
-    ids = customers["customer_id"] if isinstance(customers, pd.DataFrame) else customers
-    ids = pd.Series(pd.unique(pd.Series(ids, dtype="str"))).sort_values(ignore_index=True)
+    seed = require_whole_number(seed, name="seed", low=0)
+    if isinstance(customers, pd.DataFrame):
+        if "customer_id" not in customers.columns:
+            raise DataValidationError(
+                "`customers` is missing column `customer_id`; pass a frame with one, or a list "
+                "of ids."
+            )
+        ids = customers["customer_id"]
+    else:
+        ids = pd.Series(
+            require_sequence(customers, name="customers", what="ids", example="['a', 'b']"),
+            dtype=object,
+        )
+    if ids.isna().any():
+        raise DataValidationError(
+            f"`customers` has missing ids ({int(ids.isna().sum())}); drop them first."
+        )
+    if len(ids) == 0:
+        raise DataValidationError("`customers` is empty; pass the ids of the customers to assign.")
+    ids = pd.Series(pd.unique(ids.astype("str"))).sort_values(ignore_index=True)
     n = len(ids)
     n_treat = round(share * n)
     chosen = np.random.default_rng(seed).permutation(n) < n_treat
     return pd.DataFrame({"customer_id": ids.astype("str"), "treatment": chosen})
 
 
-def _check_assignment(assignment: pd.DataFrame, flag: str) -> pd.DataFrame:
+def _check_assignment(assignment: pd.DataFrame, flag: str, treatment: Any) -> pd.DataFrame:
     if not isinstance(assignment, pd.DataFrame):
-        raise TypeError(
+        raise InputTypeError(
             f"`assignment` must be a pandas DataFrame with `customer_id` and `{flag}`, got "
             f"{type(assignment).__name__}."
         )
@@ -98,15 +120,11 @@ def _check_assignment(assignment: pd.DataFrame, flag: str) -> pd.DataFrame:
             f"`assignment` lists customers more than once ({_few(assignment.loc[dup, 'customer_id'])}"
             "). Keep one row per customer."
         )
-    f = assignment[flag]
-    ok = f.isin([True, False, 0, 1]) & f.notna()
-    if not ok.all():
-        raise DataValidationError(
-            f"Column `{flag}` must be True/False (or 1/0); found {f[~ok].iloc[0]!r} for customers "
-            f"{_few(assignment.loc[~ok, 'customer_id'])}."
-        )
+    treated = require_treatment(
+        assignment[flag], column=flag, treatment=treatment, ids=assignment["customer_id"]
+    )
     return pd.DataFrame(
-        {"customer_id": assignment["customer_id"].astype("str"), "treatment": f.astype(bool)}
+        {"customer_id": assignment["customer_id"].astype("str"), "treatment": treated}
     )
 
 
@@ -117,6 +135,7 @@ def ab_outcomes(
     start: Any,
     end: Any = None,
     flag: str = "treatment",
+    treatment: Any = None,
 ) -> pd.DataFrame:
     """Outcomes per assigned customer in the test window [``start``, ``end``).
 
@@ -131,7 +150,10 @@ def ab_outcomes(
     end : date-like, optional
         Day after the window (default: end of the data).
     flag : str, default "treatment"
-        Column of ``assignment`` with True/1 for treated customers.
+        Column of ``assignment`` with True/1 for treated customers (False/0 for control).
+    treatment : optional
+        When ``flag`` holds two labels (e.g. "control"/"treatment"), the label of the treated
+        customers. Missing flags, other values, or a third label are refused.
 
     Returns
     -------
@@ -144,7 +166,7 @@ def ab_outcomes(
     --------
     >>> outcomes = ab_outcomes(tx, assignment, start="2011-09-01")  # doctest: +SKIP
     """
-    assign = _check_assignment(assignment, flag)
+    assign = _check_assignment(assignment, flag, treatment)
     t0 = _day(start, "start")
     t1 = None if end is None else _day(end, "end")
     if t1 is not None and t1 <= t0:
@@ -152,6 +174,7 @@ def ab_outcomes(
     lf = to_lazy(transactions)
     cols = columns_of(lf)
     require_lazy_columns(lf, ["customer_id", "timestamp", "amount"], what="`transactions`")
+    check_log(lf)
     cond = nw.col("timestamp") >= datetime_lit(t0, lf)
     if t1 is not None:
         cond = cond & (nw.col("timestamp") < datetime_lit(t1, lf))
@@ -203,6 +226,7 @@ def ab_test(
     metrics: str | Sequence[str] = ("retained", "repeat", "revenue"),
     confidence: float = 0.95,
     min_group_size: int = 30,
+    treatment: Any = None,
 ) -> pd.DataFrame:
     """Compare treatment and control on each metric with a test and a confidence interval.
 
@@ -224,6 +248,9 @@ def ab_test(
     min_group_size : int, default 30
         Smaller groups trigger a :class:`SmallSampleWarning`; fewer than 2 customers in a
         group raise :class:`DataValidationError`.
+    treatment : optional
+        As in :func:`ab_outcomes`: the treated label when ``outcomes["treatment"]`` holds
+        labels rather than True/False (1/0).
 
     Returns
     -------
@@ -248,13 +275,20 @@ def ab_test(
         confidence, name="confidence", low=0, high=1, low_inclusive=False, high_inclusive=False
     )
     z = float(stats.norm.ppf(0.5 + conf / 2))
+    min_group_size = require_whole_number(min_group_size, name="min_group_size", low=2)
     if not isinstance(outcomes, pd.DataFrame):
-        raise TypeError(f"`outcomes` must be a pandas DataFrame, got {type(outcomes).__name__}.")
+        raise InputTypeError(
+            f"`outcomes` must be a pandas DataFrame, got {type(outcomes).__name__}."
+        )
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if not metrics:
+        raise DataValidationError(
+            f"`metrics` is empty; choose from {', '.join(repr(m) for m in METRICS)}."
+        )
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
         raise DataValidationError(
-            f"Unknown metric(s) {', '.join(repr(m) for m in unknown)}; choose from "
+            f"`metrics` has unknown metric(s) {', '.join(repr(m) for m in unknown)}; choose from "
             f"{', '.join(repr(m) for m in METRICS)}."
         )
     missing = [c for c in ["treatment", *metrics] if c not in outcomes.columns]
@@ -263,7 +297,10 @@ def ab_test(
             f"`outcomes` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Pass the "
             "output of `ab_outcomes`."
         )
-    treat = outcomes["treatment"].astype(bool).to_numpy()
+    ids = outcomes["customer_id"] if "customer_id" in outcomes.columns else None
+    treat = require_treatment(
+        outcomes["treatment"], column="treatment", treatment=treatment, ids=ids
+    )
     n1, n0 = int(treat.sum()), int((~treat).sum())
     if min(n1, n0) < 2:
         raise DataValidationError(

@@ -19,7 +19,16 @@ import numpy as np
 import pandas as pd
 
 from ._backend import collect, columns_of, require_lazy_columns, to_lazy
-from ._validation import DataValidationError, format_rows, require_columns, require_frame
+from ._validation import (
+    DataValidationError,
+    format_rows,
+    require_bool,
+    require_columns,
+    require_frame,
+    require_numeric_column,
+    require_regex,
+    require_sequence_of_str,
+)
 
 __all__ = ["DEFAULT_NON_PRODUCT_CODES", "CleaningReport", "clean_transactions"]
 
@@ -162,8 +171,13 @@ class CleaningReport:
         return head + html + (f"<ul>{notes}</ul>" if notes else "")
 
 
+def _text(values: pd.Series) -> pd.Series:
+    """Keys as text for matching (integer codes and ids from a warehouse included)."""
+    return values.fillna("").astype("str")
+
+
 def _is_non_product(codes: pd.Series, exact: Iterable[str], prefixes: Iterable[str]) -> pd.Series:
-    codes = codes.fillna("")
+    codes = _text(codes)
     hit = codes.isin(list(exact))
     for p in prefixes:
         hit |= codes.str.startswith(p)
@@ -215,11 +229,16 @@ def clean_transactions(
         lazily by DuckDB. Non-pandas input is cleaned by that engine: see Notes.
     cancellations : {"net", "drop"}
     drop_duplicates : bool
-    non_product_codes, non_product_prefixes : iterable of str
-        Codes that are not products; pass ``()`` to keep every line.
+    non_product_codes, non_product_prefixes : sequence of str
+        Codes that are not products (matched exactly) and prefixes of such codes; pass
+        ``()`` or ``None`` to keep every line (``non_product_codes=None`` turns the rule
+        off, prefixes included). A bare str such as ``"POST"`` is refused: pass
+        ``["POST"]``.
     drop_non_positive_prices : bool
     test_customers : str or None
-        Regular expression for test customer ids; ``None`` disables the rule.
+        Regular expression searched anywhere in the customer id (``"(?i)^test"``: ids
+        starting with "test", any case), in the RE2 syntax every engine evaluates (no
+        look-around or back-references); ``None`` disables the rule.
     notes : iterable of str
         Notes from earlier steps to carry into the report.
 
@@ -256,6 +275,23 @@ def clean_transactions(
             f"`cancellations` must be 'net' (keep returns as negative revenue) or 'drop'; "
             f"got {cancellations!r}."
         )
+    drop_duplicates = require_bool(drop_duplicates, name="drop_duplicates")
+    drop_non_positive_prices = require_bool(
+        drop_non_positive_prices, name="drop_non_positive_prices"
+    )
+    example = "('POST', 'DOT')"
+    non_product_codes = require_sequence_of_str(
+        non_product_codes, name="non_product_codes", allow_none=True, example=example
+    )
+    # None: no prefixes, as None for the codes means no codes
+    non_product_prefixes = (
+        require_sequence_of_str(
+            non_product_prefixes, name="non_product_prefixes", allow_none=True, example=example
+        )
+        or []
+    )
+    test_customers = require_regex(test_customers, name="test_customers")
+    notes = require_sequence_of_str(notes, name="notes", what="str (one note each)")
     if _is_lazy_source(transactions):
         return _clean_any_engine(
             transactions,
@@ -270,11 +306,8 @@ def clean_transactions(
     require_frame(transactions)
     require_columns(transactions, ["customer_id", "timestamp", "amount"])
     for col in ("amount", "quantity", "unit_price"):
-        if col in transactions.columns and not pd.api.types.is_numeric_dtype(transactions[col]):
-            raise TypeError(
-                f"Column `{col}` must be numeric, got {transactions[col].dtype}. Load the data "
-                "with `retention_lib.load_transactions`, which parses numbers and names bad rows."
-            )
+        if col in transactions.columns:
+            require_numeric_column(transactions, col)
     missing = transactions["amount"].isna().to_numpy()
     if missing.any():
         raise DataValidationError(
@@ -291,7 +324,7 @@ def clean_transactions(
 
     mark("missing_customer_id", tx["customer_id"].isna().to_numpy())
     if test_customers is not None:
-        ids = tx["customer_id"].fillna("")
+        ids = _text(tx["customer_id"])
         mark("test_customer", ids.str.contains(test_customers, regex=True).to_numpy())
     if drop_duplicates:
         cols = [c for c in tx.columns if c != "source_row"]
@@ -305,7 +338,7 @@ def clean_transactions(
     if "quantity" in tx.columns:
         is_cancel |= tx["quantity"].to_numpy() < 0
     if "order_id" in tx.columns:
-        is_cancel |= tx["order_id"].fillna("").str.upper().str.startswith("C").to_numpy()
+        is_cancel |= _text(tx["order_id"]).str.upper().str.startswith("C").to_numpy()
     if drop_non_positive_prices:
         worthless = tx["amount"].to_numpy() == 0
         if "unit_price" in tx.columns:

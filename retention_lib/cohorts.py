@@ -23,6 +23,7 @@ from . import _reading as say
 from ._backend import (
     as_int,
     cached,
+    check_log,
     check_period,
     collect,
     columns_of,
@@ -35,7 +36,18 @@ from ._backend import (
     require_lazy_columns,
     to_lazy,
 )
-from ._validation import DataValidationError, require_choice, require_in_range
+from ._validation import (
+    DataValidationError,
+    require_choice,
+    require_column_name,
+    require_date,
+    require_frame,
+    require_frame_columns,
+    require_in_range,
+    require_sequence,
+    require_str,
+    require_whole_number,
+)
 from .groups import MIN_GROUP_CUSTOMERS, drop_small_groups
 
 __all__ = [
@@ -70,7 +82,8 @@ class _Cohorts:
         self, transactions: Any, *, period: str, by: str | None, observation_end: Any = None
     ) -> None:
         self.period = check_period(period)
-        self.by = by
+        self.by = by = require_column_name(by)
+        observation_end = require_date(observation_end, name="observation_end", allow_none=True)
         lf = to_lazy(transactions)
         need = ["customer_id", "timestamp", "amount"] + ([by] if by else [])
         require_lazy_columns(lf, need, what="`transactions`")
@@ -81,9 +94,11 @@ class _Cohorts:
             lf.select(*[missing_expr(lf, c) for c in checked], nw.col("timestamp").max())
         ).iloc[0]
         raise_if_missing(counts, checked)
+        if by:
+            check_log(lf, [], by=by)  # a customer without a group would fall out of every group
         given_end = None
         if observation_end is not None:
-            end = given_end = pd.Timestamp(observation_end)
+            end = given_end = observation_end
             lf = lf.filter(nw.col("timestamp") <= datetime_lit(end, lf))
         else:
             end = counts["timestamp"]
@@ -350,7 +365,7 @@ def cohort_retention(
     >>> retention_matrix(table)  # doctest: +SKIP
     """
     require_choice(kind, _KINDS, name="kind")
-    min_cohort_size = int(require_in_range(min_cohort_size, name="min_cohort_size", low=0))
+    min_cohort_size = require_whole_number(min_cohort_size, name="min_cohort_size", low=0)
     c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
     if kind == "classic":
         counts = c.active_counts()
@@ -400,6 +415,9 @@ def retention_matrix(table: pd.DataFrame, *, value: str = "retention") -> pd.Dat
         cells not yet observable are NaN. Columns stay aligned even where a cohort had
         no activity in a period (those cells are 0).
     """
+    require_frame_columns(
+        table, ["cohort", "period_number"], name="table", producer="cohort_retention"
+    )
     if value not in table.columns:
         raise DataValidationError(
             f"`value` {value!r} is not a column of `table`; choose one of "
@@ -472,7 +490,10 @@ def average_retention(
         partial has no row; ``attrs["partial_cells_left_out"]`` counts every cell left out,
         for the reading).
     """
-    table = _drop_small_groups(table, int(min_customers))
+    need = ["cohort", "period_number", "cohort_size", "observable", "partial", value]
+    require_frame_columns(table, need, name="table", producer="cohort_retention")
+    min_customers = require_whole_number(min_customers, name="min_customers", low=0)
+    table = _drop_small_groups(table, min_customers)
     by = table.attrs.get("by")
     keys = ([by] if by else []) + ["period_number"]
     obs, left_out = _complete_cells(table, bool(include_partial))
@@ -515,7 +536,7 @@ def revenue_retention(
         small_cohort``. ``revenue_retention`` = revenue in period k / revenue in period 0.
         Non-observable cells are NaN.
     """
-    min_cohort_size = int(require_in_range(min_cohort_size, name="min_cohort_size", low=0))
+    min_cohort_size = require_whole_number(min_cohort_size, name="min_cohort_size", low=0)
     c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
     by_cell, outside_revenue, outside_rows = c.revenue_counts()
     sizes = c.sizes(by_cell.rename(columns={"buyers": "customers"}))
@@ -582,8 +603,17 @@ def value_curves(
         cohorts observable up to that period (``customers``: the acquired customers of those
         cohorts; ``partial_*``: partial cells included / left out).
     """
+    need = [
+        "cohort",
+        "period_number",
+        "cohort_size",
+        "observable",
+        "cumulative_revenue_per_customer",
+    ]
+    require_frame_columns(table, need, name="table", producer="revenue_retention")
     min_share = require_in_range(min_share, name="min_share", low=0, high=1)
-    table = _drop_small_groups(table, int(min_customers))
+    min_customers = require_whole_number(min_customers, name="min_customers", low=0)
+    table = _drop_small_groups(table, min_customers)
     by = table.attrs.get("by")
     obs, left_out = _complete_cells(table, bool(include_partial))
     obs = obs.copy()
@@ -783,6 +813,13 @@ def describe_retention(
         E.g. "Of 4,293 customers in 12 cohorts, 22% bought again in month 1, 26% in month 3
         and 28% in month 6 after their first purchase (...)."
     """
+    need = ["period_number", "retention", "cohort_size", "cohorts"]
+    require_frame_columns(curves, need, name="curves", producer="average_retention")
+    if at is not None:
+        at = require_sequence(
+            at, name="at", what="whole numbers", items=(int, np.integer), example="(1, 3, 6, 12)"
+        )
+    min_basis = require_in_range(min_basis, name="min_basis", low=0, high=1)
     _single_group(curves, "curves")
     period = curves.attrs.get("period", "M")
     word = say.period_word(period)
@@ -863,9 +900,17 @@ def describe_value_curves(
         E.g. "After 6 months, an acquired customer has brought 1,466 GBP on average (net of
         returns), averaged over 7 cohorts (2,727 customers)."
     """
+    require_frame(curves, name="curves", producer="value_curves")
+    by = curves.attrs.get("by")
+    need = ["period_number", "cumulative_revenue_per_customer", "customers"]
+    require_frame_columns(
+        curves, need + ([by] if by else []), name="curves", producer="value_curves"
+    )
+    currency = require_str(currency, name="currency")
+    at = require_whole_number(at, name="at", low=0)
+    min_basis = require_in_range(min_basis, name="min_basis", low=0, high=1)
     if curves.empty:
         return "No value curve to describe: no cohort is observed long enough."
-    by = curves.attrs.get("by")
     period = curves.attrs.get("period", "M")
     word = say.period_word(period)
     k = min(at, int(curves["period_number"].max()))

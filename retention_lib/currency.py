@@ -25,9 +25,12 @@ import pandas as pd
 from retention_lib._validation import (
     AssumptionWarning,
     DataValidationError,
+    InputTypeError,
     format_rows,
     require_columns,
+    require_currency_code,
     require_frame,
+    require_numeric_column,
 )
 
 __all__ = ["ConversionSummary", "convert_currency", "ecb_converter", "supported_currencies"]
@@ -124,9 +127,7 @@ class ConversionSummary:
 
 
 def _code(value: object, name: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"`{name}` must be an ISO 4217 code such as 'EUR', got {value!r}.")
-    return value.strip().upper()
+    return require_currency_code(value, name=name)
 
 
 def _plural(n: int, word: str) -> str:
@@ -241,8 +242,21 @@ def convert_currency(
     """
     require_frame(transactions)
     require_columns(transactions, ["timestamp", "amount"])
-    converter = ecb_converter() if converter is None else converter
+    if not pd.api.types.is_datetime64_any_dtype(transactions["timestamp"]):
+        raise InputTypeError(
+            f"Column `timestamp` must hold datetimes, got {transactions['timestamp'].dtype}; a "
+            "rate is looked up by date. Load the data with `retention_lib.load_transactions`."
+        )
+    require_numeric_column(transactions, "amount")
     to = _code(to, "to")
+    if source_currency is not None:
+        source_currency = _code(source_currency, "source_currency")
+    converter = ecb_converter() if converter is None else converter
+    if not all(hasattr(converter, a) for a in ("convert", "currencies", "bounds")):
+        raise InputTypeError(
+            "`converter` must be a CurrencyConverter (`currency_converter.CurrencyConverter()`), "
+            f"got {type(converter).__name__}."
+        )
     if to not in converter.currencies:
         raise _unknown_code_error("`to` is", to)
 

@@ -28,7 +28,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from retention_lib._validation import DataValidationError, RetentionLibError, require_in_range
+from retention_lib._validation import (
+    DataValidationError,
+    InputTypeError,
+    RetentionLibError,
+    require_date,
+    require_in_range,
+    require_path,
+)
 
 __all__ = [
     "GENERATOR_VERSION",
@@ -95,22 +102,12 @@ _HOUR_WEIGHTS = np.array(
 
 
 def _as_day(value: Any, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise DataValidationError(
-            f"`{name}` must be a date such as '2023-01-01'; got {value!r}."
-        ) from None
-    if ts is pd.NaT or pd.isna(ts):
-        raise DataValidationError(f"`{name}` must be a date such as '2023-01-01'; got {value!r}.")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
+    return require_date(value, name=name, tz="wall").normalize()
 
 
 def _check_positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"`{name}` must be an integer, got {type(value).__name__}.")
+        raise InputTypeError(f"`{name}` must be an integer, got {type(value).__name__}.")
     if value < 1:
         raise DataValidationError(f"`{name}` must be at least 1; got {value}.")
     return int(value)
@@ -256,7 +253,13 @@ def simulate_transactions(
             "acquire customers over the whole window."
         )
     if not isinstance(id_prefix, str):
-        raise TypeError(f"`id_prefix` must be a string, got {type(id_prefix).__name__}.")
+        raise InputTypeError(f"`id_prefix` must be a string, got {type(id_prefix).__name__}.")
+    if isinstance(seed, bool) or not isinstance(
+        seed, int | np.integer | np.random.SeedSequence | np.random.Generator
+    ):
+        raise InputTypeError(
+            f"`seed` must be an integer, a numpy SeedSequence or a Generator, got {seed!r}."
+        )
 
     rng = np.random.default_rng(seed)
     window_end = end_ts + pd.Timedelta(days=1)
@@ -794,8 +797,8 @@ def make_sample_data(out_dir: str | Path = "data", *, seed: int = DEFAULT_SEED) 
     >>> paths = make_sample_data("/tmp/retention_sample", seed=1)  # doctest: +SKIP
     """
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"`seed` must be an integer, got {type(seed).__name__}.")
-    out = Path(out_dir)
+        raise InputTypeError(f"`seed` must be an integer, got {type(seed).__name__}.")
+    out = require_path(out_dir, name="out_dir", kind="folder")
     out.mkdir(parents=True, exist_ok=True)
     export, survey, params = _build_sample(int(seed))
     paths = {

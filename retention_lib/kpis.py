@@ -16,6 +16,7 @@ return one row per group with a confidence interval. They warn with
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -26,13 +27,23 @@ import pandas as pd
 from scipy import stats
 
 from . import _reading as say
-from ._backend import collect, columns_of, datetime_lit, require_lazy_columns, to_lazy
+from ._backend import check_log, collect, columns_of, datetime_lit, require_lazy_columns, to_lazy
 from ._validation import (
+    AssumptionWarning,
     DataValidationError,
+    InputTypeError,
     SmallSampleWarning,
     format_rows,
+    require_column_name,
+    require_date,
     require_finite,
+    require_frame,
     require_in_range,
+    require_number,
+    require_numbers,
+    require_sequence_of_str,
+    require_str,
+    require_whole_number,
 )
 from .groups import MIN_GROUP_CUSTOMERS, ranked_groups
 from .pareto import _check_by, _purchase_filter
@@ -73,10 +84,7 @@ DEFAULT_LOYALTY_COLUMNS: tuple[str, str, str] = (
 
 
 def _count(value: Any, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"`{name}` must be a number of customers, got {value!r}.") from None
+    v = require_number(value, name=name)
     if not math.isfinite(v) or v < 0:
         raise DataValidationError(f"`{name}` must be a finite count >= 0; got {value!r}.")
     return v
@@ -207,13 +215,14 @@ def ltv_cac(ltv: Any, cac: Any, *, healthy_ratio: float = 3.0) -> pd.DataFrame:
         healthy_ratio, name="healthy_ratio", low=0, low_inclusive=False
     )
     index = next((x.index for x in (ltv, cac) if isinstance(x, pd.Series)), None)
+    lv, cv = require_numbers(ltv, name="ltv"), require_numbers(cac, name="cac")
     try:
-        lv, cv = np.broadcast_arrays(
-            np.atleast_1d(np.asarray(ltv, dtype="float64")),
-            np.atleast_1d(np.asarray(cac, dtype="float64")),
-        )
-    except (TypeError, ValueError):
-        raise TypeError("`ltv` and `cac` must be numbers or array-likes of equal length.") from None
+        lv, cv = np.broadcast_arrays(lv, cv)
+    except ValueError:
+        raise DataValidationError(
+            f"`ltv` and `cac` must have the same length (or one be a single number); got "
+            f"{lv.size} and {cv.size} values."
+        ) from None
     for name, arr, bad in (
         ("ltv", lv, ~np.isfinite(lv)),
         ("cac", cv, ~np.isfinite(cv) | (cv <= 0)),
@@ -278,8 +287,14 @@ def ltv_cac_by_group(
     DataValidationError
         Missing columns, or a group without a cost.
     """
-    if not isinstance(values, pd.DataFrame):
-        raise TypeError(f"`values` must be a pandas DataFrame, got {type(values).__name__}.")
+    require_frame(values, name="values", producer="customer_lifetime_value")
+    by = require_column_name(by, allow_none=False)
+    if not isinstance(cac, Mapping):
+        if isinstance(cac, str | bytes) or not isinstance(cac, numbers.Real):
+            raise InputTypeError(
+                f"`cac` must be a number or a dict {{group: cost}} such as {{'web': 40.0}}, got "
+                f"{cac!r}."
+            )
     missing = [c for c in ("customer_id", value) if c not in values.columns]
     if missing:
         raise DataValidationError(
@@ -293,7 +308,17 @@ def ltv_cac_by_group(
     )
     amounts = values[value].to_numpy(dtype=float)
     linked = link_survey(values[["customer_id"]], transactions, columns=[by])
-    groups = linked[by] if by in linked.columns else pd.Series("all", index=values.index)
+    if by in linked.columns:
+        groups = linked[by]
+    else:
+        warnings.warn(
+            f"`transactions` has no `{by}` column, so all customers form one group 'all' "
+            "with one acquisition cost. Pass `by=` naming the acquisition column to compare "
+            "groups.",
+            AssumptionWarning,
+            stacklevel=2,
+        )
+        groups = pd.Series("all", index=values.index)
     table = pd.DataFrame({by: groups.to_numpy(), "value": amounts})
     per_group = table.groupby(by, observed=True)["value"].agg(["mean", "size"])
     costs = {}
@@ -315,15 +340,7 @@ def ltv_cac_by_group(
 
 
 def _day(value: Any, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise DataValidationError(
-            f"`{name}` must be a date such as '2011-06-01'; got {value!r}."
-        ) from None
-    if ts is pd.NaT or ts.tzinfo is not None:
-        raise DataValidationError(f"`{name}` must be a time-zone naive date; got {value!r}.")
-    return ts
+    return require_date(value, name=name)
 
 
 def _purchases(transactions: Any, by: str | None, extra: Sequence[str] = ()) -> nw.LazyFrame:
@@ -331,6 +348,7 @@ def _purchases(transactions: Any, by: str | None, extra: Sequence[str] = ()) -> 
     cols = columns_of(lf)
     need = ["customer_id", "timestamp", "amount", *([by] if by else []), *extra]
     require_lazy_columns(lf, need, what="`transactions`")
+    check_log(lf, by=by)
     return lf.filter(_purchase_filter(cols))
 
 
@@ -420,7 +438,7 @@ def customer_counts(
     t0, t1 = _day(start, "start"), _day(end, "end")
     if t1 <= t0:
         raise DataValidationError(f"`end` ({t1}) must be after `start` ({t0}).")
-    w = int(require_in_range(active_days, name="active_days", low=1))
+    w = require_whole_number(active_days, name="active_days", low=1)
     _check_by(by)
     keys = ([by] if by else []) + ["customer_id"]
     lf = _purchases(transactions, by)
@@ -663,15 +681,16 @@ def link_survey(
     --------
     >>> nps(link_survey(survey, tx), by="region")  # doctest: +SKIP
     """
-    if not isinstance(survey, pd.DataFrame):
-        raise TypeError(f"`survey` must be a pandas DataFrame, got {type(survey).__name__}.")
+    require_frame(survey, name="survey", producer="load_sample_survey")
+    columns = require_sequence_of_str(columns, name="columns", what="column names")
+    unknown = require_str(unknown, name="unknown")
     if "customer_id" not in survey.columns:
         raise DataValidationError(
             "`survey` is missing column `customer_id`, needed to link answers to customers."
         )
     lf = to_lazy(transactions)
     have = columns_of(lf)
-    require_lazy_columns(lf, ["customer_id", "timestamp"], what="`transactions`")
+    check_log(lf, ["customer_id", "timestamp"])
     cols = [c for c in columns if c in have and c not in ("customer_id", "timestamp")]
     out = survey.copy()
     if not cols:
@@ -706,6 +725,7 @@ def _answers(
     responses: Any, column: str | None, by: str | None, *, what: str
 ) -> tuple[pd.DataFrame, str]:
     """A frame with ``[by], _v`` (float answers, NaN = no answer)."""
+    by = require_column_name(by)
     if isinstance(responses, pd.DataFrame):
         if column is None:
             raise DataValidationError(f"Pass `column=` naming the {what} answers in `responses`.")
@@ -723,7 +743,7 @@ def _answers(
         if by is not None:
             raise DataValidationError("`by` needs `responses` as a DataFrame holding that column.")
         if isinstance(responses, (str, bytes)) or not hasattr(responses, "__len__"):
-            raise TypeError(
+            raise InputTypeError(
                 f"`responses` must be a DataFrame or a sequence of answers, got "
                 f"{type(responses).__name__}."
             )
@@ -784,6 +804,7 @@ def _score_table(
     stat: Callable[[pd.Series], dict[str, Any]],
 ) -> pd.DataFrame:
     """One row per group: ``[by], n, n_missing`` and what ``stat`` computes from the answers."""
+    min_responses = require_whole_number(min_responses, name="min_responses", low=0)
     rows = []
     for key, v in _groups(frame, by):
         ans = v.dropna()
@@ -881,7 +902,7 @@ def _check_scale_arg(scale: Any) -> tuple[int, int]:
     try:
         low, high = (int(x) for x in scale)
     except (TypeError, ValueError):
-        raise TypeError(
+        raise InputTypeError(
             f"`scale` must be a (low, high) pair such as (1, 5); got {scale!r}."
         ) from None
     if high <= low:
@@ -934,7 +955,11 @@ def csat(
     """
     z = _z(confidence)
     low, high = _check_scale_arg(scale)
-    cut = high - 1 if satisfied_from is None else int(satisfied_from)
+    cut = (
+        high - 1
+        if satisfied_from is None
+        else require_whole_number(satisfied_from, name="satisfied_from")
+    )
     if not low <= cut <= high:
         raise DataValidationError(
             f"`satisfied_from` must lie within `scale` {low}-{high}; got {satisfied_from!r}."
@@ -1065,9 +1090,9 @@ def loyalty_score(
     c = require_in_range(
         confidence, name="confidence", low=0, high=1, low_inclusive=False, high_inclusive=False
     )
-    if not isinstance(responses, pd.DataFrame):
-        raise TypeError(f"`responses` must be a pandas DataFrame, got {type(responses).__name__}.")
-    columns = list(columns)
+    require_frame(responses, name="responses", producer="load_sample_survey")
+    min_responses = require_whole_number(min_responses, name="min_responses", low=0)
+    columns = require_sequence_of_str(columns, name="columns", what="column names")
     if len(columns) != 3:
         raise DataValidationError(
             f"`columns` must name the three loyalty questions (re-buy, try new, recommend); "
@@ -1153,11 +1178,9 @@ def survey_summary(
                 score  value  ci_low  ci_high     n
     0             NPS   10.7     5.8     15.5  1000
     """
-    if not isinstance(responses, pd.DataFrame):
-        raise TypeError(
-            f"`responses` must be a pandas DataFrame of survey answers, got "
-            f"{type(responses).__name__}."
-        )
+    require_frame(responses, name="responses", producer="load_sample_survey")
+    by = require_column_name(by)
+    min_responses = require_whole_number(min_responses, name="min_responses", low=0)
     keys = [by] if by else []
     parts, missing = [], []
     for label, (score, column, needed) in SURVEY_SCORES.items():

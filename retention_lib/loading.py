@@ -45,7 +45,13 @@ from ._backend import (
 from ._dates import lazy_dates, parse_dates
 from ._files import DELIMITERS, read_file
 from ._numbers import parse_number_columns
-from ._validation import DataValidationError, format_rows
+from ._validation import (
+    DataValidationError,
+    InputTypeError,
+    format_rows,
+    require_date,
+    require_sequence_of_str,
+)
 
 __all__ = ["CANONICAL_COLUMNS", "load_transactions", "scan_transactions"]
 
@@ -241,7 +247,7 @@ def _read_source(
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True), "DataFrame", []
     if isinstance(source, (list, tuple, dict)):
-        raise TypeError(
+        raise InputTypeError(
             f"`source` must be a DataFrame or a path to a CSV, CSV.GZ, Parquet or Excel file; "
             f"got a {type(source).__name__}. Build a frame first, e.g. "
             "`load_transactions(pd.DataFrame(records))`."
@@ -250,7 +256,7 @@ def _read_source(
     try:
         frame = nw.from_native(source, eager_only=True)
     except TypeError:
-        raise TypeError(
+        raise InputTypeError(
             f"`source` must be a pandas/polars DataFrame or a path to a CSV, CSV.GZ, Parquet or "
             f"Excel file; got {type(source).__name__}."
         ) from None
@@ -468,6 +474,7 @@ segment, currency : str, optional
     ["`bestellingen.csv` read as cp1252 (not UTF-8), e.g. 'Crème'; ...", ...]
     """
     _check_options(date_format=date_format, dayfirst=dayfirst, keep=keep)
+    analysis_date = require_date(analysis_date, name="analysis_date", allow_none=True)
     raw, label, notes = _read_source(source, sheet_name=sheet_name, sep=sep, encoding=encoding)
     if len(raw.columns) == 0 or len(raw) == 0:
         raise DataValidationError(
@@ -557,10 +564,7 @@ def _check_options(*, date_format: Any, dayfirst: Any, keep: Any) -> None:
         raise DataValidationError(
             "Give `date_format=` or `dayfirst=`, not both: a format already says where the day is."
         )
-    if isinstance(keep, str):
-        raise TypeError(
-            f"`keep` must be a list of column names, not the string {keep!r}; use [{keep!r}]."
-        )
+    require_sequence_of_str(keep, name="keep", what="column names", example="['tier']")
 
 
 def _product(quantity: pd.Series, unit_price: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
@@ -772,6 +776,7 @@ def scan_transactions(
     ...     "postgresql://analyst@db.internal/shop", table="sales.orders", amount="total")
     """
     _check_options(date_format=date_format, dayfirst=dayfirst, keep=keep)
+    analysis_date = require_date(analysis_date, name="analysis_date", allow_none=True)
     if decimal is not None and decimal not in (".", ","):
         raise DataValidationError(f"`decimal` must be '.' or ','; got {decimal!r}.")
     csv_options = {"all_varchar": True, "sep": sep, "encoding": encoding}
@@ -783,7 +788,11 @@ def scan_transactions(
             "'postgresql://user@host/db'; `source` is not one."
         )
     try:
-        raw = _wrap(source, csv_options={k: v for k, v in csv_options.items() if v is not None})
+        raw = _wrap(
+            source,
+            csv_options={k: v for k, v in csv_options.items() if v is not None},
+            name="source",
+        )
         schema = raw.collect_schema()
     except (DataValidationError, FileNotFoundError, TypeError):
         raise

@@ -29,14 +29,20 @@ import numpy as np
 import pandas as pd
 
 from . import _reading as say
-from ._backend import as_int, collect, columns_of, require_lazy_columns, to_lazy
+from ._backend import as_int, check_log, collect, columns_of, require_lazy_columns, to_lazy
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
+    InputTypeError,
     SmallSampleWarning,
     format_rows,
     require_choice,
+    require_column_name,
+    require_frame,
     require_in_range,
+    require_margin,
+    require_numbers,
+    require_sequence_of_str,
 )
 from .groups import MIN_GROUP_CUSTOMERS, ranked_groups
 
@@ -81,36 +87,13 @@ def _keys(by: str | None) -> list[str]:
 
 
 def _check_by(by: Any) -> str | None:
-    if by is not None and not isinstance(by, str):
-        raise TypeError(f"`by` must be a column name (str) or None, got {type(by).__name__}.")
+    require_column_name(by)
     if by == "customer_id":
         raise DataValidationError(
             "`by` cannot be `customer_id`: it is the unit being ranked. Pass a grouping column "
             "such as `region` or `segment`."
         )
     return by
-
-
-def _check_keys(out: pd.DataFrame, by: str | None, *, what: str) -> None:
-    """Raise on missing customer ids or group labels in a collected per-customer result."""
-    for col in _keys(by):
-        bad = out[col].isna()
-        if bad.any():
-            where = (
-                f"{int(bad.sum())} group(s)"
-                if col == "customer_id"
-                else f"{int(bad.sum())} customer(s)"
-            )
-            sample = out.loc[bad, "customer_id"] if col != "customer_id" else []
-            shown = f" (customers {_few(sample)})" if len(sample) else ""
-            fix = (
-                "Drop rows without a customer id first (`retention_lib.clean_transactions` does)."
-                if col == "customer_id"
-                else f"Fill the missing `{col}` values first, e.g. `tx['{col}'].fillna('Unknown')`."
-            )
-            raise DataValidationError(
-                f"Column `{col}` in {what} has missing values ({where}{shown}). {fix}"
-            )
 
 
 def _normalise(out: pd.DataFrame, by: str | None) -> pd.DataFrame:
@@ -127,17 +110,16 @@ def _missing_flag(column: str) -> nw.Expr:
 
 def _sum_per_customer(data: Any, value: str, by: str | None, *, name: str) -> pd.DataFrame:
     """Sum ``value`` per (``by``, customer) with narwhals; refuse missing values."""
-    if not isinstance(value, str):
-        raise TypeError(f"`value` must be a column name (str), got {type(value).__name__}.")
+    require_column_name(value, name="value", allow_none=False)
     by = _check_by(by)
-    lf = to_lazy(data)
+    lf = to_lazy(data, name)
     require_lazy_columns(lf, _keys(by) + [value], what=f"`{name}`")
+    check_log(lf, ["customer_id"], what=f"`{name}`", by=by)
     out = collect(
         lf.with_columns(_missing_flag(value))
         .group_by(_keys(by))
         .agg(nw.col(value).sum().alias("value"), nw.col("_n_missing").sum())
     )
-    _check_keys(out, by, what=f"`{name}`")
     out = _normalise(out, by)
     out["value"] = out["value"].astype("float64")
     missing = out["_n_missing"] > 0
@@ -199,9 +181,14 @@ def customer_values(
     >>> customers = customer_values(tx, by="region", margin=0.3)  # doctest: +SKIP
     """
     by = _check_by(by)
+    if margin is not None:
+        margin = require_margin(margin)
+    if clv is not None:
+        require_frame(clv, name="clv", producer="customer_lifetime_value")
     lf = to_lazy(transactions)
     cols = columns_of(lf)
     require_lazy_columns(lf, _keys(by) + ["timestamp", "amount"], what="`transactions`")
+    check_log(lf, by=by)
     keys = _keys(by)
     totals = (
         lf.with_columns(_missing_flag("amount"))
@@ -231,7 +218,6 @@ def customer_values(
         )
     )
     out = collect(totals.join(orders, on=keys, how="left"))
-    _check_keys(out, by, what="`transactions`")
     missing = out["_n_missing"] > 0
     if missing.any():
         raise DataValidationError(
@@ -245,16 +231,13 @@ def customer_values(
     for c in ("first_purchase", "last_purchase"):
         out[c] = pd.to_datetime(out[c]).astype("datetime64[us]")
     if margin is not None:
-        m = require_in_range(margin, name="margin", low=0, high=1, low_inclusive=False)
-        out["margin"] = out["revenue"] * m
+        out["margin"] = out["revenue"] * margin
     if clv is not None:
         out = _join_predictions(out, clv)
     return out
 
 
 def _join_predictions(out: pd.DataFrame, clv: pd.DataFrame) -> pd.DataFrame:
-    if not isinstance(clv, pd.DataFrame):
-        raise TypeError(f"`clv` must be a pandas DataFrame, got {type(clv).__name__}.")
     if "customer_id" not in clv.columns:
         raise DataValidationError(
             "`clv` is missing column `customer_id`. Pass the frame returned by "
@@ -295,7 +278,7 @@ def _check_thresholds(thresholds: Sequence[float]) -> tuple[float, ...]:
     try:
         t = tuple(float(x) for x in thresholds)
     except (TypeError, ValueError):
-        raise TypeError(
+        raise InputTypeError(
             f"`abc_thresholds` must be a sequence of numbers such as (0.8, 0.95); got "
             f"{thresholds!r}."
         ) from None
@@ -506,7 +489,7 @@ def gini(values: Any) -> float:
     >>> gini([0, 0, 0, 4])
     0.75
     """
-    arr = np.asarray(values, dtype="float64").ravel()
+    arr = require_numbers(values, name="values")
     if arr.size == 0:
         raise DataValidationError("`values` is empty; the Gini coefficient needs >= 1 value.")
     bad = ~np.isfinite(arr) | (arr < 0)
@@ -756,8 +739,14 @@ def concentration_comparison(
     --------
     >>> concentration_comparison(customer_values(tx, clv=clv))  # doctest: +SKIP
     """
+    to_lazy(customers, "customers")  # a frame of some engine
     if isinstance(values, str):
         values = [values]
+    values = require_sequence_of_str(values, name="values", what="column names")
+    if not values:
+        raise DataValidationError(
+            "`values` is empty; pass value columns such as ['revenue', 'clv']."
+        )
     parts = []
     for v in values:
         s = pareto_summary(customers, value=v, by=by, top=top, target=target, negative=negative)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ._validation import DataValidationError
+from ._validation import (
+    DataValidationError,
+    InputTypeError,
+    require_currency_code,
+    require_group_column,
+    require_mapping,
+    require_transactions,
+)
 from .cleaning import CleaningReport, clean_transactions
 from .currency import convert_currency
 from .datasets import sample_data_path
@@ -83,6 +91,13 @@ def prepare_transactions(
     >>> tx, report = prepare_transactions()  # doctest: +SKIP
     >>> tx, report = prepare_transactions("online_retail.csv.gz", currency="GBP")  # doctest: +SKIP
     """
+    currency = require_currency_code(currency, name="currency")
+    source_currency = require_currency_code(
+        source_currency, name="source_currency", allow_none=True
+    )
+    aliases = require_mapping(aliases, name="aliases", example="{'Narnia': 'GB'}") or None
+    cleaning = _cleaning_options(cleaning)
+    _check_column_options(columns)
     reading = {"sep": sep, "decimal": decimal, "encoding": encoding}
     reading.update(date_format=date_format, dayfirst=dayfirst)
     reading = {k: v for k, v in reading.items() if v is not None}
@@ -113,7 +128,7 @@ def prepare_transactions(
             f"No currency column and no `source_currency`: amounts are taken to be in {currency}."
         )
     raw.attrs["currency"] = currency
-    tx, report = clean_transactions(raw, notes=notes, **dict(cleaning or {}))
+    tx, report = clean_transactions(raw, notes=notes, **cleaning)
     if len(tx) == 0:
         raise DataValidationError(
             f"No transaction is left after cleaning ({report.rows_read:,} rows read, all "
@@ -123,6 +138,38 @@ def prepare_transactions(
         )
     tx.attrs["currency"] = currency
     return tx, report
+
+
+def _keyword_options(func: Any, *, skip: tuple[str, ...] = ()) -> list[str]:
+    return [
+        name
+        for name, p in inspect.signature(func).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in skip
+    ]
+
+
+def _cleaning_options(cleaning: Any) -> dict[str, Any]:
+    """``cleaning=`` as keyword arguments of :func:`clean_transactions`."""
+    options = require_mapping(cleaning, name="cleaning", example="{'cancellations': 'drop'}")
+    known = _keyword_options(clean_transactions, skip=("notes",))
+    unknown = [k for k in options if k not in known]
+    if unknown:
+        raise DataValidationError(
+            f"`cleaning` has unknown option(s) {', '.join(repr(k) for k in unknown)}; the "
+            f"options of `clean_transactions` are {', '.join(known)}."
+        )
+    return options
+
+
+def _check_column_options(columns: Mapping[str, Any]) -> None:
+    """``**columns`` are keyword arguments of :func:`load_transactions`."""
+    known = _keyword_options(load_transactions)
+    for name in columns:
+        if name not in known:
+            raise InputTypeError(
+                f"`{name}` is not a column of the canonical schema or an option of "
+                f"`load_transactions`; pass one of {', '.join(known)}."
+            )
 
 
 def transactions_overview(transactions: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
@@ -140,12 +187,13 @@ def transactions_overview(transactions: pd.DataFrame, *, by: str | None = None) 
     pandas.DataFrame
         Columns ``[by], customers, orders, revenue, revenue_share, first_purchase,
         last_purchase``; sorted by revenue, largest first. ``orders`` counts purchase
-        orders (returns excluded); ``revenue`` is net of returns.
+        orders (returns excluded); ``revenue`` is net of returns. Rows whose ``by`` value
+        is missing form the group ``"(missing)"``, so every customer and every unit of
+        revenue is counted.
     """
-    from ._validation import require_columns, require_frame
-
-    require_frame(transactions)
-    require_columns(transactions, ["customer_id", "timestamp", "amount"] + ([by] if by else []))
+    require_transactions(transactions)
+    if by is not None:
+        transactions = require_group_column(transactions, by, missing="group")
     order_key = "order_id" if "order_id" in transactions.columns else "timestamp"
     purchase = transactions["amount"] > 0
     if "is_return" in transactions.columns:

@@ -51,6 +51,8 @@ from retention_lib._validation import (
     require_choice,
     require_columns,
     require_frame,
+    require_mapping,
+    require_sequence,
 )
 
 __all__ = [
@@ -468,12 +470,7 @@ def _resolve(name: object, user: Mapping[str, _Place]) -> tuple[_Place | None, s
 
 
 def _user_aliases(aliases: Mapping[str, object] | None) -> dict[str, _Place]:
-    if aliases is None:
-        return {}
-    if not isinstance(aliases, Mapping):
-        raise TypeError(
-            f"`aliases` must be a dict such as {{'Narnia': 'GB'}}, got {type(aliases).__name__}."
-        )
+    aliases = require_mapping(aliases, name="aliases", example="{'Narnia': 'GB'}")
     return {_key(str(k)): _resolve_target(str(k), v) for k, v in aliases.items()}
 
 
@@ -529,6 +526,9 @@ def map_countries(
     0     Pays-Bas           NL             French name
     1  Oesterreich           AT  German name Österreich
     """
+    countries = require_sequence(
+        countries, name="countries", what="country names", example="['EIRE', 'Japan']"
+    )
     user = _user_aliases(aliases)
     seen: dict[object, None] = {}
     for value in countries:
@@ -560,7 +560,7 @@ def country_to_iso(
     >>> country_to_iso(["EIRE", "RSA", "United Kingdom"])
     ['IE', 'ZA', 'GB']
     """
-    names = list(names)
+    names = require_sequence(names, name="names", what="country names", example="['EIRE', 'RSA']")
     table = map_countries(names, aliases=aliases)
     lookup = {
         (None if _is_missing(c) else c): (None if _is_missing(code) else code)

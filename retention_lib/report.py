@@ -30,7 +30,18 @@ from typing import Any
 import nbformat
 import pandas as pd
 
-from ._validation import DataValidationError, RetentionLibError
+from ._validation import (
+    InputTypeError,
+    RetentionLibError,
+    require_bool,
+    require_currency_code,
+    require_path,
+    require_sequence,
+    require_sequence_of_str,
+    require_str,
+    require_transactions,
+    require_whole_number,
+)
 
 __all__ = [
     "REPORT_NOTEBOOKS",
@@ -79,8 +90,10 @@ class ReportError(RetentionLibError):
 
 def currency_symbol(code: str) -> str:
     """``"€"`` for ``"EUR"``, ``"£"`` for ``"GBP"``...; ``"CODE "`` when unknown, "" for none."""
-    code = str(code or "").strip().upper()
-    return _SYMBOLS.get(code, f"{code} " if code else "")
+    if code is None or code == "":
+        return ""
+    code = require_currency_code(code, name="code")
+    return _SYMBOLS.get(code, f"{code} ")
 
 
 def styled_table(
@@ -120,8 +133,16 @@ def styled_table(
     pandas.io.formats.style.Styler
     """
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"`table` must be a pandas DataFrame, got {type(table).__name__}.")
-    symbol = currency_symbol(currency or "")
+        raise InputTypeError(f"`table` must be a pandas DataFrame, got {type(table).__name__}.")
+    percent, money, counts = (
+        require_sequence_of_str(v, name=n, what="column names")
+        for n, v in (("percent", percent), ("money", money), ("counts", counts))
+    )
+    currency = require_currency_code(currency, name="currency", allow_none=True)
+    decimals = require_whole_number(decimals, name="decimals", low=0, high=12)
+    money_decimals = require_whole_number(money_decimals, name="money_decimals", low=0, high=12)
+    index = require_bool(index, name="index")
+    symbol = currency_symbol(currency)
 
     def money_text(value: float) -> str:
         sign = "-" if value < 0 else ""
@@ -204,7 +225,7 @@ def data_facts(
         customers, orders, revenue, regions`` (``regions``: list of ``(name, revenue share)``,
         largest first; empty without a ``region`` column).
     """
-    tx = transactions
+    tx = require_transactions(transactions)
     bought = tx["amount"] > 0
     if "is_return" in tx.columns:
         bought &= ~tx["is_return"].astype(bool)
@@ -635,14 +656,20 @@ def build_report(
 
     from .pipeline import prepare_transactions
 
-    currency = str(currency).strip().upper()
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise DataValidationError(
-            f"`currency` must be a three-letter ISO 4217 code such as 'EUR' or 'GBP'; "
-            f"got {currency!r}."
+    currency = require_currency_code(currency, name="currency")
+    source_currency = require_currency_code(
+        source_currency, name="source_currency", allow_none=True
+    )
+    out_dir = require_path(out_dir, name="out_dir", kind="folder")
+    title = require_str(title, name="title")
+    progress = require_bool(progress, name="progress")
+    timeout = require_whole_number(timeout, name="timeout", low=1)
+    if data_path is not None:
+        require_path(data_path, name="data_path")
+    if notebooks is not None:
+        notebooks = require_sequence(
+            notebooks, name="notebooks", what="paths", items=(str, os.PathLike)
         )
-    if source_currency is not None:
-        source_currency = str(source_currency).strip().upper()
     if notebooks is None:
         folder = notebooks_dir()
         paths = [folder / name for name in REPORT_NOTEBOOKS if (folder / name).exists()]

@@ -25,8 +25,14 @@ from . import _reading as say
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
+    InputTypeError,
     SmallSampleWarning,
+    require_column_name,
+    require_date,
+    require_frame,
     require_in_range,
+    require_path,
+    require_whole_number,
 )
 from .groups import MIN_GROUP_CUSTOMERS
 from .pareto import _comparable, _few, customer_values
@@ -112,7 +118,7 @@ def _tie_warning(values: pd.Series, scores: np.ndarray, name: str, group: str) -
 
 def _check_segment_map(segment_map: Mapping[str, Mapping[str, Any]]) -> dict:
     if not isinstance(segment_map, Mapping) or not segment_map:
-        raise TypeError(
+        raise InputTypeError(
             "`segment_map` must be a non-empty dict {segment name: {'r': (low, high), "
             "'f': (low, high)}}; start from a copy of `DEFAULT_SEGMENT_MAP`."
         )
@@ -193,18 +199,9 @@ def segment_map_table(segment_map: Mapping[str, Mapping[str, Any]] | None = None
 
 
 def _analysis_day(analysis_date: Any, last: pd.Series) -> pd.Timestamp:
-    if analysis_date is None:
+    day = require_date(analysis_date, name="analysis_date", allow_none=True)
+    if day is None:
         return last.max().normalize()
-    try:
-        day = pd.Timestamp(analysis_date)
-    except (TypeError, ValueError):
-        raise DataValidationError(
-            f"`analysis_date` must be a date such as '2011-12-10'; got {analysis_date!r}."
-        ) from None
-    if day.tzinfo is not None:
-        raise DataValidationError(
-            f"`analysis_date` must be time-zone naive like `timestamp`; got {analysis_date!r}."
-        )
     day = day.normalize()
     late = last.dt.normalize() > day
     if late.any():
@@ -367,8 +364,8 @@ def segment_summary(scores: pd.DataFrame, *, by: str | None = None) -> pd.DataFr
     --------
     >>> segment_summary(rfm_scores(tx))  # doctest: +SKIP
     """
-    if not isinstance(scores, pd.DataFrame):
-        raise TypeError(f"`scores` must be a pandas DataFrame, got {type(scores).__name__}.")
+    require_frame(scores, name="scores", producer="rfm_scores")
+    by = require_column_name(by)
     need = ["customer_id", "segment", "recency_days", "frequency", "monetary"]
     missing = [c for c in need + ([by] if by else []) if c not in scores.columns]
     if missing:
@@ -422,7 +419,7 @@ def segment_summary(scores: pd.DataFrame, *, by: str | None = None) -> pd.DataFr
 
 def _check_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(predictions, pd.DataFrame):
-        raise TypeError(
+        raise InputTypeError(
             f"`predictions` must be a pandas DataFrame keyed by `customer_id`, got "
             f"{type(predictions).__name__}."
         )
@@ -524,6 +521,8 @@ def churn_risk_list(
         overdue_factor, name="overdue_factor", low=0, low_inclusive=False
     )
     min_days = require_in_range(min_days, name="min_days", low=0)
+    if limit is not None:
+        limit = require_whole_number(limit, name="limit", low=0)
     cust = customer_values(transactions)
     cust = cust[cust["n_orders"] > 0].copy()
     if len(cust) == 0:
@@ -608,7 +607,7 @@ def churn_risk_list(
     ]
     out = out[cols].reset_index(drop=True)
     if limit is not None:
-        out = out.head(int(limit))
+        out = out.head(limit)
     out.attrs = {
         "value": value,
         "analysis_date": day,
@@ -656,8 +655,8 @@ def export_churn_risk(alerts: pd.DataFrame, path: str | Path) -> Path:
     --------
     >>> export_churn_risk(churn_risk_list(tx), "reports/churn_risk.csv")  # doctest: +SKIP
     """
-    if not isinstance(alerts, pd.DataFrame):
-        raise TypeError(f"`alerts` must be a pandas DataFrame, got {type(alerts).__name__}.")
+    require_frame(alerts, name="alerts", producer="churn_risk_list")
+    path = require_path(path, name="path", kind="file")
     need = ["priority", "customer_id", "reason"]
     missing = [c for c in need if c not in alerts.columns]
     if missing:
@@ -669,7 +668,6 @@ def export_churn_risk(alerts: pd.DataFrame, path: str | Path) -> Path:
     for c in out.columns:
         if out[c].dtype == bool:
             out[c] = out[c].map({True: "true", False: "false"})
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     out.to_csv(path, index=False, date_format="%Y-%m-%d", float_format="%.4f")
     return path

@@ -22,6 +22,7 @@ per period and discount rate ``d`` is ``m r / (1 + d - r)`` (Gupta & Lehmann 200
 from __future__ import annotations
 
 import copy
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +30,16 @@ import numpy as np
 import pandas as pd
 
 from . import _reading as say
-from ._validation import DataValidationError, require_in_range
+from ._validation import (
+    DataValidationError,
+    InputTypeError,
+    require_column_name,
+    require_frame,
+    require_in_range,
+    require_margin,
+    require_numbers,
+    require_sequence,
+)
 from .groups import MIN_GROUP_CUSTOMERS, ranked_groups
 from .pareto import _few
 
@@ -77,9 +87,15 @@ def max_retention_gain(params: pd.Series) -> float:
 
 def _check_params(params: Any) -> None:
     if not isinstance(params, pd.Series) or not {"r", "alpha", "a", "b"} <= set(params.index):
-        raise TypeError(
+        raise InputTypeError(
             "`params` must be the BG/NBD parameters `r, alpha, a, b` as a pandas Series "
             "(`BetaGeoModel().fit(summary).params_`)."
+        )
+    values = pd.to_numeric(params[["r", "alpha", "a", "b"]], errors="coerce").to_numpy(float)
+    if not (np.isfinite(values) & (values > 0)).all():
+        raise DataValidationError(
+            f"`params` must be finite and > 0; got {params[['r', 'alpha', 'a', 'b']].to_dict()}. "
+            "Pass the parameters of a fitted BetaGeoModel (`model.params_`)."
         )
 
 
@@ -124,17 +140,14 @@ def retention_gain_params(params: pd.Series, gain: float) -> pd.Series:
 
 
 def _check_bgnbd(bgnbd: Any) -> None:
-    params = getattr(bgnbd, "params_", None)
-    if params is None:
-        raise DataValidationError(
-            f"This {type(bgnbd).__name__} instance is not fitted yet. Call 'fit' before using "
-            "this method."
-        )
-    if type(bgnbd).__name__ != "BetaGeoModel" or not {"a", "b"} <= set(params.index):
-        raise TypeError(
+    from .clv import BetaGeoModel
+
+    if type(bgnbd) is not BetaGeoModel:  # not its subclasses: MBG/NBD also drops out at 0
+        raise InputTypeError(
             f"`bgnbd` must be a fitted BetaGeoModel (its dropout is Beta(a, b)); got "
             f"{type(bgnbd).__name__}."
         )
+    bgnbd._check_fitted()
 
 
 def _with_params(model: Any, params: pd.Series) -> Any:
@@ -185,7 +198,7 @@ def retention_scenario(
     from .clv import customer_lifetime_value
 
     _check_bgnbd(bgnbd)
-    margin = require_in_range(margin, name="margin", low=0)
+    margin = require_margin(margin)
     new = _with_params(bgnbd, retention_gain_params(bgnbd.params_, gain))
     kw = dict(
         horizon_months=horizon_months, discount_rate=discount_rate, margin=1.0, time_unit=time_unit
@@ -217,7 +230,10 @@ def retention_scenario(
 def _attach(detail: pd.DataFrame, groups: pd.DataFrame | None, by: str | None) -> pd.DataFrame:
     if by is None:
         return detail
-    if groups is None or not isinstance(groups, pd.DataFrame):
+    require_column_name(by)
+    if groups is not None:
+        require_frame(groups, name="groups")
+    if groups is None:
         raise DataValidationError(
             f"`by={by!r}` needs `groups`: a frame with `customer_id` and `{by}` (e.g. "
             "`rfm_scores(tx)[['customer_id', 'segment']]`)."
@@ -288,7 +304,10 @@ def retention_uplift(
     --------
     >>> retention_uplift(bg, gg, summary, gains=[0.05], groups=segments, by="segment")  # doctest: +SKIP
     """
-    gains = [gains] if np.isscalar(gains) else list(gains)
+    if isinstance(gains, numbers.Real) and not isinstance(gains, bool):
+        gains = [gains]
+    else:
+        gains = require_sequence(gains, name="gains", what="numbers", example="[0.01, 0.05]")
     if not gains:
         raise DataValidationError("`gains` is empty; pass e.g. [0.01, 0.05, 0.10].")
     parts = []
@@ -391,7 +410,9 @@ def retention_value_multiplier(
     """
     g = _check_gain(gain)
     d = require_in_range(discount_rate, name="discount_rate", low=0, high=1)
-    r = np.atleast_1d(np.asarray(retention, dtype="float64"))
+    r = require_numbers(retention, name="retention")
+    if r.size == 0:
+        raise DataValidationError("`retention` is empty; pass a rate such as 0.8 or a list.")
     bad = ~np.isfinite(r) | (r <= 0) | (r >= 1)
     if bad.any():
         raise DataValidationError(

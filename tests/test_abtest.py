@@ -95,7 +95,7 @@ def test_too_small_groups_are_refused_with_a_clear_message():
 
 
 def test_validation_messages():
-    with pytest.raises(DataValidationError, match="Unknown metric\\(s\\) 'churn'"):
+    with pytest.raises(DataValidationError, match="unknown metric\\(s\\) 'churn'"):
         A.ab_test(outcomes(3, 5, 2, 5), metrics="churn")
     with pytest.raises(DataValidationError, match="missing column\\(s\\) `revenue`"):
         A.ab_test(outcomes(3, 5, 2, 5), metrics="revenue")

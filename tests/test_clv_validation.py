@@ -157,7 +157,7 @@ def test_plot_clv_by_group_with_intervals(tx, cal, bg):
 
 
 def test_plots_reject_wrong_frames():
-    with pytest.raises(DataValidationError, match="pass the output of"):
+    with pytest.raises(DataValidationError, match="Pass the output of"):
         plot_cumulative_tracking(pd.DataFrame({"x": [1]}))
 
 

@@ -31,7 +31,7 @@ def test_clv_view_returns_table_and_figure(setup):
 
 def test_clv_view_unknown_region(setup):
     bg, gg, cal, tx = setup
-    with pytest.raises(DataValidationError, match="No customers with region"):
+    with pytest.raises(DataValidationError, match="No customers with `region`"):
         clv_view(bg, gg, cal, tx, region="Mars")
 
 

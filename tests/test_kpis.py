@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import retention_lib as rl
 import retention_lib.kpis as K
 from retention_lib._validation import DataValidationError, SmallSampleWarning
 
@@ -351,8 +352,9 @@ def test_ltv_cac_by_group_by_hand():
     assert out.loc["paid", ["customers", "ltv", "cac", "ltv_cac_ratio"]].tolist() == [2, 60, 20, 3]
     assert out.loc["organic", "ltv_cac_ratio"] == 6.0
     assert out.loc["paid", "healthy"] and out.loc["organic", "verdict"].startswith("above 5:1")
-    # one cost for all, and no `segment` column: one group
-    whole = K.ltv_cac_by_group(values, tx.drop(columns="segment"), cac=11.0)
+    # one cost for all, and no `segment` column: one group, said in a warning
+    with pytest.warns(rl.AssumptionWarning, match="no `segment` column"):
+        whole = K.ltv_cac_by_group(values, tx.drop(columns="segment"), cac=11.0)
     assert whole.index.tolist() == ["all"]
     assert whole.loc["all", "ltv"] == pytest.approx(44.0)
     with pytest.raises(DataValidationError, match="No acquisition cost for segment 'organic'"):

@@ -287,7 +287,7 @@ def test_missing_amounts_are_refused_not_summed_as_zero():
 def test_missing_customer_ids_are_refused():
     tx = ten_log()
     tx["customer_id"] = tx["customer_id"].where(tx.index != 0, None)
-    with pytest.raises(DataValidationError, match="Column `customer_id`.*missing values"):
+    with pytest.raises(DataValidationError, match="Column `customer_id`.*missing value"):
         P.pareto_summary(tx)
 
 

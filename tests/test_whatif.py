@@ -11,7 +11,7 @@ import pytest
 from scipy.special import hyp2f1
 
 import retention_lib.whatif as W
-from retention_lib._validation import DataValidationError
+from retention_lib._validation import DataValidationError, NotFittedError
 from retention_lib.clv import BetaGeoModel, GammaGammaModel, customer_lifetime_value
 
 # Published CDNOW estimates (weeks): BG/NBD, Fader, Hardie & Lee (2005), Table 1;
@@ -120,7 +120,7 @@ def test_whatif_validation(models, summary):
         DataValidationError, match="3 customer\\(s\\) of `summary` have no `segment`"
     ):
         W.retention_uplift(bg, gg, summary, groups=groups, by="segment")
-    with pytest.raises(DataValidationError, match="not fitted yet"):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
         W.retention_scenario(BetaGeoModel(), gg, summary)
     with pytest.raises(TypeError, match="must be a fitted BetaGeoModel"):
         W.retention_scenario(gg, gg, summary)

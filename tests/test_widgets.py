@@ -65,7 +65,7 @@ def test_cohort_view_returns_the_library_table_for_the_selection(log):
 
 
 def test_cohort_view_refuses_a_tiny_selection(tiny_log):
-    with pytest.raises(DataValidationError, match=r"Only 5 customer\(s\) in region='All'"):
+    with pytest.raises(DataValidationError, match=r"Only 5 customer\(s\) with `region='All'`"):
         widgets.cohort_view(tiny_log)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._validation import require_bool
 from ._lifetimes import dataset_path
 
 __all__ = ["load_cdnow", "load_donations"]
@@ -37,7 +38,7 @@ def load_cdnow(*, sample: bool = True) -> pd.DataFrame:
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy
     way. Marketing Science 24(2), 275-284. Data: http://www.brucehardie.com/datasets/
     """
-    if sample:
+    if require_bool(sample, name="sample"):
         names = ["master_id", "customer_id", "date", "quantity", "amount"]
         path = dataset_path("CDNOW_sample.txt")
         raw = pd.read_csv(

@@ -29,9 +29,13 @@ import pandas as pd
 from .._estimator import Estimator, versions
 from .._validation import (
     DataValidationError,
+    InputTypeError,
     RetentionLibError,
     format_rows,
     require_in_range,
+    require_numbers,
+    require_rate,
+    require_whole_number,
 )
 from ..contractual import MODELS as _CONTRACTUAL_MODELS  # sBG, BdW: cohort-level, no lifetimes
 from . import _diagnostics as _diag
@@ -87,7 +91,7 @@ def _calibration_columns(summary: pd.DataFrame) -> pd.DataFrame:
 
 def _rfm_arrays(summary: Any, what: str = "`summary`") -> tuple[np.ndarray, ...]:
     if not isinstance(summary, pd.DataFrame):
-        raise TypeError(
+        raise InputTypeError(
             f"{what} must be a pandas DataFrame with `frequency`, `recency` and `T` columns "
             f"(see `retention_lib.rfm_summary`), got {type(summary).__name__}."
         )
@@ -230,7 +234,7 @@ class _BaseModel(Estimator):
         try:
             pen = float(self.penalizer_coef)
         except (TypeError, ValueError):
-            raise TypeError(
+            raise InputTypeError(
                 f"`penalizer_coef` must be a number, got {self.penalizer_coef!r}."
             ) from None
         if not np.isfinite(pen) or pen < 0:
@@ -757,7 +761,13 @@ class _PurchaseModel(_BaseModel):
         """E[X(t)]: expected repeat purchases of a new customer within ``t`` (in the model's
         time unit) of their first."""
         self._check_fitted()
-        return np.asarray(self._expected(np.asarray(t, dtype=float)), dtype=float)
+        times = np.asarray(t)
+        require_numbers(times, name="t")
+        if (times < 0).any():
+            raise DataValidationError(
+                f"`t` must be >= 0 (time since the first purchase); got {t!r}."
+            )
+        return np.asarray(self._expected(times.astype(float)), dtype=float)
 
     def discounted_purchases(
         self,
@@ -772,6 +782,11 @@ class _PurchaseModel(_BaseModel):
         discounted by ``(1 + discount_rate) ** k`` (the CLV cash-flow weights of lifetimes'
         ``customer_lifetime_value``); ``period_length`` is in the model's time unit."""
         self._check_fitted()
+        periods = require_whole_number(periods, name="periods", low=1)
+        period_length = require_in_range(
+            period_length, name="period_length", low=0, low_inclusive=False
+        )
+        discount_rate = require_rate(discount_rate)
         ux, utx, uT, inverse = self._unique(summary, time_unit)
         total = np.zeros(len(ux))
         previous = np.zeros(len(ux))
@@ -786,7 +801,7 @@ def _check_horizon(t: Any) -> float:
     try:
         value = float(t)
     except (TypeError, ValueError):
-        raise TypeError(f"`t` must be a number of time units, got {t!r}.") from None
+        raise InputTypeError(f"`t` must be a number of time units, got {t!r}.") from None
     if not np.isfinite(value) or value < 0:
         raise DataValidationError(f"`t` must be a finite number >= 0; got {t!r}.")
     return value
@@ -1151,7 +1166,7 @@ class GammaGammaModel(_BaseModel):
     @staticmethod
     def _spend_arrays(summary: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if not isinstance(summary, pd.DataFrame):
-            raise TypeError(
+            raise InputTypeError(
                 "`summary` must be a pandas DataFrame with `frequency` and `monetary_value` "
                 f"columns (see `retention_lib.rfm_summary`), got {type(summary).__name__}."
             )

@@ -29,7 +29,7 @@ from .._backend import (
     to_lazy,
 )
 from .._ids import IdKeys, sort_ids
-from .._validation import DataValidationError
+from .._validation import DataValidationError, InputTypeError, require_bool, require_date
 from . import _sorted
 
 __all__ = ["calibration_holdout_split", "rfm_summary", "TIME_UNITS"]
@@ -71,17 +71,7 @@ def _scale(grain: str, time_unit: str) -> float:
 
 
 def _as_timestamp(value: Any, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise DataValidationError(
-            f"`{name}` must be a date such as '2024-06-30' or a pandas Timestamp; got {value!r}."
-        ) from None
-    if ts is pd.NaT:
-        raise DataValidationError(f"`{name}` must be a date; got a missing value.")
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert(None)
-    return ts
+    return require_date(value, name=name, tz="utc")
 
 
 @dataclass
@@ -150,12 +140,12 @@ def _check_schema(lf: nw.LazyFrame) -> None:
         )
     schema = lf.collect_schema()
     if not isinstance(schema["timestamp"], (nw.Datetime, nw.Date)):
-        raise TypeError(
+        raise InputTypeError(
             f"Column `timestamp` must hold datetimes, got {schema['timestamp']}. Parse it with "
             "`pd.to_datetime` or load the data with `retention_lib.load_transactions`."
         )
     if not schema["amount"].is_numeric():
-        raise TypeError(
+        raise InputTypeError(
             f"Column `amount` must be numeric, got {schema['amount']}. Convert it with "
             "`pd.to_numeric` or load the data with `retention_lib.load_transactions`."
         )
@@ -364,6 +354,8 @@ def rfm_summary(
     Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy
     way: an alternative to the Pareto/NBD model. Marketing Science 24(2), 275-284.
     """
+    monetary = require_bool(monetary, name="monetary")
+    count_zero_amounts = require_bool(count_zero_amounts, name="count_zero_amounts")
     grain = _resolve_grain(time_unit, grain)
     source = _source(transactions, engine, count_zero_amounts)
     obs_idx, obs_end = _scan(source.lf, observation_end, grain)
@@ -538,6 +530,7 @@ def calibration_holdout_split(
     0           a              1                  1               4.0
     1           b              0                  0               4.0
     """
+    count_zero_amounts = require_bool(count_zero_amounts, name="count_zero_amounts")
     grain = _resolve_grain(time_unit, grain)
     source = _source(transactions, engine, count_zero_amounts)
     cal_end = _as_timestamp(calibration_end, "calibration_end")

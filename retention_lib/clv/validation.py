@@ -12,9 +12,18 @@ import numpy as np
 import pandas as pd
 
 from .. import _reading as say
-from .._validation import DataValidationError
+from .._validation import (
+    DataValidationError,
+    InputTypeError,
+    require_bool,
+    require_frame,
+    require_frame_columns,
+    require_in_range,
+    require_transactions,
+    require_whole_number,
+)
 from ._units import unit_words
-from .models import _check_horizon, _PurchaseModel
+from .models import _PurchaseModel
 from .summary import (
     _as_timestamp,
     _resolve_grain,
@@ -44,7 +53,7 @@ __all__ = [
 
 def _check_model(model: Any) -> None:
     if not isinstance(model, _PurchaseModel):
-        raise TypeError(
+        raise InputTypeError(
             "`model` must be a fitted BetaGeoModel, ParetoNBDModel or ModifiedBetaGeoModel, "
             f"got {type(model).__name__}."
         )
@@ -71,6 +80,7 @@ def _model_unit(model: _PurchaseModel, time_unit: Any, grain: Any) -> tuple[str,
 
 
 def _calibration_view(split: pd.DataFrame) -> pd.DataFrame:
+    require_frame(split, name="split", producer="calibration_holdout_split")
     need = ["customer_id", "frequency_cal", "recency_cal", "T_cal", "frequency_holdout",
             "duration_holdout"]  # fmt: skip
     missing = [c for c in need if c not in split.columns]
@@ -78,6 +88,11 @@ def _calibration_view(split: pd.DataFrame) -> pd.DataFrame:
         raise DataValidationError(
             f"`split` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Build it "
             "with `retention_lib.calibration_holdout_split`."
+        )
+    if len(split) == 0:
+        raise DataValidationError(
+            "`split` has no rows: no customer bought in the calibration period. Pass a later "
+            "`calibration_end` to `calibration_holdout_split`."
         )
     view = pd.DataFrame(
         {
@@ -177,6 +192,7 @@ def calibration_by_frequency(
         ``frequency_cal`` (0 .. max_frequency, the last bucket means "or more"),
         ``customers``, ``actual`` and ``predicted`` (means per customer).
     """
+    max_frequency = require_whole_number(max_frequency, name="max_frequency", low=1)
     pred = holdout_predictions(model, split)
     bucket = np.minimum(pred["frequency_cal"].to_numpy(), max_frequency)
     out = (
@@ -216,6 +232,8 @@ def cumulative_tracking(
         transactions at the end of the period), ``holdout`` (bool).
     """
     _check_model(model)
+    require_transactions(transactions)
+    count_zero_amounts = require_bool(count_zero_amounts, name="count_zero_amounts")
     time_unit, grain = _model_unit(model, time_unit, grain)
     cal_end = _as_timestamp(calibration_end, "calibration_end")
     tx = transactions
@@ -288,6 +306,8 @@ def period_transactions(
         ``frequency`` (last bucket = "or more"), ``actual``, ``expected`` (customers).
     """
     _check_model(model)
+    require_frame_columns(summary, ["frequency", "T"], name="summary", producer="rfm_summary")
+    max_frequency = require_whole_number(max_frequency, name="max_frequency", low=1)
     x, _, T = model._history(summary)
     uT, counts = np.unique(T, return_counts=True)
     params = model.params_.to_numpy()
@@ -319,7 +339,10 @@ def frequency_recency_matrix(
         is the model's time unit.
     """
     _check_model(model)
-    T = _check_horizon(T)
+    T = require_in_range(T, name="T", low=0, low_inclusive=False)
+    t = require_in_range(t, name="t", low=0)
+    max_frequency = require_whole_number(max_frequency, name="max_frequency", low=1)
+    n_recency = require_whole_number(n_recency, name="n_recency", low=2)
     freq = np.arange(max_frequency + 1)
     rec = np.linspace(0, T, n_recency)
     ff, rr = np.meshgrid(freq, rec, indexing="ij")
@@ -358,6 +381,11 @@ def p_alive_history(
         ``p_alive``, ``purchase`` (bool: a purchase in that period).
     """
     _check_model(model)
+    require_transactions(transactions)
+    if not isinstance(customer_id, str | int | np.integer):
+        raise InputTypeError(
+            f"`customer_id` must be one id (a str such as '17850'), got {type(customer_id).__name__}."
+        )
     time_unit, grain = _model_unit(model, time_unit, grain)
     own = transactions[transactions["customer_id"].astype(str) == str(customer_id)]
     if own.empty:

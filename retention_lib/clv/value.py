@@ -11,7 +11,20 @@ import numpy as np
 import pandas as pd
 
 from .. import _reading as say
-from .._validation import DataValidationError, SmallSampleWarning, require_in_range
+from .._validation import (
+    MISSING_GROUP,
+    DataValidationError,
+    InputTypeError,
+    SmallSampleWarning,
+    require_column_name,
+    require_frame,
+    require_frame_columns,
+    require_in_range,
+    require_margin,
+    require_rate,
+    require_transactions,
+    require_whole_number,
+)
 from . import _formulas as F
 from . import _units
 from .models import (
@@ -49,12 +62,12 @@ def _units_per_month(model: _PurchaseModel) -> float:
 
 def _check_models(bgnbd: Any, gg: Any) -> None:
     if not isinstance(bgnbd, _PurchaseModel):
-        raise TypeError(
+        raise InputTypeError(
             "`bgnbd` must be a fitted BetaGeoModel, ParetoNBDModel or ModifiedBetaGeoModel, got "
             f"{type(bgnbd).__name__}."
         )
     if not isinstance(gg, GammaGammaModel):
-        raise TypeError(f"`gg` must be a fitted GammaGammaModel, got {type(gg).__name__}.")
+        raise InputTypeError(f"`gg` must be a fitted GammaGammaModel, got {type(gg).__name__}.")
     bgnbd._check_fitted()
     gg._check_fitted()
 
@@ -171,19 +184,15 @@ def customer_lifetime_value(
     """
     _check_models(bgnbd, gg)
     months = _check_months(horizon_months)
-    rate = require_in_range(discount_rate, name="discount_rate", low=0.0, high=1.0)
-    margin = require_in_range(margin, name="margin", low=0.0)
+    rate = require_rate(discount_rate)
+    margin = require_margin(margin)
     if not isinstance(summary, pd.DataFrame) and not isinstance(summary, (list, tuple, str)):
         return _clv_in_engine(bgnbd, gg, summary, months, rate, margin, time_unit)
-    if "customer_id" not in summary.columns:
-        raise DataValidationError(
-            "`summary` is missing column `customer_id`. Build it with `retention_lib.rfm_summary`."
-        )
+    _check_summary(summary)
     per_month = _units_per_month(bgnbd)
     x, tx, T = bgnbd._history(summary, time_unit)
     if isinstance(bgnbd, (BetaGeoModel, ParetoNBDModel)):
         m = summary["monetary_value"].to_numpy(dtype=float)
-        gg._spend_arrays(summary)  # validates the spend columns
         clv, purchases, spend, p_alive = _clv_arrays(
             bgnbd.params_.to_numpy(),
             gg.params_.to_numpy(),
@@ -232,7 +241,7 @@ def _clv_in_engine(bgnbd, gg, summary, months, rate, margin, time_unit) -> Any:
     """
     from .._backend import collect, table_like, to_lazy
 
-    lf = to_lazy(summary)
+    lf = to_lazy(summary, "summary")
     keys = ["frequency", "recency", "T"]
     rows = collect(lf.group_by(keys).agg(nw.len().alias("_customers")))[keys]
     # in the model's unit unless `time_unit` says otherwise (the engine's summary records none)
@@ -261,14 +270,17 @@ def _clv_in_engine(bgnbd, gg, summary, months, rate, margin, time_unit) -> Any:
 
 
 def _check_months(horizon_months: Any) -> int:
-    if isinstance(horizon_months, bool) or not float(horizon_months).is_integer():
-        raise DataValidationError(
-            f"`horizon_months` must be a whole number of months; got {horizon_months!r}."
-        )
-    months = int(horizon_months)
-    if months < 1 or months > 600:
-        raise DataValidationError(f"`horizon_months` must be in [1, 600]; got {horizon_months!r}.")
-    return months
+    return require_whole_number(
+        horizon_months, name="horizon_months", low=1, high=600, unit="months"
+    )
+
+
+def _check_summary(summary: Any) -> None:
+    """An RFM summary with ids and spend (the purchase columns are checked by the model)."""
+    require_frame_columns(
+        summary, ["customer_id", "monetary_value"], name="summary", producer="rfm_summary"
+    )
+    GammaGammaModel._spend_arrays(summary)  # spend values: finite numbers
 
 
 def customer_groups(transactions: pd.DataFrame, *, by: str = "region") -> pd.DataFrame:
@@ -278,8 +290,11 @@ def customer_groups(transactions: pd.DataFrame, *, by: str = "region") -> pd.Dat
     Returns
     -------
     pandas.DataFrame
-        ``customer_id`` and ``by``, one row per customer.
+        ``customer_id`` and ``by``, one row per customer (``by`` is missing for a customer
+        whose first purchase has no ``by`` value: the customer is kept, not dropped).
     """
+    require_transactions(transactions, columns=("customer_id", "timestamp"))
+    require_column_name(by, allow_none=False)
     for col in ("customer_id", "timestamp", by):
         if col not in transactions.columns:
             raise DataValidationError(
@@ -300,11 +315,25 @@ def customer_groups(transactions: pd.DataFrame, *, by: str = "region") -> pd.Dat
 
 
 def _attach_groups(frame: pd.DataFrame, groups: pd.DataFrame, by: str) -> pd.DataFrame:
-    if by not in groups.columns:
-        groups = customer_groups(groups, by=by)
+    """``frame`` with each customer's ``by`` group; customers without one are in the group
+    ``"(missing)"``."""
+    require_frame(groups, name="groups")
+    require_column_name(by, allow_none=False)
+    if by not in groups.columns and "timestamp" in groups.columns:
+        groups = customer_groups(groups, by=by)  # reports the missing column
+    elif by not in groups.columns or "customer_id" not in groups.columns:
+        missing = ", ".join(f"`{c}`" for c in ("customer_id", by) if c not in groups.columns)
+        raise DataValidationError(
+            f"`groups` is missing column {missing}: pass a frame with `customer_id` and "
+            f"`{by}` (one row per customer), or a transaction log holding `{by}`."
+        )
     mapping = groups[["customer_id", by]].drop_duplicates("customer_id")
-    out = frame.merge(mapping, on="customer_id", how="left", validate="many_to_one")
-    out[by] = out[by].astype("object").where(out[by].notna(), "(unknown)")
+    mapping = mapping.assign(customer_id=mapping["customer_id"].astype("str"))
+    out = frame.assign(customer_id=frame["customer_id"].astype("str")).merge(
+        mapping, on="customer_id", how="left", validate="many_to_one"
+    )
+    out["customer_id"] = frame["customer_id"].to_numpy()
+    out[by] = out[by].astype("object").where(out[by].notna(), MISSING_GROUP)
     return out
 
 
@@ -334,8 +363,15 @@ def clv_by_group(
     pandas.DataFrame
         One row per group (largest total CLV first): ``by``, ``customers``,
         ``mean_p_alive``, ``expected_alive`` (sum of P(alive)), ``expected_purchases``,
-        ``total_clv``, ``mean_clv``, ``share_of_clv``.
+        ``total_clv``, ``mean_clv``, ``share_of_clv``. Customers without a group are in
+        the group ``"(missing)"``.
     """
+    need = ["customer_id", "p_alive", "expected_purchases", "clv"]
+    require_frame_columns(clv, need, name="clv", producer="customer_lifetime_value")
+    if intervals is not None:
+        require_frame_columns(
+            intervals, [by, "clv_lower", "clv_upper"], name="intervals", producer="clv_intervals"
+        )
     frame = _attach_groups(clv, groups, by)
     out = (
         frame.groupby(by, sort=False, observed=True)
@@ -412,18 +448,21 @@ def clv_intervals(
 
     _check_models(bgnbd, gg)
     if not isinstance(bgnbd, (BetaGeoModel, ParetoNBDModel)):
-        raise TypeError("`clv_intervals` supports BetaGeoModel and ParetoNBDModel.")
+        raise InputTypeError("`clv_intervals` supports BetaGeoModel and ParetoNBDModel.")
     for model in (bgnbd, gg):
         if model.log_covariance_ is None:
             raise DataValidationError(
                 f"{type(model).__name__} has no parameter covariance (singular Hessian), so "
                 "parameter uncertainty cannot be propagated. Refit with a small penalizer_coef."
             )
-    if isinstance(n_draws, bool) or int(n_draws) != n_draws or n_draws < 2:
-        raise DataValidationError(f"`n_draws` must be a whole number >= 2; got {n_draws!r}.")
+    n_draws = require_whole_number(n_draws, name="n_draws", low=2)
     level = require_in_range(level, name="level", low=0.5, high=1.0, high_inclusive=False)
     months = _check_months(horizon_months)
-    rate = require_in_range(discount_rate, name="discount_rate", low=0.0, high=1.0)
+    rate = require_rate(discount_rate)
+    margin = require_margin(margin)
+    if seed is not None:
+        seed = require_whole_number(seed, name="seed", low=0)
+    _check_summary(summary)
     per_month = _units_per_month(bgnbd)
     x, tx, T = bgnbd._history(summary, time_unit)
     m = summary["monetary_value"].to_numpy(dtype=float)
@@ -494,6 +533,14 @@ def fit_by_group(
         One row per fitted group: ``by``, ``customers``, each parameter, ``log_likelihood``
         and ``model`` (the fitted object).
     """
+    require_frame(summary, name="summary", producer="rfm_summary")
+    min_customers = require_whole_number(min_customers, name="min_customers", low=1)
+    if not (isinstance(model, type) and issubclass(model, _PurchaseModel)):
+        raise InputTypeError(
+            "`model` must be a purchase model class such as BetaGeoModel, ParetoNBDModel or "
+            f"ModifiedBetaGeoModel (the class, not an instance), got {model!r}."
+        )
+    model(penalizer_coef=penalizer_coef)._check_penalizer()
     unit, grain = _units.declared(summary, time_unit)
     unit = _units.require_unit(unit, call="fit_by_group")
     frame = _attach_groups(summary, groups, by)
@@ -560,7 +607,7 @@ def simple_ltv(
     aov = require_in_range(average_order_value, name="average_order_value", low=0.0)
     freq = require_in_range(purchase_frequency, name="purchase_frequency", low=0.0)
     life = require_in_range(lifespan, name="lifespan", low=0.0)
-    margin = require_in_range(margin, name="margin", low=0.0)
+    margin = require_margin(margin)
     cac = require_in_range(cac, name="cac", low=0.0)
     return aov * freq * life * margin - cac
 
@@ -585,6 +632,12 @@ def ltv_comparison(
         Rows ``average_order_value``, ``orders_per_year``, ``lifespan_years``, ``ltv``,
         ``ltv_minus_cac``, ``ltv_cac_ratio`` with columns ``simple`` and ``model``.
     """
+    require_transactions(transactions)
+    need = ["clv", "expected_purchases", "expected_spend"]
+    require_frame_columns(clv, need, name="clv", producer="customer_lifetime_value")
+    cac = require_in_range(cac, name="cac", low=0.0)
+    margin = require_margin(margin)
+    horizon_months = _check_months(horizon_months)
     buys = transactions[transactions["amount"] > 0]
     if buys.empty:
         raise DataValidationError("`transactions` holds no purchases (`amount` > 0).")

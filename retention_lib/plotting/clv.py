@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from .._validation import DataValidationError
+from .._validation import require_axes, require_colormap, require_frame_columns
 from ..groups import MIN_GROUP_CUSTOMERS
 from ._groups import say_nothing_shown, shown_groups
 
@@ -28,19 +27,6 @@ __all__ = [
     "plot_p_alive_history",
     "plot_period_transactions",
 ]
-
-
-def _need(frame: pd.DataFrame, columns: list[str], producer: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
-            f"Expected the DataFrame returned by `{producer}`, got {type(frame).__name__}."
-        )
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataValidationError(
-            f"The frame is missing column(s) {', '.join(f'`{c}`' for c in missing)}; pass the "
-            f"output of `retention_lib.{producer}`."
-        )
 
 
 def plot_calibration_by_frequency(
@@ -60,8 +46,9 @@ def plot_calibration_by_frequency(
     -------
     matplotlib.axes.Axes
     """
-    _need(table, ["frequency_cal", "actual", "predicted"], "calibration_by_frequency")
-    ax = ax or plt.gca()
+    need = ["frequency_cal", "actual", "predicted"]
+    require_frame_columns(table, need, name="table", producer="calibration_by_frequency")
+    ax = require_axes(ax)
     labels = table["frequency_cal"].astype(str).tolist()
     if "max_frequency" in table.attrs and labels:
         labels[-1] = f"{labels[-1]}+"
@@ -91,8 +78,9 @@ def plot_cumulative_tracking(table: pd.DataFrame, *, ax: Axes | None = None, **k
     -------
     matplotlib.axes.Axes
     """
-    _need(table, ["period", "actual", "predicted", "holdout"], "cumulative_tracking")
-    ax = ax or plt.gca()
+    need = ["period", "actual", "predicted", "holdout"]
+    require_frame_columns(table, need, name="table", producer="cumulative_tracking")
+    ax = require_axes(ax)
     ax.plot(table["period"], table["actual"], label="actual", **kwargs)
     ax.plot(table["period"], table["predicted"], linestyle="--", label="model", **kwargs)
     cal = table.loc[~table["holdout"], "period"]
@@ -120,8 +108,9 @@ def plot_period_transactions(table: pd.DataFrame, *, ax: Axes | None = None, **k
     -------
     matplotlib.axes.Axes
     """
-    _need(table, ["frequency", "actual", "expected"], "period_transactions")
-    ax = ax or plt.gca()
+    need = ["frequency", "actual", "expected"]
+    require_frame_columns(table, need, name="table", producer="period_transactions")
+    ax = require_axes(ax)
     pos = np.arange(len(table))
     ax.bar(pos - 0.2, table["actual"], width=0.4, label="actual", **kwargs)
     ax.bar(pos + 0.2, table["expected"], width=0.4, label="model", **kwargs)
@@ -161,8 +150,10 @@ def plot_frequency_recency_heatmap(
     -------
     matplotlib.axes.Axes
     """
-    _need(matrix, ["frequency", "recency", value], "frequency_recency_matrix")
-    ax = ax or plt.gca()
+    need = ["frequency", "recency", value]
+    require_frame_columns(matrix, need, name="matrix", producer="frequency_recency_matrix")
+    cmap = require_colormap(cmap)
+    ax = require_axes(ax)
     grid = matrix.pivot_table(index="frequency", columns="recency", values=value, aggfunc="mean")
     rec = grid.columns.to_numpy(dtype=float)
     freq = grid.index.to_numpy(dtype=float)
@@ -198,8 +189,9 @@ def plot_p_alive_history(history: pd.DataFrame, *, ax: Axes | None = None, **kwa
     -------
     matplotlib.axes.Axes
     """
-    _need(history, ["date", "p_alive", "purchase"], "p_alive_history")
-    ax = ax or plt.gca()
+    need = ["date", "p_alive", "purchase"]
+    require_frame_columns(history, need, name="history", producer="p_alive_history")
+    ax = require_axes(ax)
     ax.plot(history["date"], history["p_alive"], label="P(alive)", **kwargs)
     buys = history[history["purchase"]]
     for i, date in enumerate(buys["date"]):
@@ -259,8 +251,8 @@ def plot_clv_by_group(
     matplotlib.axes.Axes
     """
     by = by or table.columns[0]
-    _need(table, [by, value], "clv_by_group")
-    ax = ax or plt.gca()
+    require_frame_columns(table, [by, value], name="table", producer="clv_by_group")
+    ax = require_axes(ax)
     data = shown_groups(table, by=by, size="customers", min_customers=min_customers)
     if data.empty:
         return say_nothing_shown(ax, by, min_customers)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -17,6 +16,14 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from .. import _reading as say
+from .._validation import (
+    DataValidationError,
+    require_axes,
+    require_colormap,
+    require_frame_columns,
+    require_in_range,
+    require_whole_number,
+)
 from ..cohorts import retention_matrix
 from ..groups import MIN_GROUP_CUSTOMERS
 from ._groups import say_nothing_shown, shown_groups
@@ -66,9 +73,13 @@ def plot_retention_heatmap(
     -------
     matplotlib.axes.Axes
     """
+    need = ["cohort", "period_number", "cohort_size"]
+    require_frame_columns(table, need, name="table", producer="cohort_retention")
+    cmap = require_colormap(cmap)
+    ax = require_axes(ax)
     by = table.attrs.get("by")
     if by and table[by].nunique() > 1:
-        raise ValueError(
+        raise DataValidationError(
             f"`table` holds several `{by}` groups; filter it to one first, e.g. "
             f"`table[table[{by!r}] == 'Europe']`, or plot curves with `plot_retention_curves`."
         )
@@ -87,7 +98,6 @@ def plot_retention_heatmap(
     cols = {k: j for j, k in enumerate(matrix.columns)}
     # label the rows themselves so seaborn can thin them on long (e.g. weekly) triangles
     matrix.index = labels
-    ax = ax if ax is not None else plt.gca()
     if annot is None:
         annot = matrix.shape[1] <= 16 and matrix.shape[0] <= 24
     dense = matrix.shape[0] > 40 or matrix.shape[1] > 40
@@ -162,9 +172,15 @@ def plot_retention_curves(
     **kwargs
         Passed to :func:`seaborn.lineplot`.
     """
+    need = ["period_number", "retention", "cohort_size"]
+    require_frame_columns(curves, need, name="curves", producer="average_retention")
+    min_share = require_in_range(min_share, name="min_share", low=0, high=1)
+    start = require_whole_number(start, name="start", low=0)
+    if max_periods is not None:
+        max_periods = require_whole_number(max_periods, name="max_periods", low=0)
+    ax = require_axes(ax)
     by = curves.attrs.get("by")
     period = curves.attrs.get("period", "M")
-    ax = ax if ax is not None else plt.gca()
     curves = shown_groups(curves, by=by, size="cohort_size", min_customers=min_customers)
     if curves.empty and by:
         return say_nothing_shown(ax, by, min_customers)
@@ -216,9 +232,11 @@ def plot_value_curves(
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         With ``by``, groups that acquired fewer customers are left out (0 draws all).
     """
+    need = ["period_number", "cumulative_revenue_per_customer", "customers"]
+    require_frame_columns(curves, need, name="curves", producer="value_curves")
+    ax = require_axes(ax)
     by = curves.attrs.get("by")
     period = curves.attrs.get("period", "M")
-    ax = ax if ax is not None else plt.gca()
     curves = shown_groups(curves, by=by, size="customers", min_customers=min_customers)
     if curves.empty and by:
         return say_nothing_shown(ax, by, min_customers)

@@ -9,29 +9,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from .._validation import (
+    require_axes,
+    require_column_name,
+    require_frame_columns,
+    require_in_range,
+)
 from ..groups import MIN_GROUP_CUSTOMERS
 from ._groups import say_nothing_shown, shown_groups
 
 __all__ = ["plot_lorenz", "plot_pareto", "plot_top_share"]
-
-
-def _need(table: pd.DataFrame, columns: list[str], what: str, source: str) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"`{what}` must be a pandas DataFrame, got {type(table).__name__}.")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        from .._validation import DataValidationError
-
-        raise DataValidationError(
-            f"`{what}` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Pass the "
-            f"output of `{source}`."
-        )
 
 
 def _groups(table: pd.DataFrame, by: str | None) -> list[tuple[str | None, pd.DataFrame]]:
@@ -73,13 +65,10 @@ def plot_pareto(
     --------
     >>> plot_pareto(pareto_table(tx))  # doctest: +SKIP
     """
-    _need(
-        table,
-        ["cum_customer_share", "cum_value_share", *([by] if by else [])],
-        "table",
-        "pareto_table",
-    )
-    ax = ax if ax is not None else plt.gca()
+    need = ["cum_customer_share", "cum_value_share", *([by] if by else [])]
+    require_frame_columns(table, need, name="table", producer="pareto_table")
+    top = require_in_range(top, name="top", low=0, high=1, low_inclusive=False)
+    ax = require_axes(ax)
     ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=1, label="every customer equal")
     single = by is None or table[by].nunique() == 1
     for key, g in _groups(table, by):
@@ -142,13 +131,9 @@ def plot_lorenz(
     --------
     >>> plot_lorenz(lorenz_curve(tx))  # doctest: +SKIP
     """
-    _need(
-        curve,
-        ["cum_customer_share", "cum_value_share", *([by] if by else [])],
-        "curve",
-        "lorenz_curve",
-    )
-    ax = ax if ax is not None else plt.gca()
+    need = ["cum_customer_share", "cum_value_share", *([by] if by else [])]
+    require_frame_columns(curve, need, name="curve", producer="lorenz_curve")
+    ax = require_axes(ax)
     if by:  # a group of n customers has n + 1 points (from 0, 0)
         n = curve.groupby(by, observed=True)[by].transform("size") - 1
         curve = shown_groups(curve.assign(_n=n), by=by, size="_n", min_customers=min_customers)
@@ -206,8 +191,12 @@ def plot_top_share(
     --------
     >>> plot_top_share(pareto_summary(tx, by="region"), by="region")  # doctest: +SKIP
     """
-    _need(summary, [by, "top", "top_share"], "summary", "pareto_summary")
-    ax = ax if ax is not None else plt.gca()
+    require_column_name(by, allow_none=False)
+    need = [by, "top", "top_share"]
+    require_frame_columns(summary, need, name="summary", producer="pareto_summary")
+    if benchmark is not None:
+        benchmark = require_in_range(benchmark, name="benchmark", low=0, high=1)
+    ax = require_axes(ax)
     summary = shown_groups(summary, by=by, size="n_customers", min_customers=min_customers)
     if summary.empty:
         return say_nothing_shown(ax, by, min_customers)

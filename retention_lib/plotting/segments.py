@@ -17,9 +17,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from .._validation import require_axes, require_colormap, require_frame_columns
 from ..groups import MIN_GROUP_CUSTOMERS
 from ._groups import say_nothing_shown, shown_groups
-from .pareto import _need
 
 __all__ = [
     "plot_ab_test",
@@ -50,8 +50,9 @@ def plot_segments(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: An
     --------
     >>> plot_segments(segment_summary(rfm_scores(tx)))  # doctest: +SKIP
     """
-    _need(summary, ["segment", "customer_share", "value_share"], "summary", "segment_summary")
-    ax = ax if ax is not None else plt.gca()
+    need = ["segment", "customer_share", "value_share"]
+    require_frame_columns(summary, need, name="summary", producer="segment_summary")
+    ax = require_axes(ax)
     names = summary["segment"].astype(str).to_numpy()
     y = np.arange(len(names))
     h = 0.4
@@ -98,8 +99,10 @@ def plot_rfm_grid(
     --------
     >>> plot_rfm_grid(rfm_scores(tx))  # doctest: +SKIP
     """
-    _need(scores, ["r_score", "f_score", "segment"], "scores", "rfm_scores")
-    ax = ax if ax is not None else plt.gca()
+    need = ["r_score", "f_score", "segment"]
+    require_frame_columns(scores, need, name="scores", producer="rfm_scores")
+    cmap = require_colormap(cmap)
+    ax = require_axes(ax)
     levels = [1, 2, 3, 4, 5]
     counts = pd.crosstab(scores["r_score"], scores["f_score"]).reindex(
         index=levels[::-1], columns=levels, fill_value=0
@@ -168,8 +171,9 @@ def plot_score_intervals(
     --------
     >>> plot_score_intervals(nps(survey, by="region"), value="nps", by="region")  # doctest: +SKIP
     """
-    _need(table, [by, value, "ci_low", "ci_high", "n"], "table", "nps` / `csat` / `ces")
-    ax = ax if ax is not None else plt.gca()
+    need = [by, value, "ci_low", "ci_high", "n"]
+    require_frame_columns(table, need, name="table", producer="nps` / `csat` / `ces")
+    ax = require_axes(ax)
     y = np.arange(len(table))
     v = table[value].to_numpy(dtype=float)
     err = np.vstack(
@@ -210,13 +214,9 @@ def plot_ab_test(result: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any)
     --------
     >>> plot_ab_test(ab_test(outcomes))  # doctest: +SKIP
     """
-    _need(
-        result,
-        ["metric", "control", "difference", "ci_low", "ci_high", "significant"],
-        "result",
-        "ab_test",
-    )
-    ax = ax if ax is not None else plt.gca()
+    need = ["metric", "control", "difference", "ci_low", "ci_high", "significant"]
+    require_frame_columns(result, need, name="result", producer="ab_test")
+    ax = require_axes(ax)
     base = result["control"].replace(0, np.nan).to_numpy(dtype=float)
     d = result["difference"].to_numpy(dtype=float) / base
     lo = result["ci_low"].to_numpy(dtype=float) / base
@@ -271,8 +271,8 @@ def plot_whatif(
     --------
     >>> plot_whatif(retention_uplift(bg, gg, summary, groups=seg, by="segment"), by="segment")  # doctest: +SKIP
     """
-    _need(uplift, ["gain", by, value], "uplift", "retention_uplift")
-    ax = ax if ax is not None else plt.gca()
+    require_frame_columns(uplift, ["gain", by, value], name="uplift", producer="retention_uplift")
+    ax = require_axes(ax)
     uplift = shown_groups(uplift, by=by, size="n_customers", min_customers=min_customers)
     if uplift.empty:
         return say_nothing_shown(ax, by, min_customers)
@@ -337,8 +337,8 @@ def plot_group_rates(
     --------
     >>> plot_group_rates(customer_counts(tx, start=s, end=e, by="region"), by="region")  # doctest: +SKIP
     """
-    _need(table, [by, value, size], "table", "customer_counts")
-    ax = ax if ax is not None else plt.gca()
+    require_frame_columns(table, [by, value, size], name="table", producer="customer_counts")
+    ax = require_axes(ax)
     data = shown_groups(table, by=by, size=size, min_customers=min_customers)
     data = data[data[value].notna()]
     if data.empty:

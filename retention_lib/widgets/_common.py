@@ -30,10 +30,18 @@ def options(tx: pd.DataFrame, column: str) -> list[str]:
 
 def select(tx: pd.DataFrame, **filters: str | None) -> pd.DataFrame:
     """Rows of ``tx`` matching every ``column=value`` filter (``"All"``/None = no filter)."""
+    from .._validation import DataValidationError
+
     mask = pd.Series(True, index=tx.index)
     for column, value in filters.items():
-        if value not in (None, ALL) and column in tx.columns:
-            mask &= tx[column] == value
+        if value in (None, ALL):
+            continue
+        if column not in tx.columns:
+            raise DataValidationError(
+                f"`{column}={value!r}` filters on a column the data does not have; leave it "
+                f"as {ALL!r} or add a `{column}` column."
+            )
+        mask &= tx[column] == value
     return tx.loc[mask]
 
 

@@ -8,9 +8,9 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .._validation import DataValidationError
+from .._validation import DataValidationError, require_frame
 from ..clv import clv_by_group, customer_lifetime_value
-from ..clv.value import _attach_groups
+from ..clv.value import _attach_groups, _check_models
 from ..plotting.clv import plot_clv_by_group
 from ._common import ALL, dropdown, percent_slider, wire
 
@@ -62,7 +62,7 @@ def clv_view(
     )
     table = clv_by_group(clv, groups, by=by)
     if region != ALL and region not in set(table[by].astype(str)):
-        raise DataValidationError(f"No customers with {by} = {region!r}; pick another value.")
+        raise DataValidationError(f"No customers with `{by}` = {region!r}; pick another value.")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5))
     plot_clv_by_group(table, by=by, ax=ax1)
     if region == ALL:
@@ -83,6 +83,8 @@ def clv_explorer(
 ) -> w.Widget:
     """Sliders for discount rate, horizon and margin and a region dropdown over
     :func:`clv_view` (models are fitted once; only CLV is recomputed)."""
+    _check_models(bgnbd, gg)
+    require_frame(summary, name="summary", producer="rfm_summary")
     labels = _attach_groups(summary[["customer_id"]], groups, by)[by].astype(str)
     region = dropdown(by.capitalize(), [ALL, *sorted(labels.unique())])
     horizon = w.IntSlider(value=12, min=1, max=60, step=1, description="Horizon (months)",

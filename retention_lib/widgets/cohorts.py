@@ -7,10 +7,17 @@ from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from .. import _reading as say
-from .._validation import DataValidationError, RetentionLibError
+from .._validation import (
+    DataValidationError,
+    RetentionLibError,
+    require_frame_columns,
+    require_sequence,
+    require_transactions,
+)
 from ..cohorts import (
     KEY_PERIODS,
     average_retention,
@@ -58,7 +65,7 @@ def _selection(transactions: pd.DataFrame, region: str, segment: str) -> tuple[p
     n = sub["customer_id"].nunique()
     if n < MIN_CUSTOMERS:
         raise DataValidationError(
-            f"Only {n} customer(s) in region={region!r}, segment={segment!r}; pick a wider "
+            f"Only {n} customer(s) with `region={region!r}`, `segment={segment!r}`; pick a wider "
             f"selection (at least {MIN_CUSTOMERS} customers)."
         )
     return sub, n
@@ -97,6 +104,7 @@ def cohort_view(
     DataValidationError
         When the selection has fewer than ``MIN_CUSTOMERS`` customers.
     """
+    require_transactions(transactions)
     sub, n = _selection(transactions, region, segment)
     table = cohort_retention(sub, period=period, kind=kind)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5), width_ratios=[1.6, 1])
@@ -177,6 +185,12 @@ def cohort_summary(
         Columns ``period_number, cohorts, customers_observed, retention`` (a fraction), one
         row per period of ``at`` that the data reaches.
     """
+    need = ["cohort", "period_number", "cohort_size", "customers", "observable", "partial"]
+    require_frame_columns(table, need, name="table", producer="cohort_retention")
+    if at is not None:
+        at = require_sequence(
+            at, name="at", what="whole numbers", items=(int, np.integer), example="(1, 3, 6, 12)"
+        )
     period = table.attrs.get("period", "M")
     at = at if at is not None else KEY_PERIODS.get(period, (1, 3, 6, 12))
     curves = average_retention(table, include_partial=include_partial)
@@ -223,6 +237,7 @@ def cohort_explorer(transactions: pd.DataFrame) -> w.VBox:
         (the latest :func:`cohort_view` or :func:`projection_view` table, None after a
         message).
     """
+    require_transactions(transactions)
     controls = {
         "region": dropdown("Region", options(transactions, "region")),
         "segment": dropdown("Segment", options(transactions, "segment")),

@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from .._validation import RetentionLibError
+from .._validation import RetentionLibError, require_frame, require_margin, require_transactions
 from ._common import Steps, collect_warnings, note_html
 from .cohorts import cohort_explorer
 
@@ -162,6 +162,10 @@ def dashboard(
     >>> tx, _ = rl.prepare_transactions()  # doctest: +SKIP
     >>> dashboard(tx)  # doctest: +SKIP
     """
+    require_transactions(transactions)
+    margin = require_margin(margin)
+    if survey is not None:
+        require_frame(survey, name="survey", producer="load_sample_survey")
     titles = ["Cohorts", "Customer value", "Pareto 80/20"]
     if survey is not None:
         titles.append("Survey KPIs")

@@ -12,7 +12,14 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .._validation import DataValidationError
+from .._validation import (
+    DataValidationError,
+    require_column_name,
+    require_frame,
+    require_in_range,
+    require_margin,
+    require_transactions,
+)
 from ..groups import MIN_GROUP_CUSTOMERS
 from ..kpis import ces, csat, loyalty_score, nps
 from ..pareto import customer_values, describe_pareto, pareto_summary, pareto_table
@@ -79,6 +86,9 @@ def pareto_view(
         Fewer than ``MIN_CUSTOMERS`` customers in the selection, or ``"clv"`` without
         predictions.
     """
+    require_transactions(transactions)
+    top = require_in_range(top, name="top", low=0, high=1, low_inclusive=False)
+    margin = require_margin(margin)
     if measure not in MEASURES.values():
         raise DataValidationError(
             f"`measure` must be one of {', '.join(repr(m) for m in MEASURES.values())}; "
@@ -92,7 +102,7 @@ def pareto_view(
     n = sub["customer_id"].nunique()
     if n < MIN_CUSTOMERS:
         raise DataValidationError(
-            f"Only {n} customer(s) in region={region!r}, segment={segment!r}; pick a wider "
+            f"Only {n} customer(s) with `region={region!r}`, `segment={segment!r}`; pick a wider "
             f"selection (at least {MIN_CUSTOMERS} customers)."
         )
     customers = customer_values(sub, margin=margin, clv=clv)
@@ -113,6 +123,10 @@ def pareto_explorer(
 ) -> w.Widget:
     """Dropdowns for region, segment and value measure and a top-x% slider, redrawing
     :func:`pareto_view`."""
+    require_transactions(transactions)
+    margin = require_margin(margin)
+    if clv is not None:
+        require_frame(clv, name="clv", producer="customer_lifetime_value")
     region = dropdown("Region", options(transactions, "region"))
     segment = dropdown("Segment", options(transactions, "segment"))
     choices = [(k, v) for k, v in MEASURES.items() if v != "clv" or clv is not None]
@@ -160,10 +174,12 @@ def kpi_view(
     fig : matplotlib.figure.Figure
         NPS with confidence interval per ``by`` group.
     """
+    require_frame(survey, name="survey", producer="link_survey")
+    by = require_column_name(by, allow_none=False)
     sub = select(survey, region=region, segment=segment)
     if len(sub) < MIN_ANSWERS:
         raise DataValidationError(
-            f"Only {len(sub)} survey answer(s) in region={region!r}, segment={segment!r}; "
+            f"Only {len(sub)} survey answer(s) with `region={region!r}`, `segment={segment!r}`; "
             f"pick a wider selection (at least {MIN_ANSWERS})."
         )
     rows = []
@@ -193,6 +209,7 @@ def kpi_view(
 
 def kpi_explorer(survey: pd.DataFrame) -> w.Widget:
     """Dropdowns for region and segment, redrawing :func:`kpi_view`."""
+    require_frame(survey, name="survey", producer="link_survey")
     region = dropdown("Region", options(survey, "region"))
     segment = dropdown("Segment", options(survey, "segment"))
 
@@ -260,6 +277,8 @@ def whatif_explorer(
     bgnbd: Any, gg: Any, summary: pd.DataFrame, groups: pd.DataFrame, *, margin: float = 0.3
 ) -> w.Widget:
     """A retention-gain slider and a group dropdown, redrawing :func:`whatif_view`."""
+    require_frame(groups, name="groups")
+    margin = require_margin(margin)
     cols = [c for c in groups.columns if c != "customer_id"]
     by = dropdown("Per", cols)
     gain = percent_slider("Retention gain", 0.05, 0.01, 0.2, 0.01)
