@@ -17,7 +17,12 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from ._validation import DataValidationError, InputTypeError, missing_group_error
+from ._validation import (
+    DataValidationError,
+    InputTypeError,
+    missing_group_error,
+    require_unique_columns,
+)
 
 PERIODS = ("D", "W", "M", "Q")
 _PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
@@ -193,6 +198,8 @@ def _wrap(data: Any, csv_options: dict | None = None, name: str = "transactions"
         isinstance(data, (list, tuple)) and data and isinstance(data[0], (str, os.PathLike))
     ):
         data = _scan_path(data, csv_options)
+    if isinstance(data, pd.DataFrame):
+        require_unique_columns(data, name=name)
     try:
         frame = nw.from_native(data)
     except TypeError:
@@ -416,6 +423,8 @@ def check_log(
     need = [*columns, *([by] if by else [])]
     require_lazy_columns(lf, need, what=what)
     exprs = [missing_expr(lf, c) for c in columns] + [nw.len().alias("_rows")]
+    if "amount" in columns:
+        exprs.append(infinite_expr(lf, "amount"))
     counts = collect(lf.select(*exprs)).iloc[0]
     raise_if_missing(counts, list(columns))
     if int(counts["_rows"]) == 0:
@@ -436,9 +445,25 @@ def check_log(
     return int(counts["_rows"])
 
 
+def infinite_expr(frame: nw.LazyFrame, col: str) -> nw.Expr:
+    """Count of infinite values of a float ``col`` (0 for other types), as an aggregate."""
+    if not frame.collect_schema()[col].is_float():
+        return nw.lit(0).alias(f"infinite_{col}")
+    inf = (nw.col(col).abs() == float("inf")).fill_null(False)
+    return inf.cast(nw.Int64).sum().alias(f"infinite_{col}")
+
+
 def raise_if_missing(counts: pd.Series, cols: list[str]) -> None:
-    """Raise a DataValidationError for the first of ``cols`` whose ``missing_<col>`` count > 0."""
+    """Raise a DataValidationError for the first of ``cols`` whose ``missing_<col>`` count > 0
+    (or ``infinite_<col>`` count, where it was counted)."""
     for col in cols:
+        n = int(counts.get(f"infinite_{col}", 0))
+        if n > 0:
+            raise DataValidationError(
+                f"Column `{col}` has {n:,} infinite value(s): an overflow of `quantity` x "
+                "`unit_price` or a division by zero upstream. Fix or drop those rows; "
+                "`retention_lib.load_transactions` names them."
+            )
         n = int(counts[f"missing_{col}"])
         if n > 0:
             raise DataValidationError(

@@ -104,6 +104,17 @@ def require_columns(
         )
 
 
+def require_unique_columns(frame: pd.DataFrame, *, name: str = "transactions") -> None:
+    """No column name appears twice (``tx["amount"]`` would be a frame, not a column)."""
+    twice = frame.columns[frame.columns.duplicated()].unique()
+    if len(twice):
+        names = ", ".join(f"`{c}`" for c in twice)
+        raise DataValidationError(
+            f"`{name}` has more than one column named {names}. Keep one, e.g. "
+            f"`{name}.loc[:, ~{name}.columns.duplicated()]`, or rename the others."
+        )
+
+
 def require_frame(
     obj: Any, *, name: str = "transactions", producer: str | None = None
 ) -> pd.DataFrame:
@@ -119,6 +130,7 @@ def require_frame(
             "`retention_lib.load_transactions`."
         )
         raise InputTypeError(f"`{name}` must be a pandas DataFrame, got {_type_name(obj)}. {hint}")
+    require_unique_columns(obj, name=name)
     return obj
 
 
@@ -164,6 +176,13 @@ def require_transactions(
         )
     if "amount" in columns:
         require_numeric_column(frame, "amount")
+        infinite = np.isinf(frame["amount"].to_numpy(dtype=float, na_value=np.nan))
+        if infinite.any():
+            raise DataValidationError(
+                f"Column `amount` has {int(infinite.sum())} infinite value(s) at "
+                f"{format_rows(frame.index[infinite])}: an overflow of `quantity` x `unit_price` "
+                "or a division by zero upstream. Fix or drop those rows."
+            )
     for col in columns:
         gap = frame[col].isna().to_numpy()
         if gap.any():

@@ -314,6 +314,13 @@ def clean_transactions(
             f"Column `amount` is missing at {format_rows(transactions.index[missing])}; a "
             "missing amount is never taken as 0. Fill or drop these rows before cleaning."
         )
+    infinite = np.isinf(transactions["amount"].to_numpy(dtype=float))
+    if infinite.any():
+        raise DataValidationError(
+            f"Column `amount` has {int(infinite.sum())} infinite value(s) at "
+            f"{format_rows(transactions.index[infinite])}: an overflow of `quantity` x "
+            "`unit_price` upstream. Fix or drop these rows before cleaning."
+        )
     tx = transactions
     n = len(tx)
     assigned = np.full(n, -1, dtype=np.int8)  # index into _RULES, -1 = untouched

@@ -28,6 +28,7 @@ from ._backend import (
     collect,
     columns_of,
     datetime_lit,
+    infinite_expr,
     missing_expr,
     period_index,
     period_index_of,
@@ -91,7 +92,11 @@ class _Cohorts:
         lf = lf.select(need + (["is_return"] if has_return else []))
         checked = ["customer_id", "timestamp", "amount"]
         counts = collect(
-            lf.select(*[missing_expr(lf, c) for c in checked], nw.col("timestamp").max())
+            lf.select(
+                *[missing_expr(lf, c) for c in checked],
+                infinite_expr(lf, "amount"),
+                nw.col("timestamp").max(),
+            )
         ).iloc[0]
         raise_if_missing(counts, checked)
         if by:

@@ -203,6 +203,22 @@ def tx_text_time() -> pd.DataFrame:
 
 
 @fixture
+def tx_inf() -> pd.DataFrame:
+    return _with(tx(), 3, "amount", np.inf)
+
+
+@fixture
+def tx_twice() -> pd.DataFrame:
+    """Two `amount` columns (an export joined twice)."""
+    return pd.concat([tx(), tx()[["amount"]]], axis=1)
+
+
+@fixture
+def tx_series() -> pd.Series:
+    return tx()["amount"]
+
+
+@fixture
 def tx_empty() -> pd.DataFrame:
     return tx().iloc[:0]
 
@@ -561,6 +577,9 @@ _NAN = (DVE, r"Column `amount` (has \d+ missing|is missing)")
 _NAT = (DVE, r"Column `timestamp` (has \d+ missing|is missing)")
 _NO_ID = (DVE, r"Column `customer_id` (has \d+ missing|is missing)")
 _TEXT = (ITE, r"Column `timestamp` (holds text|must hold datetimes)")
+_SERIES = (ITE, r"`(transactions|data)` must be .*got Series")
+_INF = (DVE, r"Column `amount` (has \d+ infinite value|sums to a non-finite number)")
+_TWICE = (DVE, r"has more than one column named `amount`")
 
 #: function, arguments before the log, keyword arguments, variants it does not read
 _TRANSACTION_FUNCTIONS: list[tuple[Callable, tuple, dict, set[str]]] = [
@@ -584,15 +603,15 @@ _TRANSACTION_FUNCTIONS: list[tuple[Callable, tuple, dict, set[str]]] = [
     (rl.upsell_rate, (), {"start": "2023-06-01"}, set()),
     (rl.rfm_summary, (), {}, set()),
     (rl.calibration_holdout_split, (), {"calibration_end": "2023-08-01"}, set()),
-    (rl.customer_groups, (), {"by": "region"}, {"nan"}),
+    (rl.customer_groups, (), {"by": "region"}, {"nan", "inf"}),
     (rl.ltv_comparison, (), {"clv": F.clv}, set()),
     (rl.cumulative_tracking, (F.bg,), {"calibration_end": "2023-08-01"}, set()),
     (rl.p_alive_history, (F.bg,), {"customer_id": "C001"}, set()),
-    (rl.link_survey, (F.survey,), {}, {"nan"}),
-    (rl.ltv_cac_by_group, (F.clv,), {"cac": 10.0}, {"nan"}),
+    (rl.link_survey, (F.survey,), {}, {"nan", "inf"}),
+    (rl.ltv_cac_by_group, (F.clv,), {"cac": 10.0}, {"nan", "inf"}),
     (rl.ab_outcomes, (), {"assignment": F.assignment, "start": "2023-06-01"}, set()),
-    (rl.convert_currency, (), {"source_currency": "GBP"}, {"nan", "id", "empty"}),
-    (rl.add_regions, (), {}, {"amount", "nan", "nat", "id", "text", "empty"}),
+    (rl.convert_currency, (), {"source_currency": "GBP"}, {"nan", "id", "empty", "inf"}),
+    (rl.add_regions, (), {}, {"amount", "nan", "nat", "id", "text", "empty", "inf"}),
     (rl.clean_transactions, (), {}, {"nat", "id", "text", "empty"}),
     (widgets.cohort_view, (), {}, set()),
     (widgets.pareto_view, (), {}, {"nat", "text"}),
@@ -603,6 +622,7 @@ _TRANSACTION_FUNCTIONS: list[tuple[Callable, tuple, dict, set[str]]] = [
 
 _VARIANTS = {
     "list": (F.rows_as_dicts, _LIST),
+    "series": (F.tx_series, _SERIES),
     "none": (None, _NONE),
     "amount": (F.unrelated, None),  # filled per function below
     "empty": (F.tx_empty, _EMPTY),
@@ -610,6 +630,8 @@ _VARIANTS = {
     "nat": (F.tx_nat, _NAT),
     "id": (F.tx_missing_id, _NO_ID),
     "text": (F.tx_text_time, _TEXT),
+    "inf": (F.tx_inf, _INF),
+    "twice": (F.tx_twice, _TWICE),
 }
 
 

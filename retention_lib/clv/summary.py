@@ -21,6 +21,7 @@ from .._backend import (
     collect,
     columns_of,
     datetime_lit,
+    infinite_expr,
     missing_expr,
     period_index,
     period_index_of,
@@ -29,7 +30,13 @@ from .._backend import (
     to_lazy,
 )
 from .._ids import IdKeys, sort_ids
-from .._validation import DataValidationError, InputTypeError, require_bool, require_date
+from .._validation import (
+    DataValidationError,
+    InputTypeError,
+    require_bool,
+    require_date,
+    require_unique_columns,
+)
 from . import _sorted
 
 __all__ = ["calibration_holdout_split", "rfm_summary", "TIME_UNITS"]
@@ -94,6 +101,8 @@ def _source(transactions: Any, engine: str, count_zero_amounts: bool) -> _Source
         raise DataValidationError(
             f"`engine` must be one of {', '.join(repr(e) for e in _ENGINES)}; got {engine!r}."
         )
+    if isinstance(transactions, pd.DataFrame):
+        require_unique_columns(transactions)
     if isinstance(transactions, pd.DataFrame) and isinstance(
         transactions.get("timestamp", pd.Series(dtype=object)).dtype, pd.DatetimeTZDtype
     ):  # as `to_lazy` does for pandas: UTC wall-clock time, on every engine
@@ -171,6 +180,7 @@ def _scan(lf: nw.LazyFrame, observation_end: Any, grain: str) -> tuple[int, pd.T
         as_int(nw.col("customer_id").is_null()).sum().alias("customer_id"),
         as_int(nw.col("timestamp").is_null()).sum().alias("timestamp"),
         missing_expr(lf, "amount"),
+        infinite_expr(lf, "amount"),
     ]
     if observation_end is None:
         exprs.append(nw.col("timestamp").max().alias("last"))
