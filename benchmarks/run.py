@@ -4,6 +4,7 @@ python3 tasks.py bench scale --sizes 1e5     # benchmarks/scale.py (DuckDB / pan
 python3 tasks.py bench clv --customers 50000 # benchmarks/bench_clv.py (vs lifetimes)
 python3 tasks.py bench cohorts --pandas 1e5 --duckdb 1e6  # benchmarks/cohorts.py (vs group-by)
 python3 tasks.py bench regions               # benchmarks/regions.py (country names in other languages)
+python3 tasks.py bench bad-inputs            # benchmarks/bad_inputs.py (the bad-input corpus)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ SCRIPTS = {
     "cohorts": "cohorts.py",
     "database": "database.py",
     "regions": "regions.py",
+    "bad-inputs": "bad_inputs.py",
 }
 
 
