@@ -1505,6 +1505,61 @@ bad(widgets.dashboard, F.tx, margin=1.5, raises=(DVE, r"`margin` must be in \(0,
 bad(widgets.dashboard, F.tx, survey=[1], raises=(ITE, r"`survey` must be a pandas DataFrame"),
     id="survey-list")  # fmt: skip
 
+# --------------------------------------------------------------------------- more messages
+# one case per message of the helpers that the cases above do not reach
+
+
+@fixture
+def assignment_labels_gap() -> pd.DataFrame:
+    a = assignment_labels().copy()
+    a["treatment"] = a["treatment"].astype(object)
+    a.loc[:2, "treatment"] = None
+    return a
+
+
+@fixture
+def outcomes_three_labels() -> pd.DataFrame:
+    o = outcomes_labels().copy()
+    o.loc[:4, "treatment"] = "holdout"
+    return o
+
+
+@fixture
+def curves_by_region() -> pd.DataFrame:
+    return rl.average_retention(rl.cohort_retention(tx(), by="region", min_cohort_size=1))
+
+
+@fixture
+def cohort_table_by_region() -> pd.DataFrame:
+    return rl.cohort_retention(tx(), by="region", min_cohort_size=1)
+
+
+bad(rl.ab_outcomes, F.tx, F.assignment_labels_gap, start="2023-06-01", treatment="treatment",
+    raises=(DVE, r"Column `treatment` is missing for customers C000, C001, C002"),
+    id="flag-labels-missing", new_api=True)  # fmt: skip
+bad(rl.ab_test, F.outcomes_three_labels, treatment="treatment",
+    raises=(DVE, r"Column `treatment` holds 3 labels"), id="flag-three-labels", new_api=True)  # fmt: skip
+bad(rl.rfm_scores, F.tx, analysis_date="2023-12-31T00:00+01:00",
+    raises=(DVE, r"`analysis_date` must be time-zone naive"), id="date-zone")  # fmt: skip
+ok(rl.rfm_summary, F.tx, observation_end="2023-12-31T00:00+01:00",
+   check=lambda s: s.attrs["observation_end"] == "2023-12-30", id="end-zone-as-utc")  # fmt: skip
+ok(rl.clean_transactions, F.tx, test_customers=__import__("re").compile("^C00[0-4]$"),
+   check=lambda r: r[1].table.set_index("rule").loc["test_customer", "rows"] > 0,
+   id="regex-compiled")  # fmt: skip
+bad(rl.describe_retention, F.curves_by_region, raises=(DVE, r"`curves` holds one curve per group"),
+    id="by-region")  # fmt: skip
+bad(rl.describe_retention, F.curves.query("period_number > 0"), raises=(DVE, r"has no period 0"),
+    id="no-period-0")  # fmt: skip
+bad(plotting.plot_retention_heatmap, F.cohort_table_by_region,
+    raises=(DVE, r"`table` holds several `region` groups"), id="several-groups")  # fmt: skip
+bad(plotting.plot_rfm_grid, F.scores, cmap=5, raises=(ITE, r"`cmap` must be a colour map name"),
+    id="cmap-int")  # fmt: skip
+ok(rl.gini, pd.Series([1, 3], dtype=object), check=lambda g: g == 0.25, id="object-numbers")
+ok(rl.ltv_cac_by_group, F.clv, F.tx, cac=10.0, by="channel",
+   check=lambda t: t.index.tolist() == ["all"], id="no-by-column-one-group")  # fmt: skip
+bad(rl.random_assignment, ["a", "b"], seed=-1, raises=(DVE, r"`seed` must be in \[0, inf\)"),
+    id="seed-negative")  # fmt: skip
+
 # --------------------------------------------------------------------------- plotting
 
 #: plot function, a good table, extra keyword arguments
