@@ -31,6 +31,7 @@ import nbformat
 import pandas as pd
 
 from ._validation import (
+    DataPathError,
     InputTypeError,
     RetentionLibError,
     require_bool,
@@ -683,7 +684,7 @@ def build_report(
     if data_path is not None:
         data_path = str(Path(data_path).expanduser().resolve())
         if not Path(data_path).exists():
-            raise FileNotFoundError(f"No transaction file at `{data_path}`.")
+            raise DataPathError(f"No transaction file at `{data_path}`.")
     parameters: dict[str, Any] = {"data_path": data_path, "currency": currency}
     if source_currency is not None:
         lacking = [p.name for p in paths if "source_currency" not in _notebook_parameters(p)]

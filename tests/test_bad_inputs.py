@@ -704,7 +704,7 @@ for _f in (rl.load_transactions, rl.scan_transactions):
         id="date-int")  # fmt: skip
     bad(_f, 5, raises=(ITE, r"`source` must be"), id="source-int")
 bad(rl.load_transactions, [1, 2], raises=(ITE, r"`source` must be"), id="source-list")
-bad(rl.load_transactions, "/nonexistent/log.csv", raises=(FileNotFoundError, r"does not exist"),
+bad(rl.load_transactions, "/nonexistent/log.csv", raises=(rl.DataPathError, r"does not exist"),
     id="no-file")  # fmt: skip
 ok(rl.load_transactions, F.tx_labels, analysis_date=pd.Timestamp("2024-01-01"),
    check=lambda t: len(t) == len(tx()), id="date-timestamp")  # fmt: skip
@@ -1409,7 +1409,7 @@ ok(report.currency_symbol, "gbp", check=lambda s: s == "£", id="lower")
 ok(report.notebooks_dir, check=lambda p: Path(p).is_dir(), id="exists")
 bad(report.build_report, currency="euro", raises=(DVE, r"`currency` must be a three-letter"),
     id="currency-word")  # fmt: skip
-bad(report.build_report, "/nonexistent/log.csv", raises=(FileNotFoundError, r"No transaction file"),
+bad(report.build_report, "/nonexistent/log.csv", raises=(rl.DataPathError, r"No transaction file"),
     id="no-file")  # fmt: skip
 bad(report.build_report, notebooks="01_overview.ipynb",
     raises=(ITE, r"`notebooks` must be a sequence of paths.*'01_overview.ipynb'"), id="notebooks-str")  # fmt: skip

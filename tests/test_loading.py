@@ -454,7 +454,7 @@ def test_a_list_is_a_type_error_with_the_fix():
 
 
 def test_keep_as_a_string_is_a_type_error():
-    with pytest.raises(TypeError, match="`keep` must be a list"):
+    with pytest.raises(TypeError, match="`keep` must be a sequence of column names"):
         rl.load_transactions(_raw(), keep="Country")
 
 
