@@ -15,7 +15,7 @@ Each call ends in one of:
 
 Run it against another checkout with ``PYTHONPATH=that/checkout``: cases that use arguments
 added by issue 11 (``new_api``) are then skipped, and names the corpus needs that the older
-package lacks (``InputTypeError``) are stood in for by their base class.
+package lacks (``InputTypeError``, ``DataPathError``) are stood in for by their base class.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ def _load_corpus():
 
     import retention_lib as rl
 
-    if not hasattr(rl, "InputTypeError"):  # older package: the corpus asks for its base class
-        rl.InputTypeError = TypeError
+    # an older package: the corpus's newer error classes stand for their base class there
+    for name, base in (("InputTypeError", TypeError), ("DataPathError", FileNotFoundError)):
+        if not hasattr(rl, name):
+            setattr(rl, name, base)
     spec = importlib.util.spec_from_file_location("corpus", ROOT / "tests" / "test_bad_inputs.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["corpus"] = module
