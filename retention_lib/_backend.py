@@ -450,7 +450,7 @@ def infinite_expr(frame: nw.LazyFrame, col: str) -> nw.Expr:
     if not frame.collect_schema()[col].is_float():
         return nw.lit(0).alias(f"infinite_{col}")
     inf = (nw.col(col).abs() == float("inf")).fill_null(False)
-    return inf.cast(nw.Int64).sum().alias(f"infinite_{col}")
+    return as_int(inf).sum().alias(f"infinite_{col}")
 
 
 def raise_if_missing(counts: pd.Series, cols: list[str]) -> None:

@@ -25,6 +25,8 @@ from ._validation import (
     DataValidationError,
     InputTypeError,
     SmallSampleWarning,
+    require_bool,
+    require_frame_columns,
     require_in_range,
     require_sequence,
     require_treatment,
@@ -380,6 +382,9 @@ def describe_ab_test(result: pd.DataFrame, *, random_split: bool = False) -> str
         an A/A test." or "Treatment differs significantly on retained (+4.1%, p = 0.012); not
         on repeat or revenue."
     """
+    need = ["metric", "significant", "relative_lift", "p_value"]
+    require_frame_columns(result, need, name="result", producer="ab_test")
+    random_split = require_bool(random_split, name="random_split")
     if result.empty:
         return "No metric was tested."
     sig = result[result["significant"].astype(bool)]

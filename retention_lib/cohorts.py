@@ -39,6 +39,7 @@ from ._backend import (
 )
 from ._validation import (
     DataValidationError,
+    require_bool,
     require_choice,
     require_column_name,
     require_date,
@@ -501,7 +502,7 @@ def average_retention(
     table = _drop_small_groups(table, min_customers)
     by = table.attrs.get("by")
     keys = ([by] if by else []) + ["period_number"]
-    obs, left_out = _complete_cells(table, bool(include_partial))
+    obs, left_out = _complete_cells(table, require_bool(include_partial, name="include_partial"))
     out = (
         obs.groupby(keys, sort=True)
         .agg(
@@ -620,7 +621,7 @@ def value_curves(
     min_customers = require_whole_number(min_customers, name="min_customers", low=0)
     table = _drop_small_groups(table, min_customers)
     by = table.attrs.get("by")
-    obs, left_out = _complete_cells(table, bool(include_partial))
+    obs, left_out = _complete_cells(table, require_bool(include_partial, name="include_partial"))
     obs = obs.copy()
     obs["cum_revenue"] = obs["cumulative_revenue_per_customer"] * obs["cohort_size"]
     keys = ([by] if by else []) + ["period_number"]
@@ -1004,6 +1005,9 @@ def describe_churn(churn: pd.DataFrame, *, last: int = 6) -> str:
         (churn 55%); over the last 6 complete months churn ranged from 55% to 63%. Dec 2011
         is incomplete: its churn rate (78%) reads high by design."
     """
+    need = ["period", "customers_start", "churn_rate", "partial"]
+    require_frame_columns(churn, need, name="churn", producer="churn_table")
+    last = require_whole_number(last, name="last", low=1)
     _single_group(churn, "churn")
     period = churn.attrs.get("period", "M")
     word = say.period_word(period)

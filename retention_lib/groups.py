@@ -22,7 +22,14 @@ from typing import Any
 import pandas as pd
 
 from . import _reading as say
-from ._validation import DataValidationError, require_in_range
+from ._validation import (
+    DataValidationError,
+    require_column_name,
+    require_columns,
+    require_frame,
+    require_str,
+    require_whole_number,
+)
 
 __all__ = [
     "MIN_GROUP_CUSTOMERS",
@@ -76,8 +83,8 @@ def group_sizes(table: pd.DataFrame, *, by: str, size: str | None = None) -> pd.
     pandas.Series
         Index: the groups (sorted); values: customers, as integers.
     """
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"`table` must be a pandas DataFrame, got {type(table).__name__}.")
+    require_frame(table, name="table")
+    require_column_name(by, allow_none=False)
     if by not in table.columns:
         raise DataValidationError(
             f"`by` {by!r} is not a column of `table`; choose one of "
@@ -93,7 +100,7 @@ def group_sizes(table: pd.DataFrame, *, by: str, size: str | None = None) -> pd.
 
 
 def _check_min(min_customers: Any) -> int:
-    return int(require_in_range(min_customers, name="min_customers", low=0))
+    return require_whole_number(min_customers, name="min_customers", low=0)
 
 
 def small_groups(
@@ -166,6 +173,7 @@ def ranked_groups(
         Rows of ``table``; ``iloc[0]`` is the highest, ``iloc[-1]`` the lowest.
     """
     big = drop_small_groups(table, by=by, size=size, min_customers=min_customers)
+    require_columns(big, [value], what="`table`", fix="Pass `value=` naming a column of it.")
     big = big[big[value].notna()]
     return big.sort_values(value, ascending=False, kind="stable")
 
@@ -200,6 +208,7 @@ def describe_small_groups(
     --------
     >>> describe_small_groups(pareto_summary(tx, by="region"), by="region")  # doctest: +SKIP
     """
+    unit = require_str(unit, name="unit")
     n_min = _check_min(min_customers)
     sizes = group_sizes(table, by=by, size=size)
     small = small_groups(table, by=by, size=size, min_customers=n_min)

@@ -34,10 +34,12 @@ from ._validation import (
     InputTypeError,
     SmallSampleWarning,
     format_rows,
+    require_bool,
     require_column_name,
     require_date,
     require_finite,
     require_frame,
+    require_frame_columns,
     require_in_range,
     require_number,
     require_numbers,
@@ -1219,6 +1221,9 @@ def describe_customer_counts(
         E.g. "Of the regions with at least 20 customers active at the start, Europe keeps the
         most (75%) and Asia the fewest (52%)."
     """
+    by = require_column_name(by, allow_none=False)
+    need = [by, "retention_rate", "customers_start"]
+    require_frame_columns(counts, need, name="counts", producer="customer_counts")
     big = ranked_groups(
         counts, by=by, value="retention_rate", size="customers_start", min_customers=min_customers
     )
@@ -1258,6 +1263,10 @@ def describe_nps(table: pd.DataFrame, *, by: str, min_responses: int = 30) -> st
         E.g. "NPS is highest in Europe (32, 95% interval 25 to 39) and lowest in Asia (12,
         -3 to 27); the intervals overlap, so the gap may be chance."
     """
+    by = require_column_name(by, allow_none=False)
+    need = [by, "nps", "n", "ci_low", "ci_high"]
+    require_frame_columns(table, need, name="table", producer="nps")
+    min_responses = require_whole_number(min_responses, name="min_responses", low=0)
     t = table[table["nps"].notna()]
     if t.empty:
         return "No NPS to compare."
@@ -1305,6 +1314,12 @@ def describe_ltv_cac(
         E.g. "At the assumed acquisition costs, every segment pays back at least 3:1 within 12
         months (lowest: paid_search, 4.2:1)."
     """
+    require_frame_columns(ratio, ["ltv_cac_ratio", "healthy"], name="ratio", producer="ltv_cac")
+    require_whole_number(horizon_months, name="horizon_months", low=1, high=600, unit="months")
+    cac_assumed = require_bool(cac_assumed, name="cac_assumed")
+    healthy_ratio = require_in_range(
+        healthy_ratio, name="healthy_ratio", low=0, low_inclusive=False
+    )
     if ratio.empty:
         return "No group to compare."
     costs = "At the assumed acquisition costs" if cac_assumed else "At these acquisition costs"

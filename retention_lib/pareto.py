@@ -39,10 +39,12 @@ from ._validation import (
     require_choice,
     require_column_name,
     require_frame,
+    require_frame_columns,
     require_in_range,
     require_margin,
     require_numbers,
     require_sequence_of_str,
+    require_str,
 )
 from .groups import MIN_GROUP_CUSTOMERS, ranked_groups
 
@@ -797,6 +799,11 @@ def describe_pareto(summary: pd.DataFrame, *, measure: str = "revenue") -> str:
         80/20 rule of thumb; 27% of customers (1,166) bring 80% of it. Gini 0.71: revenue
         depends heavily on a few customers."
     """
+    need = ["top", "target", "top_share", "gini"]
+    require_frame_columns(summary, need, name="summary", producer="pareto_summary")
+    if summary.empty:
+        raise DataValidationError("`summary` has no rows; pass the output of `pareto_summary`.")
+    measure = require_str(measure, name="measure")
     s = summary.iloc[0]
     what = _measure_word(measure)
     top, target, share = float(s["top"]), float(s["target"]), float(s["top_share"])
@@ -833,6 +840,9 @@ def describe_pareto_groups(
         E.g. "Among regions with at least 20 customers, revenue is most concentrated in Europe
         (top 20% bring 74%) and least in Asia (72%)."
     """
+    by = require_column_name(by, allow_none=False)
+    need = [by, "top", "top_share", "n_customers"]
+    require_frame_columns(summary, need, name="summary", producer="pareto_summary")
     big = ranked_groups(
         summary, by=by, value="top_share", size="n_customers", min_customers=min_customers
     )
@@ -871,6 +881,9 @@ def describe_concentration_comparison(
     str
         E.g. "Predicted value (CLV) is less concentrated than revenue (top 20%: 64% vs 74%)."
     """
+    need = ["measure", "top", "top_share"]
+    require_frame_columns(comparison, need, name="comparison", producer="concentration_comparison")
+    base, other = require_str(base, name="base"), require_str(other, name="other")
     rows = comparison.set_index("measure")
     for m in (base, other):
         if m not in rows.index:

@@ -30,8 +30,11 @@ from ._validation import (
     require_column_name,
     require_date,
     require_frame,
+    require_frame_columns,
     require_in_range,
     require_path,
+    require_sequence_of_str,
+    require_str,
     require_whole_number,
 )
 from .groups import MIN_GROUP_CUSTOMERS
@@ -698,6 +701,21 @@ def describe_segments(
         lose them' (661 customers) hold 9% of revenue; they last bought 150 days ago on
         average."
     """
+    need = ["segment", "n_customers", "customer_share", "value_share", "mean_recency_days"]
+    require_frame_columns(summary, need, name="summary", producer="segment_summary")
+    best = require_str(best, name="best")
+    slipping = require_sequence_of_str(slipping, name="slipping", what="segment names")
+    min_customers = require_whole_number(min_customers, name="min_customers", low=0)
+    known = set(summary["segment"].astype(str))
+    given = [best] if best != "Champions" else []  # the defaults may be absent from a custom map
+    given += slipping if tuple(slipping) != ("At risk", "Can't lose them") else []
+    unknown = [s for s in given if s not in known]
+    if unknown:
+        raise DataValidationError(
+            f"{', '.join(repr(s) for s in unknown)} is not a segment of `summary` (segments: "
+            f"{', '.join(repr(s) for s in sorted(known))}); pass `best=` and `slipping=` naming "
+            "segments of the segment map."
+        )
     t = summary.set_index(summary["segment"].astype(str))
     parts: list[str] = []
     if best in t.index and t.loc[best, "n_customers"] > 0:

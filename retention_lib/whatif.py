@@ -35,6 +35,7 @@ from ._validation import (
     InputTypeError,
     require_column_name,
     require_frame,
+    require_frame_columns,
     require_in_range,
     require_margin,
     require_numbers,
@@ -458,6 +459,7 @@ def describe_retention_headroom(params: pd.Series, gains: Sequence[float]) -> st
         below 33.3% can be modelled." or, when the fit sees almost no drop-out, that no
         asked gain can be modelled and why.
     """
+    gains = require_sequence(gains, name="gains", what="numbers", example="[0.01, 0.05]")
     _check_params(params)
     a, b = float(params["a"]), float(params["b"])
     stay = b / (a + b)
@@ -487,6 +489,10 @@ def describe_uplift(table: pd.DataFrame, gain: float) -> str:
     str
         E.g. "5% more retention adds 1,234 of profit over the horizon (+3.1%)."
     """
+    require_frame_columns(
+        table, ["profit", "profit_uplift"], name="table", producer="retention_uplift"
+    )
+    gain = _check_gain(gain)
     rows = table[np.isclose(table["gain"], gain)] if "gain" in table.columns else table
     total = rows[["profit", "profit_uplift"]].sum()
     rel = total["profit_uplift"] / total["profit"] if total["profit"] else np.nan
@@ -510,6 +516,10 @@ def describe_uplift_by_group(
         E.g. "A 5% retention gain lifts profit most, relative to today, in 'At risk' (+9%)
         and least in 'Champions' (+2%)."
     """
+    by = require_column_name(by, allow_none=False)
+    need = ["gain", by, "profit_uplift_pct", "n_customers"]
+    require_frame_columns(table, need, name="table", producer="retention_uplift")
+    gain = _check_gain(gain)
     rows = table[np.isclose(table["gain"], gain)]
     big = ranked_groups(
         rows, by=by, value="profit_uplift_pct", size="n_customers", min_customers=min_customers

@@ -1546,10 +1546,10 @@ ok(rl.rfm_summary, F.tx, observation_end="2023-12-31T00:00+01:00",
 ok(rl.clean_transactions, F.tx, test_customers=__import__("re").compile("^C00[0-4]$"),
    check=lambda r: r[1].table.set_index("rule").loc["test_customer", "rows"] > 0,
    id="regex-compiled")  # fmt: skip
-bad(rl.describe_retention, F.curves_by_region, raises=(DVE, r"`curves` holds one curve per group"),
-    id="by-region")  # fmt: skip
-bad(rl.describe_retention, F.curves.query("period_number > 0"), raises=(DVE, r"has no period 0"),
-    id="no-period-0")  # fmt: skip
+bad(rl.describe_retention, F.curves_by_region,
+    raises=(DVE, r"`curves` holds several `region` groups"), id="by-region")  # fmt: skip
+ok(rl.describe_retention, F.curves.query("period_number > 0"),
+   check=lambda text: text.startswith("No complete month"), id="no-period-0")  # fmt: skip
 bad(plotting.plot_retention_heatmap, F.cohort_table_by_region,
     raises=(DVE, r"`table` holds several `region` groups"), id="several-groups")  # fmt: skip
 bad(plotting.plot_rfm_grid, F.scores, cmap=5, raises=(ITE, r"`cmap` must be a colour map name"),
@@ -1612,6 +1612,99 @@ bad(plotting.plot_clv_by_group, F.clv_groups, by="tier", raises=(DVE, r"missing 
 bad(plotting.plot_top_share, F.pareto_by_region, by="region", benchmark=80,
     raises=(DVE, r"`benchmark` must be in"), id="benchmark-80")  # fmt: skip
 
+
+# --------------------------------------------------------------------------- readings and groups
+# the describe_* readings and the small-group helpers take computed tables
+
+
+@fixture
+def churn() -> pd.DataFrame:
+    return rl.churn_table(tx())
+
+
+@fixture
+def counts_by_region() -> pd.DataFrame:
+    return rl.customer_counts(tx(), start="2023-06-01", end="2023-12-01", by="region")
+
+
+@fixture
+def comparison() -> pd.DataFrame:
+    return rl.concentration_comparison(customers_clv())
+
+
+@fixture
+def holdout() -> pd.DataFrame:
+    return rl.holdout_report(bg_split(), split())
+
+
+@fixture
+def ratio() -> pd.DataFrame:
+    return rl.ltv_cac(pd.Series([600.0, 200.0], index=["web", "shop"]), 150.0)
+
+
+@fixture
+def ltv_table() -> pd.DataFrame:
+    return rl.ltv_comparison(cdnow(), clv(), cac=10.0)
+
+
+@fixture
+def pareto_all() -> pd.DataFrame:
+    return rl.pareto_summary(tx())
+
+
+@fixture
+def uplift_all() -> pd.DataFrame:
+    return rl.retention_uplift(bg(), gg(), summary(), gains=[0.05])
+
+
+_GROUP_TABLE = {"by": "region", "size": "customers"}
+#: reading or group helper -> (its input table, the other arguments it needs)
+_READINGS: dict[Callable, tuple[Any, dict]] = {
+    rl.clv_vs_past_revenue: (F.clv, {"transactions": F.cdnow, "horizon_months": 12}),
+    rl.describe_ab_test: (F.ab_result, {}),
+    rl.describe_calibration_by_frequency: (F.calib, {}),
+    rl.describe_churn: (F.churn, {}),
+    rl.describe_clv: (F.clv, {"transactions": F.cdnow, "horizon_months": 12}),
+    rl.describe_clv_by_group: (F.clv_groups, {"by": "region"}),
+    rl.describe_concentration_comparison: (F.comparison, {}),
+    rl.describe_customer_counts: (F.counts_by_region, {"by": "region"}),
+    rl.describe_frequency_recency: (F.fr_matrix, {}),
+    rl.describe_holdout: (F.holdout, {}),
+    rl.describe_ltv_cac: (F.ratio, {"horizon_months": 12}),
+    rl.describe_ltv_comparison: (F.ltv_table, {"cac": 10.0}),
+    rl.describe_nps: (F.nps_by_region, {"by": "region"}),
+    rl.describe_p_alive_history: (F.history, {}),
+    rl.describe_pareto: (F.pareto_all, {}),
+    rl.describe_pareto_groups: (F.pareto_by_region, {"by": "region"}),
+    rl.describe_period_transactions: (F.period_tx, {}),
+    rl.describe_segments: (F.seg_summary, {}),
+    rl.describe_small_groups: (F.clv_groups, _GROUP_TABLE),
+    rl.describe_tracking: (F.tracking, {}),
+    rl.describe_uplift: (F.uplift_all, {"gain": 0.05}),
+    rl.describe_uplift_by_group: (F.uplift, {"by": "segment", "gain": 0.05}),
+    rl.drop_small_groups: (F.clv_groups, _GROUP_TABLE),
+    rl.group_sizes: (F.clv_groups, _GROUP_TABLE),
+    rl.ranked_groups: (F.clv_groups, {**_GROUP_TABLE, "value": "total_clv"}),
+    rl.small_groups: (F.clv_groups, _GROUP_TABLE),
+    plotting.plot_group_rates: (F.counts_by_region, {"by": "region"}),
+}
+for _f, (_table, _kw) in _READINGS.items():
+    _first = next(iter(inspect.signature(_f).parameters))
+    bad(_f, [1, 2], raises=(ITE, rf"`{_first}` must be a pandas DataFrame"), id="list", **_kw)
+    _absent = rf"`{_first}` is missing column\(s\)|`by` '\w+' is not a column of `{_first}`"
+    bad(_f, F.unrelated, raises=(DVE, _absent), id="unrelated", **_kw)
+bad(rl.describe_p_alive, "high", raises=(ITE, r"`p_alive` must be numbers"), id="str")
+bad(rl.describe_p_alive, [0.5, 1.5], raises=(DVE, r"`p_alive` must hold probabilities"),
+    id="above-1")  # fmt: skip
+bad(rl.describe_p_alive, [], raises=(DVE, r"`p_alive` is empty"), id="empty")
+bad(rl.describe_retention_headroom, {"a": 1.0}, [0.05],
+    raises=(ITE, r"`params` must be the BG/NBD parameters"), id="dict")  # fmt: skip
+bad(rl.describe_retention_headroom, F.params, "0.05",
+    raises=(ITE, r"`gains` must be a sequence of numbers"), id="gains-str")  # fmt: skip
+bad(rl.describe_small_groups, F.clv_groups, by="tier", size="customers",
+    raises=(DVE, r"`by` 'tier' is not a column of `table`"), id="by-unknown")  # fmt: skip
+bad(rl.small_groups, F.clv_groups, by="region", size="customers", min_customers=-1,
+    raises=(DVE, r"`min_customers` must be in \[0, inf\)"), id="min-negative")  # fmt: skip
 
 # --------------------------------------------------------------------------- the argument sweep
 #
@@ -1714,21 +1807,25 @@ GOOD_CALLS: dict[Callable, tuple[tuple, dict]] = {
     report.data_facts: ((F.tx,), {}),
     report.describe_data: ((F.tx,), {}),
     report.currency_symbol: (("EUR",), {}),
+    rl.describe_p_alive: (([0.2, 0.9],), {}),
+    rl.describe_retention_headroom: ((F.params, [0.05]), {}),
+    **{f: ((t,), kw) for f, (t, kw) in _READINGS.items()},
 }
 
 _DATE_ARGUMENTS = {"start", "end", "observation_end", "calibration_end", "analysis_date",
                    "acquisition_end"}  # fmt: skip
 #: optional str arguments that take any text (a label, a prefix, a pattern)
-_FREE_TEXT = {"id_prefix", "unknown", "currency", "title", "test_customers", "region", "segment"}
+_FREE_TEXT = {"id_prefix", "unknown", "currency", "title", "test_customers", "region", "segment",
+              "unit", "describe_pareto.measure"}  # fmt: skip
 #: optional arguments the sweep leaves alone: the model class, file paths, switches of output
 _NOT_SWEPT = {"model", "progress", "out_dir", "path", "data_path", "cleaning", "converter",
               "return_latent", "annot", "show_sizes"}  # fmt: skip
 
 
-def _bad_values(name: str, default: Any) -> list[tuple[str, Any, str]]:
+def _bad_values(func: Callable, name: str, default: Any) -> list[tuple[str, Any, str]]:
     """(label, bad value, pattern of the message) for one optional argument."""
     named = rf"`{name}`"
-    if name in _NOT_SWEPT:
+    if name in _NOT_SWEPT or f"{func.__name__}.{name}" in _NOT_SWEPT:
         return []
     if name in _DATE_ARGUMENTS:
         return [("word", "soon", named)]
@@ -1738,7 +1835,7 @@ def _bad_values(name: str, default: Any) -> list[tuple[str, Any, str]]:
         return [("str", "x", named), ("nan", float("nan"), named)]
     if isinstance(default, tuple):
         return [("str", "abc", rf"{named}|`abc`")]
-    if isinstance(default, str) and name not in _FREE_TEXT:
+    if isinstance(default, str) and not {name, f"{func.__name__}.{name}"} & _FREE_TEXT:
         return [("word", "nonsense", rf"{named}|`nonsense`|'nonsense'")]
     if default is None and name == "by":
         return [("word", "nonsense", r"`nonsense`")]
@@ -1751,7 +1848,7 @@ def _sweep() -> None:
         for name, p in inspect.signature(func).parameters.items():
             if p.default is inspect.Parameter.empty or name in kwargs:
                 continue
-            for label, value, pattern in _bad_values(name, p.default):
+            for label, value, pattern in _bad_values(func, name, p.default):
                 CASES.append(
                     Case(
                         func,

@@ -365,6 +365,7 @@ def rfm_summary(
     way: an alternative to the Pareto/NBD model. Marketing Science 24(2), 275-284.
     """
     monetary = require_bool(monetary, name="monetary")
+    collect = require_bool(collect, name="collect")
     count_zero_amounts = require_bool(count_zero_amounts, name="count_zero_amounts")
     grain = _resolve_grain(time_unit, grain)
     source = _source(transactions, engine, count_zero_amounts)

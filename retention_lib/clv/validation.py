@@ -26,6 +26,7 @@ from ._units import unit_words
 from .models import _PurchaseModel
 from .summary import (
     _as_timestamp,
+    _check_unit,
     _resolve_grain,
     _scale,
     period_index_of,
@@ -471,6 +472,17 @@ def describe_holdout(
         E.g. "Over the 26-week holdout the model expected 6,151 repeat purchases; customers
         made 6,790: the model under-predicts by 9.4%, more than the 5% tolerance. ..."
     """
+    require_frame_columns(report, ["value"], name="report", producer="holdout_report")
+    absent = [k for k in ("predicted_total", "actual_total") if k not in report.index]
+    if absent:
+        raise DataValidationError(
+            f"`report` has no row(s) {', '.join(f'`{k}`' for k in absent)}; pass the output "
+            "of `retention_lib.holdout_report`."
+        )
+    if duration is not None:
+        duration = require_in_range(duration, name="duration", low=0, low_inclusive=False)
+    _check_unit(time_unit, "time_unit")
+    tolerance = require_in_range(tolerance, name="tolerance", low=0, high=1)
     r = report["value"]
     predicted, actual = float(r["predicted_total"]), float(r["actual_total"])
     span = f"the {duration:g}-{say.period_word(time_unit)} holdout" if duration else "the holdout"
@@ -521,6 +533,9 @@ def describe_calibration_by_frequency(
         (1.10 on average for 0 repeat purchases, 12.69 for 7 or more). The model is within
         10% for 0 to 3 repeat purchases and under-predicts 4 (-17%), 6 (-20%) and 7+ (-24%)."
     """
+    need = ["frequency_cal", "customers", "actual", "predicted"]
+    require_frame_columns(table, need, name="table", producer="calibration_by_frequency")
+    tolerance = require_in_range(tolerance, name="tolerance", low=0, high=1)
     t = table[table["customers"] > 0].sort_values("frequency_cal")
     if t.empty:
         return "No customer to compare."
@@ -582,6 +597,9 @@ def describe_tracking(table: pd.DataFrame, *, tolerance: float = TRACKING_TOLERA
         actual: it under-predicts by 8.5%, more than the 5% tolerance. In the holdout alone it
         expected 6,150 against 6,774 (-9.2%)."
     """
+    need = ["period", "actual", "predicted", "holdout"]
+    require_frame_columns(table, need, name="table", producer="cumulative_tracking")
+    tolerance = require_in_range(tolerance, name="tolerance", low=0, high=1)
     if table.empty:
         return "Nothing to track: no repeat purchase period."
     end = table.iloc[-1]
@@ -617,6 +635,9 @@ def describe_period_transactions(
         of customers fall in another group than expected (largest gap: 1 repeat purchase, 869
         actual vs 793 expected)."
     """
+    need = ["frequency", "actual", "expected"]
+    require_frame_columns(table, need, name="table", producer="period_transactions")
+    tolerance = require_in_range(tolerance, name="tolerance", low=0, high=1)
     actual = table["actual"].to_numpy(dtype=float)
     expected = table["expected"].to_numpy(dtype=float)
     n = actual.sum()
@@ -653,6 +674,9 @@ def describe_frequency_recency(grid: pd.DataFrame, *, flat: float = 0.9) -> str:
         more than 21 weeks before the end (customers aged 53 weeks): customers who bought
         often but not recently are probably gone."
     """
+    need = ["frequency", "recency", "p_alive"]
+    require_frame_columns(grid, need, name="grid", producer="frequency_recency_matrix")
+    flat = require_in_range(flat, name="flat", low=0, high=1)
     if grid.empty:
         return "No grid to describe."
     unit = grid.attrs.get("time_unit") or "W"
@@ -698,6 +722,9 @@ def describe_p_alive_history(
         E.g. "Customer 14646: P(alive) stays at 100% throughout (from 100% to 100%, 45
         purchase periods): the model sees no sign that this customer could have left."
     """
+    need = ["date", "p_alive", "purchase", "frequency"]
+    require_frame_columns(history, need, name="history", producer="p_alive_history")
+    flat = require_in_range(flat, name="flat", low=0, high=1)
     if history.empty:
         return "No history to describe."
     who = f"Customer {customer_id}: " if customer_id is not None else ""

@@ -16,12 +16,15 @@ from .._validation import (
     DataValidationError,
     InputTypeError,
     SmallSampleWarning,
+    require_bool,
     require_column_name,
     require_frame,
     require_frame_columns,
     require_in_range,
     require_margin,
+    require_numbers,
     require_rate,
+    require_str,
     require_transactions,
     require_whole_number,
 )
@@ -709,6 +712,19 @@ def describe_p_alive(p_alive: Any) -> str:
         are more likely gone than not."
     """
     if isinstance(p_alive, pd.DataFrame):
+        require_frame_columns(
+            p_alive, ["p_alive"], name="p_alive", producer="customer_lifetime_value"
+        )
+        p_alive = p_alive["p_alive"]
+    values = require_numbers(p_alive, name="p_alive")
+    if values.size == 0:
+        raise DataValidationError("`p_alive` is empty; pass the P(alive) of the customers.")
+    known = values[np.isfinite(values)]
+    if ((known < 0) | (known > 1)).any():
+        raise DataValidationError(
+            f"`p_alive` must hold probabilities in [0, 1]; found {known[(known < 0) | (known > 1)][0]:g}."
+        )
+    if isinstance(p_alive, pd.DataFrame):
         p_alive = p_alive["p_alive"]
     p = np.asarray(p_alive, dtype=float)
     p = p[np.isfinite(p)]
@@ -759,11 +775,9 @@ def clv_vs_past_revenue(
         past over the same span).
     """
     months = _check_months(horizon_months)
-    for col in ("p_alive", "expected_purchases", "expected_spend", "clv"):
-        if col not in clv.columns:
-            raise DataValidationError(
-                f"`clv` is missing column `{col}`. Pass `customer_lifetime_value` output."
-            )
+    need = ["p_alive", "expected_purchases", "expected_spend", "clv"]
+    require_frame_columns(clv, need, name="clv", producer="customer_lifetime_value")
+    require_transactions(transactions)
     if not {"timestamp", "amount"} <= set(transactions.columns):
         raise DataValidationError(
             "`transactions` needs columns `timestamp` and `amount` (the clean log)."
@@ -829,6 +843,8 @@ def describe_clv(
     -------
     str
     """
+    top = require_in_range(top, name="top", low=0, high=1, low_inclusive=False)
+    currency = require_str(currency, name="currency")
     cmp = clv_vs_past_revenue(clv, transactions, horizon_months=horizon_months).iloc[0]
     months = int(cmp["horizon_months"])
     values = clv["clv"].sort_values(ascending=False)
@@ -896,6 +912,12 @@ def describe_clv_by_group(
         E.g. "Europe holds the most value: 8,384,733 GBP (95% interval 7,766,684 to
         8,499,232, from parameter uncertainty only) from 4,286 customers, 98% of the total."
     """
+    require_frame_columns(
+        table, [by, "total_clv", "customers"], name="table", producer="clv_by_group"
+    )
+    currency = require_str(currency, name="currency")
+    if min_customers is not None:
+        min_customers = require_whole_number(min_customers, name="min_customers", low=0)
     from ..groups import MIN_GROUP_CUSTOMERS, ranked_groups
 
     n_min = MIN_GROUP_CUSTOMERS if min_customers is None else int(min_customers)
@@ -944,6 +966,17 @@ def describe_ltv_comparison(
     -------
     str
     """
+    require_frame_columns(
+        comparison, ["simple", "model"], name="comparison", producer="ltv_comparison"
+    )
+    if "ltv" not in comparison.index:
+        raise DataValidationError(
+            "`comparison` has no row `ltv`; pass the output of `retention_lib.ltv_comparison`."
+        )
+    cac = require_in_range(cac, name="cac", low=0)
+    currency = require_str(currency, name="currency")
+    cac_assumed = require_bool(cac_assumed, name="cac_assumed")
+    tolerance = require_in_range(tolerance, name="tolerance", low=0, high=1)
     from ..kpis import ltv_cac
 
     model, simple = float(comparison.loc["ltv", "model"]), float(comparison.loc["ltv", "simple"])

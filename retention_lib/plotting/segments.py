@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
-from .._validation import require_axes, require_colormap, require_frame_columns
+from .._validation import require_axes, require_colormap, require_frame_columns, require_in_range
 from ..groups import MIN_GROUP_CUSTOMERS
 from ._groups import say_nothing_shown, shown_groups
 
@@ -338,6 +338,9 @@ def plot_group_rates(
     >>> plot_group_rates(customer_counts(tx, start=s, end=e, by="region"), by="region")  # doctest: +SKIP
     """
     require_frame_columns(table, [by, value, size], name="table", producer="customer_counts")
+    percent_scale = require_in_range(
+        percent_scale, name="percent_scale", low=0, low_inclusive=False
+    )
     ax = require_axes(ax)
     data = shown_groups(table, by=by, size=size, min_customers=min_customers)
     data = data[data[value].notna()]
