@@ -1233,7 +1233,7 @@ for _f in (rl.customer_lifetime_value, rl.clv_intervals):
         _f, None, F.gg, F.summary, raises=(ITE, r"`bgnbd` must be a fitted"), id="model-none", **_kw
     )
     bad(_f, F.bg, F.unfitted_gg, F.summary, raises=(NFE, r"not fitted yet"), id="unfitted", **_kw)
-    bad(_f, *_CLV, time_unit="week", raises=(DVE, r"`time_unit` must be 'D', 'W' or 'M'"),
+    bad(_f, *_CLV, time_unit="week", raises=(DVE, r"`time_unit` must be one of"),
         id="unit", **_kw)  # fmt: skip
 ok(rl.customer_lifetime_value, F.bg, F.gg, F.summary, horizon_months=np.int64(6),
    check=lambda t: (t["clv"] >= 0).all(), id="horizon-numpy-int")  # fmt: skip
@@ -1313,7 +1313,7 @@ bad(rl.calibration_by_frequency, F.bg_split, F.split, max_frequency="7",
 bad(rl.cumulative_tracking, F.bg, F.cdnow, calibration_end="soon",
     raises=(DVE, r"`calibration_end` must be a date"), id="cal-word")  # fmt: skip
 bad(rl.cumulative_tracking, F.bg, F.cdnow, calibration_end="1997-09-30", time_unit="week",
-    raises=(DVE, r"`time_unit` must be one of"), id="unit")  # fmt: skip
+    raises=(DVE, r"`time_unit='week'` differs from the model's unit"), id="unit")  # fmt: skip
 bad(rl.cumulative_tracking, F.bg, F.cdnow, calibration_end="1997-09-30", observation_end="soon",
     raises=(DVE, r"`observation_end` must be a date"), id="end-word")  # fmt: skip
 bad(rl.period_transactions, F.bg, F.summary_no_T, raises=(DVE, r"missing column\(s\) `T`"),
@@ -1322,7 +1322,8 @@ bad(rl.period_transactions, F.bg, [1], raises=(ITE, r"`summary` must be a pandas
     id="list")  # fmt: skip
 bad(rl.period_transactions, F.bg, F.summary, max_frequency=-1,
     raises=(DVE, r"`max_frequency` must be in \[1, "), id="max-negative")  # fmt: skip
-bad(rl.period_transactions, F.pnbd, F.summary, raises=(ITE, r"needs a BetaGeoModel"), id="pnbd")
+ok(rl.period_transactions, F.pnbd, F.summary, check=lambda t: t["actual"].sum() == len(summary()),
+   id="pnbd")  # fmt: skip
 bad(rl.frequency_recency_matrix, F.bg, T=-1, raises=(DVE, r"`T` must be"), id="T-negative")
 bad(rl.frequency_recency_matrix, F.bg, T="x", raises=(ITE, r"`T` must be a number"), id="T-str")
 bad(rl.frequency_recency_matrix, F.bg, T=40, max_frequency=-1,
@@ -1653,6 +1654,16 @@ def pareto_all() -> pd.DataFrame:
 
 
 @fixture
+def model_choice() -> pd.DataFrame:
+    return rl.compare_models(split()).table
+
+
+@fixture
+def country_mapping() -> pd.DataFrame:
+    return rl.add_regions(tx())[1]
+
+
+@fixture
 def uplift_all() -> pd.DataFrame:
     return rl.retention_uplift(bg(), gg(), summary(), gains=[0.05])
 
@@ -1687,12 +1698,19 @@ _READINGS: dict[Callable, tuple[Any, dict]] = {
     rl.ranked_groups: (F.clv_groups, {**_GROUP_TABLE, "value": "total_clv"}),
     rl.small_groups: (F.clv_groups, _GROUP_TABLE),
     plotting.plot_group_rates: (F.counts_by_region, {"by": "region"}),
+    rl.describe_model_choice: (F.model_choice, {}),
+    rl.describe_country_mapping: (F.country_mapping, {}),
 }
 for _f, (_table, _kw) in _READINGS.items():
     _first = next(iter(inspect.signature(_f).parameters))
     bad(_f, [1, 2], raises=(ITE, rf"`{_first}` must be a pandas DataFrame"), id="list", **_kw)
     _absent = rf"`{_first}` is missing column\(s\)|`by` '\w+' is not a column of `{_first}`"
     bad(_f, F.unrelated, raises=(DVE, _absent), id="unrelated", **_kw)
+bad(rl.compare_models, [1], raises=(ITE, r"`data` must be a pandas DataFrame"), id="list")
+bad(rl.compare_models, F.split, choose="XGBoost", raises=(DVE, r"`choose`"), id="choose-unknown")
+bad(rl.compare_models, F.cdnow, raises=(DVE, r"`calibration_end`"), id="log-without-end")
+bad(rl.describe_model_choice, F.model_choice.assign(recommended=False),
+    raises=(DVE, r"`table` has no `recommended` model"), id="no-recommended")  # fmt: skip
 bad(rl.describe_p_alive, "high", raises=(ITE, r"`p_alive` must be numbers"), id="str")
 bad(rl.describe_p_alive, [0.5, 1.5], raises=(DVE, r"`p_alive` must hold probabilities"),
     id="above-1")  # fmt: skip
@@ -1808,6 +1826,7 @@ GOOD_CALLS: dict[Callable, tuple[tuple, dict]] = {
     report.describe_data: ((F.tx,), {}),
     report.currency_symbol: (("EUR",), {}),
     rl.describe_p_alive: (([0.2, 0.9],), {}),
+    rl.compare_models: ((F.split,), {}),
     rl.describe_retention_headroom: ((F.params, [0.05]), {}),
     **{f: ((t,), kw) for f, (t, kw) in _READINGS.items()},
 }

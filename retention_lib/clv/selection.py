@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import DataValidationError, require_frame
+from .._validation import (
+    DataValidationError,
+    require_bool,
+    require_date,
+    require_frame,
+    require_frame_columns,
+)
 from .models import BetaGeoModel, FitError, ModifiedBetaGeoModel, ParetoNBDModel, _PurchaseModel
 from .summary import calibration_holdout_split
 from .validation import holdout_report
@@ -241,6 +247,14 @@ def describe_model_choice(table: pd.DataFrame) -> str:
     -------
     str
     """
+    need = ["model", "recommended", "chosen", "log_likelihood", "warnings", "flags", "mae", "bic"]
+    need += ["holdout_error", "holdout_predicted", "holdout_actual", "caveats"]
+    require_frame_columns(table, need, name="table", producer="compare_models(...).table")
+    for col in ("recommended", "chosen"):
+        if not table[col].astype(bool).any():
+            raise DataValidationError(
+                f"`table` has no `{col}` model; pass `compare_models(...).table` unchanged."
+            )
     rec = table[table["recommended"]].iloc[0]
     chosen = table[table["chosen"]].iloc[0]
     fitted = table[table["log_likelihood"].notna()]
@@ -340,6 +354,9 @@ def compare_models(
     ['BG/NBD', 'MBG/NBD', 'Pareto/NBD']
     """
     require_frame(data, name="data")
+    for name, day in (("calibration_end", calibration_end), ("observation_end", observation_end)):
+        require_date(day, name=name, allow_none=True, tz="utc")
+    count_zero_amounts = require_bool(count_zero_amounts, name="count_zero_amounts")
     if "frequency_holdout" in data.columns:
         split = data
     else:
