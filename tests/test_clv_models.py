@@ -749,7 +749,7 @@ def test_time_budget_bounds_every_fit(cal, model_cls):
     [
         ({"max_iterations": 0}, DataValidationError, "`max_iterations` must be a whole number"),
         ({"max_iterations": 2.5}, DataValidationError, "`max_iterations` must be a whole number"),
-        ({"max_seconds": 0}, DataValidationError, "`max_seconds` must be in \\(0.0, inf"),
+        ({"max_seconds": 0}, DataValidationError, "`max_seconds` must be in \\(0, inf\\)"),
         ({"max_seconds": "soon"}, TypeError, "`max_seconds` must be a number"),
     ],
 )
