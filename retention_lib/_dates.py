@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import DataValidationError, format_rows
+from ._validation import DataValidationError, InputTypeError, format_rows
 
 __all__ = ["EPOCH_FORMATS", "parse_dates"]
 
@@ -127,11 +127,11 @@ def parse_dates(
         conventions, an undecidable column, numbers without an epoch ``date_format``.
     """
     if date_format is not None and not isinstance(date_format, str):
-        raise TypeError(
+        raise InputTypeError(
             f"`date_format` must be a strftime string such as '%d.%m.%Y'; got {date_format!r}."
         )
     if dayfirst is not None and not isinstance(dayfirst, (bool, np.bool_)):
-        raise TypeError(f"`dayfirst` must be True, False or None; got {dayfirst!r}.")
+        raise InputTypeError(f"`dayfirst` must be True, False or None; got {dayfirst!r}.")
     label = f"Column `{column}` (`timestamp`)"
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         return values.dt.tz_convert("UTC").dt.tz_localize(None), None

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ._validation import NotFittedError
+from ._validation import NotFittedError, require_path
 
 
 class Estimator:
@@ -43,9 +43,11 @@ class Estimator:
             ``__init__`` setting, the unit and the fit's diagnostics where the model has them.
             Reload it with :func:`retention_lib.load_model`.
         """
+        if path is not None:
+            path = require_path(path, name="path", example="model.json")
         text = json.dumps(self.to_dict(), indent=2)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
         return text
 
 

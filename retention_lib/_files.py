@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._validation import DataPathError, DataValidationError
+from ._validation import DataPathError, DataValidationError, InputTypeError
 
 __all__ = ["DELIMITERS", "read_file"]
 
@@ -279,7 +279,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 def _check_encoding(encoding: str) -> str:
     if not isinstance(encoding, str):
-        raise TypeError(
+        raise InputTypeError(
             f"`encoding` must be a string such as 'utf-8' or 'cp1252'; got {encoding!r}."
         )
     try:

@@ -488,8 +488,11 @@ def require_currency_code(value: Any, *, name: str, allow_none: bool = False) ->
     return code
 
 
-def require_path(value: Any, *, name: str, kind: str = "file") -> Path:
-    """A path to write: a file path that is not a folder, or a folder path that is not a file."""
+def require_path(
+    value: Any, *, name: str, kind: str = "file", example: str = "churn_risk.csv"
+) -> Path:
+    """A path to write: a file path that is not a folder (the fix names ``example`` inside
+    it), or a folder path that is not a file."""
     if not isinstance(value, str | os.PathLike):
         raise InputTypeError(
             f"`{name}` must be a {kind} path (str or pathlib.Path), got {_shown(value)}."
@@ -497,8 +500,7 @@ def require_path(value: Any, *, name: str, kind: str = "file") -> Path:
     path = Path(value)
     if kind == "file" and path.is_dir():
         raise DataValidationError(
-            f"`{name}` ('{path}') is a folder; pass a file name inside it, e.g. "
-            f"'{path / 'churn_risk.csv'}'."
+            f"`{name}` ('{path}') is a folder; pass a file name inside it, e.g. '{path / example}'."
         )
     if kind == "folder" and path.exists() and not path.is_dir():
         raise DataValidationError(f"`{name}` ('{path}') is a file; pass a folder to write into.")

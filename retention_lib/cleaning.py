@@ -25,6 +25,7 @@ from ._validation import (
     require_bool,
     require_columns,
     require_frame,
+    require_in_range,
     require_numeric_column,
     require_regex,
     require_sequence_of_str,
@@ -111,6 +112,7 @@ class CleaningReport:
 
     def check(self, tolerance: float = 0.005) -> None:
         """Raise if rows or revenue do not add up (``tolerance`` in currency units)."""
+        tolerance = require_in_range(tolerance, name="tolerance", low=0)
         if self.rows_kept + self.rows_removed != self.rows_read:
             raise AssertionError(
                 f"rows kept {self.rows_kept} + removed {self.rows_removed} != read {self.rows_read}"

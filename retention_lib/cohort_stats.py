@@ -20,7 +20,13 @@ import pandas as pd
 
 from . import _reading as say
 from ._stats import cohens_h, newcombe_interval, two_proportion_test, wilson_interval
-from ._validation import DataValidationError, SmallSampleWarning, require_in_range
+from ._validation import (
+    DataValidationError,
+    InputTypeError,
+    SmallSampleWarning,
+    require_bool,
+    require_in_range,
+)
 
 __all__ = ["compare_retention", "describe_retention_comparison", "retention_intervals"]
 
@@ -33,7 +39,9 @@ def _level(level: float) -> float:
 
 def _require(table: Any, columns: tuple[str, ...], fix: str) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(f"`table` must be a pandas DataFrame ({fix}), got {type(table).__name__}.")
+        raise InputTypeError(
+            f"`table` must be a pandas DataFrame ({fix}), got {type(table).__name__}."
+        )
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise DataValidationError(
@@ -152,6 +160,8 @@ def compare_retention(
     proportions. Statistics in Medicine 17(8), 873-890.
     Cohen, J. (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed., ch. 6.
     """
+    same_cohorts = require_bool(same_cohorts, name="same_cohorts")
+    include_partial = require_bool(include_partial, name="include_partial")
     level = _level(level)
     fix = "pass tables from `cohort_retention` or `cohort_survival`"
     need = ("cohort", "period_number", "cohort_size", "customers", "observable")

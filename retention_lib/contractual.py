@@ -22,7 +22,7 @@ intervals come from the Hessian (a central difference of the gradient).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,14 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from ._estimator import Estimator, versions
-from ._validation import ConvergenceWarning, DataValidationError
+from ._validation import (
+    ConvergenceWarning,
+    DataValidationError,
+    InputTypeError,
+    require_frame_columns,
+    require_numbers,
+    require_whole_number,
+)
 
 __all__ = [
     "BetaDiscreteWeibullModel",
@@ -53,7 +60,7 @@ def _as_series(values: Any, label: Any) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(
+        raise InputTypeError(
             f"The survivor counts of cohort {label!r} must be numbers, got {values!r}."
         ) from None
     if arr.ndim != 1:
@@ -108,7 +115,7 @@ def survivor_series(data: Any) -> dict[Any, np.ndarray]:
     if isinstance(data, pd.Series):
         series = {data.name if data.name is not None else 0: _as_series(data.to_numpy(), 0)}
     elif isinstance(data, (str, bytes)) or not isinstance(data, (Sequence, np.ndarray)):
-        raise TypeError(
+        raise InputTypeError(
             "`data` must be survivor counts: a sequence of numbers (one cohort), a sequence of "
             "sequences (several cohorts), a wide table (cohorts x periods) or a tidy cohort "
             "table from `cohort_retention(..., kind='unbounded')`; got "
@@ -284,6 +291,12 @@ class _ContractualModel(Estimator):
         self._check_fitted()
         if draws is None:
             return self._abc()
+        require_frame_columns(
+            draws,
+            self._param_names,
+            name="draws",
+            producer=f"{type(self).__name__}.parameter_draws",
+        )
         c = draws["c"].to_numpy() if self._with_c else np.ones(len(draws))
         return draws["alpha"].to_numpy(), draws["beta"].to_numpy(), c
 
@@ -467,15 +480,16 @@ class _ContractualModel(Estimator):
         return pd.Series(values, index=index, name=name)
 
     @staticmethod
-    def _periods(t: Any, low: float = 0.0) -> np.ndarray:
+    def _periods(t: Any, low: float = 0.0, name: str = "t") -> np.ndarray:
+        what = f"`{name}` must be a number of periods or a sequence of them; got {t!r}."
+        if isinstance(t, str | bytes) or t is None:
+            raise InputTypeError(what)
         try:
             arr = np.atleast_1d(np.asarray(t, dtype=float)).ravel()
         except (TypeError, ValueError):
-            raise TypeError(
-                f"`t` must be a number of periods or a sequence of them; got {t!r}."
-            ) from None
+            raise InputTypeError(what) from None
         if not np.all(np.isfinite(arr)) or (arr < low).any():
-            raise DataValidationError(f"`t` must hold finite numbers >= {low:g}; got {t!r}.")
+            raise DataValidationError(f"`{name}` must hold finite numbers >= {low:g}; got {t!r}.")
         return arr
 
     def survival(self, t: Any) -> float | pd.Series:
@@ -594,9 +608,15 @@ class _ContractualModel(Estimator):
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> _ContractualModel:
         """Rebuild a fitted model from :meth:`to_dict` output (checked first)."""
+        if not isinstance(doc, Mapping):
+            raise InputTypeError(
+                f"`doc` must be the dict of `{cls.__name__}.to_dict()`, got {type(doc).__name__}."
+            )
         if doc.get("model") != cls.__name__:
             raise DataValidationError(
-                f"Not a saved {cls.__name__}: the document holds {doc.get('model')!r}."
+                f"Not a saved {cls.__name__}: `doc['model']` is {doc.get('model')!r}. Pass "
+                f"the dict of `{cls.__name__}.to_dict()`, or read a saved file with "
+                "`retention_lib.load_model`."
             )
         params = doc.get("params")
         names = list(cls._param_names)
@@ -655,6 +675,11 @@ class _ContractualModel(Estimator):
         """
         self._check_fitted()
         names = list(self._param_names)
+        if not isinstance(params, Mapping | pd.Series):
+            raise InputTypeError(
+                f"`params` must be a dict or Series of {', '.join(names)}; got "
+                f"{type(params).__name__}."
+            )
         values = [params[k] if k in params else None for k in names]
         if not all(_positive(float(v)) if v is not None else False for v in values):
             raise DataValidationError(
@@ -687,9 +712,8 @@ class _ContractualModel(Estimator):
             likelihood) every row is the point estimate.
         """
         self._check_fitted()
-        n = int(n)
-        if n < 1:
-            raise DataValidationError(f"`n` must be at least 1; got {n}.")
+        n = require_whole_number(n, name="n", low=1)
+        seed = require_whole_number(seed, name="seed", low=0)
         theta = np.log(self.params_.to_numpy())
         if self.log_covariance_ is None:
             draws = np.tile(theta, (n, 1))
@@ -775,7 +799,21 @@ class BetaDiscreteWeibullModel(_ContractualModel):
 def survival_curve(alpha: Any, beta: Any, c: Any, t: Any) -> np.ndarray:
     """``S(t) = B(alpha, beta + t**c) / B(alpha, beta)``, broadcast over its arguments (e.g.
     parameter draws as a column against periods as a row); ``c = 1`` is the sBG."""
-    return np.exp(_log_survival(alpha, beta, c, np.asarray(t, dtype=float)))
+    alpha, beta, c = (_parameter(v, n) for v, n in ((alpha, "alpha"), (beta, "beta"), (c, "c")))
+    if isinstance(t, str | bytes) or t is None:
+        raise InputTypeError(f"`t` must be a number of periods or an array of them; got {t!r}.")
+    t = np.asarray(require_numbers(t, name="t")).reshape(np.shape(t))
+    if not np.all(np.isfinite(t)) or (t < 0).any():
+        raise DataValidationError(f"`t` must hold finite numbers >= 0; got {t!r}.")
+    return np.exp(_log_survival(alpha, beta, c, t))
+
+
+def _parameter(value: Any, name: str) -> Any:
+    """A model parameter (a number or an array of parameter draws): finite and > 0."""
+    arr = np.asarray(require_numbers(value, name=name)).reshape(np.shape(value))
+    if not np.all(np.isfinite(arr)) or (arr <= 0).any():
+        raise DataValidationError(f"`{name}` must be finite and > 0; got {value!r}.")
+    return arr if arr.ndim else float(arr)
 
 
 def residual_lifetimes(
@@ -792,17 +830,17 @@ def residual_lifetimes(
     ``alpha``, ``beta`` and ``c`` are numbers or equal-length arrays (e.g. parameter draws).
     """
     a, b, cc = np.broadcast_arrays(
-        np.atleast_1d(np.asarray(alpha, dtype=float)),
-        np.atleast_1d(np.asarray(beta, dtype=float)),
-        np.atleast_1d(np.asarray(c, dtype=float)),
+        *(np.atleast_1d(_parameter(v, n)) for v, n in ((alpha, "alpha"), (beta, "beta"), (c, "c")))
     )
-    age = float(_ContractualModel._periods(age)[0])
+    if np.ndim(age) != 0:
+        raise InputTypeError(f"`age` must be one number of periods; got {age!r}.")
+    age = float(_ContractualModel._periods(age, name="age")[0])
     d = _finite(discount_rate, "discount_rate")
     if d < 0:
         raise DataValidationError(f"`discount_rate` must be >= 0; got {discount_rate!r}.")
     x = 1 / (1 + d)
     if horizon is not None:
-        n = int(_ContractualModel._periods(horizon)[0])
+        n = require_whole_number(horizon, name="horizon", low=0)
         return _discounted_sum(a, b, cc, age, x, n)
     if d == 0 and np.any(a * cc <= 1):
         worst = float(np.min(a * cc))
@@ -880,7 +918,7 @@ def likelihood_ratio_test(restricted: Any, full: Any) -> pd.Series:
     """
     for name, m in (("restricted", restricted), ("full", full)):
         if not isinstance(m, _ContractualModel):
-            raise TypeError(
+            raise InputTypeError(
                 f"`{name}` must be a fitted ShiftedBetaGeoModel or BetaDiscreteWeibullModel, "
                 f"got {type(m).__name__}."
             )
@@ -921,11 +959,11 @@ def likelihood_ratio_test(restricted: Any, full: Any) -> pd.Series:
 
 def _finite(value: Any, name: str) -> float:
     if isinstance(value, bool):
-        raise TypeError(f"`{name}` must be a number, got {value!r}.")
+        raise InputTypeError(f"`{name}` must be a number, got {value!r}.")
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"`{name}` must be a number, got {value!r}.") from None
+        raise InputTypeError(f"`{name}` must be a number, got {value!r}.") from None
     if not np.isfinite(v):
         raise DataValidationError(f"`{name}` must be finite; got {value!r}.")
     return v

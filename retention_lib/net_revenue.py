@@ -32,7 +32,13 @@ import pandas as pd
 
 from . import _reading as say
 from ._backend import collect, period_start
-from ._validation import DataValidationError
+from ._validation import (
+    DataValidationError,
+    require_bool,
+    require_frame_columns,
+    require_str,
+    require_whole_number,
+)
 from .cohorts import _Cohorts
 
 __all__ = ["MOVEMENTS", "describe_net_revenue_retention", "net_revenue_retention"]
@@ -121,6 +127,7 @@ def net_revenue_retention(
     >>> nrr = net_revenue_retention(tx, period="M", by_cohort=False)  # doctest: +SKIP
     >>> nrr[["period", "net_revenue_retention"]].tail(3)  # doctest: +SKIP
     """
+    by_cohort = require_bool(by_cohort, name="by_cohort")
     c = _Cohorts(transactions, period=period, by=by, observation_end=observation_end)
     bought = c.purchases.group_by("customer_id", "pidx").agg(nw.len().alias("_purchases"))
     every = (
@@ -241,7 +248,11 @@ def describe_net_revenue_retention(
     -------
     str
     """
-    if table.attrs.get("by_cohort", True) or table.attrs.get("by"):
+    need = ["period", "starting_revenue", "retained", "expansion", "partial"]
+    require_frame_columns(table, need, name="table", producer="net_revenue_retention")
+    last = require_whole_number(last, name="last", low=1)
+    currency = require_str(currency, name="currency")
+    if "cohort" in table.columns or table.attrs.get("by"):
         raise DataValidationError(
             "`describe_net_revenue_retention` reads the business-wide table: call "
             "`net_revenue_retention(tx, by_cohort=False)` without `by`."

@@ -31,8 +31,13 @@ from ._backend import period_index_of, period_start
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
+    InputTypeError,
     RetentionLibWarning,
+    require_frame_columns,
     require_in_range,
+    require_rate,
+    require_str,
+    require_whole_number,
 )
 from .contractual import (
     MODELS,
@@ -69,7 +74,7 @@ _PROJECTION_COLUMNS = _TABLE_COLUMNS + ("retention", "lower", "upper", "projecte
 
 def _check_table(table: Any) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
-        raise TypeError(
+        raise InputTypeError(
             "`table` must be a pandas DataFrame from `cohort_survival` (or survivor counts in "
             f"its tidy form), got {type(table).__name__}."
         )
@@ -142,7 +147,7 @@ def _model_class(model: Any) -> type[ShiftedBetaGeoModel] | type[BetaDiscreteWei
         return model
     if isinstance(model, _MODEL_TYPES):
         return type(model)
-    raise TypeError(
+    raise InputTypeError(
         "`model` must be 'sBG', 'BdW', ShiftedBetaGeoModel or BetaDiscreteWeibullModel (a "
         f"class or an instance); got {type(model).__name__}."
     )
@@ -251,7 +256,8 @@ def _prepare(
     table: pd.DataFrame, model: Any, by: str | None, n_draws: int, seed: int
 ) -> tuple[pd.DataFrame, list[_Projection]]:
     table = _check_table(table)
-    n_draws = int(require_in_range(n_draws, name="n_draws", low=10))
+    n_draws = require_whole_number(n_draws, name="n_draws", low=10)
+    require_whole_number(seed, name="seed", low=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         models = retention_models(table, model=model, by=by)
@@ -502,10 +508,12 @@ def retention_outlook(
         next period counted in full.
     """
     q = _quantiles(level)
-    horizon = int(require_in_range(horizon, name="horizon", low=0))
+    horizon = require_whole_number(horizon, name="horizon", low=0)
+    discount_rate = require_rate(discount_rate, per="period")
+    if value_horizon is not None:
+        value_horizon = require_whole_number(value_horizon, name="value_horizon", low=0)
     if value_per_customer is not None:
         value = require_in_range(value_per_customer, name="value_per_customer")
-        require_in_range(discount_rate, name="discount_rate", low=0)
         if discount_rate == 0 and value_horizon is None:
             raise DataValidationError(
                 "The value of the active base needs a `discount_rate` > 0 or a "
@@ -833,6 +841,9 @@ def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
     -------
     str
     """
+    need = ["cohort", "total", "cohort_size", "customers_now", "retention_at_horizon"]
+    require_frame_columns(outlook, need, name="outlook", producer="retention_outlook")
+    currency = require_str(currency, name="currency")
     if outlook.attrs.get("by"):
         raise DataValidationError(
             "`describe_projection` reads an outlook without `by`; describe one group at a time."
@@ -912,7 +923,7 @@ def describe_backtest(backtest: RetentionBacktest) -> str:
     str
     """
     if not isinstance(backtest, RetentionBacktest):
-        raise TypeError(
+        raise InputTypeError(
             f"`backtest` must be the result of `backtest_retention`, got {type(backtest).__name__}."
         )
     n = len(backtest.cells)

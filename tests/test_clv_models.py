@@ -938,9 +938,7 @@ def test_bgbb_params_match_Fader_Hardie_Shang_2010(donations_fit):
 
 def test_bgbb_predictions_match_lifetimes(donations_fit):
     summary, model = donations_fit
-    from retention_lib.clv._lifetimes import lifetimes
-
-    from retention_lib.clv._lifetimes import dataset_path
+    from retention_lib.clv._lifetimes import dataset_path, lifetimes
 
     raw = pd.read_csv(dataset_path("donations.csv"))
     fitter = lifetimes().BetaGeoBetaBinomFitter()

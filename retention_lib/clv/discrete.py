@@ -15,6 +15,7 @@ import narwhals as nw
 import pandas as pd
 
 from .._backend import (
+    check_log,
     check_period,
     collect,
     columns_of,
@@ -22,10 +23,9 @@ from .._backend import (
     period_index,
     period_index_of,
     period_start,
-    require_lazy_columns,
     to_lazy,
 )
-from .._validation import DataValidationError
+from .._validation import DataValidationError, require_bool, require_date
 
 __all__ = ["OPPORTUNITY_PERIODS", "discrete_rfm_summary"]
 
@@ -92,13 +92,15 @@ def discrete_rfm_summary(
         )
     if period != "Y":
         check_period(period)
+    observation_end = require_date(observation_end, name="observation_end", allow_none=True)
+    include_partial = require_bool(include_partial, name="include_partial")
     lf = to_lazy(transactions)
-    require_lazy_columns(lf, ["customer_id", "timestamp", "amount"], what="`transactions`")
+    check_log(lf)
     purchase = nw.col("amount") > 0
     if "is_return" in columns_of(lf):
         purchase = purchase & ~nw.col("is_return")
     if observation_end is not None:
-        end = pd.Timestamp(observation_end)
+        end = observation_end
         lf = lf.filter(nw.col("timestamp") <= datetime_lit(end, lf))
     else:
         last_ts = collect(lf.select(nw.col("timestamp").max())).iloc[0, 0]

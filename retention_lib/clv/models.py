@@ -33,6 +33,7 @@ from .._validation import (
     RetentionLibError,
     format_rows,
     require_in_range,
+    require_number,
     require_numbers,
     require_rate,
     require_whole_number,
@@ -431,7 +432,7 @@ class _BaseModel(Estimator):
         """
         model = cls(**settings)
         if not isinstance(params, (dict, pd.Series)):
-            raise TypeError(
+            raise InputTypeError(
                 f"`params` must be a dict or Series of {', '.join(cls._param_names)}; got "
                 f"{type(params).__name__}."
             )
@@ -816,7 +817,8 @@ def _probabilities(prob, n: Any) -> Any:
 
 
 def _check_count(n: Any) -> int:
-    if isinstance(n, bool) or not float(n).is_integer() or n < 0:
+    require_number(n, name="n")
+    if not float(n).is_integer() or n < 0:
         raise DataValidationError(f"`n` must be a whole number >= 0; got {n!r}.")
     return int(n)
 
@@ -1318,7 +1320,7 @@ _PERIOD_WORDS = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y":
 def _opportunity_arrays(summary: Any, what: str = "`summary`") -> tuple[np.ndarray, ...]:
     """``frequency, recency, T`` of a summary of discrete opportunities, checked."""
     if not isinstance(summary, pd.DataFrame):
-        raise TypeError(
+        raise InputTypeError(
             f"{what} must be a pandas DataFrame with `frequency`, `recency` and `T` (see "
             f"`retention_lib.discrete_rfm_summary`), got {type(summary).__name__}."
         )
@@ -1351,7 +1353,8 @@ def _opportunity_arrays(summary: Any, what: str = "`summary`") -> tuple[np.ndarr
 
 
 def _check_opportunities(t: Any, name: str = "t") -> int:
-    if isinstance(t, bool) or not float(t).is_integer() or t < 0:
+    require_number(t, name=name)
+    if not float(t).is_integer() or t < 0:
         raise DataValidationError(
             f"`{name}` must be a whole number of transaction opportunities >= 0; got {t!r}."
         )
@@ -1606,7 +1609,7 @@ def _read_document(source: Any) -> Any:
     if isinstance(source, dict):
         return source
     if not isinstance(source, (str, Path)):
-        raise TypeError(
+        raise InputTypeError(
             "`source` must be a path, the JSON text from `model.save()` or the dict from "
             f"`model.to_dict()`; got {type(source).__name__}."
         )

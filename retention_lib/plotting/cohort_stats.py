@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .. import _reading as say
+from .._validation import require_axes, require_frame_columns, require_whole_number
 
 __all__ = ["plot_retention_intervals"]
 
@@ -42,11 +43,12 @@ def plot_retention_intervals(
     -------
     matplotlib.axes.Axes
     """
-    missing = [c for c in ("period_number", "retention", "lower", "upper") if c not in curves]
-    if missing:
-        raise ValueError(
-            f"`curves` lacks {', '.join(missing)}: pass `retention_intervals(average_retention(t))`."
-        )
+    need = ["period_number", "retention", "lower", "upper"]
+    require_frame_columns(curves, need, name="curves", producer="retention_intervals")
+    start = require_whole_number(start, name="start", low=0)
+    if max_periods is not None:
+        max_periods = require_whole_number(max_periods, name="max_periods", low=0)
+    ax = require_axes(ax)
     by = curves.attrs.get("by")
     data = curves[curves["period_number"] >= start]
     if max_periods is not None:

@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from .. import _reading as say
+from .._validation import DataValidationError, require_axes, require_frame_columns, require_str
 
 __all__ = ["plot_revenue_movements", "plot_revenue_waterfall"]
 
@@ -25,10 +26,16 @@ _COLOURS = {
     "other": "#969696",
 }
 
+#: the columns of `net_revenue_retention` the two plots read
+_NEED = ("period", "starting_revenue", "retained", "expansion", "contraction", "churned", "new",
+         "partial")  # fmt: skip
+
 
 def _business(table: pd.DataFrame) -> pd.DataFrame:
     if table.attrs.get("by"):
-        raise ValueError(f"`table` is split by `{table.attrs['by']}`; plot one group at a time.")
+        raise DataValidationError(
+            f"`table` is split by `{table.attrs['by']}`; plot one group at a time."
+        )
     if "cohort" in table.columns:
         sums = table.drop(columns=["gross_revenue_retention", "net_revenue_retention"])
         table = sums.groupby(["period", "partial"], as_index=False).sum(numeric_only=True)
@@ -68,6 +75,9 @@ def plot_revenue_movements(
     -------
     matplotlib.axes.Axes
     """
+    require_frame_columns(table, _NEED, name="table", producer="net_revenue_retention")
+    currency = require_str(currency, name="currency")
+    ax = require_axes(ax)
     data = _business(table)
     period = table.attrs.get("period", "M")
     ax = ax if ax is not None else plt.gca()
@@ -126,17 +136,20 @@ def plot_revenue_waterfall(
     -------
     matplotlib.axes.Axes
     """
+    require_frame_columns(table, _NEED, name="table", producer="net_revenue_retention")
+    currency = require_str(currency, name="currency")
+    ax = require_axes(ax)
     data = _business(table)
     unit = table.attrs.get("period", "M")
     if period is None:
         complete = data[~data["partial"]]
         if complete.empty:
-            raise ValueError("`table` has no complete period; pass `period`.")
+            raise DataValidationError("`table` has no complete period; pass `period`.")
         row = complete.iloc[-1]
     else:
         match = data[data["period"] == pd.Timestamp(period)]
         if match.empty:
-            raise ValueError(
+            raise DataValidationError(
                 f"`period` {period!r} is not in `table`; it holds "
                 f"{_label(data['period'].iloc[0], unit)} to {_label(data['period'].iloc[-1], unit)}."
             )

@@ -18,6 +18,13 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .. import _reading as say
+from .._validation import (
+    DataValidationError,
+    require_axes,
+    require_colormap,
+    require_frame_columns,
+    require_whole_number,
+)
 from .cohorts import _cohort_label
 
 __all__ = ["plot_projected_curves", "plot_projected_heatmap"]
@@ -26,7 +33,7 @@ __all__ = ["plot_projected_curves", "plot_projected_heatmap"]
 def _one_group(projection: pd.DataFrame, what: str) -> pd.DataFrame:
     by = projection.attrs.get("by")
     if by and projection[by].nunique() > 1:
-        raise ValueError(
+        raise DataValidationError(
             f"`projection` holds several `{by}` groups; {what} one at a time, e.g. "
             f"`projection[projection[{by!r}] == value]`."
         )
@@ -69,6 +76,10 @@ def plot_projected_heatmap(
     -------
     matplotlib.axes.Axes
     """
+    need = ["cohort", "period_number", "cohort_size", "retention", "projected"]
+    require_frame_columns(projection, need, name="projection", producer="project_retention")
+    cmap = require_colormap(cmap)
+    ax = require_axes(ax)
     _one_group(projection, "plot")
     period = projection.attrs.get("period")
     matrix = projection.pivot(index="cohort", columns="period_number", values="retention") * 100
@@ -150,6 +161,10 @@ def plot_projected_curves(
     -------
     matplotlib.axes.Axes
     """
+    need = ["cohort", "period_number", "retention", "lower", "upper", "projected"]
+    require_frame_columns(projection, need, name="projection", producer="project_retention")
+    max_cohorts = require_whole_number(max_cohorts, name="max_cohorts", low=1)
+    ax = require_axes(ax)
     _one_group(projection, "plot")
     period = projection.attrs.get("period")
     every = sorted(projection["cohort"].unique())
@@ -158,7 +173,7 @@ def plot_projected_curves(
         cohorts = [every[int(i)] for i in picks]
     unknown = [c for c in cohorts if c not in set(every)]
     if unknown:
-        raise ValueError(f"`cohorts` holds values not in `projection`: {unknown[:3]}.")
+        raise DataValidationError(f"`cohorts` holds values not in `projection`: {unknown[:3]}.")
     ax = ax if ax is not None else plt.gca()
     colours = sns.color_palette("viridis", len(cohorts))
     for colour, cohort in zip(colours, cohorts, strict=True):

@@ -152,6 +152,7 @@ def projection_view(
     DataValidationError
         When the selection has fewer than ``MIN_CUSTOMERS`` customers or cannot be fitted.
     """
+    require_transactions(transactions)
     sub, n = _selection(transactions, region, segment)
     horizon = horizon if horizon is not None else max(KEY_PERIODS.get(period, (1, 3, 6, 12)))
     survival = cohort_survival(sub, period=period)
