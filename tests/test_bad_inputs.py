@@ -2004,6 +2004,34 @@ ok(_BG.discounted_purchases, F.bg, F.summary, periods=3, period_length=4.345, di
    check=lambda t: bool((np.asarray(t) >= 0).all()), id="three-months")  # fmt: skip
 ok(_GG.expected_spend, F.gg, F.summary, check=lambda s: bool((s > 0).all()), id="cdnow")
 
+
+def _fit_with(cls: type, **settings: Any) -> Callable[..., Any]:
+    """``cls(**settings).fit(...)``: the settings are checked when the model is fitted."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return cls(**settings).fit(*args, **kwargs)
+
+    call.__name__ = f"{cls.__name__}(...).fit"
+    return call
+
+
+for _cls, _data, _name in (
+    (_BG, F.summary, "bg"),
+    (_GG, F.summary, "gg"),
+    (_BB, F.donations, "bgbb"),
+):
+    _covers = _cls.fit
+    bad(_fit_with(_cls, penalizer_coef="0.1"), _data, covers=_covers, id=f"{_name}-penalizer-str",
+        raises=(ITE, r"`penalizer_coef` must be a number"))  # fmt: skip
+    bad(_fit_with(_cls, penalizer_coef=True), _data, covers=_covers, id=f"{_name}-penalizer-bool",
+        raises=(ITE, r"`penalizer_coef` must be a number"))  # fmt: skip
+    bad(_fit_with(_cls, penalizer_coef=np.nan), _data, covers=_covers, id=f"{_name}-penalizer-nan",
+        raises=(DVE, r"`penalizer_coef` must be a finite number >= 0"))  # fmt: skip
+    bad(_fit_with(_cls, max_iterations="x"), _data, covers=_covers, id=f"{_name}-iterations-str",
+        raises=(ITE, r"`max_iterations` must be a whole number"))  # fmt: skip
+    bad(_fit_with(_cls, max_seconds=0), _data, covers=_covers, id=f"{_name}-seconds-0",
+        raises=(DVE, r"`max_seconds` must be in \(0, inf\)"))  # fmt: skip
+
 _RM = rl.clv.selection.recommend_model
 bad(_RM, [1], raises=(ITE, r"`table` must be a pandas DataFrame"), id="list")
 bad(_RM, F.unrelated, raises=(DVE, r"`table` is missing column\(s\)"), id="unrelated")

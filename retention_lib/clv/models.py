@@ -232,12 +232,7 @@ class _BaseModel(Estimator):
 
     # -- contract helpers ------------------------------------------------------------------
     def _check_penalizer(self) -> float:
-        try:
-            pen = float(self.penalizer_coef)
-        except (TypeError, ValueError):
-            raise InputTypeError(
-                f"`penalizer_coef` must be a number, got {self.penalizer_coef!r}."
-            ) from None
+        pen = require_number(self.penalizer_coef, name="penalizer_coef")  # not "0.1", not True
         if not np.isfinite(pen) or pen < 0:
             raise DataValidationError(
                 f"`penalizer_coef` must be a finite number >= 0; got {self.penalizer_coef!r}."
@@ -248,6 +243,8 @@ class _BaseModel(Estimator):
         """``penalizer_coef``, ``max_iterations`` and ``max_seconds``, checked."""
         pen = self._check_penalizer()
         iters = self.max_iterations
+        if isinstance(iters, str | bytes) or iters is None:
+            raise InputTypeError(f"`max_iterations` must be a whole number >= 1, got {iters!r}.")
         if isinstance(iters, bool) or not isinstance(iters, (int, np.integer)) or iters < 1:
             raise DataValidationError(
                 f"`max_iterations` must be a whole number >= 1; got {self.max_iterations!r}."
