@@ -175,14 +175,16 @@ class IdKeys:
         codec = cls(padded[0].copy(), varying, low[varying].astype(np.int64), bases, same_length)
         if codec.size >= 1 << 62:
             return None
-        # sum of (byte_j - low_j) * weight_j, the lows subtracted once at the end
+        # sum of (byte_j - low_j) * weight_j, the lows subtracted once at the end; the sums
+        # of bytes may pass 2**63 before the lows come off, so both are taken modulo 2**64
+        # (numpy's int64 arithmetic wraps) and the difference, below 2**62, comes out exact
         keys = np.zeros(len(padded), dtype=np.int64)
         offset = 0
         for j, lo, base in zip(varying, codec.lows, bases, strict=True):
             keys *= base
             keys += columns[j]
-            offset = offset * int(base) + int(lo)
-        keys -= offset
+            offset = (offset * int(base) + int(lo)) % (1 << 64)
+        keys -= np.uint64(offset).astype(np.int64)
         return keys, codec
 
     def decode(self, keys: np.ndarray) -> Any:

@@ -38,10 +38,15 @@ KEYABLE = [
     ["17850", "12346", "9", "100000"],  # UCI-style numbers: '9' sorts after '17850'
     [f"C{i:07d}" for i in np.random.default_rng(1).permutation(5000)],  # common prefix
     [f"CUSTOMER-{i:09d}" for i in np.random.default_rng(2).permutation(2000)],  # 18 bytes
+    # high lowest bytes over many positions: the byte sums pass 2**63 before the lows come
+    # off, though every key fits (found with ids such as 'c000' beside 'zz-returns')
+    [f"c{i:03d}" for i in range(60)] + ["zz-returns", "zz-tie"],
 ]
 
 
-@pytest.mark.parametrize("ids", KEYABLE, ids=["mixed", "numbers", "prefix", "long-prefix"])
+@pytest.mark.parametrize(
+    "ids", KEYABLE, ids=["mixed", "numbers", "prefix", "long-prefix", "high-low-bytes"]
+)
 def test_id_keys_sort_as_text_and_decode_back(ids):
     series = pd.Series(pd.array(ids, dtype="str"))
     keys, codec = IdKeys.encode(series)
