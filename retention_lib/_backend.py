@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -272,28 +270,6 @@ def collect(frame: nw.LazyFrame | nw.DataFrame) -> pd.DataFrame:
     if isinstance(frame, nw.LazyFrame):
         frame = frame.collect()
     return frame.to_pandas()
-
-
-@contextmanager
-def cached(frame: nw.LazyFrame) -> Iterator[nw.LazyFrame]:
-    """``frame`` computed once, for a query that reads it more than once.
-
-    DuckDB inlines every reference to a shared narwhals subquery (``AS NOT MATERIALIZED``),
-    so a query joining a table to its own aggregate scans the source twice; here the frame
-    is written to a temporary table of the relation's connection (held by DuckDB, spilled
-    under its ``memory_limit``) and dropped on exit. Other engines reuse shared subplans
-    themselves (Spark's reused exchanges, PostgreSQL's CTEs) or are eager: ``frame`` as is.
-    """
-    if not frame.implementation.is_duckdb():
-        yield frame
-        return
-    rel = frame.to_native()
-    name = f"_retention_lib_{uuid.uuid4().hex}"
-    rel.query("_rl_source", f'CREATE TEMPORARY TABLE "{name}" AS SELECT * FROM _rl_source')
-    try:
-        yield nw.from_native(rel.query("_rl_source", f'SELECT * FROM "{name}"'))
-    finally:
-        rel.query("_rl_source", f'DROP TABLE IF EXISTS "{name}"')
 
 
 def table_like(frame: pd.DataFrame, like: nw.LazyFrame) -> nw.LazyFrame:

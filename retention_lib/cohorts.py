@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from . import _cohort_cells as _cells
+from . import _cohort_sql as _sql
 from . import _reading as say
 from ._backend import (
     as_int,
-    cached,
     check_log,
     check_period,
     collect,
@@ -75,13 +75,21 @@ class _Cohorts:
 
     The tables rest on the log's *cells*, one per (customer, calendar period) with a row in
     it. A pandas log that qualifies (``_cohort_cells.applies``) is counted by one integer
-    sort in numpy; any other input by one narwhals query per table on its own engine, each
-    scanning the log once (distinct customer-periods, joined to each customer's first
-    period), so only small per-cohort counts are collected.
+    sort in numpy, any other pandas log (e.g. with ``by``) by DuckDB scanning the frame in
+    place; a DuckDB input by one SQL statement per table that reads the log once
+    (``_cohort_sql``); any other engine's by one narwhals query per table on that engine
+    (distinct customer-periods, joined to each customer's first period). Only small
+    per-cohort counts are collected.
     """
 
     def __init__(
-        self, transactions: Any, *, period: str, by: str | None, observation_end: Any = None
+        self,
+        transactions: Any,
+        *,
+        period: str,
+        by: str | None,
+        observation_end: Any = None,
+        keep: tuple[str, ...] = (),
     ) -> None:
         self.period = check_period(period)
         self.by = by = require_column_name(by)
@@ -90,7 +98,10 @@ class _Cohorts:
         need = ["customer_id", "timestamp", "amount"] + ([by] if by else [])
         require_lazy_columns(lf, need, what="`transactions`")
         has_return = "is_return" in columns_of(lf)
-        lf = lf.select(need + (["is_return"] if has_return else []))
+        lf = lf.select(need + (["is_return"] if has_return else []) + list(keep))
+        kernel = _cells.applies(transactions, by)
+        if isinstance(transactions, pd.DataFrame) and not kernel:
+            lf = lf.collect().lazy(backend="duckdb")  # pandas' string group-bys are slow
         checked = ["customer_id", "timestamp", "amount"]
         counts = collect(
             lf.select(
@@ -118,7 +129,8 @@ class _Cohorts:
         nxt = period_start(pd.Series([self.last_index + 1]), period).iloc[0]
         self.last_partial = bool(end < nxt - pd.Timedelta(days=1))
         self.keys = ([by] if by else []) + ["cohort_idx"]
-        self._frame = transactions if _cells.applies(transactions, by) else None
+        self._frame = transactions if kernel else None
+        self._sql = lf.implementation.is_duckdb()
         self._given_end = given_end
 
         purchase = nw.col("amount") > 0
@@ -167,6 +179,15 @@ class _Cohorts:
         )
         return first.join(group, on="customer_id").select("customer_id", "cohort_idx", by)
 
+    @cached_property
+    def rows(self) -> Any:
+        """The rows as the DuckDB relation ``_cohort_sql`` counts: ``customer_id, pidx,
+        _buy`` (1 for a purchase), ``amount, timestamp[, by]``."""
+        cols = ["customer_id", "pidx", "_buy", "amount", "timestamp"] + (
+            [self.by] if self.by else []
+        )
+        return self.lf.with_columns(_buy=as_int(self.is_purchase)).select(cols).to_native()
+
     def _kernel_cells(self, *, revenue: bool) -> _cells.Cells | None:
         if self._frame is None:
             return None
@@ -185,12 +206,13 @@ class _Cohorts:
         kernel = self._kernel_cells(revenue=False)
         if kernel is not None:
             return _cells.active_counts(kernel)
-        with cached(self.cells) as cells:
-            return collect(
-                self._active(cells)
-                .group_by(self.keys + ["period_number"])
-                .agg(nw.len().alias("customers"))
-            )
+        if self._sql:
+            return _sql.active_counts(self.rows, self.by)
+        return collect(
+            self._active(self.cells)
+            .group_by(self.keys + ["period_number"])
+            .agg(nw.len().alias("customers"))
+        )
 
     def last_counts(self) -> pd.DataFrame:
         """Customers by the period_number of their last purchase: ``keys, period_number,
@@ -198,17 +220,18 @@ class _Cohorts:
         kernel = self._kernel_cells(revenue=False)
         if kernel is not None:
             return _cells.last_counts(kernel)
-        with cached(self.cells) as cells:
-            return collect(
-                self._active(cells)
-                .group_by("customer_id")
-                .agg(
-                    nw.col("period_number").max().alias("period_number"),
-                    *[nw.col(k).min() for k in self.keys],
-                )
-                .group_by(self.keys + ["period_number"])
-                .agg(nw.len().alias("customers"))
+        if self._sql:
+            return _sql.last_counts(self.rows, self.by)
+        return collect(
+            self._active(self.cells)
+            .group_by("customer_id")
+            .agg(
+                nw.col("period_number").max().alias("period_number"),
+                *[nw.col(k).min() for k in self.keys],
             )
+            .group_by(self.keys + ["period_number"])
+            .agg(nw.len().alias("customers"))
+        )
 
     def revenue_counts(self) -> tuple[pd.DataFrame, float, int]:
         """Revenue and buyers per (cohort, period_number) from the cohort's period on, and
@@ -216,32 +239,10 @@ class _Cohorts:
         kernel = self._kernel_cells(revenue=True)
         if kernel is not None:
             return _cells.revenue_counts(kernel)
-        every = (  # every (customer, period) with a row: revenue, rows, and a purchase flag
-            self.lf.with_columns(buyers=as_int(self.is_purchase))
-            .group_by("customer_id", "pidx")
-            .agg(
-                nw.col("amount").sum().alias("revenue"),
-                nw.col("buyers").max(),
-                nw.len().alias("rows"),
-            )
-        )
-        with cached(every) as every:
-            inside = nw.col("period_number") >= 0
-            table = collect(
-                every.join(
-                    self._customers(every.filter(nw.col("buyers") > 0)),
-                    on="customer_id",
-                    how="left",
-                )
-                .with_columns(period_number=nw.col("pidx") - nw.col("cohort_idx"))
-                .with_columns(
-                    inside=as_int(inside),
-                    cohort_idx=nw.when(inside).then(nw.col("cohort_idx")),
-                    period_number=nw.when(inside).then(nw.col("period_number")),
-                )
-                .group_by([*self.keys, "period_number", "inside"])
-                .agg(nw.col("revenue").sum(), nw.col("buyers").sum(), nw.col("rows").sum())
-            )
+        if self._sql:
+            table = _sql.revenue_counts(self.rows, self.by)
+        else:
+            table = collect(self._revenue_query())
         outside = table["inside"] == 0
         out = table[~outside].drop(columns=["inside", "rows"])
         return (
@@ -256,26 +257,55 @@ class _Cohorts:
         kernel = self._kernel_cells(revenue=False)
         if kernel is not None:
             return _cells.churn_counts(kernel)
+        if self._sql:
+            return _sql.churn_counts(self.rows, self.by)
         grp = [self.by] if self.by else []
-        with cached(self.cells) as cells:
-            prev = cells.select(
-                "customer_id", (nw.col("pidx") + 1).alias("pidx"), nw.lit(1).alias("was_active")
+        cells = self.cells
+        prev = cells.select(
+            "customer_id", (nw.col("pidx") + 1).alias("pidx"), nw.lit(1).alias("was_active")
+        )
+        flags = (
+            self._active(cells)
+            .join(prev, on=["customer_id", "pidx"], how="left")
+            .with_columns(
+                new=as_int(nw.col("pidx") == nw.col("cohort_idx")),
+                retained=as_int(~nw.col("was_active").is_null()),
             )
-            flags = (
-                self._active(cells)
-                .join(prev, on=["customer_id", "pidx"], how="left")
-                .with_columns(
-                    new=as_int(nw.col("pidx") == nw.col("cohort_idx")),
-                    retained=as_int(~nw.col("was_active").is_null()),
-                )
+        )
+        return collect(
+            flags.group_by(grp + ["pidx"]).agg(
+                nw.len().alias("customers_end"),
+                nw.col("new").sum(),
+                nw.col("retained").sum(),
             )
-            return collect(
-                flags.group_by(grp + ["pidx"]).agg(
-                    nw.len().alias("customers_end"),
-                    nw.col("new").sum(),
-                    nw.col("retained").sum(),
-                )
+        )
+
+    def _revenue_query(self) -> nw.LazyFrame:
+        """The narwhals query of :meth:`revenue_counts`: ``keys, period_number, inside,
+        revenue, buyers, rows``."""
+        every = (  # every (customer, period) with a row: revenue, rows, and a purchase flag
+            self.lf.with_columns(buyers=as_int(self.is_purchase))
+            .group_by("customer_id", "pidx")
+            .agg(
+                nw.col("amount").sum().alias("revenue"),
+                nw.col("buyers").max(),
+                nw.len().alias("rows"),
             )
+        )
+        inside = nw.col("period_number") >= 0
+        return (
+            every.join(
+                self._customers(every.filter(nw.col("buyers") > 0)), on="customer_id", how="left"
+            )
+            .with_columns(period_number=nw.col("pidx") - nw.col("cohort_idx"))
+            .with_columns(
+                inside=as_int(inside),
+                cohort_idx=nw.when(inside).then(nw.col("cohort_idx")),
+                period_number=nw.when(inside).then(nw.col("period_number")),
+            )
+            .group_by([*self.keys, "period_number", "inside"])
+            .agg(nw.col("revenue").sum(), nw.col("buyers").sum(), nw.col("rows").sum())
+        )
 
     def sizes(self, counts: pd.DataFrame, *, last: bool = False) -> pd.DataFrame:
         """Cohort sizes from :meth:`active_counts` (period 0 holds every customer of a cohort)
@@ -730,15 +760,11 @@ def repeat_purchase_rates(transactions: Any, *, by: str | None = None) -> pd.Dat
     """
     cols = columns_of(to_lazy(transactions))
     order_key = "order_id" if "order_id" in cols else "pidx"  # pidx: the purchase day
-    c = _Cohorts(transactions, period="D", by=by)
-    purchases = c.purchases
-    if order_key == "order_id":
-        purchase = nw.col("amount") > 0
-        if "is_return" in cols:
-            purchase = purchase & ~nw.col("is_return")
-        purchases = to_lazy(transactions).filter(purchase)
+    c = _Cohorts(
+        transactions, period="D", by=by, keep=("order_id",) if order_key == "order_id" else ()
+    )
     orders = (
-        purchases.select("customer_id", order_key)
+        c.purchases.select("customer_id", order_key)
         .unique()
         .group_by("customer_id")
         .agg(nw.len().alias("orders"))

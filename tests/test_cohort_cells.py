@@ -1,7 +1,8 @@
-"""The integer-sort route of the cohort tables gives the narwhals query's tables.
+"""The integer-sort route of the cohort tables gives the engines' tables.
 
-A pandas log that qualifies (``_cohort_cells.applies``) is counted in numpy; everything else
-runs the narwhals query. Here the same logs go through both (the query forced by making the
+A pandas log that qualifies (``_cohort_cells.applies``) is counted in numpy; any other pandas
+log by DuckDB in place (``_cohort_sql``, itself checked against the narwhals query in
+``test_cohort_sql.py``). Here the same logs go through both (DuckDB forced by making the
 kernel not apply), over periods, kinds, observation ends, returns and customers who never
 bought, and the tables must be equal.
 """
