@@ -85,3 +85,62 @@ def test_engine_summary_is_the_pandas_summary(log):
 
 def test_pandas_input_gives_the_pandas_summary(log):
     assert isinstance(rfm_summary(log, collect=False), pd.DataFrame)
+
+
+def _collected(query, name: str) -> pd.Series:
+    frame = _backend.collect(_backend.to_lazy(query))
+    assert list(frame.columns) == ["customer_id", name]
+    return frame.set_index("customer_id")[name].sort_index()
+
+
+@pytest.mark.parametrize(
+    "name", ["duckdb", "polars_lazy", pytest.param("spark", marks=pytest.mark.spark)]
+)
+def test_engine_summary_predictions_equal_the_pandas_ones(request, log, expected, name):
+    """p_alive, predict_purchases and expected_spend of a summary kept in its engine are
+    queries there, with the per-customer values of the pandas summary."""
+    if name == "spark":
+        data = request.getfixturevalue("spark").createDataFrame(log)
+    else:
+        data = ENGINES[name](log)
+    bg, gg, _ = expected
+    summary = rfm_summary(log, time_unit="W").set_index("customer_id", drop=False)
+    lazy = rfm_summary(data, time_unit="W", collect=False)
+    cases = {
+        "p_alive": (bg.p_alive(lazy), bg.p_alive(summary)),
+        "expected_purchases": (bg.predict_purchases(lazy, 26), bg.predict_purchases(summary, 26)),
+        "expected_spend": (gg.expected_spend(lazy), gg.expected_spend(summary)),
+    }
+    for column, (got, want) in cases.items():
+        assert not isinstance(got, (pd.DataFrame, pd.Series))  # stays in the engine
+        pd.testing.assert_series_equal(
+            _collected(got, column), want.sort_index(), check_names=False, rtol=1e-9
+        )
+
+
+def test_engine_predictions_read_only_the_distinct_rows(log, expected, monkeypatch):
+    """The model sees the distinct (frequency, recency, T) rows, not one row per customer."""
+    bg, _, _ = expected
+    lazy = rfm_summary(duckdb.from_df(log), time_unit="W", collect=False)
+    seen = []
+    original = BetaGeoModel.p_alive
+
+    def spy(self, summary, **kw):
+        seen.append(len(summary))
+        return original(self, summary, **kw)
+
+    monkeypatch.setattr(BetaGeoModel, "p_alive", spy)
+    query = bg.p_alive(lazy)
+    summary = rfm_summary(log, time_unit="W")
+    distinct = len(summary[["frequency", "recency", "T"]].drop_duplicates())
+    assert seen[-1] == distinct < len(summary)
+    assert len(_collected(query, "p_alive")) == len(summary)
+
+
+def test_engine_predictions_refuse_a_unit_they_cannot_convert(log, expected):
+    """An engine's summary records no grain, so it cannot be converted to the model's unit:
+    a clear error, not values in the wrong unit."""
+    bg, _, _ = expected  # fitted in weeks
+    lazy = rfm_summary(duckdb.from_df(log), time_unit="D", grain="D", collect=False)
+    with pytest.raises(rl.DataValidationError, match="grain at which the summary counts"):
+        bg.predict_purchases(lazy, 13, time_unit="D")

@@ -183,6 +183,28 @@ def _engine_rows(summary: Any, columns: list[str], repeat_only: bool = False):
     return rows, rows["_customers"].to_numpy(dtype=np.int64)
 
 
+def _in_engine(summary: Any) -> bool:
+    """Whether ``summary`` is kept in an engine (``rfm_summary(..., collect=False)``)."""
+    return not isinstance(summary, (pd.DataFrame, list, tuple, str))
+
+
+def _join_in_engine(summary: Any, keys: list[str], compute) -> nw.LazyFrame:
+    """Per-customer values of a summary kept in its engine, computed where they vary.
+
+    ``compute`` maps a pandas frame of the distinct ``keys`` rows (found by the engine, with
+    ``customer_id`` blank) to a frame of those rows' values; they are joined back to the
+    customers in the engine. Returns the summary's query with the computed columns added:
+    nothing per customer reaches the driver.
+    """
+    from .._backend import collect, table_like, to_lazy
+
+    lf = to_lazy(summary)
+    rows = collect(lf.group_by(keys).agg(nw.len().alias("_customers")))[keys]
+    values = compute(rows.assign(customer_id=""))
+    predictions = rows.assign(**{c: values[c].to_numpy() for c in values.columns})
+    return lf.join(table_like(predictions, lf), on=keys, how="left")
+
+
 def _weighted_pearson(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
     """Pearson correlation of ``a`` and ``b`` with each row counted ``w`` times."""
     ma, mb = np.average(a, weights=w), np.average(b, weights=w)
@@ -715,23 +737,32 @@ class _PurchaseModel(_BaseModel):
 
         Parameters
         ----------
-        summary : pandas.DataFrame
+        summary : pandas.DataFrame or a summary kept in its engine
             Customers' ``frequency``, ``recency``, ``T``, in the model's time unit
-            (``time_unit_``) unless ``time_unit`` says otherwise.
+            (``time_unit_``) unless ``time_unit`` says otherwise. A summary kept in its
+            engine (``rfm_summary(..., collect=False)``: DuckDB, PySpark, a database...) is
+            predicted on its distinct rows and the values joined back there.
         t : float
             Horizon, in the model's time unit.
         time_unit : {'W', 'D', 'M'}, optional
             Unit of ``summary`` when it differs from the model's: ``recency`` and ``T`` are
             converted (purchases must be merged at the model's ``grain_``). A summary that
-            records another unit is refused unless this is given.
+            records another unit is refused unless this is given (an engine's summary
+            records none: it is taken to be in the model's unit unless this says otherwise).
 
         Returns
         -------
-        pandas.Series
-            ``expected_purchases``, aligned with ``summary``'s index.
+        pandas.Series or the engine's query
+            ``expected_purchases``, aligned with ``summary``'s index; for a summary kept in
+            its engine, that engine's lazy query (a DuckDB relation, a Spark DataFrame, an
+            ibis table...) with ``customer_id, expected_purchases``.
         """
         self._check_fitted()
         t = _check_horizon(t)
+        if _in_engine(summary):
+            return self._predict_in_engine(
+                summary, lambda rows: self.predict_purchases(rows, t, time_unit=time_unit)
+            )
         ux, utx, uT, inverse = self._unique(summary, time_unit)
         values = self._conditional_expected(t, ux, utx, uT)
         return self._series(values[inverse], summary, "expected_purchases")
@@ -741,19 +772,39 @@ class _PurchaseModel(_BaseModel):
 
         Parameters
         ----------
-        summary : pandas.DataFrame
+        summary : pandas.DataFrame or a summary kept in its engine
             As in :meth:`predict_purchases`.
         time_unit : {'W', 'D', 'M'}, optional
             As in :meth:`predict_purchases`.
 
         Returns
         -------
-        pandas.Series
-            ``p_alive`` in [0, 1], aligned with ``summary``'s index.
+        pandas.Series or the engine's query
+            ``p_alive`` in [0, 1], aligned with ``summary``'s index (for a summary kept in
+            its engine, that engine's query with ``customer_id, p_alive``).
         """
         self._check_fitted()
+        if _in_engine(summary):
+            return self._predict_in_engine(
+                summary, lambda rows: self.p_alive(rows, time_unit=time_unit)
+            )
         ux, utx, uT, inverse = self._unique(summary, time_unit)
         return self._series(self._p_alive(ux, utx, uT)[inverse], summary, "p_alive")
+
+    def _predict_in_engine(self, summary: Any, predict) -> Any:
+        """``predict`` (one of this model's per-customer predictions, a named Series) on the
+        distinct (frequency, recency, T) rows of a summary kept in its engine, joined back to
+        the customers there."""
+        keys = ["frequency", "recency", "T"]
+        names: list[str] = []
+
+        def compute(rows: pd.DataFrame) -> pd.DataFrame:
+            values = predict(rows)
+            names.append(values.name)
+            return values.to_frame()
+
+        joined = _join_in_engine(summary, keys, compute)
+        return joined.select("customer_id", *names).to_native()
 
     def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer within ``t`` (in the model's
@@ -1283,15 +1334,37 @@ class GammaGammaModel(_BaseModel):
 
         Customers without repeat purchases get the population mean ``p v / (q - 1)``.
 
+        Parameters
+        ----------
+        summary : pandas.DataFrame or a summary kept in its engine
+            Customers' ``frequency`` and ``monetary_value``; a summary kept in its engine
+            (``rfm_summary(..., collect=False)``) gets the expression computed there.
+
         Returns
         -------
-        pandas.Series
-            ``expected_spend``, aligned with ``summary``'s index.
+        pandas.Series or the engine's query
+            ``expected_spend``, aligned with ``summary``'s index (for a summary kept in its
+            engine, that engine's query with ``customer_id, expected_spend``).
         """
         self._check_fitted()
+        if _in_engine(summary):
+            from .._backend import to_lazy
+
+            lf = to_lazy(summary)
+            return lf.select("customer_id", self._spend_expr().alias("expected_spend")).to_native()
         x, m, _ = self._spend_arrays(summary)
         values = F.gg_expected_spend(*self.params_.to_numpy(), x, np.where(x > 0, m, 0.0))
         return pd.Series(values, index=summary.index, name="expected_spend")
+
+    def _spend_expr(self) -> nw.Expr:
+        """:meth:`expected_spend` as an expression of ``frequency`` and ``monetary_value``
+        (note 025 eq. 5: a weighted mean of the population's and the customer's mean spend),
+        for an engine to compute."""
+        p, q, v = (float(a) for a in self.params_.to_numpy())
+        x = nw.col("frequency")
+        weight = p * x / (p * x + q - 1)
+        own = nw.when(x > 0).then(nw.col("monetary_value")).otherwise(0.0)
+        return (1 - weight) * (p * v / (q - 1)) + weight * own
 
     @property
     def population_mean_spend(self) -> float:

@@ -35,6 +35,8 @@ from .models import (
     GammaGammaModel,
     ParetoNBDModel,
     _compress,
+    _in_engine,
+    _join_in_engine,
     _PurchaseModel,
 )
 
@@ -189,7 +191,7 @@ def customer_lifetime_value(
     months = _check_months(horizon_months)
     rate = require_rate(discount_rate)
     margin = require_margin(margin)
-    if not isinstance(summary, pd.DataFrame) and not isinstance(summary, (list, tuple, str)):
+    if _in_engine(summary):
         return _clv_in_engine(bgnbd, gg, summary, months, rate, margin, time_unit)
     _check_summary(summary)
     per_month = _units_per_month(bgnbd)
@@ -238,34 +240,34 @@ def _clv_in_engine(bgnbd, gg, summary, months, rate, margin, time_unit) -> Any:
     """:func:`customer_lifetime_value` of a summary kept in its engine, as a query there.
 
     The purchase model's terms depend on (frequency, recency, T) only: they are computed on
-    the distinct rows the engine counts (small) and joined back to the customers in the
+    the distinct rows the engine finds (small) and joined back to the customers in the
     engine; the Gamma-Gamma expected spend (note 025 eq. 5, linear in the customer's mean
     spend) is an expression there. Nothing per customer reaches the driver.
     """
-    from .._backend import collect, table_like, to_lazy
 
-    lf = to_lazy(summary, "summary")
-    keys = ["frequency", "recency", "T"]
-    rows = collect(lf.group_by(keys).agg(nw.len().alias("_customers")))[keys]
-    # in the model's unit unless `time_unit` says otherwise (the engine's summary records none)
-    one = rows.assign(monetary_value=1.0, customer_id="")
-    unit = customer_lifetime_value(
-        bgnbd, gg, one, horizon_months=months, discount_rate=rate, margin=1.0, time_unit=time_unit
-    )
-    predictions = rows.assign(
-        p_alive=unit["p_alive"].to_numpy(),
-        expected_purchases=unit["expected_purchases"].to_numpy(),
-        # discounted purchases over the horizon: CLV at a spend of 1 per transaction
-        _discounted=(unit["clv"] / unit["expected_spend"]).to_numpy(),
-    )
-    p, q, v = (float(a) for a in gg.params_.to_numpy())
-    x = nw.col("frequency")
-    weight = p * x / (p * x + q - 1)  # note 025 eq. 5
-    own = nw.when(x > 0).then(nw.col("monetary_value")).otherwise(0.0)
-    spend = (1 - weight) * (p * v / (q - 1)) + weight * own
+    def purchase_terms(rows: pd.DataFrame) -> pd.DataFrame:
+        # in the model's unit unless `time_unit` says otherwise (the engine's summary records
+        # none); at a spend of 1 per transaction, the CLV is the discounted purchases
+        unit = customer_lifetime_value(
+            bgnbd,
+            gg,
+            rows.assign(monetary_value=1.0, customer_id=""),
+            horizon_months=months,
+            discount_rate=rate,
+            margin=1.0,
+            time_unit=time_unit,
+        )
+        return pd.DataFrame(
+            {
+                "p_alive": unit["p_alive"].to_numpy(),
+                "expected_purchases": unit["expected_purchases"].to_numpy(),
+                "_discounted": (unit["clv"] / unit["expected_spend"]).to_numpy(),
+            }
+        )
+
     out = (
-        lf.join(table_like(predictions, lf), on=keys, how="left")
-        .with_columns(expected_spend=spend)
+        _join_in_engine(summary, ["frequency", "recency", "T"], purchase_terms)
+        .with_columns(expected_spend=gg._spend_expr())
         .with_columns(clv=margin * nw.col("expected_spend") * nw.col("_discounted"))
         .select("customer_id", "p_alive", "expected_purchases", "expected_spend", "clv")
     )
