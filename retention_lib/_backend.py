@@ -429,6 +429,23 @@ def infinite_expr(frame: nw.LazyFrame, col: str) -> nw.Expr:
     return as_int(inf).sum().alias(f"infinite_{col}")
 
 
+def missing_counts(lf: nw.LazyFrame, cols: list[str], *aggregates: nw.Expr) -> pd.Series:
+    """The ``missing_<col>`` count (:func:`missing_expr`) of each of ``cols`` and the values
+    of ``aggregates``, in one query.
+
+    On DuckDB the null counts of columns that cannot hold NaN are filtered counts, which
+    Parquet files answer from their statistics without reading the column (the ids are most
+    of a log's bytes); float columns are read, as the statistics do not count NaN.
+    """
+    schema = lf.collect_schema()
+    skipped = [c for c in cols if lf.implementation.is_duckdb() and not schema[c].is_float()]
+    query = lf.select(*[missing_expr(lf, c) for c in cols if c not in skipped], *aggregates)
+    for col in skipped:
+        nulls = lf.filter(nw.col(col).is_null()).select(nw.len().alias(f"missing_{col}"))
+        query = query.join(nulls, how="cross")
+    return collect(query).iloc[0]
+
+
 def raise_if_missing(counts: pd.Series, cols: list[str]) -> None:
     """Raise a DataValidationError for the first of ``cols`` whose ``missing_<col>`` count > 0
     (or ``infinite_<col>`` count, where it was counted)."""

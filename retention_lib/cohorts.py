@@ -29,7 +29,7 @@ from ._backend import (
     columns_of,
     datetime_lit,
     infinite_expr,
-    missing_expr,
+    missing_counts,
     period_index,
     period_index_of,
     period_start,
@@ -103,13 +103,7 @@ class _Cohorts:
         if isinstance(transactions, pd.DataFrame) and not kernel:
             lf = lf.collect().lazy(backend="duckdb")  # pandas' string group-bys are slow
         checked = ["customer_id", "timestamp", "amount"]
-        counts = collect(
-            lf.select(
-                *[missing_expr(lf, c) for c in checked],
-                infinite_expr(lf, "amount"),
-                nw.col("timestamp").max(),
-            )
-        ).iloc[0]
+        counts = missing_counts(lf, checked, infinite_expr(lf, "amount"), nw.col("timestamp").max())
         raise_if_missing(counts, checked)
         if by:
             check_log(lf, [], by=by)  # a customer without a group would fall out of every group

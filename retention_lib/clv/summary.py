@@ -17,12 +17,11 @@ import numpy as np
 import pandas as pd
 
 from .._backend import (
-    as_int,
     collect,
     columns_of,
     datetime_lit,
     infinite_expr,
-    missing_expr,
+    missing_counts,
     period_index,
     period_index_of,
     period_start,
@@ -176,20 +175,15 @@ def _purchases(lf: nw.LazyFrame, count_zero_amounts: bool = False) -> nw.LazyFra
 def _scan(lf: nw.LazyFrame, observation_end: Any, grain: str) -> tuple[int, pd.Timestamp]:
     """One pass over the purchases: no missing ids or dates, and the observation end (the
     last purchase unless given) with its period index."""
-    exprs = [
-        as_int(nw.col("customer_id").is_null()).sum().alias("customer_id"),
-        as_int(nw.col("timestamp").is_null()).sum().alias("timestamp"),
-        missing_expr(lf, "amount"),
-        infinite_expr(lf, "amount"),
-    ]
-    if observation_end is None:
-        exprs.append(nw.col("timestamp").max().alias("last"))
-    row = collect(lf.select(*exprs)).iloc[0]
+    last = [nw.col("timestamp").max().alias("last")] if observation_end is None else []
+    checked = ["customer_id", "timestamp", "amount"]
+    row = missing_counts(lf, checked, infinite_expr(lf, "amount"), *last)
     raise_if_missing(row, ["amount"])
     for col in ("customer_id", "timestamp"):
-        if int(row[col]) > 0:
+        n = int(row[f"missing_{col}"])
+        if n > 0:
             raise DataValidationError(
-                f"Column `{col}` has {int(row[col])} missing value(s) among the purchases. "
+                f"Column `{col}` has {n} missing value(s) among the purchases. "
                 "Run `retention_lib.clean_transactions` first (it drops rows without a customer "
                 "or a date), or drop them with `tx.dropna(subset=['customer_id', 'timestamp'])`."
             )
