@@ -11,15 +11,21 @@ counted from there.
 
 A customer's group (``by``) is the one on their first purchase, ties going to the smallest
 value: the minimum of ``(timestamp, group)`` pairs over their purchases, one aggregate of
-the same scan. The narwhals query in ``cohorts.py`` stays the route of the other engines;
+the same scan. The customer tables (retention, last purchase, churn) over a span of at most 256 periods take
+a shorter route: one aggregation of the rows by customer, each customer's periods bought a
+bit mask (see :func:`masks`).
+
+The narwhals query in ``cohorts.py`` stays the route of the other engines;
 the tests check that both give the same tables.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
 from ._backend import collect
@@ -44,6 +50,11 @@ def _first_group(by: str | None) -> str:
 def _group(by: str | None) -> str:
     """The customer aggregate of their group, from the cells' ``_first``."""
     return f", min(_first).g AS {_quote(by)}" if by else ""
+
+
+def _customer_group(by: str | None) -> str:
+    """The customer aggregate of their group, over their purchases' rows."""
+    return f", min({_pair(by)}).g AS {_quote(by)}" if by else ""
 
 
 def _run(rows: Any, sql: str) -> pd.DataFrame:
@@ -78,11 +89,10 @@ def active_counts(rows: Any, by: str | None) -> pd.DataFrame:
 
 def last_counts(rows: Any, by: str | None) -> pd.DataFrame:
     """Customers by the period_number of their last purchase: one group-by of the rows."""
-    group = f", min({_pair(by)}).g AS {_quote(by)}" if by else ""
     return _run(
         rows,
         "WITH customers AS (SELECT customer_id, min(pidx) AS cohort_idx, max(pidx) AS last_idx"
-        f"{group} FROM {_LOG} WHERE _buy = 1 GROUP BY customer_id) "
+        f"{_customer_group(by)} FROM {_LOG} WHERE _buy = 1 GROUP BY customer_id) "
         f"SELECT {_keys(by)}, last_idx - cohort_idx AS period_number, count(*) AS customers "
         "FROM customers GROUP BY ALL",
     )
@@ -130,3 +140,122 @@ def revenue_counts(rows: Any, by: str | None) -> pd.DataFrame:
         f"SELECT {', '.join(keys)}, sum(cells.revenue) AS revenue, sum(cells.buyers) AS buyers, "
         "sum(cells.rows) AS rows FROM cells LEFT JOIN customers USING (customer_id) GROUP BY ALL",
     )
+
+
+# ------------------------------------------------------- one aggregation per customer
+#
+# The customer tables (``active``, ``last``, ``churn``) need of each customer only the cohort,
+# the group and the set of periods with a purchase. Over a span of at most 64 * _MAX_WORDS
+# periods that set is a bit mask, so one aggregation of the rows by customer (the same hash
+# table as a group-by pass: no table of cells, no join) gives ``[by], cohort_idx, mask`` per
+# customer; DuckDB counts the customers per distinct (group, cohort, mask) and numpy reads the
+# bits of those few rows. Longer spans (days over years) keep the statements above.
+
+_MAX_WORDS = 4  # masks of up to 256 periods
+
+
+def mask_words(span: int) -> int:
+    """The 64-bit words of a mask over ``span`` periods, 0 when the mask route does not take
+    it (an empty or a too long span)."""
+    words = -(-span // 64)
+    return words if 0 < words <= _MAX_WORDS else 0
+
+
+@dataclass
+class Masks:
+    """Customers per distinct (group, cohort, periods bought): ``keys`` (``[by], cohort_idx``),
+    ``bits`` (rows x periods from ``base``, bool) and ``customers`` (their number)."""
+
+    keys: pd.DataFrame
+    bits: np.ndarray
+    customers: np.ndarray
+    base: int
+
+
+def masks(rows: Any, by: str | None, base: int, span: int) -> Masks:
+    """:class:`Masks` of the purchases, ``base`` the first period index, ``span`` periods."""
+    words = mask_words(span)
+    shift = f"(1::UBIGINT << ((pidx - {base}) % 64))::UBIGINT"
+    if words == 1:
+        bits = [f"bit_or({shift}) AS _m0"]
+    else:
+        bits = [
+            f"bit_or(CASE WHEN (pidx - {base}) // 64 = {w} THEN {shift} ELSE 0::UBIGINT END)"
+            f" AS _m{w}"
+            for w in range(words)
+        ]
+    names = ", ".join(f"_m{w}" for w in range(words))
+    table = _run(
+        rows,
+        f"SELECT {_keys(by, 'c')}, {names}, count(*) AS customers FROM (SELECT "
+        f"min(pidx) AS cohort_idx{_customer_group(by)}, {', '.join(bits)} "
+        f"FROM {_LOG} WHERE _buy = 1 GROUP BY customer_id) AS c GROUP BY ALL",
+    )
+    packed = np.ascontiguousarray(
+        np.stack([table[f"_m{w}"].to_numpy(np.uint64) for w in range(words)], axis=1)
+    )
+    unpacked = np.unpackbits(packed.view(np.uint8), axis=1, bitorder="little")  # little-endian
+    return Masks(
+        keys=table[([by] if by else []) + ["cohort_idx"]],
+        bits=unpacked[:, :span].astype(bool),
+        customers=table["customers"].to_numpy(np.int64),
+        base=base,
+    )
+
+
+def _codes(keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group codes of the rows of ``keys`` and the distinct keys (missing groups kept)."""
+    if keys.shape[1] == 0:
+        return np.zeros(len(keys), dtype=np.int64), pd.DataFrame(index=[0])
+    codes = keys.groupby(list(keys.columns), dropna=False, sort=False).ngroup().to_numpy()
+    first = np.unique(codes, return_index=True)[1]
+    return codes, keys.iloc[first].reset_index(drop=True)
+
+
+def _sum_by(codes: np.ndarray, n: int, weights: np.ndarray) -> np.ndarray:
+    return np.bincount(codes, weights=weights, minlength=n).round().astype(np.int64)
+
+
+def mask_active_counts(m: Masks) -> pd.DataFrame:
+    """:func:`active_counts` from the masks."""
+    codes, uniq = _codes(m.keys)
+    cohort = uniq["cohort_idx"].to_numpy(np.int64)
+    parts = []
+    for j in range(m.bits.shape[1]):
+        count = _sum_by(codes, len(uniq), m.customers * m.bits[:, j])
+        hit = count > 0
+        parts.append(uniq[hit].assign(period_number=m.base + j - cohort[hit], customers=count[hit]))
+    return pd.concat(parts, ignore_index=True)
+
+
+def mask_last_counts(m: Masks) -> pd.DataFrame:
+    """:func:`last_counts` from the masks: the highest bit is the last period bought."""
+    span = m.bits.shape[1]
+    last = span - 1 - np.argmax(m.bits[:, ::-1], axis=1)
+    keys = m.keys.assign(period_number=m.base + last - m.keys["cohort_idx"].to_numpy())
+    codes, uniq = _codes(keys)
+    return uniq.assign(customers=_sum_by(codes, len(uniq), m.customers))
+
+
+def mask_churn_counts(m: Masks, by: str | None) -> pd.DataFrame:
+    """:func:`churn_counts` from the masks: per (group and) period, the customers buying in it,
+    those whose cohort it is and those who also bought the period before."""
+    codes, uniq = _codes(m.keys[[by]] if by else m.keys.iloc[:, :0])
+    cohort = m.keys["cohort_idx"].to_numpy(np.int64)
+    parts = []
+    for j in range(m.bits.shape[1]):
+        bought = m.bits[:, j]
+        ends = _sum_by(codes, len(uniq), m.customers * bought)
+        hit = ends > 0
+        if not hit.any():
+            continue
+        before = m.bits[:, j - 1] & bought if j else np.zeros_like(bought)
+        new = _sum_by(codes, len(uniq), m.customers * (cohort == m.base + j))
+        retained = _sum_by(codes, len(uniq), m.customers * before)
+        part = uniq[hit] if by else pd.DataFrame(index=range(int(hit.sum())))
+        parts.append(
+            part.reset_index(drop=True).assign(
+                pidx=m.base + j, customers_end=ends[hit], new=new[hit], retained=retained[hit]
+            )
+        )
+    return pd.concat(parts, ignore_index=True)

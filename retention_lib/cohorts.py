@@ -77,7 +77,8 @@ class _Cohorts:
     it. A pandas log that qualifies (``_cohort_cells.applies``) is counted by one integer
     sort in numpy, any other pandas log (e.g. with ``by``) by DuckDB scanning the frame in
     place; a DuckDB input by one SQL statement per table that reads the log once
-    (``_cohort_sql``); any other engine's by one narwhals query per table on that engine
+    (``_cohort_sql``: the customer tables by one aggregation per customer with a bit mask of
+    the periods bought, shared by the tables of one call); any other engine's by one narwhals query per table on that engine
     (distinct customer-periods, joined to each customer's first period). Only small
     per-cohort counts are collected.
     """
@@ -103,7 +104,13 @@ class _Cohorts:
         if isinstance(transactions, pd.DataFrame) and not kernel:
             lf = lf.collect().lazy(backend="duckdb")  # pandas' string group-bys are slow
         checked = ["customer_id", "timestamp", "amount"]
-        counts = missing_counts(lf, checked, infinite_expr(lf, "amount"), nw.col("timestamp").max())
+        counts = missing_counts(
+            lf,
+            checked,
+            infinite_expr(lf, "amount"),
+            nw.col("timestamp").max(),
+            nw.col("timestamp").min().alias("_first"),
+        )
         raise_if_missing(counts, checked)
         if by:
             check_log(lf, [], by=by)  # a customer without a group would fall out of every group
@@ -125,6 +132,10 @@ class _Cohorts:
         self.keys = ([by] if by else []) + ["cohort_idx"]
         self._frame = transactions if kernel else None
         self._sql = lf.implementation.is_duckdb()
+        # the first period of the log, where the DuckDB route's period masks start
+        self._base = (
+            None if pd.isna(counts["_first"]) else period_index_of(counts["_first"], period)
+        )
         self._given_end = given_end
 
         purchase = nw.col("amount") > 0
@@ -182,6 +193,17 @@ class _Cohorts:
         )
         return self.lf.with_columns(_buy=as_int(self.is_purchase)).select(cols).to_native()
 
+    @cached_property
+    def masks(self) -> _sql.Masks | None:
+        """The DuckDB route's customers per (group, cohort, periods bought), when the log's
+        span of periods fits a mask (``_cohort_sql.mask_words``); shared by the tables."""
+        if not self._sql or self._base is None:
+            return None
+        span = self.last_index - self._base + 1
+        if not _sql.mask_words(span):
+            return None
+        return _sql.masks(self.rows, self.by, self._base, span)
+
     def _kernel_cells(self, *, revenue: bool) -> _cells.Cells | None:
         if self._frame is None:
             return None
@@ -200,6 +222,8 @@ class _Cohorts:
         kernel = self._kernel_cells(revenue=False)
         if kernel is not None:
             return _cells.active_counts(kernel)
+        if self.masks is not None:
+            return _sql.mask_active_counts(self.masks)
         if self._sql:
             return _sql.active_counts(self.rows, self.by)
         return collect(
@@ -214,6 +238,8 @@ class _Cohorts:
         kernel = self._kernel_cells(revenue=False)
         if kernel is not None:
             return _cells.last_counts(kernel)
+        if self.masks is not None:
+            return _sql.mask_last_counts(self.masks)
         if self._sql:
             return _sql.last_counts(self.rows, self.by)
         return collect(
@@ -251,6 +277,8 @@ class _Cohorts:
         kernel = self._kernel_cells(revenue=False)
         if kernel is not None:
             return _cells.churn_counts(kernel)
+        if self.masks is not None:
+            return _sql.mask_churn_counts(self.masks, self.by)
         if self._sql:
             return _sql.churn_counts(self.rows, self.by)
         grp = [self.by] if self.by else []

@@ -133,16 +133,44 @@ def test_sql_revenue_accounts_for_every_row_and_penny():
     assert table.attrs["rows_outside_cohorts"] == int(before.sum())
 
 
-def test_duckdb_input_takes_the_sql_route(monkeypatch):
-    seen = []
-    for name in ("active_counts", "last_counts", "revenue_counts", "churn_counts"):
+def _spy(monkeypatch, names: tuple[str, ...]) -> list[str]:
+    seen: list[str] = []
+    for name in names:
         original = getattr(_cohort_sql, name)
         monkeypatch.setattr(
             _cohort_sql, name, lambda *a, _f=original, _n=name: seen.append(_n) or _f(*a)
         )
+    return seen
+
+
+def test_duckdb_input_takes_the_sql_route(monkeypatch):
+    names = ("masks", "active_counts", "last_counts", "revenue_counts", "churn_counts")
+    seen = _spy(monkeypatch, names)
     log = _log(6)
     for table in TABLES.values():
         table(duckdb.from_df(log), by="region")
-    assert seen == ["active_counts", "last_counts", "revenue_counts", "churn_counts"]
+    # monthly periods fit a mask: one aggregation per customer for each customer table
+    assert seen == ["masks", "masks", "revenue_counts", "masks"]
+    seen.clear()
+    rl.cohort_retention(duckdb.from_df(log), period="D")  # 400 days: no mask
+    assert seen == ["active_counts"]
     c = cohorts._Cohorts(pl.from_pandas(log).lazy(), period="M", by=None)
     assert not c._sql  # polars keeps the narwhals query
+
+
+@pytest.mark.parametrize("words", [0, 16])
+@pytest.mark.parametrize("period", ["D", "W"])
+def test_mask_and_cell_statements_give_the_same_tables(monkeypatch, words, period):
+    """Both DuckDB routes on the same spans: masks off (0 words) and long enough for days."""
+    log = _log(8)
+    monkeypatch.setattr(_cohort_sql, "_MAX_WORDS", words)
+    seen = _spy(monkeypatch, ("masks",))
+    for table in TABLES.values():
+        for by in (None, "region"):
+            kw = {"period": period, "by": by}
+            _same(table(duckdb.from_df(log), **kw), table(pl.from_pandas(log).lazy(), **kw))
+    assert bool(seen) == bool(words)
+
+
+def test_mask_words_cover_the_span():
+    assert [_cohort_sql.mask_words(n) for n in (0, 1, 64, 65, 256, 257)] == [0, 1, 1, 2, 4, 0]
