@@ -305,7 +305,7 @@ def _comparable(values: pd.Series) -> np.ndarray:
 def _rank_group(g: pd.DataFrame, negative: str, thresholds: tuple[float, ...]) -> pd.DataFrame:
     """Rank one group's customers by value (descending; ties by customer id)."""
     if negative == "drop":
-        g = g[g["value"] >= 0]
+        g = g[_comparable(g["value"]) >= 0]
     # stable ordering independent of row order and of the engine: value desc (to 1e-6),
     # then customer id asc
     g = g.sort_values("customer_id", kind="stable")
@@ -577,11 +577,13 @@ def pareto_summary(
     for key, raw, g in groups:
         x, y = _curve_points(g)
         share, k = _share_for_target(x, y, target)
-        neg = raw["value"] < 0
+        # signs as ranked (to 1e-6): a net of zero summed in another order stays zero
+        comparable = _comparable(raw["value"])
+        neg = comparable < 0
         row = {} if by is None else {by: key}
         row.update(
             n_customers=len(g),
-            n_zero_value=int((raw["value"] == 0).sum()),
+            n_zero_value=int((comparable == 0).sum()),
             n_negative_value=int(neg.sum()),
             negative_value=float(raw.loc[neg, "value"].sum()),
             total_value=math.fsum(g["value_used"]),

@@ -173,6 +173,22 @@ def test_negative_customers_can_be_dropped_but_are_still_counted():
     assert s["gini"] == pytest.approx(0.63)
 
 
+def test_a_net_of_zero_is_zero_whatever_the_order_of_the_sum():
+    # 0.1 + 0.2 + 0.7 - 1.0 is 0.0 summed in this order, -1.1e-16 in another (an engine's)
+    customers = P.customer_values(with_negative())
+    a = customers["customer_id"] == "a"
+
+    def summary(noise, **kw):
+        values = customers.assign(revenue=np.where(a, noise, customers["revenue"]))
+        return P.pareto_summary(values, value="revenue", **kw).iloc[0]
+
+    exact, dropped = summary(0.0), summary(0.0, negative="drop")
+    assert exact["n_negative_value"] == 1  # k
+    for noise in (-1.1e-16, 1.1e-16):
+        pd.testing.assert_series_equal(summary(noise), exact)
+        pd.testing.assert_series_equal(summary(noise, negative="drop"), dropped)
+
+
 # --------------------------------------------------------------------------- by, engines, input
 
 
