@@ -468,6 +468,23 @@ def _rule_expr(
     return expr.cast(nw.Int64).alias("_rule")
 
 
+def _in_database_table(lf: nw.LazyFrame) -> nw.LazyFrame:
+    """``lf`` computed once into a temporary table of its database (``CREATE TEMPORARY
+    TABLE``, dropped by the database when the connection closes); the query itself where
+    the database refuses one (a read-only replica), which gives the same results, only
+    recomputed by each query."""
+    import uuid
+
+    native = lf.to_native()
+    try:
+        con = native.get_backend()
+        return nw.from_native(
+            con.create_table(f"_retention_lib_{uuid.uuid4().hex}", native, temp=True)
+        )
+    except Exception:  # noqa: BLE001 - any driver's refusal: fall back to the query
+        return lf
+
+
 def _clean_any_engine(
     transactions: Any,
     *,
@@ -502,12 +519,19 @@ def _clean_any_engine(
         # identical rows share their rule; in a group of n copies met by no earlier rule
         # (missing id, test customer), n - 1 are duplicates
         groups = flagged.group_by([*keys, "_rule"]).agg(nw.len().alias("_n"))
+        in_database = lf.implementation.is_ibis() and "source_row" not in columns
+        if in_database:
+            # the distinct rows, counted once into a temporary table of the database: the
+            # report and every analysis of the cleaned log read it instead of grouping the
+            # raw table again in each of their queries
+            groups = _in_database_table(groups)
         dups = (
             nw.when(nw.col("_rule").is_in(list(range(dup_code))))
             .then(nw.lit(0))
             .otherwise(nw.col("_n") - 1)
         ).alias("_dup")
     else:
+        in_database = False
         groups = flagged.select("amount", "_rule").with_columns(_n=nw.lit(1))
         dups = nw.lit(0).alias("_dup")
     per_rule = collect(
@@ -541,7 +565,11 @@ def _clean_any_engine(
     # distinct customers as a group-by: narwhals' n_unique casts a boolean to a small integer,
     # which PostgreSQL refuses
     customers = collect(
-        flagged.filter(keep).group_by("customer_id").agg(nw.len()).select(nw.len().alias("n"))
+        (groups if drop_duplicates and in_database else flagged)
+        .filter(keep)
+        .group_by("customer_id")
+        .agg(nw.len())
+        .select(nw.len().alias("n"))
     )
 
     table = _rule_table(cancellations, drop_duplicates, counts)
@@ -561,7 +589,9 @@ def _clean_any_engine(
 
     clean = flagged
     if drop_duplicates:
-        if "source_row" in columns:
+        if in_database:
+            clean = groups  # one row per distinct row already
+        elif "source_row" in columns:
             clean = clean.unique(keys, keep="first", order_by=["source_row"])
         else:
             clean = clean.unique(keys, keep="any")

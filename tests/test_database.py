@@ -102,6 +102,25 @@ def test_cleaning_report_counts_match_pandas(cleaned):
     assert db_report.rows_kept == local_report.rows_kept
     assert db_report.customers_kept == local_report.customers_kept > 1_000
     assert isinstance(db, ibis.expr.types.Table)  # the cleaned log stays in the database
+    # ... in a temporary table of distinct rows, so the analyses do not group the raw rows
+    sql = ibis.to_sql(db)
+    assert "_retention_lib_" in sql and "online_retail" not in sql and "GROUP BY" not in sql
+
+
+def test_cleaning_without_temporary_tables_gives_the_same_log(uri, cleaned, monkeypatch):
+    """A database refusing temporary tables (a read-only replica): the cleaned log is the
+    query over the raw table, with the same report and tables."""
+    db, local, db_report, _ = cleaned
+    scanned = rl.scan_transactions(uri, table="online_retail", **OPTIONS)
+
+    def refuse(*args, **kwargs):
+        raise psycopg.errors.ReadOnlySqlTransaction("cannot execute CREATE TABLE")
+
+    monkeypatch.setattr(type(scanned.get_backend()), "create_table", refuse)
+    query, report = rl.clean_transactions(scanned)
+    assert "online_retail" in ibis.to_sql(query)
+    pd.testing.assert_frame_equal(report.table, db_report.table)
+    _same(rl.cohort_retention(query), rl.cohort_retention(local))
 
 
 @pytest.mark.parametrize("kind", ["classic", "unbounded"])
