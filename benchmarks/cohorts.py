@@ -133,6 +133,9 @@ def run_duckdb(size: int, data_dir: Path, repeats: int, memory_limit: str) -> di
     info = json.loads((folder / "_SUCCESS.json").read_text())
     duckdb.execute(f"SET memory_limit='{memory_limit}'")
     duckdb.execute(f"SET threads={os.cpu_count() or 2}")
+    tmp = ROOT / "benchmarks" / "out" / "tmp"  # spilled pages, as in scale.py
+    tmp.mkdir(parents=True, exist_ok=True)
+    duckdb.execute(f"SET temp_directory='{tmp}'")
     glob = str(folder / "**" / "*.parquet")
 
     def group_by_pass():

@@ -187,6 +187,7 @@ class Sampler:
 
 def _worker(size: int, engine: str, folder: Path, memory_limit: str, threads: int) -> dict:
     """One pipeline in this process; returns timings (s) and peak RSS (MB) per step."""
+    import tracemalloc
     import warnings
 
     import pandas as pd
@@ -200,12 +201,14 @@ def _worker(size: int, engine: str, folder: Path, memory_limit: str, threads: in
     )
 
     warnings.simplefilter("ignore")
+    tracemalloc.start()  # Python and numpy allocations: what the driver holds, not DuckDB
     sampler = Sampler()
     steps: list[dict] = []
     mb = 1024 * 1024
 
     def step(name: str, func):
         sampler.reset()
+        tracemalloc.reset_peak()
         t0 = time.perf_counter()
         value = func()
         steps.append(
@@ -213,6 +216,7 @@ def _worker(size: int, engine: str, folder: Path, memory_limit: str, threads: in
                 "step": name,
                 "seconds": round(time.perf_counter() - t0, 2),
                 "peak_rss_mb": round(sampler.peak() / mb),
+                "peak_heap_mb": round(tracemalloc.get_traced_memory()[1] / mb),
             }
         )
         return value
@@ -280,6 +284,7 @@ def _worker(size: int, engine: str, folder: Path, memory_limit: str, threads: in
         "steps": steps,
         "seconds": round(sum(s["seconds"] for s in steps), 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_heap_mb": max(s["peak_heap_mb"] for s in steps),
     }
 
 
@@ -301,11 +306,14 @@ _COLUMNS = (
 
 
 def _markdown(results: list[dict], memory_limit: str, threads: int) -> str:
-    head = ["rows", "engine", "customers"] + [c for _, c in _COLUMNS] + ["total", "peak RSS"]
+    head = ["rows", "engine", "customers"] + [c for _, c in _COLUMNS]
+    head += ["total", "peak RSS", "peak heap"]
     lines = [
         f"Scale benchmark, {time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores, DuckDB "
         f"memory_limit={memory_limit}, threads={threads}. Seconds per step; peak RSS of the "
-        "whole run (per-step peaks in scale.json).",
+        "whole run (per-step peaks in scale.json); peak heap = the largest Python/numpy "
+        "allocation peak of a step (tracemalloc: what the driver holds, DuckDB's own memory "
+        "not counted).",
         "",
         "| " + " | ".join(head) + " |",
         "|---:|---|" + "---:|" * (len(head) - 2),
@@ -319,7 +327,8 @@ def _markdown(results: list[dict], memory_limit: str, threads: int) -> str:
         lines.append(
             f"| {r['rows']:,} | {r['engine']} | {r['customers']:,} | "
             + " | ".join(cells)
-            + f" | {r['seconds']:.1f} s | {r['peak_rss_mb'] / 1024:.2f} GB |"
+            + f" | {r['seconds']:.1f} s | {r['peak_rss_mb'] / 1024:.2f} GB | "
+            + (f"{r['peak_heap_mb']:,} MB |" if "peak_heap_mb" in r else "- |")
         )
     duck = sorted(
         (r for r in results if r["engine"] == "duckdb" and "error" not in r),
@@ -406,7 +415,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(r)
             print(
                 f"{engine:7} {r['rows']:>12,} rows {r['customers']:>10,} customers: "
-                f"{r['seconds']:8.1f} s, peak RSS {r['peak_rss_mb']:,} MB  "
+                f"{r['seconds']:8.1f} s, peak RSS {r['peak_rss_mb']:,} MB, "
+                f"heap {r['peak_heap_mb']:,} MB  "
                 + ", ".join(f"{s['step']} {s['seconds']}s" for s in r["steps"]),
                 flush=True,
             )
