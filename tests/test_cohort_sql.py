@@ -105,16 +105,14 @@ def test_sql_group_is_the_first_purchase_with_ties_to_the_smallest():
     pd.testing.assert_series_equal(got, expected, check_names=False, check_dtype=False)
 
 
-def test_sql_counts_customers_without_a_group():
+def test_sql_refuses_customers_without_a_group_like_the_narwhals_query():
     log = _log(4)
     first = log[log["amount"] > 0].sort_values("timestamp").groupby("customer_id").head(1)
     log.loc[first.index[:5], "region"] = None  # five customers' first purchase has no group
     for table in TABLES.values():
-        sql = table(duckdb.from_df(log), by="region")
-        _same(sql, table(pl.from_pandas(log).lazy(), by="region"))
-    sizes = rl.cohort_retention(duckdb.from_df(log), by="region")
-    sizes = sizes[sizes["period_number"] == 0]
-    assert sizes["cohort_size"].sum() == log.loc[log["amount"] > 0, "customer_id"].nunique()
+        for data in (duckdb.from_df(log), pl.from_pandas(log).lazy()):
+            with pytest.raises(rl.DataValidationError, match="missing values for 5 customer"):
+                table(data, by="region")
 
 
 def test_sql_revenue_accounts_for_every_row_and_penny():
