@@ -91,6 +91,16 @@ class CleaningReport:
         Sums of ``amount`` (exact, via ``math.fsum``) before and after cleaning.
     notes : list of str
         Plain-language notes from earlier steps (currency conversion, region mapping).
+    returns : pandas.DataFrame or None
+        With ``cancellations="net"``, how the return lines were matched to the purchases
+        they cancel: one row per ``lines, status`` (return lines ``matched in full``,
+        ``partly matched``, ``unmatched``; purchase lines ``returned in full``, ``partly
+        returned``) with ``rows``, ``revenue`` (before matching), ``netted`` (the amount
+        moved between return and purchase lines) and ``revenue_after``. The return lines'
+        ``netted`` add up to minus the purchase lines'. None with ``cancellations="drop"``.
+    orders_cancelled : int or None
+        Orders whose every purchase line was returned in full (no purchase any more);
+        None without ``order_id`` or with ``cancellations="drop"``.
     """
 
     table: pd.DataFrame
@@ -100,6 +110,8 @@ class CleaningReport:
     revenue_kept: float
     customers_kept: int
     notes: list[str] = field(default_factory=list)
+    returns: pd.DataFrame | None = None
+    orders_cancelled: int | None = None
 
     @property
     def rows_removed(self) -> int:
@@ -120,6 +132,24 @@ class CleaningReport:
         gap = self.revenue_read - (self.revenue_kept + self.revenue_removed)
         if abs(gap) > tolerance:
             raise AssertionError(f"revenue does not add up: gap of {gap:.6f}")
+        if self.returns is None:
+            return
+        t = self.returns
+        cancel = self.table.set_index("rule").loc["cancellation"]
+        returns = t[t["lines"] == "return"]
+        if int(returns["rows"].sum()) != int(cancel["rows"]):
+            raise AssertionError(
+                f"return lines matched, partly matched and unmatched "
+                f"({int(returns['rows'].sum())}) != cancellation rows ({int(cancel['rows'])})"
+            )
+        moved = math.fsum(t["netted"].to_numpy(dtype="float64"))
+        if abs(moved) > tolerance:
+            raise AssertionError(
+                f"matched returns and purchases do not net out: gap of {moved:.6f}"
+            )
+        gap = math.fsum(returns["revenue"].to_numpy(dtype="float64")) - float(cancel["revenue"])
+        if abs(gap) > tolerance:
+            raise AssertionError(f"return revenue does not add up: gap of {gap:.6f}")
 
     def summary(self) -> pd.DataFrame:
         """The rule table with a ``kept`` row and a ``read`` total row appended."""
@@ -154,6 +184,16 @@ class CleaningReport:
         for r in self.table.itertuples():
             if r.rows:
                 lines.append(f"  {r.rule:<22} {r.action:<15} {r.rows:>9,} rows {r.revenue:>16,.2f}")
+        if self.returns is not None:
+            for r in self.returns.itertuples():
+                if r.rows:
+                    label = f"{r.lines} lines {r.status}"
+                    lines.append(
+                        f"  {label:<38} {r.rows:>9,} rows {r.revenue:>16,.2f}, "
+                        f"netted {r.netted:,.2f}"
+                    )
+            if self.orders_cancelled is not None:
+                lines.append(f"  orders returned in full (no purchase): {self.orders_cancelled:,}")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -170,7 +210,23 @@ class CleaningReport:
             f"<p><b>Cleaning report</b>: {self.rows_read:,} rows read, {self.rows_kept:,} kept "
             f"({self.customers_kept:,} customers).</p>"
         )
-        return head + html + (f"<ul>{notes}</ul>" if notes else "")
+        matching = ""
+        if self.returns is not None:
+            matching = "<p><b>Returns matched to the purchases they cancel</b></p>" + (
+                self.returns.style.format(
+                    {c: "{:,.2f}" for c in ("revenue", "netted", "revenue_after")}
+                    | {"rows": "{:,}"}
+                )
+                .hide(axis="index")
+                .set_uuid("cleaning-returns")
+                .to_html()
+            )
+            if self.orders_cancelled is not None:
+                matching += (
+                    f"<p>{self.orders_cancelled:,} order(s) were returned in full and are no "
+                    "purchase.</p>"
+                )
+        return head + html + matching + (f"<ul>{notes}</ul>" if notes else "")
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -193,6 +249,234 @@ def _is_lazy_source(obj: Any) -> bool:
     if isinstance(obj, (str, os.PathLike)):
         return True
     return nw.from_native(obj, pass_through=True) is not obj
+
+
+# ---------------------------------------------------------------------------------------------
+# matching returns to the purchases they cancel
+# ---------------------------------------------------------------------------------------------
+
+#: Units are counted in millionths, as integers, so that cumulative sums are exact and "all of
+#: it was returned" is an exact comparison on every engine.
+_UNIT_SCALE = 1_000_000
+#: A price difference between matched returns and purchases below this share of the value
+#: moved is floating-point noise (engines add in their own order) and is taken as 0.
+_PRICE_NOISE = 1e-9
+_RETURN_STATUSES = ("matched in full", "partly matched", "unmatched")
+_PURCHASE_STATUSES = ("returned in full", "partly returned")
+
+
+def _stack_match(frame: Any, units: str, key: list[str], order: list[str], tag: str) -> Any:
+    """One last-in-first-out pass: adds ``_m{tag}`` (units of each return matched) and
+    ``_c{tag}`` (units of each purchase taken back), for the signed ``_sign`` rows with
+    ``units`` to match, per ``key`` in ``order`` (see :func:`_match_returns`)."""
+    d = (nw.col("_sign") * nw.col(units)).alias("_d")
+    frame = frame.with_columns(d.cum_sum().over(*key, order_by=order).alias("_S"))
+    frame = frame.with_columns(nw.col("_S").cum_min().over(*key, order_by=order).alias("_low"))
+    held = nw.when(nw.col("_low") < 0).then(nw.col("_low")).otherwise(nw.lit(0))
+    frame = frame.with_columns((nw.col("_S") - held).alias("_H"))
+    frame = frame.with_columns(
+        nw.col("_H").shift(1).over(*key, order_by=order).fill_null(0).alias("_H_prev"),
+        nw.col("_H").cum_min(reverse=True).over(*key, order_by=order).alias("_H_min"),
+    )
+    left = nw.col("_H_min") - nw.col("_H_prev")  # units of a purchase never taken back
+    left = nw.when(left < 0).then(nw.lit(0)).otherwise(left)
+    left = nw.when(left > nw.col(units)).then(nw.col(units)).otherwise(left)
+    return frame.with_columns(
+        nw.when(nw.col("_sign") == -1)
+        .then(nw.col("_H_prev") - nw.col("_H"))
+        .otherwise(nw.lit(0))
+        .alias(f"_m{tag}"),
+        nw.when(nw.col("_sign") == 1)
+        .then(nw.col(units) - left)
+        .otherwise(nw.lit(0))
+        .alias(f"_c{tag}"),
+    )
+
+
+def _match_returns(frame: Any, columns: list[str]) -> Any:
+    """Net each return line against the purchases it cancels (last in, first out).
+
+    ``frame`` (a narwhals DataFrame or LazyFrame) holds the kept rows with ``is_return``.
+    Purchases (``amount > 0``, not a return) and returns (``is_return`` with ``amount < 0``)
+    of one customer and product (``product_code`` when present) form a stack in time order,
+    a purchase before a return at the same timestamp. A return takes its units (``quantity``,
+    or ``amount`` in a log without quantities) from the most recent earlier purchases still
+    on the stack, first among those at its own ``unit_price`` (so that a cancelled
+    mis-priced line is found among repeat orders of the product), then among all; what
+    finds nothing to take stays unmatched.
+
+    Each pass is window functions every engine evaluates: with the net units ``d``
+    (+ bought, - returned) in that order, ``S = cumsum(d)`` and
+    ``H = S - min(0, cummin(S))`` is the stack height (a walk held at 0: an unmatched return
+    cannot take from later purchases). Return ``j`` matches ``H[j-1] - H[j]`` units and
+    purchase ``i`` keeps ``clip(min(H[k], k >= i) - H[i-1], 0, q_i)`` of its ``q_i`` units
+    (those above the lowest later height were taken back). Units are integers (millionths),
+    so the sums are exact and "returned in full" is an exact comparison.
+
+    Money moves at the purchase's price: a purchase line loses ``amount * taken / q`` and
+    the returns of that customer and product give up the same total, shared in proportion
+    to their matched units; a difference between the two prices (a refund above or below
+    the price paid) stays on the return lines. Adds ``netted_amount`` (original amount =
+    ``amount + netted_amount``) and private columns (``_status``: see :data:`_STATUS`);
+    purchase lines returned in full get ``amount`` 0 and ``is_return`` True, so they never
+    count as a purchase.
+    """
+    key = ["customer_id", "_product"]
+    product = nw.col("product_code") if "product_code" in columns else nw.lit("")
+    base = nw.col("quantity") if "quantity" in columns else nw.col("amount")
+    dated = ~nw.col("timestamp").is_null()
+    is_purchase = (~nw.col("is_return") & (nw.col("amount") > 0) & dated).fill_null(False)
+    is_return = (nw.col("is_return") & (nw.col("amount") < 0) & dated).fill_null(False)
+    units = (base.abs() * _UNIT_SCALE).round(0).fill_null(0).cast(nw.Int64)
+    # ties broken by what the rows hold, so that a log with and without row numbers (a
+    # scanned file) match alike; the row number only orders otherwise identical lines
+    order = ["timestamp", "_side", "_order_id", "_units", "amount"]
+    if "source_row" in columns:
+        order.append("source_row")
+    price = (
+        (nw.col("unit_price") * _UNIT_SCALE).round(0).fill_null(-1).cast(nw.Int64)
+        if "unit_price" in columns
+        else nw.lit(0)
+    )
+    frame = frame.with_columns(
+        product.cast(nw.String).fill_null("").alias("_product"),
+        (
+            nw.col("order_id").cast(nw.String).fill_null("")
+            if "order_id" in columns
+            else nw.lit("")
+        ).alias("_order_id"),
+        price.alias("_price"),
+        nw.when(is_purchase).then(nw.lit(0)).otherwise(nw.lit(1)).alias("_side"),
+        nw.when(is_purchase | is_return).then(units).otherwise(nw.lit(0)).alias("_units"),
+        nw.when(is_purchase)
+        .then(nw.lit(1))
+        .when(is_return)
+        .then(nw.lit(-1))
+        .otherwise(nw.lit(0))
+        .alias("_sign"),
+    )
+    frame = _stack_match(frame, "_units", [*key, "_price"], order, "1")
+    frame = frame.with_columns((nw.col("_units") - nw.col("_m1") - nw.col("_c1")).alias("_units2"))
+    frame = _stack_match(frame, "_units2", key, order, "2")
+    frame = frame.with_columns(
+        (nw.col("_m1") + nw.col("_m2")).alias("_matched"),
+        (nw.col("_c1") + nw.col("_c2")).alias("_cancelled"),
+    )
+
+    def share(col: str) -> nw.Expr:
+        u = nw.col("_units")
+        return (
+            nw.when(u > 0)
+            .then(nw.col(col).cast(nw.Float64) / u.cast(nw.Float64))
+            .otherwise(nw.lit(0.0))
+        )
+
+    frame = frame.with_columns(
+        (nw.col("amount") * share("_cancelled")).alias("_lost"),  # purchase value taken back
+        (nw.col("amount") * share("_matched")).alias("_refund"),  # matched part, own price
+    )
+    frame = frame.with_columns(
+        nw.col("_lost").sum().over(*key).alias("_V"),
+        nw.col("_refund").sum().over(*key).alias("_W"),
+        nw.col("_matched").sum().over(*key).alias("_M"),
+    )
+    gap = nw.col("_V") + nw.col("_W")  # price difference, kept by the returns
+    gap = (
+        nw.when(gap.abs() <= _PRICE_NOISE * (nw.col("_V") - nw.col("_W")))
+        .then(nw.lit(0.0))
+        .otherwise(gap)
+    )
+    gap_share = (
+        nw.when(nw.col("_M") > 0)
+        .then(gap * nw.col("_matched").cast(nw.Float64) / nw.col("_M").cast(nw.Float64))
+        .otherwise(nw.lit(0.0))
+    )
+    netted = (
+        nw.when(nw.col("_sign") == 1)
+        .then(nw.col("_lost"))
+        .when(nw.col("_sign") == -1)
+        .then(nw.col("_refund") - gap_share)
+        .otherwise(nw.lit(0.0))
+    )
+    in_full = (nw.col("_units") > 0) & (nw.col("_cancelled") == nw.col("_units"))
+    status = (
+        nw.when((nw.col("_sign") == 1) & in_full)
+        .then(nw.lit(4))
+        .when((nw.col("_sign") == 1) & (nw.col("_cancelled") > 0))
+        .then(nw.lit(5))
+        .when((nw.col("_sign") == -1) & (nw.col("_matched") == nw.col("_units")))
+        .then(nw.lit(1))
+        .when((nw.col("_sign") == -1) & (nw.col("_matched") > 0))
+        .then(nw.lit(2))
+        .when(nw.col("is_return").fill_null(False))
+        .then(nw.lit(3))
+        .otherwise(nw.lit(0))
+    )
+    frame = frame.with_columns(netted.alias("netted_amount"), status.alias("_status"))
+    return frame.with_columns(
+        (nw.col("amount") - nw.col("netted_amount")).alias("amount"),
+        (nw.col("is_return") | (nw.col("_status") == 4)).alias("is_return"),
+    )
+
+
+#: ``_status`` codes of :func:`_match_returns`: (lines, status) per code (0: untouched).
+_STATUS = {
+    1: ("return", "matched in full"),
+    2: ("return", "partly matched"),
+    3: ("return", "unmatched"),
+    4: ("purchase", "returned in full"),
+    5: ("purchase", "partly returned"),
+}
+
+
+def _matching_table(matched: Any, columns: list[str]) -> tuple[pd.DataFrame, int | None]:
+    """How the returns were matched, from a :func:`_match_returns` frame: one row per
+    status (``lines, status, rows, revenue, netted, revenue_after``; ``revenue`` before
+    matching) and the number of orders whose every purchase line was returned in full
+    (None without ``order_id``)."""
+    lf = matched.lazy() if isinstance(matched, nw.DataFrame) else matched
+    lf = lf.with_columns(
+        (nw.col("amount") + nw.col("netted_amount")).alias("_original"),
+        (nw.col("_status") == 4).cast(nw.Int64).alias("_gone"),
+    )
+    per_status = collect(
+        lf.filter(nw.col("_status") > 0)
+        .group_by("_status")
+        .agg(
+            nw.len().alias("rows"),
+            nw.col("_original").sum().alias("revenue"),
+            nw.col("netted_amount").sum().alias("netted"),
+        )
+    )
+    found = {
+        int(code): r for code, r in zip(per_status["_status"], per_status.itertuples(), strict=True)
+    }
+    rows = []
+    for code, (lines, status) in _STATUS.items():
+        r = found.get(code)
+        n, revenue, netted = (
+            (0, 0.0, 0.0) if r is None else (int(r.rows), float(r.revenue), float(r.netted))
+        )
+        rows.append(
+            {
+                "lines": lines,
+                "status": status,
+                "rows": n,
+                "revenue": revenue,
+                "netted": netted,
+                "revenue_after": revenue - netted,
+            }
+        )
+    orders = None
+    if "order_id" in columns:
+        per_order = (
+            lf.filter(nw.col("_sign") == 1)
+            .group_by("customer_id", "_order_id")
+            .agg(nw.col("_gone").min())
+        )
+        total = collect(per_order.select(nw.col("_gone").sum())).iloc[0, 0]
+        orders = 0 if pd.isna(total) else int(total)
+    return pd.DataFrame(rows), orders
 
 
 def clean_transactions(
@@ -219,9 +503,21 @@ def clean_transactions(
     5. ``non_positive_price``: a purchase line with zero or negative ``unit_price``, or a
        zero ``amount`` (dropped when ``drop_non_positive_prices``).
     6. ``cancellation``: ``order_id`` starting with ``C``, negative quantity or negative
-       amount. ``cancellations="net"`` keeps them flagged ``is_return=True`` so their
-       negative amount nets against the customer's revenue but they never count as a
-       purchase; ``"drop"`` removes them.
+       amount. ``cancellations="net"`` keeps them flagged ``is_return=True`` and matches
+       each to the purchase it cancels (below); ``"drop"`` removes them and leaves the
+       purchases at their full value.
+
+    With ``cancellations="net"`` a return line is matched to the purchases of the same
+    customer and product (``product_code``; the customer's purchases in a log without
+    it) made before it (or at the same time), the most recent first, up to the units
+    bought (``quantity``; ``amount`` in a log without quantities). The matched value
+    moves from the return line to those purchase lines: a purchase line returned in full
+    gets ``amount`` 0 and ``is_return=True`` (so an order cancelled in full is no
+    purchase at all), a partly returned one keeps its net value, and the unmatched part
+    of a return (e.g. of a purchase made before the data starts) stays on the return line
+    as negative revenue. Rows are never added or removed by the matching and the
+    revenue total is unchanged; ``report.returns`` says how many return lines and how
+    much revenue were matched in full, partly and not at all.
 
     Parameters
     ----------
@@ -247,11 +543,15 @@ def clean_transactions(
     Returns
     -------
     clean : pandas.DataFrame, or the input's own kind of frame
-        The kept rows with an added boolean ``is_return`` column. For non-pandas input, a
+        The kept rows with two added columns: boolean ``is_return`` (never a purchase: a
+        return line, or a purchase line returned in full) and ``netted_amount``, the part
+        of the line's original amount moved by matching returns (original amount =
+        ``amount + netted_amount``; 0 where nothing was matched). For non-pandas input, a
         frame of the same engine: a lazy query (DuckDB relation, PySpark DataFrame, polars
         LazyFrame) for lazy input or a path, an eager frame for an eager one.
     report : CleaningReport
-        Per-rule ``rows`` and ``revenue``; rows and revenue add up exactly.
+        Per-rule ``rows`` and ``revenue`` and, with ``cancellations="net"``, how returns were
+        matched (``report.returns``); rows and revenue add up exactly.
 
     Notes
     -----
@@ -260,8 +560,12 @@ def clean_transactions(
     of distinct customers: the transactions never reach pandas. Duplicates are counted with a
     group-by over all columns (but ``source_row``) and removed with ``unique``, keeping the
     row with the smallest ``source_row`` when there is one (any copy otherwise: they are
-    identical). Row counts equal the pandas ones exactly; revenue sums agree to floating-point
-    rounding (engines add in their own order; pandas uses ``math.fsum``). The rows come
+    identical). Returns are matched with window functions (cumulative sums and minima per
+    customer and product, see ``_match_returns``), the same expressions on every engine,
+    pandas included. Row counts equal the pandas ones exactly; revenue sums agree to
+    floating-point rounding (engines add in their own order; pandas uses ``math.fsum``).
+    Purchases of one product at the same time are taken in the order of ``order_id``,
+    quantity, amount (and ``source_row``, when there is one). The rows come
     back in no particular order, and the result is a query, re-run by every analysis that
     reads it: materialise it once for repeated use (``clean.write_parquet(path)`` on DuckDB,
     ``clean.write.parquet(path)`` or ``clean.cache()`` on Spark).
@@ -310,6 +614,7 @@ def clean_transactions(
     for col in ("amount", "quantity", "unit_price"):
         if col in transactions.columns:
             require_numeric_column(transactions, col)
+    _refuse_cleaned(list(transactions.columns))
     missing = transactions["amount"].isna().to_numpy()
     if missing.any():
         raise DataValidationError(
@@ -382,6 +687,11 @@ def clean_transactions(
         keep |= assigned == cancel_code
     clean = tx.loc[keep].copy()
     clean["is_return"] = assigned[keep] == cancel_code
+    returns, orders = None, None
+    if cancellations == "net":
+        clean, returns, orders = _net_returns_pandas(clean)
+    else:
+        clean["netted_amount"] = 0.0
     clean.attrs = dict(transactions.attrs)
 
     report = CleaningReport(
@@ -392,9 +702,32 @@ def clean_transactions(
         revenue_kept=_fsum(clean["amount"]),
         customers_kept=int(clean["customer_id"].nunique()),
         notes=list(notes),
+        returns=returns,
+        orders_cancelled=orders,
     )
     report.check()
     return clean, report
+
+
+def _refuse_cleaned(columns: list[str]) -> None:
+    if "netted_amount" in columns:
+        raise DataValidationError(
+            "`transactions` has a `netted_amount` column: it was already cleaned, and "
+            "cleaning it again would match its returns a second time. Clean the raw log once "
+            "(`retention_lib.load_transactions` then `clean_transactions`)."
+        )
+
+
+def _net_returns_pandas(clean: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int | None]:
+    """:func:`_match_returns` on the kept pandas rows (same index and columns, plus
+    ``netted_amount``), with the matching table."""
+    columns = list(clean.columns)
+    index = clean.index
+    frame = _match_returns(nw.from_native(clean.reset_index(drop=True), eager_only=True), columns)
+    table, orders = _matching_table(frame, columns)
+    out = frame.select(*columns, "netted_amount").to_native()
+    out.index = index
+    return out, table, orders
 
 
 def _rule_table(cancellations: str, drop_duplicates: bool, counts: dict) -> pd.DataFrame:
@@ -503,6 +836,7 @@ def _clean_any_engine(
     lf = to_lazy(transactions)
     require_lazy_columns(lf, ["customer_id", "timestamp", "amount"], what="`transactions`")
     columns = columns_of(lf)
+    _refuse_cleaned(columns)
     flagged = lf.with_columns(
         _rule_expr(
             columns,
@@ -572,21 +906,6 @@ def _clean_any_engine(
         .select(nw.len().alias("n"))
     )
 
-    table = _rule_table(cancellations, drop_duplicates, counts)
-    rows_kept = sum(n for n, _ in kept_parts)
-    revenue_kept = math.fsum(v for _, v in kept_parts)
-    dropped = table.loc[table["action"] == "dropped"]
-    report = CleaningReport(
-        table=table,
-        rows_read=rows_kept + int(dropped["rows"].sum()),
-        rows_kept=rows_kept,
-        revenue_read=math.fsum([revenue_kept, *dropped["revenue"]]),
-        revenue_kept=revenue_kept,
-        customers_kept=int(customers.fillna(0).iloc[0, 0]),  # SQL: NULL when nothing is kept
-        notes=list(notes),
-    )
-    report.check()
-
     clean = flagged
     if drop_duplicates:
         if in_database:
@@ -595,11 +914,34 @@ def _clean_any_engine(
             clean = clean.unique(keys, keep="first", order_by=["source_row"])
         else:
             clean = clean.unique(keys, keep="any")
-    clean = (
-        clean.filter(keep)
-        .with_columns(is_return=nw.col("_rule") == cancel_code)
-        .select([*columns, *([] if "is_return" in columns else ["is_return"])])
+    out_columns = [*columns, *([] if "is_return" in columns else ["is_return"])]
+    clean = clean.filter(keep).with_columns(is_return=nw.col("_rule") == cancel_code)
+    returns, orders = None, None
+    if cancellations == "net":
+        clean = _match_returns(clean.select(out_columns), out_columns)
+        returns, orders = _matching_table(clean, out_columns)
+    else:
+        clean = clean.with_columns(netted_amount=nw.lit(0.0))
+    clean = clean.select(*out_columns, "netted_amount")
+
+    table = _rule_table(cancellations, drop_duplicates, counts)
+    rows_kept = sum(n for n, _ in kept_parts)
+    # matching moves revenue between kept rows; what it leaves is rounding (see `check`)
+    moved = [] if returns is None else list(returns["netted"])
+    revenue_kept = math.fsum(v for _, v in kept_parts)
+    dropped = table.loc[table["action"] == "dropped"]
+    report = CleaningReport(
+        table=table,
+        rows_read=rows_kept + int(dropped["rows"].sum()),
+        rows_kept=rows_kept,
+        revenue_read=math.fsum([revenue_kept, *dropped["revenue"]]),
+        revenue_kept=math.fsum([revenue_kept, *(-v for v in moved)]),
+        customers_kept=int(customers.fillna(0).iloc[0, 0]),  # SQL: NULL when nothing is kept
+        notes=list(notes),
+        returns=returns,
+        orders_cancelled=orders,
     )
+    report.check()
     if eager:
         return clean.collect(
             backend=nw.from_native(transactions).implementation

@@ -272,7 +272,8 @@ def rfm_scores(
         warnings.warn(
             f"{int(no_purchase.sum())} customer(s) have returns but no purchase "
             f"({_few(cust.loc[no_purchase, 'customer_id'])}); they get no RFM score. "
-            "Their returns probably refer to purchases before the data starts.",
+            "Either every order they placed was returned in full (see the cleaning report's "
+            "`returns`), or their returns refer to purchases before the data starts.",
             AssumptionWarning,
             stacklevel=2,
         )

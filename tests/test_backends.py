@@ -466,6 +466,15 @@ def test_online_retail_scanned_and_cleaned_by_duckdb_matches_pandas(online_retai
     )
     assert report.customers_kept == expected.customers_kept == 4_362
     assert round(report.revenue_read, 2) == 9_747_747.93  # the data README's total
+    # returns matched to the same purchases by DuckDB's window functions
+    money = ["revenue", "netted", "revenue_after"]
+    pd.testing.assert_frame_equal(
+        report.returns.drop(columns=money), expected.returns.drop(columns=money)
+    )
+    assert report.returns[money].to_numpy() == pytest.approx(
+        expected.returns[money].to_numpy(), abs=1e-6
+    )
+    assert report.orders_cancelled == expected.orders_cancelled
 
 
 def test_scanned_ids_are_normalised_like_loaded_ones(engine):

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from test_cleaning import _log
+from test_cleaning import _log, _matching_log, _matching_rows
 
 import retention_lib as rl
 
@@ -58,6 +58,17 @@ def _check_same(got, report, expected, expected_report) -> None:
     )
     assert report.revenue_read == pytest.approx(expected_report.revenue_read, abs=1e-9)
     assert report.revenue_kept == pytest.approx(expected_report.revenue_kept, abs=1e-9)
+    assert report.orders_cancelled == expected_report.orders_cancelled
+    if expected_report.returns is None:
+        assert report.returns is None
+    else:
+        money = ["revenue", "netted", "revenue_after"]
+        pd.testing.assert_frame_equal(
+            report.returns.drop(columns=money), expected_report.returns.drop(columns=money)
+        )
+        assert report.returns[money].to_numpy() == pytest.approx(
+            expected_report.returns[money].to_numpy(), abs=1e-9
+        )
 
 
 @pytest.mark.parametrize("options", _SWITCHES, ids=["default", "drop", "all-off", "custom"])
@@ -89,12 +100,60 @@ def test_parquet_files_are_cleaned_by_duckdb(tmp_path):
     assert "9 rows read, 3 kept" in repr(report)
 
 
+def _returns_log() -> pd.DataFrame:
+    """Full, partial, same-price-first, refund-above-price and unmatched returns, and ties."""
+    return _matching_log(
+        [
+            ("1", "X", 4, 1.0, 0),
+            ("1", "X", 3, 2.5, 0),
+            ("1", "X", -3, 1.0, 0),
+            ("1", "Y", -2, 1.0, 0),
+            ("1", "Y", 2, 1.0, 1),
+            ("1", "X", -6, 2.5, 2),
+            ("2", "X", 3, 1.0, 1),
+            ("2", "X", 3, 1.0, 1),
+            ("2", "X", -4, 2.5, 3),
+            ("2", "Y", 1, 1.0, 3),
+        ]
+    )
+
+
+@pytest.mark.parametrize("kind", ["polars", "polars_lazy", "duckdb"])
+def test_engines_match_returns_like_pandas(kind):
+    tx = _returns_log()
+    native = {"polars": pl.from_pandas, "polars_lazy": lambda d: pl.from_pandas(d).lazy()}.get(
+        kind, duckdb.from_df
+    )(tx)
+    _check_same(*rl.clean_transactions(native), *rl.clean_transactions(tx))
+
+
 @pytest.mark.spark
 def test_spark_cleans_like_pandas(spark):
-    tx = _log()
-    got, report = rl.clean_transactions(spark.createDataFrame(tx))
-    assert type(got).__name__ == "DataFrame" and hasattr(got, "sparkSession")
-    _check_same(got, report, *rl.clean_transactions(tx))
+    for tx in (_log(), _returns_log()):
+        got, report = rl.clean_transactions(spark.createDataFrame(tx))
+        assert type(got).__name__ == "DataFrame" and hasattr(got, "sparkSession")
+        _check_same(got, report, *rl.clean_transactions(tx))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_matching_rows, min_size=1, max_size=25), st.booleans())
+def test_duckdb_and_polars_match_returns_like_pandas(rows, with_source_row):
+    tx = _matching_log(rows)
+    if not with_source_row:  # ties are then broken by order id, quantity and amount
+        tx = tx.drop(columns="source_row")
+    expected, expected_report = rl.clean_transactions(tx)
+    for native in (duckdb.from_df(tx), pl.from_pandas(tx).lazy()):
+        got, report = rl.clean_transactions(native)
+        if with_source_row:
+            _check_same(got, report, expected, expected_report)
+        else:
+            key = ["order_id"]
+            out = nw.from_native(got).lazy().collect().to_pandas()
+            pd.testing.assert_frame_equal(
+                out.sort_values(key).reset_index(drop=True),
+                expected.sort_values(key).reset_index(drop=True),
+                check_dtype=False,
+            )
 
 
 def test_without_source_row_any_copy_of_a_duplicate_is_kept():
