@@ -269,3 +269,90 @@ def test_missing_amount_is_a_clear_error_not_a_silent_drop():
     })  # fmt: skip
     with pytest.raises(rl.DataValidationError, match="Column `amount` has 1 missing value"):
         rl.rfm_summary(tx)
+
+
+# ------------------------------------------------------------ the split is by day, in any unit
+
+
+def _mid_week_log() -> pd.DataFrame:
+    # Monday 1 January and Wednesday 17 January 2024; the calibration ends on Tuesday 16th
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "a"],
+            "timestamp": pd.to_datetime(["2024-01-01 00:00", "2024-01-17 15:00"]),
+            "amount": [1.0, 2.0],
+        }
+    )
+
+
+@pytest.mark.parametrize("engine", ["auto", "native", "duckdb", "polars"])
+def test_split_counts_only_purchases_on_or_before_calibration_end(engine):
+    out = calibration_holdout_split(
+        _mid_week_log(),
+        calibration_end="2024-01-16",
+        observation_end="2024-01-31",
+        time_unit="W",
+        engine=engine,
+    ).iloc[0]
+    # lifetimes' calibration_and_holdout_data gives the same (freq="W")
+    assert (out["frequency_cal"], out["recency_cal"], out["T_cal"]) == (0, 0.0, 2.0)
+    assert (out["frequency_holdout"], out["monetary_value_holdout"]) == (1, 2.0)
+    assert out["duration_holdout"] == 2.0
+
+
+def test_split_mid_week_matches_lifetimes():
+    tx = _mid_week_log()
+    ours = calibration_holdout_split(
+        tx, calibration_end="2024-01-16", observation_end="2024-01-31", time_unit="W"
+    )
+    with quiet():
+        ref = lifetimes().utils.calibration_and_holdout_data(
+            tx.assign(timestamp=tx["timestamp"].dt.normalize()),  # lifetimes splits at midnight
+            "customer_id",
+            "timestamp",
+            calibration_period_end="2024-01-16",
+            observation_period_end="2024-01-31",
+            freq="W",
+            monetary_value_col="amount",
+        )
+    for col in ("frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout"):
+        assert ours[col].iloc[0] == ref[col].iloc[0], col
+
+
+def test_summary_ignores_purchases_after_observation_end_in_its_week():
+    out = rfm_summary(_mid_week_log(), observation_end="2024-01-16", time_unit="W")
+    assert out[["frequency", "recency", "T"]].values.tolist() == [[0, 0.0, 2.0]]
+
+
+def test_split_matches_lifetimes_calibration_and_holdout_data_on_CDNOW_master():
+    """The full CDNOW cohort (23,570 customers, Fader & Hardie's master file), weekly,
+    calibration ending on a Tuesday (1997-09-30): every customer's calibration summary and
+    holdout count equal lifetimes' (18,440 holdout transactions in all)."""
+    tx = load_cdnow(sample=False)
+    ours = calibration_holdout_split(
+        tx, calibration_end="1997-09-30", time_unit="W", count_zero_amounts=True
+    ).set_index("customer_id")
+    with quiet():
+        ref = lifetimes().utils.calibration_and_holdout_data(
+            tx,
+            "customer_id",
+            "timestamp",
+            calibration_period_end="1997-09-30",
+            freq="W",
+            monetary_value_col="amount",
+        )
+    ref.index = ref.index.astype(str)
+    ref = ref.loc[ours.index]
+    assert len(ours) == 23_570
+    columns = ["frequency_cal", "recency_cal", "T_cal", "monetary_value_cal"]
+    for col in [*columns, "frequency_holdout", "duration_holdout"]:
+        np.testing.assert_allclose(ours[col], ref[col], rtol=1e-12, err_msg=col)
+    assert ours["frequency_holdout"].sum() == ref["frequency_holdout"].sum() == 18_440
+    # lifetimes averages the holdout *rows*; here a transaction is a week's purchases, as in
+    # the calibration summary (lifetimes sums those per period too)
+    weeks = tx[tx["timestamp"] > "1997-09-30"].assign(
+        week=lambda d: d["timestamp"].dt.to_period("W")
+    )
+    per_week = weeks.groupby(["customer_id", "week"])["amount"].sum()
+    mean = per_week.groupby(level="customer_id").mean().reindex(ours.index, fill_value=0.0)
+    np.testing.assert_allclose(ours["monetary_value_holdout"], mean, rtol=1e-12)

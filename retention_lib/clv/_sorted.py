@@ -75,15 +75,23 @@ def transactions(
     grain: str,
     obs_idx: int,
     count_zero_amounts: bool,
+    since: pd.Timestamp | None = None,
+    before: pd.Timestamp | None = None,
 ) -> Transactions | None:
-    """The purchases (as :func:`summary._purchases` selects them) up to period ``obs_idx``,
-    merged per (customer, period); None if (key, period, row) do not fit in 63 bits."""
+    """The purchases (as :func:`summary._purchases` selects them) up to period ``obs_idx``
+    (and at or after ``since``, before ``before``, when given), merged per (customer,
+    period); None if (key, period, row) do not fit in 63 bits."""
     amount = frame["amount"].to_numpy(dtype=float)
     keep = amount >= 0 if count_zero_amounts else amount > 0
     if "is_return" in frame.columns:
         keep &= ~frame["is_return"].fillna(False).to_numpy(dtype=bool)
-    period = period_index(frame["timestamp"].to_numpy(), grain)
+    timestamps = frame["timestamp"].to_numpy()
+    period = period_index(timestamps, grain)
     keep &= period <= obs_idx
+    if since is not None:
+        keep &= timestamps >= np.datetime64(since)
+    if before is not None:
+        keep &= timestamps < np.datetime64(before)
     key = keys
     if not keep.all():  # else (the usual case) no copies
         rows = np.flatnonzero(keep)

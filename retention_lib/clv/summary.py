@@ -218,9 +218,21 @@ def _period_expr(grain: str, spark: bool = False) -> nw.Expr:
     return (us + 3 * _US_PER_DAY) // (7 * _US_PER_DAY)
 
 
-def _period_table(lf: nw.LazyFrame, grain: str, obs_idx: int) -> nw.LazyFrame:
-    """One row per (customer, period with a purchase): the period's summed amount."""
-    next_start = datetime_lit(period_start(obs_idx + 1, grain).iloc[0], lf)
+def _period_table(
+    lf: nw.LazyFrame,
+    grain: str,
+    obs_idx: int,
+    since: pd.Timestamp | None = None,
+    before: pd.Timestamp | None = None,
+) -> nw.LazyFrame:
+    """One row per (customer, period with a purchase): the period's summed amount, of the
+    purchases up to period ``obs_idx`` (at or after ``since``, before ``before`` if given)."""
+    next_start = period_start(obs_idx + 1, grain).iloc[0]
+    if before is not None:
+        next_start = min(next_start, before)
+    window = nw.col("timestamp") < datetime_lit(next_start, lf)
+    if since is not None:
+        window = window & (nw.col("timestamp") >= datetime_lit(since, lf))
     amount = nw.col("amount")
     if lf.collect_schema()["amount"] != nw.Float64:
         amount = amount.cast(nw.Float64)
@@ -228,7 +240,7 @@ def _period_table(lf: nw.LazyFrame, grain: str, obs_idx: int) -> nw.LazyFrame:
         grain, spark=lf.implementation.is_spark_like() or lf.implementation.is_ibis()
     )
     return (
-        lf.filter(nw.col("timestamp") < next_start)
+        lf.filter(window)
         .select(nw.col("customer_id"), period.alias("period"), amount)
         .group_by("customer_id", "period")
         .agg(nw.col("amount").sum())
@@ -301,8 +313,9 @@ def rfm_summary(
     time_unit : {'W', 'D', 'M'}, default 'W'
         Unit of ``recency`` and ``T`` (and so of the fitted rates).
     observation_end : date-like, optional
-        Last day observed (inclusive: its whole period counts). Later rows are ignored.
-        Defaults to the last purchase in the data.
+        Last day observed (inclusive). Later purchases are ignored, also those in the same
+        ``grain`` period (as lifetimes ignores rows after ``observation_period_end``); ``T``
+        runs to the period holding this day. Defaults to the last purchase in the data.
     monetary : bool, default True
         Add ``monetary_value``.
     grain : {'D', 'W', 'M'}, optional
@@ -364,14 +377,15 @@ def rfm_summary(
     grain = _resolve_grain(time_unit, grain)
     source = _source(transactions, engine, count_zero_amounts)
     obs_idx, obs_end = _scan(source.lf, observation_end, grain)
+    end = _day_after(obs_end)
     if not collect and source.frame is None and not isinstance(transactions, pd.DataFrame):
-        periods = _period_table(source.lf, grain, obs_idx)
+        periods = _period_table(source.lf, grain, obs_idx, before=end)
         return _lazy_summary(periods, obs_idx, _scale(grain, time_unit), monetary).to_native()
-    tx = _kernel_transactions(source, grain, obs_idx, count_zero_amounts)
+    tx = _kernel_transactions(source, grain, obs_idx, count_zero_amounts, before=end)
     if tx is not None:
         ids, customers = _kernel_customers(tx, source.codec)
     else:
-        periods = _engine_periods(source, grain, obs_idx, count_zero_amounts)
+        periods = _engine_periods(source, grain, obs_idx, count_zero_amounts, before=end)
         ids, customers = _table_customers(_customer_table(periods), source.codec)
     if len(ids) == 0:
         raise DataValidationError(
@@ -399,8 +413,18 @@ def _lazy_summary(
     return _customer_query(periods).select(*columns)
 
 
+def _day_after(day: pd.Timestamp) -> pd.Timestamp:
+    """Start of the day after ``day``: purchases before it are on or before ``day``."""
+    return day.normalize() + pd.Timedelta(days=1)
+
+
 def _kernel_transactions(
-    source: _Source, grain: str, obs_idx: int, count_zero_amounts: bool
+    source: _Source,
+    grain: str,
+    obs_idx: int,
+    count_zero_amounts: bool,
+    since: pd.Timestamp | None = None,
+    before: pd.Timestamp | None = None,
 ) -> _sorted.Transactions | None:
     """The per-(customer, period) transactions from the sort kernel, or None where it does
     not apply."""
@@ -412,6 +436,8 @@ def _kernel_transactions(
         grain=grain,
         obs_idx=obs_idx,
         count_zero_amounts=count_zero_amounts,
+        since=since,
+        before=before,
     )
 
 
@@ -421,14 +447,19 @@ def _kernel_customers(tx: _sorted.Transactions, codec: IdKeys) -> tuple[Any, _so
 
 
 def _engine_periods(
-    source: _Source, grain: str, obs_idx: int, count_zero_amounts: bool
+    source: _Source,
+    grain: str,
+    obs_idx: int,
+    count_zero_amounts: bool,
+    since: pd.Timestamp | None = None,
+    before: pd.Timestamp | None = None,
 ) -> nw.LazyFrame:
     """The narwhals per-(customer, period) query; on DuckDB over the integer keys when the
     sort kernel could not pack them."""
     lf = source.lf
     if source.frame is not None:
         lf = _purchases(nw.from_native(source.frame).lazy(backend="duckdb"), count_zero_amounts)
-    return _period_table(lf, grain, obs_idx)
+    return _period_table(lf, grain, obs_idx, since=since, before=before)
 
 
 def _table_customers(table: pd.DataFrame, codec: IdKeys | None) -> tuple[Any, _sorted.Customers]:
@@ -491,17 +522,23 @@ def calibration_holdout_split(
 ) -> pd.DataFrame:
     """Summaries of a calibration period and of the holdout period that follows it.
 
-    The calibration summary is :func:`rfm_summary` up to ``calibration_end``; the holdout
-    counts each calibration customer's transactions (periods of length ``grain`` with a
-    purchase) after ``calibration_end`` up to ``observation_end``. Customers whose first
-    purchase falls in the holdout are not included (the models forecast known customers).
+    The calibration summary is :func:`rfm_summary` of the purchases on or before
+    ``calibration_end``; the holdout counts each calibration customer's transactions
+    (periods of length ``grain`` with a purchase) among the purchases after
+    ``calibration_end`` up to ``observation_end``. The split is by day whatever the time
+    unit: in weeks, a week holding ``calibration_end`` can hold a calibration transaction
+    (its purchases up to that day) and a holdout one (the later purchases), as in lifetimes'
+    ``calibration_and_holdout_data``. Customers whose first purchase falls in the holdout
+    are not included (the models forecast known customers).
 
     Parameters
     ----------
     transactions : DataFrame-like
         Canonical transaction log (see :func:`rfm_summary`).
     calibration_end : date-like
-        Last day of the calibration period (inclusive).
+        Last day of the calibration period (inclusive: purchases on that day, at any time,
+        are calibration purchases; lifetimes compares timestamps with midnight instead,
+        which is the same for logs of dates).
     observation_end : date-like, optional
         Last day of the holdout period (inclusive); defaults to the last purchase.
     time_unit, grain, count_zero_amounts, engine
@@ -546,10 +583,17 @@ def calibration_holdout_split(
             f"`calibration_end` ({cal_end.date()}) must fall in an earlier {grain!r} period than "
             f"`observation_end` ({obs_end.date()}); pass an earlier `calibration_end`."
         )
-    tx = _kernel_transactions(source, grain, obs_idx, count_zero_amounts)
-    if tx is not None:
-        ids, customers = _kernel_customers(tx.where(tx.period <= cal_idx), source.codec)
-        later = _sorted.customers(tx.where(tx.period > cal_idx))
+    # purchases on or before the calibration end's day are calibration purchases, later
+    # ones holdout purchases, whatever the period: a week holding the calibration end can
+    # have purchases in both (as lifetimes' `calibration_and_holdout_data` splits them)
+    split, end = _day_after(cal_end), _day_after(obs_end)
+    cal = _kernel_transactions(source, grain, cal_idx, count_zero_amounts, before=split)
+    tx = None
+    if cal is not None:
+        tx = _kernel_transactions(source, grain, obs_idx, count_zero_amounts, split, end)
+    if cal is not None and tx is not None:
+        ids, customers = _kernel_customers(cal, source.codec)
+        later = _sorted.customers(tx)
         holdout = pd.DataFrame(
             {
                 "customer_id": source.codec.decode(later.key),
@@ -558,14 +602,11 @@ def calibration_holdout_split(
             }
         )
     else:
-        periods = _engine_periods(source, grain, obs_idx, count_zero_amounts)
-        ids, customers = _table_customers(
-            _customer_table(periods.filter(nw.col("period") <= cal_idx)), source.codec
-        )
+        periods = _engine_periods(source, grain, cal_idx, count_zero_amounts, before=split)
+        ids, customers = _table_customers(_customer_table(periods), source.codec)
+        later = _engine_periods(source, grain, obs_idx, count_zero_amounts, split, end)
         holdout = collect(
-            periods.filter(nw.col("period") > cal_idx)
-            .group_by("customer_id")
-            .agg(
+            later.group_by("customer_id").agg(
                 nw.len().alias("frequency_holdout"),
                 nw.col("amount").mean().alias("monetary_value_holdout"),
             )
