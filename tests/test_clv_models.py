@@ -1038,3 +1038,134 @@ def test_bgbb_bad_summaries_are_clear_errors(donations_fit, change, match):
         BetaGeoBetaBinomModel().fit(summary[summary["frequency"] == 0])
     with pytest.raises(DataValidationError, match="missing column"):
         BetaGeoBetaBinomModel().fit(summary.drop(columns="T"))
+
+
+# --------------------------------------------------------------------------- P(no purchase)
+
+
+def test_pareto_p_no_purchase_matches_lifetimes_conditional_pmf(cal):
+    """lifetimes' ParetoNBDFitter.conditional_probability_of_n_purchases_up_to_time(0, ...)
+    (Fader & Hardie, note 028, eq. 16), on every CDNOW calibration customer where it is
+    finite; ours is a quadrature, accurate to about 1e-6."""
+    model = ParetoNBDModel().fit(cal)
+    ours = model.p_no_purchase(cal, 39.0).to_numpy()
+    fitter = lifetimes().ParetoNBDFitter()
+    fitter.params_ = model.params_.copy()
+    with quiet(), np.errstate(all="ignore"):
+        ref = np.array(
+            [
+                fitter.conditional_probability_of_n_purchases_up_to_time(0, 39.0, x, tx, T)
+                for x, tx, T in cal[["frequency", "recency", "T"]].drop_duplicates().to_numpy()
+            ]
+        )
+    unique = cal[["frequency", "recency", "T"]].drop_duplicates().index
+    finite = np.isfinite(ref)
+    assert finite.mean() > 0.95
+    np.testing.assert_allclose(ours[unique][finite], ref[finite], atol=2e-6)
+
+
+@pytest.mark.parametrize("modified", [False, True])
+def test_bg_p_no_purchase_matches_numerical_integration(modified):
+    """The likelihood of (x, t_x, T) and the joint with no purchase in (T, T + t], written out
+    from the model's story and integrated over lambda numerically (the Beta expectations of
+    the drop-out terms in closed form)."""
+    from scipy import integrate, stats
+    from scipy.special import betaln
+
+    r, alpha, a, b = 0.243, 4.414, 0.793, 2.426  # FHL (2005) CDNOW, weeks
+    model = (ModifiedBetaGeoModel if modified else BetaGeoModel)()
+    model.params_ = pd.Series([r, alpha, a, b], index=["r", "alpha", "a", "b"])
+    rows = pd.DataFrame(
+        {"frequency": [0, 1, 2, 7, 3], "recency": [0.0, 30.0, 5.0, 35.0, 38.0], "T": 38.0}
+    )
+    got = model.p_no_purchase(rows, 39.0).to_numpy()
+    m = int(modified)  # MBG/NBD: a drop-out is also possible right after the first purchase
+    for i, (x, tx, T) in enumerate(rows.to_numpy()):
+        stay = np.exp(betaln(a, b + x + m) - betaln(a, b))  # E[(1 - p)^(x + m)]
+        drop = np.exp(betaln(a + 1, b + x - 1 + m) - betaln(a, b)) if x + m > 0 else 0.0
+
+        def integrand(lam, extra, x=x, tx=tx, T=T, stay=stay, drop=drop):
+            alive = stay * lam**x * np.exp(-lam * (T + extra))
+            dead = drop * lam**x * np.exp(-lam * tx)
+            return stats.gamma.pdf(lam, r, scale=1 / alpha) * (alive + dead)
+
+        def total(extra):
+            pieces = [(0, 1e-3), (1e-3, 1), (1, 60)]  # the Gamma(0.243) density peaks at 0
+            return sum(
+                integrate.quad(integrand, lo, hi, args=(extra,), epsabs=1e-14, limit=200)[0]
+                for lo, hi in pieces
+            )
+
+        assert got[i] == pytest.approx(total(39.0) / total(0.0), abs=1e-8), (x, tx, T)
+
+
+def _simulate_holdout(kind, n, rng, T=39.0, t=39.0):
+    """Calibration statistics at T and whether a purchase follows in (T, T + t], drawn from
+    the model's story: BG/NBD drop-out after repeat purchases (MBG/NBD also at time 0),
+    Pareto/NBD an exponential lifetime."""
+    lam = rng.gamma(0.5, 1 / 6.0, n)
+    if kind == "pareto":
+        death = rng.exponential(1 / rng.gamma(0.7, 1 / 12.0, n))
+    else:
+        drop = rng.beta(0.8, 2.5, n)
+    x, tx, later = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
+    for i in range(n):
+        now, alive = 0.0, not (kind == "mbg" and rng.random() < drop[i])
+        while alive:
+            now += rng.exponential(1 / lam[i])
+            if kind == "pareto" and now > death[i] or now > T + t:
+                break
+            if now > T:
+                later[i] = True
+                break
+            x[i], tx[i] = x[i] + 1, now
+            alive = kind == "pareto" or rng.random() >= drop[i]
+    summary = pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+    return summary, later
+
+
+@pytest.mark.parametrize("kind", ["bg", "mbg", "pareto"])
+def test_p_no_purchase_matches_simulated_holdout(kind, rng):
+    """Customers simulated from each model's own story: the mean P(no purchase in the next 39
+    weeks) under the true parameters equals the share that made none, overall and among
+    one-time, light and heavy buyers (within 4 standard errors)."""
+    summary, later = _simulate_holdout(kind, 20_000, rng)
+    if kind == "pareto":
+        model = ParetoNBDModel()
+        model.params_ = pd.Series([0.5, 6.0, 0.7, 12.0], index=["r", "alpha", "s", "beta"])
+    else:
+        model = ModifiedBetaGeoModel() if kind == "mbg" else BetaGeoModel()
+        model.params_ = pd.Series([0.5, 6.0, 0.8, 2.5], index=["r", "alpha", "a", "b"])
+    p = model.p_no_purchase(summary, 39.0).to_numpy()
+    groups = np.digitize(summary["frequency"], [1, 3])
+    for g in [None, 0, 1, 2]:
+        sel = np.ones(len(p), bool) if g is None else groups == g
+        observed = 1 - later[sel].mean()
+        se = np.sqrt(observed * (1 - observed) / sel.sum())
+        assert abs(p[sel].mean() - observed) < 4 * se + 1e-3, (kind, g)
+
+
+@pytest.mark.parametrize("model_cls", [BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel])
+def test_p_no_purchase_falls_with_the_horizon_towards_one_minus_p_alive(cal, model_cls):
+    model = model_cls().fit(cal)
+    rows = cal.iloc[:200]
+    dead = 1 - model.p_alive(rows)
+    previous = model.p_no_purchase(rows, 0.0)
+    assert (previous == 1.0).all()
+    for t in (1.0, 13.0, 39.0, 520.0):
+        now = model.p_no_purchase(rows, t)
+        assert (now <= previous + 1e-12).all() and (now >= dead - 1e-9).all()
+        previous = now
+
+
+def test_mbgnbd_p_alive_formula_matches_lifetimes(cal):
+    model = ModifiedBetaGeoModel().fit(cal)
+    x, tx, T = (cal[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    np.testing.assert_allclose(
+        F.mbgnbd_p_alive(*model.params_.to_numpy(), x, tx, T), model.p_alive(cal), rtol=1e-10
+    )
+
+
+def test_p_no_purchase_needs_a_valid_horizon(bg, cal):
+    with pytest.raises(DataValidationError, match="`t` must be a finite number >= 0"):
+        bg.p_no_purchase(cal, -1)

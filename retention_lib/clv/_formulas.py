@@ -533,3 +533,73 @@ def bgbb_p_dropped(alpha, beta, gamma, delta, n):
     """P(dead by opportunity n) for a new customer: 1 - B(gamma, delta + n) / B(gamma, delta)."""
     n = np.asarray(n, dtype=float)
     return -np.expm1(betaln(gamma, delta + n) - betaln(gamma, delta))
+
+
+# ---------------------------------------------------------------------------------------------
+# P(no purchase in (T, T + t] | x, t_x, T): the churn score of each purchase model.
+# A customer alive at T with purchase rate lambda has a posterior lambda ~ Gamma(r + x,
+# alpha + T) (the alive term of the likelihood is lambda^x e^(-lambda T)); a dead one never
+# buys again. So P(no purchase) = 1 - P(alive) P(a purchase in t | alive).
+# ---------------------------------------------------------------------------------------------
+
+
+def _nbd_buy_within(r, alpha, t, x, T):
+    """P(a purchase in (T, T + t] | alive at T) when only a purchase can end a life (BG/NBD,
+    MBG/NBD): 1 - E[e^(-lambda t)] = 1 - ((alpha + T) / (alpha + T + t))^(r + x)."""
+    x = np.asarray(x, dtype=float)
+    T = np.asarray(T, dtype=float)
+    return -np.expm1(-(r + x) * np.log1p(np.asarray(t, dtype=float) / (alpha + T)))
+
+
+def bgnbd_p_no_purchase(r, alpha, a, b, t, x, tx, T):
+    """P(Y(t) = 0 | x, t_x, T) under BG/NBD: 1 - P(alive) [1 - ((alpha + T) /
+    (alpha + T + t))^(r + x)], with P(alive) of Fader, Hardie & Lee (2008), note 021, eq. 5
+    (the n = 0 term of the conditional distribution of Y(t), FHL 2005 section 4)."""
+    alive = 1.0 / (1.0 + bgnbd_dead_odds(r, alpha, a, b, x, tx, T))
+    return 1.0 - alive * _nbd_buy_within(r, alpha, t, x, T)
+
+
+def mbgnbd_p_alive(r, alpha, a, b, x, tx, T):
+    """P(alive | x, t_x, T) under MBG/NBD (Batislam, Denizel & Filiztekin 2007): a customer may
+    also drop out right after the first purchase, so the odds of being inactive are
+    a / (b + x) ((alpha + T) / (alpha + t_x))^(r + x) for every x (lifetimes'
+    ``ModifiedBetaGeoFitter.conditional_probability_alive``)."""
+    x = np.asarray(x, dtype=float)
+    log_odds = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+    return 1.0 / (1.0 + np.exp(np.minimum(log_odds, 700.0)))
+
+
+def mbgnbd_p_no_purchase(r, alpha, a, b, t, x, tx, T):
+    """P(Y(t) = 0 | x, t_x, T) under MBG/NBD: 1 - P(alive) [1 - ((alpha + T) /
+    (alpha + T + t))^(r + x)] (drop-out still only follows a purchase)."""
+    alive = mbgnbd_p_alive(r, alpha, a, b, x, tx, T)
+    return 1.0 - alive * _nbd_buy_within(r, alpha, t, x, T)
+
+
+def pnbd_p_no_purchase(r, alpha, s, beta, t, x, tx, T):
+    """P(Y(t) = 0 | x, t_x, T) under Pareto/NBD (the n = 0 case of Fader & Hardie, note 028,
+    eq. 16).
+
+    Alive at T, lambda ~ Gamma(k = r + x, A = alpha + T) and mu ~ Gamma(s, B = beta + T)
+    independently, and the next purchase comes before the death with probability
+    ``integral_0^t lambda e^(-(lambda + mu) u) du``; its expectation is
+    ``integral_0^t (k / A) (A / (A + u))^(k + 1) (B / (B + u))^s du``. Substituting
+    ``y = (A / (A + u))^(k + s)`` (as in ``_pnbd_log_integral``) turns it into
+    ``k / (k + s) integral_{y_t}^1 y^(-s / (k + s)) (B / (B + u(y)))^s dy``, a smooth bounded
+    integrand whatever k, s and t, by Gauss-Legendre quadrature (no hypergeometric function).
+    """
+    x = np.asarray(x, dtype=float)
+    x, tx, T = np.broadcast_arrays(x, np.asarray(tx, dtype=float), np.asarray(T, dtype=float))
+    k = r + x
+    A = alpha + T
+    B = beta + T
+    n = k + s
+    log_y_t = -n * np.log1p(np.asarray(t, dtype=float) / A)  # <= 0
+    width = -np.expm1(log_y_t)  # 1 - y_t
+    y = np.exp(log_y_t)[..., None] + width[..., None] * (1 + _GL_NODES) / 2  # in [y_t, 1]
+    log_y = np.log(y)
+    u = A[..., None] * np.expm1(-log_y / n[..., None])
+    integrand = np.exp(-(s / n)[..., None] * log_y - s * np.log1p(u / B[..., None]))
+    buy = k / n * width / 2 * np.sum(integrand * _GL_WEIGHTS, axis=-1)
+    alive = pnbd_p_alive(r, alpha, s, beta, x, tx, T)
+    return 1.0 - alive * buy

@@ -806,6 +806,48 @@ class _PurchaseModel(_BaseModel):
         joined = _join_in_engine(summary, keys, compute)
         return joined.select("customer_id", *names).to_native()
 
+    def p_no_purchase(
+        self, summary: pd.DataFrame, t: float, *, time_unit: str | None = None
+    ) -> pd.Series:
+        """Probability that each customer makes no purchase in the next ``t`` time units.
+
+        ``P(Y(t) = 0 | frequency, recency, T)``: the customer has dropped out, or is still
+        active but does not buy within ``t``. This is the churn score: unlike
+        ``1 - p_alive`` it is high for one-time buyers who have not come back for long (whom
+        the BG/NBD model counts as alive with certainty) and it says over which horizon.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            As in :meth:`predict_purchases`.
+        t : float
+            Horizon, in the model's time unit.
+        time_unit : {'W', 'D', 'M'}, optional
+            As in :meth:`predict_purchases`.
+
+        Returns
+        -------
+        pandas.Series
+            ``p_no_purchase`` in [0, 1], aligned with ``summary``'s index.
+
+        Examples
+        --------
+        >>> from retention_lib.clv import load_cdnow, rfm_summary
+        >>> cal = rfm_summary(load_cdnow(), grain="D", observation_end="1997-09-30")
+        >>> model = BetaGeoModel().fit(cal)
+        >>> model.p_no_purchase(cal, 39).between(0, 1).all()
+        True
+        """
+        self._check_fitted()
+        t = _check_horizon(t)
+        ux, utx, uT, inverse = self._unique(summary, time_unit)
+        values = np.clip(self._p_no_purchase(t, ux, utx, uT), 0.0, 1.0)
+        return self._series(values[inverse], summary, "p_no_purchase")
+
+    def _p_no_purchase(self, t, x, tx, T) -> np.ndarray:
+        """P(no purchase in (T, T + t]) per unique row (the model's formula)."""
+        raise NotImplementedError
+
     def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer within ``t`` (in the model's
         time unit) of their first."""
@@ -954,6 +996,9 @@ class BetaGeoModel(_PurchaseModel):
     def _expected(self, t):
         return F.bgnbd_expected(*self.params_.to_numpy(), t)
 
+    def _p_no_purchase(self, t, x, tx, T):
+        return F.bgnbd_p_no_purchase(*self.params_.to_numpy(), t, x, tx, T)
+
 
 class ModifiedBetaGeoModel(_PurchaseModel):
     """MBG/NBD model (Batislam, Denizel & Filiztekin 2007): as BG/NBD, but customers may also
@@ -1008,6 +1053,9 @@ class ModifiedBetaGeoModel(_PurchaseModel):
 
     def _expected(self, t):
         return self._with_fitter("expected_number_of_purchases_up_to_time", t)
+
+    def _p_no_purchase(self, t, x, tx, T):
+        return F.mbgnbd_p_no_purchase(*self.params_.to_numpy(), t, x, tx, T)
 
 
 class ParetoNBDModel(_PurchaseModel):
@@ -1136,6 +1184,9 @@ class ParetoNBDModel(_PurchaseModel):
 
     def _expected(self, t):
         return F.pnbd_expected(*self.params_.to_numpy(), t)
+
+    def _p_no_purchase(self, t, x, tx, T):
+        return F.pnbd_p_no_purchase(*self.params_.to_numpy(), t, x, tx, T)
 
 
 #: purchase models whose predictions are computed stably here (the remedy when one overflows)
