@@ -237,10 +237,14 @@ def test_churn_risk_by_history_only():
     a = alerts.iloc[0]
     assert a["days_since_last_purchase"] == 121 and a["usual_gap_days"] == pytest.approx(10.0)
     assert a["overdue"] and not a["low_p_alive"]
-    assert "no purchase for 121 days, 12.1x the usual 10-day gap" in a["reason"]
+    assert (
+        "no purchase for 121 days, 12.1x the usual 10-day gap between their purchase"
+        in (a["reason"])
+    )
+    assert alerts.attrs["ranked_by"] == "revenue"
 
 
-def test_churn_risk_with_predictions_ranks_by_value_at_risk():
+def test_churn_risk_without_a_model_ranks_by_value_and_says_so():
     preds = pd.DataFrame(
         {
             "customer_id": list("ABCDEF"),
@@ -250,10 +254,9 @@ def test_churn_risk_with_predictions_ranks_by_value_at_risk():
         }
     )
     alerts = S.churn_risk_list(risk_log(), predictions=preds, value="clv", top_value_share=0.5)
-    # top 3 by CLV: B 900, C 500, A 300. B: low P(alive) -> 900*0.6 = 540; A: 300*0.8 = 240;
-    # C: P(alive) fell 0.95 -> 0.70 (>= 0.2 drop) -> 500*0.3 = 150
-    assert alerts["customer_id"].tolist() == ["B", "A", "C"]
-    np.testing.assert_allclose(alerts["value_at_risk"], [540, 240, 150])
+    # top 3 by CLV: B 900 (low P(alive)), C 500 (P(alive) fell 0.95 -> 0.70), A 300 (both)
+    assert alerts["customer_id"].tolist() == ["B", "C", "A"]
+    assert alerts["value_at_risk"].isna().all() and alerts.attrs["ranked_by"] == "predicted CLV"
     c = alerts.set_index("customer_id").loc["C"]
     assert c["falling_p_alive"] and not c["low_p_alive"] and not c["overdue"]
     assert "P(alive) fell from 0.95 to 0.70" in c["reason"]
@@ -268,6 +271,144 @@ def test_churn_risk_validation():
         S.churn_risk_list(risk_log(), predictions=bad)
     with pytest.raises(DataValidationError, match="`top_value_share` must be in"):
         S.churn_risk_list(risk_log(), top_value_share=0)
+
+
+class _Model:
+    """A fitted purchase model's interface with fixed scores per customer (hand-checkable)."""
+
+    _label = "BG/NBD"
+    time_unit_ = "W"
+
+    def __init__(self, p_no_purchase, p_alive):
+        self.scores = {"p_no_purchase": p_no_purchase, "p_alive": p_alive}
+
+    def p_no_purchase(self, summary, t):
+        assert t == 26
+        return summary["customer_id"].map(self.scores["p_no_purchase"]).rename("p_no_purchase")
+
+    def p_alive(self, summary):
+        return summary["customer_id"].map(self.scores["p_alive"]).rename("p_alive")
+
+
+_SUMMARY = pd.DataFrame({"customer_id": list("ABCDEF")})
+_MODEL = _Model(
+    dict(zip("ABCDEF", [0.6, 0.3, 0.9, 0.99, 0.2, 0.1], strict=True)),
+    dict(zip("ABCDEF", [0.7, 0.9, 0.95, 0.5, 0.95, 1.0], strict=True)),
+)
+
+
+def test_churn_risk_ranks_by_p_no_purchase_with_a_model():
+    alerts = S.churn_risk_list(
+        risk_log(), model=_MODEL, summary=_SUMMARY, horizon=26, top_value_share=0.5
+    )
+    # top 3 by revenue: A 1000, B 750, C 600. C: P(no purchase) 0.9; A: 0.6 and overdue;
+    # B: 0.3 and nothing else fires -> not listed
+    assert alerts["customer_id"].tolist() == ["C", "A"]
+    np.testing.assert_allclose(alerts["value_at_risk"], [0.9 * 600, 0.6 * 1000])
+    assert alerts.attrs["ranked_by"] == "P(no purchase in the next 26 weeks) from BG/NBD"
+    c = alerts.iloc[0]
+    assert c["likely_no_purchase"] and not c["overdue"]
+    assert "P(no purchase in the next 26 weeks) is 90%, at least 50%" in c["reason"]
+    by_value = S.churn_risk_list(
+        risk_log(), model=_MODEL, summary=_SUMMARY, horizon=26, top_value_share=0.5,
+        rank_by="value_at_risk",
+    )  # fmt: skip
+    assert by_value["customer_id"].tolist() == ["A", "C"]
+
+
+def test_churn_risk_reason_says_when_the_model_still_expects_a_purchase():
+    model = _Model(dict.fromkeys("ABCDEF", 0.3), dict.fromkeys("ABCDEF", 0.9))
+    alerts = S.churn_risk_list(
+        risk_log(), model=model, summary=_SUMMARY, horizon=26, top_value_share=0.5
+    )
+    a = alerts.set_index("customer_id").loc["A"]
+    assert a["overdue"] and not a["likely_no_purchase"]
+    assert (
+        "the model still expects a purchase (P(no purchase in the next 26 weeks) 30%)"
+        in (a["reason"])
+    )
+
+
+def test_churn_risk_usual_gap_counts_purchase_days_not_orders_minutes_apart():
+    # customer 17850 in UCI Online Retail: 34 orders minutes apart on 1 and 2 December 2010,
+    # then nothing for a year; the usual gap is 1 day, not 0.04
+    orders = pd.date_range("2010-12-01 08:26", periods=17, freq="4min").append(
+        pd.date_range("2010-12-02 08:32", periods=17, freq="4min")
+    )
+    log = pd.DataFrame(
+        {
+            "customer_id": ["17850"] * 34 + ["x", "y"],
+            "timestamp": orders.append(pd.DatetimeIndex(["2011-06-01", "2011-12-08"])),
+            "amount": [150.0] * 34 + [10.0, 10.0],
+            "order_id": [str(i) for i in range(36)],
+        }
+    )
+    alerts = S.churn_risk_list(log, top_value_share=0.34)
+    a = alerts.iloc[0]
+    assert (a["n_orders"], a["n_days"], a["usual_gap_days"]) == (34, 2, 1.0)
+    assert "no purchase for 371 days, 371.0x the usual 1.0-day gap between their" in a["reason"]
+
+
+def test_churn_risk_one_day_buyers_are_compared_with_the_median_gap():
+    alerts = S.churn_risk_list(risk_log(), top_value_share=1.0)
+    d = alerts.set_index("customer_id").loc["D"]
+    # D bought once on 2024-01-01; median gap of A (10), B (7), C (30), E (20) days is 15
+    assert d["usual_gap_days"] == 15.0
+    assert "the median gap of 15 days between purchase days of repeat customers" in d["reason"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"model": _MODEL, "horizon": 26}, "`model` needs `summary`"),
+        ({"model": _MODEL, "summary": _SUMMARY}, "`model` needs `horizon`"),
+        ({"rank_by": "p_alive"}, "`rank_by` must be one of"),
+        ({"rank_by": "value_at_risk"}, "needs P\\(no purchase\\): pass a fitted `model`"),
+        ({"model": object(), "summary": _SUMMARY, "horizon": 26}, "`model` must be a fitted"),
+        (
+            {"model": _MODEL, "summary": _SUMMARY.iloc[:3], "horizon": 26},
+            "3 customer\\(s\\) with a purchase are not in `summary`",
+        ),
+        (
+            {
+                "model": _MODEL,
+                "summary": _SUMMARY,
+                "horizon": 26,
+                "predictions": pd.DataFrame({"customer_id": ["A"], "p_alive": [0.5]}),
+            },
+            "pass `p_alive` one way only",
+        ),
+    ],
+)
+def test_churn_risk_model_validation(kwargs, match):
+    with pytest.raises((DataValidationError, TypeError), match=match):
+        S.churn_risk_list(risk_log(), **kwargs)
+
+
+def test_describe_churn_risk_quotes_the_scorecard_auc():
+    from retention_lib.clv import ChurnScorecard
+
+    alerts = S.churn_risk_list(
+        risk_log(), model=_MODEL, summary=_SUMMARY, horizon=26, top_value_share=0.5
+    )
+    text = S.describe_churn_risk(alerts)
+    assert text == (
+        "2 of the 3 customers in the top 50% by revenue show a churn signal; they are ranked "
+        "by P(no purchase in the next 26 weeks) from BG/NBD."
+    )
+    card = ChurnScorecard(
+        table=pd.DataFrame({"scorer": ["BG/NBD P(no purchase)"], "auc": [0.77]}),
+        calibration=pd.DataFrame(), roc=pd.DataFrame(), scores=pd.DataFrame(),
+        recommended="BG/NBD P(no purchase)", reason="", horizon=39.0, time_unit="W",
+        calibration_end=pd.Timestamp("2024-01-01"), observation_end=pd.Timestamp("2024-10-01"),
+        training_end=None,
+    )  # fmt: skip
+    assert S.describe_churn_risk(alerts, scorecard=card).endswith(
+        "On a 39-week holdout this score ranked the customers who made no purchase with AUC "
+        "0.77 (0.5 is a coin toss); the list scores 26 weeks ahead."
+    )
+    with pytest.raises(TypeError, match="must be the DataFrame returned by `churn_risk_list`"):
+        S.describe_churn_risk(pd.DataFrame())
 
 
 def test_export_churn_risk_round_trips(tmp_path):

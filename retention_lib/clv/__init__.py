@@ -16,6 +16,7 @@ from .models import (
     ParetoNBDModel,
     load_model,
 )
+from .scorecard import ChurnScorecard, churn_scorecard, describe_churn_scorecard, rfm_features
 from .selection import ModelComparison, compare_models, describe_model_choice
 from .summary import TIME_UNITS, calibration_holdout_split, rfm_summary
 from .validation import (
@@ -58,6 +59,7 @@ __all__ = [
     "TRACKING_TOLERANCE",
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
+    "ChurnScorecard",
     "FitError",
     "GammaGammaModel",
     "ModelComparison",
@@ -65,6 +67,7 @@ __all__ = [
     "ParetoNBDModel",
     "calibration_by_frequency",
     "calibration_holdout_split",
+    "churn_scorecard",
     "clv_by_group",
     "clv_intervals",
     "clv_vs_past_revenue",
@@ -84,6 +87,7 @@ __all__ = [
     "describe_period_transactions",
     "describe_tracking",
     "discrete_rfm_summary",
+    "describe_churn_scorecard",
     "fit_by_group",
     "frequency_recency_matrix",
     "holdout_predictions",
@@ -94,6 +98,7 @@ __all__ = [
     "ltv_comparison",
     "p_alive_history",
     "period_transactions",
+    "rfm_features",
     "rfm_summary",
     "simple_ltv",
 ]

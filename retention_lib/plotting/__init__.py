@@ -13,6 +13,7 @@ from .cohorts import plot_retention_curves, plot_retention_heatmap, plot_value_c
 from .net_revenue import plot_revenue_movements, plot_revenue_waterfall
 from .pareto import plot_lorenz, plot_pareto, plot_top_share
 from .projection import plot_projected_curves, plot_projected_heatmap
+from .scorecard import plot_churn_calibration, plot_churn_roc
 from .segments import (
     plot_ab_test,
     plot_group_rates,
@@ -25,6 +26,8 @@ from .segments import (
 __all__ = [
     "plot_ab_test",
     "plot_calibration_by_frequency",
+    "plot_churn_calibration",
+    "plot_churn_roc",
     "plot_clv_by_group",
     "plot_cumulative_tracking",
     "plot_frequency_recency_heatmap",
