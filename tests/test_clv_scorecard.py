@@ -16,6 +16,7 @@ from retention_lib.clv import (
     churn_scorecard,
     describe_churn_scorecard,
     load_cdnow,
+    rfm_summary,
 )
 from retention_lib.clv.scorecard import _lift_top
 
@@ -53,6 +54,8 @@ def test_scorecard_on_the_CDNOW_holdout_meets_the_AUC_aim(card):
     ]:
         assert t.loc[name, "auc"] == pytest.approx(auc, abs=0.0006), name
     assert card.recommended == "Pareto/NBD P(no purchase)"
+    assert card.recommended_model == "Pareto/NBD"
+    assert type(card.models["Pareto/NBD"]).__name__ == "ParetoNBDModel"
     assert t.loc["logistic regression", "auc"] == pytest.approx(0.782, abs=0.01)
     assert t.loc["gradient boosting", "auc"] == pytest.approx(0.746, abs=0.02)
 
@@ -110,6 +113,12 @@ def test_a_model_that_cannot_be_fitted_is_a_note(monkeypatch):
     )
     assert card.recommended == "BG/NBD P(no purchase)"
     assert "Not fitted: broken" in describe_churn_scorecard(card)
+    cal = rfm_summary(
+        load_cdnow(), grain="D", observation_end="1997-09-30", count_zero_amounts=True
+    )
+    assert card.fit_recommended(cal).params_.round(3).tolist() == [0.243, 4.414, 0.793, 2.426]
+    with pytest.raises(DataValidationError, match="recommends no model"):
+        dataclasses.replace(card, recommended="").fit_recommended(cal)
 
 
 def test_reading_follows_the_numbers(card):

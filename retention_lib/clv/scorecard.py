@@ -21,10 +21,10 @@ Each gets the AUC, the lift in the top decile, the Brier score and a calibration
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -47,7 +47,7 @@ _UNIT_WORDS = {"D": "days", "W": "weeks", "M": "months"}
 FEATURES = ("frequency", "recency", "T", "time_since_last", "purchase_rate", "log_spend")
 
 
-@dataclass
+@dataclasses.dataclass
 class ChurnScorecard:
     """What :func:`churn_scorecard` measured.
 
@@ -72,6 +72,8 @@ class ChurnScorecard:
         Why, in a sentence computed from ``table``.
     horizon : float
         Length of the holdout in ``time_unit`` (the horizon of P(no purchase)).
+    models : dict
+        The scored purchase models as given (unfitted copies), by name.
     """
 
     table: pd.DataFrame
@@ -85,6 +87,27 @@ class ChurnScorecard:
     calibration_end: pd.Timestamp
     observation_end: pd.Timestamp
     training_end: pd.Timestamp | None
+    models: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def recommended_model(self) -> str:
+        """Name (key of ``models``) of the model behind the recommended scorer."""
+        return self.recommended.removesuffix(" P(no purchase)")
+
+    def fit_recommended(self, summary: pd.DataFrame) -> _PurchaseModel:
+        """A fresh copy of the recommended model fitted on ``summary`` (e.g. all the data,
+        to score today's customers with the score the holdout backed).
+
+        Raises
+        ------
+        DataValidationError
+            No model was recommended (none could be fitted).
+        """
+        if not self.recommended:
+            raise DataValidationError(
+                "The scorecard recommends no model (none could be fitted; see `table.note`)."
+            )
+        return copy.deepcopy(self.models[self.recommended_model]).fit(summary)
 
     @property
     def recommended_auc(self) -> float:
@@ -322,6 +345,7 @@ def churn_scorecard(
         calibration_end=cal_end,
         observation_end=obs_end,
         training_end=train_end,
+        models={name: copy.deepcopy(model) for name, model in named.items()},
     )
 
 
