@@ -203,7 +203,9 @@ def test_kernel_equals_the_narwhals_query_on_uci_online_retail(online_retail_pat
     assert _kernel_taken(tx)
     for kwargs in ({"time_unit": "W", "grain": "D"}, {"time_unit": "M"}):
         kernel = rfm_summary(tx, **kwargs)
-        assert len(kernel) == 4334
+        # 4,362 customers kept: 28 with returns only, 10 whose every order was returned in
+        # full (12346 and 16446's big orders among them)
+        assert len(kernel) == 4324
         _same(kernel, rfm_summary(tx, engine="native", **kwargs))
         _same(kernel, rfm_summary(tx, engine="duckdb", **kwargs))
     split = {"calibration_end": "2011-06-30", "grain": "D"}
