@@ -1073,8 +1073,9 @@ def test_bg_p_no_purchase_matches_numerical_integration(modified):
     from scipy.special import betaln
 
     r, alpha, a, b = 0.243, 4.414, 0.793, 2.426  # FHL (2005) CDNOW, weeks
-    model = (ModifiedBetaGeoModel if modified else BetaGeoModel)()
-    model.params_ = pd.Series([r, alpha, a, b], index=["r", "alpha", "a", "b"])
+    model = (ModifiedBetaGeoModel if modified else BetaGeoModel).from_params(
+        {"r": r, "alpha": alpha, "a": a, "b": b}, time_unit="W"
+    )
     rows = pd.DataFrame(
         {"frequency": [0, 1, 2, 7, 3], "recency": [0.0, 30.0, 5.0, 35.0, 38.0], "T": 38.0}
     )
@@ -1131,11 +1132,13 @@ def test_p_no_purchase_matches_simulated_holdout(kind, rng):
     one-time, light and heavy buyers (within 4 standard errors)."""
     summary, later = _simulate_holdout(kind, 20_000, rng)
     if kind == "pareto":
-        model = ParetoNBDModel()
-        model.params_ = pd.Series([0.5, 6.0, 0.7, 12.0], index=["r", "alpha", "s", "beta"])
+        params = {"r": 0.5, "alpha": 6.0, "s": 0.7, "beta": 12.0}
+        model = ParetoNBDModel.from_params(params, time_unit="W")
     else:
-        model = ModifiedBetaGeoModel() if kind == "mbg" else BetaGeoModel()
-        model.params_ = pd.Series([0.5, 6.0, 0.8, 2.5], index=["r", "alpha", "a", "b"])
+        params = {"r": 0.5, "alpha": 6.0, "a": 0.8, "b": 2.5}
+        model = (ModifiedBetaGeoModel if kind == "mbg" else BetaGeoModel).from_params(
+            params, time_unit="W"
+        )
     p = model.p_no_purchase(summary, 39.0).to_numpy()
     groups = np.digitize(summary["frequency"], [1, 3])
     for g in [None, 0, 1, 2]:

@@ -99,7 +99,7 @@ def test_nothing_after_calibration_end_trains_the_baselines():
 
 def test_a_model_that_cannot_be_fitted_is_a_note(monkeypatch):
     class Failing(BetaGeoModel):
-        def fit(self, summary):
+        def fit(self, summary, **units):
             raise FitError("The BG/NBD fit failed (on purpose).")
 
     card = churn_scorecard(

@@ -303,18 +303,15 @@ def churn_scorecard(
             f"holdout ({cal_end.date()} to {obs_end.date()}), so no score can be ranked. Move "
             "`calibration_end` so that the holdout holds both."
         )
-    view = pd.DataFrame(
-        {c: split[f"{c}_cal"].to_numpy() for c in ("frequency", "recency", "T")},
-        index=split.index,
-    )
+    units = {"time_unit": time_unit, "grain": split.attrs["grain"]}
     scores = pd.DataFrame({"customer_id": split["customer_id"].to_numpy(), "churned": label})
     kinds: dict[str, str] = {}
     notes: dict[str, str] = {}
     for name, model in named.items():
         try:
-            fitted = copy.deepcopy(model).fit(view)
-            scores[f"{name} P(no purchase)"] = fitted.p_no_purchase(view, horizon).to_numpy()
-            scores[f"{name} 1 - P(alive)"] = 1.0 - fitted.p_alive(view).to_numpy()
+            fitted = copy.deepcopy(model).fit(split, **units)  # its *_cal columns
+            scores[f"{name} P(no purchase)"] = fitted.p_no_purchase(split, horizon).to_numpy()
+            scores[f"{name} 1 - P(alive)"] = 1.0 - fitted.p_alive(split).to_numpy()
         except FitError as exc:
             notes[f"{name} P(no purchase)"] = f"not fitted: {exc}"
             notes[f"{name} 1 - P(alive)"] = f"not fitted: {exc}"
