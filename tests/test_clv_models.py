@@ -1172,3 +1172,21 @@ def test_mbgnbd_p_alive_formula_matches_lifetimes(cal):
 def test_p_no_purchase_needs_a_valid_horizon(bg, cal):
     with pytest.raises(DataValidationError, match="`t` must be a finite number >= 0"):
         bg.p_no_purchase(cal, -1)
+
+
+def test_a_failed_warm_started_fit_is_retried_from_lifetimes_start(cal, monkeypatch):
+    # UCI Online Retail, last 26 weeks held out, returns matched: the warm start sits at a
+    # flat optimum (a -> 0) and lifetimes' BFGS, unable to improve, raises ConvergenceError
+    calls = []
+    original = BetaGeoModel._run_fitter
+
+    def run(self, fitter, args, kwargs, *rest):
+        calls.append("initial_params" in kwargs)
+        if "initial_params" in kwargs:
+            raise FitError("The BG/NBD fit failed (ConvergenceError: precision loss).")
+        return original(self, fitter, args, kwargs, *rest)
+
+    monkeypatch.setattr(BetaGeoModel, "_run_fitter", run)
+    model = BetaGeoModel().fit(cal)
+    assert calls == [True, False]
+    np.testing.assert_allclose(model.params_, [0.243, 4.414, 0.793, 2.426], atol=2e-3)

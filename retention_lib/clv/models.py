@@ -625,6 +625,16 @@ class _PurchaseModel(_BaseModel):
         start = self._start(ux, utx, uT, w, pen, max_iterations, budget)
         if start is not None:
             kwargs["initial_params"] = start
+        try:
+            return self._run_fitter(fitter, (ux.astype(int), utx, uT), kwargs, budget)
+        except FitError:
+            if start is None:
+                raise
+        # a start already at a flat optimum (e.g. a -> 0) leaves lifetimes' BFGS nothing to
+        # improve: it stops with "precision loss" at iteration 0 and calls that a failure.
+        # Retry from lifetimes' own start before giving up.
+        fitter = getattr(lifetimes(), self._fitter_name)(penalizer_coef=pen)
+        kwargs.pop("initial_params")
         return self._run_fitter(fitter, (ux.astype(int), utx, uT), kwargs, budget)
 
     def _fitted_objective(self, data, w, budget):
