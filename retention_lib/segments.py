@@ -39,6 +39,7 @@ from ._validation import (
     require_str,
     require_whole_number,
 )
+from .clv.models import _PERIOD_WORDS
 from .groups import MIN_GROUP_CUSTOMERS
 from .pareto import _comparable, _few, _purchase_filter, customer_values
 
@@ -457,7 +458,6 @@ def _check_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_UNIT_WORDS = {"D": "days", "W": "weeks", "M": "months"}
 _RANKS = ("p_no_purchase", "value_at_risk", "value")
 
 
@@ -466,8 +466,8 @@ def _model_scores(model: Any, summary: Any, horizon: Any) -> tuple[pd.DataFrame,
     in words ("26 weeks")."""
     if not hasattr(model, "p_no_purchase"):
         raise TypeError(
-            "`model` must be a fitted BetaGeoModel, ModifiedBetaGeoModel or ParetoNBDModel, "
-            f"got {type(model).__name__}."
+            "`model` must be a fitted BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel or "
+            f"BetaGeoBetaBinomModel, got {type(model).__name__}."
         )
     if not isinstance(summary, pd.DataFrame) or "customer_id" not in summary.columns:
         raise DataValidationError(
@@ -486,7 +486,7 @@ def _model_scores(model: Any, summary: Any, horizon: Any) -> tuple[pd.DataFrame,
             "p_alive": model.p_alive(summary).to_numpy(),
         }
     )
-    unit = _UNIT_WORDS.get(getattr(model, "time_unit_", None) or "", "time units")
+    unit = _PERIOD_WORDS.get(getattr(model, "time_unit_", None) or "", "time units")
     return scores, f"{float(horizon):g} {unit}"
 
 
@@ -826,7 +826,7 @@ def describe_churn_risk(alerts: pd.DataFrame, *, scorecard: Any = None) -> str:
     row = scorecard.table.loc[scorecard.table["scorer"] == name]
     if row.empty or not np.isfinite(row["auc"].iloc[0]):
         return text + f" The scorecard has no AUC for {name}."
-    unit = _UNIT_WORDS[scorecard.time_unit]
+    unit = _PERIOD_WORDS[scorecard.time_unit]
     text += (
         f" On a {scorecard.horizon:g}-{unit[:-1]} holdout this score ranked the customers who "
         f"made no purchase with AUC {row['auc'].iloc[0]:.2f} (0.5 is a coin toss)"

@@ -1148,17 +1148,57 @@ def test_p_no_purchase_matches_simulated_holdout(kind, rng):
         assert abs(p[sel].mean() - observed) < 4 * se + 1e-3, (kind, g)
 
 
-@pytest.mark.parametrize("model_cls", [BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel])
-def test_p_no_purchase_falls_with_the_horizon_towards_one_minus_p_alive(cal, model_cls):
-    model = model_cls().fit(cal)
-    rows = cal.iloc[:200]
-    dead = 1 - model.p_alive(rows)
-    previous = model.p_no_purchase(rows, 0.0)
+#: one model of each kind with published parameters (no fit): FHL (2005) BG/NBD and Pareto/NBD
+#: on CDNOW in weeks, FHS (2010) BG/BB on the yearly donations
+_CONTRACT = {
+    "BG/NBD": (BetaGeoModel, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, "W"),
+    "MBG/NBD": (ModifiedBetaGeoModel, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, "W"),
+    "Pareto/NBD": (ParetoNBDModel, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}, "W"),
+    "BG/BB": (None, {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}, "Y"),
+}
+
+
+@pytest.mark.parametrize("name", list(_CONTRACT))
+def test_every_model_answers_the_p_no_purchase_contract(name, cal):
+    """The churn score means the same on every model: a Series ``p_no_purchase`` on the
+    summary's index, 1 at t = 0, falling with the horizon and never below 1 - P(alive)
+    (a customer who is gone never buys), a bad horizon and a summary in another unit refused
+    with errors that say so, and nothing before the model is fitted."""
+    from retention_lib import BetaGeoBetaBinomModel, NotFittedError, load_donations
+
+    cls, params, unit = _CONTRACT[name]
+    cls = cls or BetaGeoBetaBinomModel
+    model = cls.from_params(params, time_unit=unit)
+    summary = (load_donations() if cls is BetaGeoBetaBinomModel else cal).iloc[::7]
+    summary = summary.set_axis(summary.index + 1000)
+    dead = 1 - model.p_alive(summary)
+    previous = model.p_no_purchase(summary, 0)
+    assert previous.name == "p_no_purchase" and previous.index.equals(summary.index)
     assert (previous == 1.0).all()
-    for t in (1.0, 13.0, 39.0, 520.0):
-        now = model.p_no_purchase(rows, t)
+    for t in (1, 2, 13, 39):
+        now = model.p_no_purchase(summary, t)
+        assert now.between(0, 1).all()
         assert (now <= previous + 1e-12).all() and (now >= dead - 1e-9).all()
+        assert (now < previous).any()
         previous = now
+    with pytest.raises(DataValidationError, match="`t` must be a"):
+        model.p_no_purchase(summary, -1)
+    other = summary.copy()
+    if cls is BetaGeoBetaBinomModel:
+        other.attrs = {**summary.attrs, "period": "M"}
+        match = "opportunities cannot be converted"
+    else:
+        other.attrs = {**summary.attrs, "time_unit": "D"}
+        match = "days"
+    with pytest.raises(DataValidationError, match=match):
+        model.p_no_purchase(other, 1)
+    same = summary.copy()
+    same.attrs = {}
+    pd.testing.assert_series_equal(
+        model.p_no_purchase(same, 2, time_unit=unit), model.p_no_purchase(summary, 2)
+    )
+    with pytest.raises(NotFittedError):
+        cls().p_no_purchase(summary, 1)
 
 
 def test_mbgnbd_p_alive_formula_matches_lifetimes(cal):

@@ -470,11 +470,7 @@ class _BaseModel(Estimator):
                     f"`params[{k!r}]` must be a finite number > 0; got {v!r}."
                 )
             values.append(float(v))
-        unit, grain = _units.declared(pd.DataFrame(), time_unit, grain)
-        if issubclass(cls, _PurchaseModel):
-            unit = _units.require_unit(
-                unit, what="`from_params`", call=f"{cls.__name__}.from_params"
-            )
+        unit, grain = cls._given_units(time_unit, grain)
         model.params_ = pd.Series(values, index=list(cls._param_names), name="value")
         model.time_unit_, model.grain_ = unit, grain
         model.n_customers_ = model.n_unique_rows_ = 0
@@ -484,6 +480,16 @@ class _BaseModel(Estimator):
         if cls is ModifiedBetaGeoModel:
             model._rebuild_fitter()
         return model
+
+    @classmethod
+    def _given_units(cls, time_unit: Any, grain: Any) -> tuple[str | None, str | None]:
+        """``time_unit`` and ``grain`` of :meth:`from_params`, checked."""
+        unit, grain = _units.declared(pd.DataFrame(), time_unit, grain)
+        if issubclass(cls, _PurchaseModel):
+            unit = _units.require_unit(
+                unit, what="`from_params`", call=f"{cls.__name__}.from_params"
+            )
+        return unit, grain
 
     # -- JSON ---------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -1618,6 +1624,22 @@ class BetaGeoBetaBinomModel(_BaseModel):
         self._finish(checks)
         return self
 
+    @classmethod
+    def _given_units(cls, time_unit: Any, grain: Any) -> tuple[str | None, str | None]:
+        """:meth:`from_params`' ``time_unit`` is the period of one opportunity (any of
+        ``D, W, M, Q, Y``, or None); opportunities have no grain."""
+        if time_unit is not None and time_unit not in _OPPORTUNITY_PERIODS:
+            raise DataValidationError(
+                f"`time_unit` must be one of {', '.join(map(repr, _OPPORTUNITY_PERIODS))} (the "
+                f"period of one opportunity); got {time_unit!r}."
+            )
+        if grain is not None:
+            raise DataValidationError(
+                "`grain` does not apply to the BG/BB model: one opportunity is one period "
+                "(`time_unit`)."
+            )
+        return time_unit, None
+
     def fit_report(self) -> str:
         """The fit diagnostics in words (see :meth:`BetaGeoModel.fit_report`)."""
         self._check_fitted()
@@ -1626,16 +1648,48 @@ class BetaGeoBetaBinomModel(_BaseModel):
             self._label, self.diagnostics_, customers=self.n_customers_, unit=unit
         )
 
-    def _rows(self, summary: pd.DataFrame):
+    def _rows(self, summary: pd.DataFrame, time_unit: str | None = None):
+        self._check_period(summary, time_unit)
         x, tx, n = _opportunity_arrays(summary)
         (ux, utx, un), _, inverse = _compress(x, tx, n)
         return ux, utx, un, inverse
 
+    def _check_period(self, summary: pd.DataFrame, time_unit: str | None) -> None:
+        """Refuse a summary of opportunities of another period than the model's: a count of
+        opportunities cannot be converted (a year with a donation is not 12 months with
+        one). ``time_unit`` (the summary's period) is checked first, then what
+        :func:`~retention_lib.discrete_rfm_summary` recorded in ``attrs``."""
+        self._given_units(time_unit, None)
+        recorded = (getattr(summary, "attrs", None) or {}).get("period")
+        if time_unit is not None and recorded is not None and time_unit != recorded:
+            raise DataValidationError(
+                f"`time_unit={time_unit!r}` contradicts `summary`, which "
+                f"`discrete_rfm_summary` built with period={recorded!r}."
+            )
+        given = time_unit or recorded
+        if given is not None and self.time_unit_ is not None and given != self.time_unit_:
+            raise DataValidationError(
+                f"`summary` counts opportunities of one {_PERIOD_WORDS[given][:-1]} "
+                f"({given!r}) but the {self._label} model was fitted on opportunities of one "
+                f"{_PERIOD_WORDS[self.time_unit_][:-1]} ({self.time_unit_!r}); counts of "
+                "opportunities cannot be converted. Build the summary with "
+                f"`discrete_rfm_summary(transactions, period={self.time_unit_!r})`."
+            )
+
     def _series(self, values: np.ndarray, summary: pd.DataFrame, name: str) -> pd.Series:
         return pd.Series(np.asarray(values, dtype=float), index=summary.index, name=name)
 
-    def p_alive(self, summary: pd.DataFrame) -> pd.Series:
+    def p_alive(self, summary: pd.DataFrame, *, time_unit: str | None = None) -> pd.Series:
         """Probability that each customer is still alive after her last opportunity.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            ``frequency, recency, T`` in opportunities of the model's period
+            (``time_unit_``).
+        time_unit : {"D", "W", "M", "Q", "Y"}, optional
+            The period of ``summary``'s opportunities, when it does not record it: must be
+            the model's (opportunities are never converted).
 
         Returns
         -------
@@ -1643,23 +1697,28 @@ class BetaGeoBetaBinomModel(_BaseModel):
             ``p_alive`` in [0, 1], aligned with ``summary``'s index.
         """
         self._check_fitted()
-        ux, utx, un, inverse = self._rows(summary)
+        ux, utx, un, inverse = self._rows(summary, time_unit)
         values = F.bgbb_p_alive(*self.params_.to_numpy(), ux, utx, un)
         return self._series(np.clip(values, 0, 1)[inverse], summary, "p_alive")
 
-    def p_no_purchase(self, summary: pd.DataFrame, t: int) -> pd.Series:
+    def p_no_purchase(
+        self, summary: pd.DataFrame, t: int, *, time_unit: str | None = None
+    ) -> pd.Series:
         """Probability that each customer makes no transaction at the next ``t`` opportunities.
 
         ``P(X(n, n + t) = 0 | frequency, recency, T)``: she has dropped out, or drops out
-        before transacting, or stays but does not transact (the churn score, as
-        :meth:`BetaGeoModel.p_no_purchase`).
+        before transacting, or stays but does not transact (the churn score, with the same
+        contract as :meth:`BetaGeoModel.p_no_purchase`: 1 at ``t = 0``, falling with ``t``
+        towards ``1 - p_alive``).
 
         Parameters
         ----------
         summary : pandas.DataFrame
-            ``frequency, recency, T``.
+            ``frequency, recency, T`` (see :meth:`p_alive`).
         t : int
             Opportunities ahead.
+        time_unit : {"D", "W", "M", "Q", "Y"}, optional
+            As in :meth:`p_alive`.
 
         Returns
         -------
@@ -1668,12 +1727,16 @@ class BetaGeoBetaBinomModel(_BaseModel):
         """
         self._check_fitted()
         t = _check_opportunities(t)
-        ux, utx, un, inverse = self._rows(summary)
+        ux, utx, un, inverse = self._rows(summary, time_unit)
         values = F.bgbb_p_no_purchase(*self.params_.to_numpy(), t, ux, utx, un)
         return self._series(np.clip(values, 0, 1)[inverse], summary, "p_no_purchase")
 
-    def predict_purchases(self, summary: pd.DataFrame, t: int) -> pd.Series:
+    def predict_purchases(
+        self, summary: pd.DataFrame, t: int, *, time_unit: str | None = None
+    ) -> pd.Series:
         """Expected transactions of each customer at the next ``t`` opportunities (FHS eq. 13).
+
+        ``summary`` and ``time_unit`` as in :meth:`p_alive`.
 
         Returns
         -------
@@ -1682,7 +1745,7 @@ class BetaGeoBetaBinomModel(_BaseModel):
         """
         self._check_fitted()
         t = _check_opportunities(t)
-        ux, utx, un, inverse = self._rows(summary)
+        ux, utx, un, inverse = self._rows(summary, time_unit)
         values = F.bgbb_conditional_expected(*self.params_.to_numpy(), t, ux, utx, un)
         return self._series(values[inverse], summary, "expected_purchases")
 
