@@ -300,6 +300,30 @@ def test_split_counts_only_purchases_on_or_before_calibration_end(engine):
     assert out["duration_holdout"] == 2.0
 
 
+def test_split_mid_week_with_a_later_week_gives_lifetimes_0_and_2():
+    """The issue's case: a customer buying on Monday 1 and Wednesday 17 January 2024, and
+    again the week after, calibration ending on Tuesday 16th. Splitting by week put the 17th
+    in the calibration (frequency_cal 1, frequency_holdout 1); lifetimes gives 0 and 2."""
+    tx = pd.concat(
+        [_mid_week_log(), pd.DataFrame({"customer_id": ["a"], "timestamp":
+                                        [pd.Timestamp("2024-01-24 10:00")], "amount": [3.0]})],
+        ignore_index=True,
+    )  # fmt: skip
+    for engine in ("auto", "duckdb"):
+        out = calibration_holdout_split(
+            tx, calibration_end="2024-01-16", observation_end="2024-01-31", time_unit="W",
+            engine=engine,
+        ).iloc[0]  # fmt: skip
+        assert (out["frequency_cal"], out["frequency_holdout"]) == (0, 2), engine
+    with quiet():
+        ref = lifetimes().utils.calibration_and_holdout_data(
+            tx.assign(timestamp=tx["timestamp"].dt.normalize()), "customer_id", "timestamp",
+            calibration_period_end="2024-01-16", observation_period_end="2024-01-31",
+            freq="W", monetary_value_col="amount",
+        ).iloc[0]  # fmt: skip
+    assert (ref["frequency_cal"], ref["frequency_holdout"]) == (0, 2)
+
+
 def test_split_mid_week_matches_lifetimes():
     tx = _mid_week_log()
     ours = calibration_holdout_split(

@@ -316,6 +316,25 @@ def test_churn_risk_ranks_by_p_no_purchase_with_a_model():
     assert by_value["customer_id"].tolist() == ["A", "C"]
 
 
+def test_churn_risk_ranks_by_a_bgbb_models_p_no_purchase():
+    from retention_lib import BetaGeoBetaBinomModel, discrete_rfm_summary
+
+    summary = discrete_rfm_summary(risk_log(), period="M")
+    params = {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}
+    model = BetaGeoBetaBinomModel.from_params(params, time_unit="M")
+    alerts = S.churn_risk_list(
+        risk_log(), model=model, summary=summary, horizon=3, top_value_share=1.0
+    )
+    assert alerts.attrs["ranked_by"] == "P(no purchase in the next 3 months) from BG/BB"
+    expected = model.p_no_purchase(summary, 3).set_axis(summary["customer_id"])
+    got = alerts.set_index("customer_id")["p_no_purchase"]
+    pd.testing.assert_series_equal(got, expected.loc[got.index], check_names=False)
+    assert (got.diff().dropna() <= 0).all()  # ranked by it
+    yearly = BetaGeoBetaBinomModel.from_params(params, time_unit="Y")
+    with pytest.raises(DataValidationError, match="opportunities cannot be converted"):
+        S.churn_risk_list(risk_log(), model=yearly, summary=summary, horizon=3)
+
+
 def test_churn_risk_reason_says_when_the_model_still_expects_a_purchase():
     model = _Model(dict.fromkeys("ABCDEF", 0.3), dict.fromkeys("ABCDEF", 0.9))
     alerts = S.churn_risk_list(

@@ -38,11 +38,10 @@ from .models import (
     ParetoNBDModel,
     _PurchaseModel,
 )
-from .summary import TIME_UNITS, _as_timestamp, calibration_holdout_split
+from .summary import _UNIT_WORDS, TIME_UNITS, _as_timestamp, calibration_holdout_split
 
 __all__ = ["ChurnScorecard", "churn_scorecard", "describe_churn_scorecard"]
 
-_UNIT_WORDS = {"D": "days", "W": "weeks", "M": "months"}
 #: Features of the supervised baselines, from a calibration summary's ``*_cal`` columns.
 FEATURES = ("frequency", "recency", "T", "time_since_last", "purchase_rate", "log_spend")
 
@@ -440,14 +439,23 @@ def _evaluate(
     )
 
 
+#: AUCs closer than this are a tie (the third decimal of the AUC is noise on a holdout)
+_TIE = 5e-4
+
+
 def _recommend(table: pd.DataFrame, horizon: float, time_unit: str) -> tuple[str, str]:
     models = table[(table["kind"] == "model") & table["auc"].notna()]
     if models.empty:
         return "", "No purchase model could be fitted, so none is recommended."
     best = models.iloc[0]
+    tied = models.iloc[1:][(best["auc"] - models["auc"].iloc[1:]) < _TIE]["scorer"]
+    how = "best"
+    if len(tied):
+        names = ", ".join(n.removesuffix(" P(no purchase)") for n in tied)
+        how = f"best, tied with {names} (their fits differ too little to tell them apart)"
     reason = (
         f"{best['scorer']}: of the purchase models, its probability of no purchase in the next "
-        f"{horizon:g} {_UNIT_WORDS[time_unit]} ranked the holdout's non-buyers best "
+        f"{horizon:g} {_UNIT_WORDS[time_unit]} ranked the holdout's non-buyers {how} "
         f"(AUC {best['auc']:.2f}; 0.5 is a coin toss)."
     )
     return str(best["scorer"]), reason
