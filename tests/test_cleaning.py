@@ -145,6 +145,17 @@ def test_online_retail_cleaning_accounts_to_the_penny(online_retail_path):
         t.loc["cancellation", "revenue"], 2
     )
     assert returns["netted"].sum() == pytest.approx(0.0, abs=1e-6)
+    # the figures the README states
+    assert returns["rows"].to_dict() == {
+        ("return", "matched in full"): 7397,
+        ("return", "partly matched"): 53,
+        ("return", "unmatched"): 1056,
+        ("purchase", "returned in full"): 2768,
+        ("purchase", "partly returned"): 4543,
+    }
+    assert report.orders_cancelled == 126
+    assert round(returns.loc[("return", "unmatched"), "revenue"], 2) == -22_767.85
+    assert round(returns.loc[("purchase", "returned in full"), "revenue"], 2) == 388_149.26
     original = clean["amount"] + clean["netted_amount"]
     assert round(math.fsum(original), 2) == round(report.revenue_kept, 2)
     per_customer = (

@@ -214,3 +214,8 @@ def test_scorecard_on_online_retail(online_retail_path):
     _beats_contrast_and_coin(card)
     assert t.loc["BG/NBD 1 - P(alive)", "auc"] < 0.5  # the issue measured 0.36
     assert t.loc["logistic regression", "auc"] > 0.7
+    # the figures the README states
+    assert len(card.scores) == 2804 and card.horizon == 26
+    assert card.recommended_auc == pytest.approx(0.727, abs=0.001)
+    assert t.loc["BG/NBD 1 - P(alive)", "auc"] == pytest.approx(0.331, abs=0.005)
+    assert t.loc["logistic regression", "auc"] == pytest.approx(0.730, abs=0.01)
