@@ -321,18 +321,18 @@ def _match_returns(frame: Any, columns: list[str]) -> Any:
     purchase lines returned in full get ``amount`` 0 and ``is_return`` True, so they never
     count as a purchase.
     """
-    key = ["customer_id", "_product"]
+    return _match_prepared(_prepare_matching(frame, columns), columns)
+
+
+def _prepare_matching(frame: Any, columns: list[str]) -> Any:
+    """The row-wise columns the matching reads (``_product``, ``_order_id``, ``_price``,
+    ``_side``, ``_units``, ``_sign``: see :func:`_match_returns`)."""
     product = nw.col("product_code") if "product_code" in columns else nw.lit("")
     base = nw.col("quantity") if "quantity" in columns else nw.col("amount")
     dated = ~nw.col("timestamp").is_null()
     is_purchase = (~nw.col("is_return") & (nw.col("amount") > 0) & dated).fill_null(False)
     is_return = (nw.col("is_return") & (nw.col("amount") < 0) & dated).fill_null(False)
     units = (base.abs() * _UNIT_SCALE).round(0).fill_null(0).cast(nw.Int64)
-    # ties broken by what the rows hold, so that a log with and without row numbers (a
-    # scanned file) match alike; the row number only orders otherwise identical lines
-    order = ["timestamp", "_side", "_order_id", "_units", "amount"]
-    if "source_row" in columns:
-        order.append("source_row")
     price = (
         (nw.col("unit_price") * _UNIT_SCALE).round(0).fill_null(-1).cast(nw.Int64)
         if "unit_price" in columns
@@ -355,6 +355,18 @@ def _match_returns(frame: Any, columns: list[str]) -> Any:
         .otherwise(nw.lit(0))
         .alias("_sign"),
     )
+    return frame
+
+
+def _match_prepared(frame: Any, columns: list[str]) -> Any:
+    """The matching of :func:`_match_returns` on a frame with the columns of
+    :func:`_prepare_matching` (the window functions and the money moved)."""
+    key = ["customer_id", "_product"]
+    # ties broken by what the rows hold, so that a log with and without row numbers (a
+    # scanned file) match alike; the row number only orders otherwise identical lines
+    order = ["timestamp", "_side", "_order_id", "_units", "amount"]
+    if "source_row" in columns:
+        order.append("source_row")
     frame = _stack_match(frame, "_units", [*key, "_price"], order, "1")
     frame = frame.with_columns((nw.col("_units") - nw.col("_m1") - nw.col("_c1")).alias("_units2"))
     frame = _stack_match(frame, "_units2", key, order, "2")
@@ -723,9 +735,27 @@ def _net_returns_pandas(clean: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     ``netted_amount``), with the matching table."""
     columns = list(clean.columns)
     index = clean.index
-    frame = _match_returns(nw.from_native(clean.reset_index(drop=True), eager_only=True), columns)
-    table, orders = _matching_table(frame, columns)
-    out = frame.select(*columns, "netted_amount").to_native()
+    prepared = _prepare_matching(
+        nw.from_native(clean.reset_index(drop=True), eager_only=True), columns
+    ).to_native()
+    # only the stacks (customer, product) that hold a return line can change, so the window
+    # functions run on their rows alone (a small share of a real log); the other rows keep
+    # their amounts, with nothing netted
+    touched = (
+        prepared["is_return"]
+        .astype(bool)
+        .groupby([prepared["customer_id"], prepared["_product"]], sort=False, dropna=False)
+        .transform("any")
+        .to_numpy(dtype=bool)
+    )
+    keep = [*columns, "netted_amount", "_status", "_sign", "_order_id"]
+    parts = [prepared.loc[~touched].assign(netted_amount=0.0, _status=0)[keep]]
+    if touched.any():
+        matched = _match_prepared(nw.from_native(prepared.loc[touched], eager_only=True), columns)
+        parts.append(matched.to_native()[keep])
+    full = pd.concat([p for p in parts if len(p)] or parts[:1]).sort_index()
+    table, orders = _matching_table(nw.from_native(full, eager_only=True), columns)
+    out = full[[*columns, "netted_amount"]]
     out.index = index
     return out, table, orders
 

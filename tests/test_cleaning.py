@@ -417,7 +417,7 @@ def _matching_log(rows) -> pd.DataFrame:
     return rl.load_transactions(df)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(_matching_rows, min_size=1, max_size=30))
 def test_matching_equals_an_explicit_stack_and_keeps_every_customers_revenue(rows):
     tx = _matching_log(rows)
