@@ -449,7 +449,8 @@ def _matching_table(matched: Any, columns: list[str]) -> tuple[pd.DataFrame, int
     lf = matched.lazy() if isinstance(matched, nw.DataFrame) else matched
     lf = lf.with_columns(
         (nw.col("amount") + nw.col("netted_amount")).alias("_original"),
-        (nw.col("_status") == 4).cast(nw.Int64).alias("_gone"),
+        # 1/0 by `when`: PostgreSQL cannot cast a boolean to bigint
+        nw.when(nw.col("_status") == 4).then(nw.lit(1)).otherwise(nw.lit(0)).alias("_gone"),
     )
     per_status = collect(
         lf.filter(nw.col("_status") > 0)
