@@ -29,6 +29,7 @@ from ._validation import (
     DataValidationError,
     InputTypeError,
     SmallSampleWarning,
+    require_choice,
     require_column_name,
     require_date,
     require_frame,
@@ -40,6 +41,7 @@ from ._validation import (
     require_whole_number,
 )
 from .clv.models import _PERIOD_WORDS
+from .clv.scorecard import ChurnScorecard
 from .groups import MIN_GROUP_CUSTOMERS
 from .pareto import _comparable, _few, _purchase_filter, customer_values
 
@@ -465,15 +467,16 @@ def _model_scores(model: Any, summary: Any, horizon: Any) -> tuple[pd.DataFrame,
     """``customer_id, p_no_purchase, p_alive`` from a fitted purchase model, and the horizon
     in words ("26 weeks")."""
     if not hasattr(model, "p_no_purchase"):
-        raise TypeError(
+        raise InputTypeError(
             "`model` must be a fitted BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel or "
             f"BetaGeoBetaBinomModel, got {type(model).__name__}."
         )
-    if not isinstance(summary, pd.DataFrame) or "customer_id" not in summary.columns:
+    if summary is None:
         raise DataValidationError(
             "`model` needs `summary`, the RFM summary it scores (`rfm_summary(transactions, "
             "...)` with `customer_id`, in the model's time unit)."
         )
+    require_frame_columns(summary, ["customer_id"], name="summary", producer="rfm_summary")
     if horizon is None:
         raise DataValidationError(
             "`model` needs `horizon`: the number of time units (of the model) over which "
@@ -596,10 +599,7 @@ def churn_risk_list(
         raise DataValidationError(f"`value` must be 'revenue' or 'clv'; got {value!r}.")
     if rank_by is None:
         rank_by = "value" if model is None else "p_no_purchase"
-    if rank_by not in _RANKS:
-        raise DataValidationError(
-            f"`rank_by` must be one of {', '.join(repr(r) for r in _RANKS)}; got {rank_by!r}."
-        )
+    require_choice(rank_by, _RANKS, name="rank_by")
     if rank_by != "value" and model is None:
         raise DataValidationError(
             f"`rank_by={rank_by!r}` needs P(no purchase): pass a fitted `model` with its "
@@ -812,8 +812,20 @@ def describe_churn_risk(alerts: pd.DataFrame, *, scorecard: Any = None) -> str:
     --------
     >>> describe_churn_risk(alerts, scorecard=card)  # doctest: +SKIP
     """
-    if not isinstance(alerts, pd.DataFrame) or "ranked_by" not in alerts.attrs:
-        raise TypeError("`alerts` must be the DataFrame returned by `churn_risk_list`.")
+    require_frame_columns(
+        alerts, ["customer_id", "reason"], name="alerts", producer="churn_risk_list"
+    )
+    if "ranked_by" not in alerts.attrs:
+        raise DataValidationError(
+            "`alerts` lacks what `churn_risk_list` records in its `attrs` (what it is ranked "
+            "by); pass the DataFrame it returned (a copy by `.copy()` keeps them, a CSV "
+            "read back does not)."
+        )
+    if scorecard is not None and not isinstance(scorecard, ChurnScorecard):
+        raise InputTypeError(
+            "`scorecard` must be a ChurnScorecard (the output of `churn_scorecard`) or None, "
+            f"got {type(scorecard).__name__}."
+        )
     a = alerts.attrs
     text = (
         f"{len(alerts):,} of the {a['n_high_value']:,} customers in the top "

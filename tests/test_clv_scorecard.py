@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from retention_lib import DataValidationError
+from retention_lib import DataValidationError, InputTypeError
 from retention_lib.clv import (
     BetaGeoModel,
     ChurnScorecard,
@@ -180,9 +180,9 @@ def test_bgnbd_contrast_reading_says_worse_than_a_coin_toss():
 
 def test_scorecard_validation():
     tx = load_cdnow()
-    with pytest.raises(TypeError, match="`models` must be a dict"):
+    with pytest.raises(InputTypeError, match="`models` must be a dict"):
         churn_scorecard(tx, **_CDNOW, models=[BetaGeoModel()])
-    with pytest.raises(TypeError, match="`models\\['x'\\]` must be a BetaGeoModel"):
+    with pytest.raises(InputTypeError, match="`models\\['x'\\]` must be a BetaGeoModel"):
         churn_scorecard(tx, **_CDNOW, models={"x": object()})
     with pytest.raises(DataValidationError, match="`n_bins` must be in"):
         churn_scorecard(tx, **_CDNOW, n_bins=1)
@@ -191,7 +191,7 @@ def test_scorecard_validation():
     everyone = tx[tx["timestamp"] <= "1997-09-30"]
     with pytest.raises(DataValidationError, match="Every calibration customer churned"):
         churn_scorecard(everyone, **_CDNOW, observation_end="1998-06-30")
-    with pytest.raises(TypeError, match="`card` must be a ChurnScorecard"):
+    with pytest.raises(InputTypeError, match="`card` must be a ChurnScorecard"):
         describe_churn_scorecard("card")
 
 

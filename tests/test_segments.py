@@ -14,7 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import retention_lib.segments as S
-from retention_lib._validation import AssumptionWarning, DataValidationError, SmallSampleWarning
+from retention_lib._validation import (
+    AssumptionWarning,
+    DataValidationError,
+    InputTypeError,
+    SmallSampleWarning,
+)
 from retention_lib.plotting.segments import plot_rfm_grid, plot_segments
 
 DAY0 = pd.Timestamp("2024-01-01")
@@ -426,8 +431,14 @@ def test_describe_churn_risk_quotes_the_scorecard_auc():
         "On a 39-week holdout this score ranked the customers who made no purchase with AUC "
         "0.77 (0.5 is a coin toss); the list scores 26 weeks ahead."
     )
-    with pytest.raises(TypeError, match="must be the DataFrame returned by `churn_risk_list`"):
-        S.describe_churn_risk(pd.DataFrame())
+    with pytest.raises(InputTypeError, match="`alerts` must be a pandas DataFrame"):
+        S.describe_churn_risk(alerts.to_dict())
+    bare = alerts.copy()
+    bare.attrs = {}  # as when read back from the CSV
+    with pytest.raises(DataValidationError, match="`alerts` lacks what `churn_risk_list` records"):
+        S.describe_churn_risk(bare)
+    with pytest.raises(InputTypeError, match="`scorecard` must be a ChurnScorecard"):
+        S.describe_churn_risk(alerts, scorecard=card.table)
 
 
 def test_export_churn_risk_round_trips(tmp_path):

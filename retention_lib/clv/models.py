@@ -19,6 +19,7 @@ import contextlib
 import inspect
 import io
 import json
+import numbers
 from pathlib import Path
 from typing import Any
 
@@ -905,10 +906,9 @@ class _PurchaseModel(_BaseModel):
 
 
 def _check_horizon(t: Any) -> float:
-    try:
-        value = float(t)
-    except (TypeError, ValueError):
-        raise InputTypeError(f"`t` must be a number of time units, got {t!r}.") from None
+    if isinstance(t, bool | np.bool_ | str | bytes) or not isinstance(t, numbers.Real | np.number):
+        raise InputTypeError(f"`t` must be a number of time units, got {t!r}.")
+    value = float(t)
     if not np.isfinite(value) or value < 0:
         raise DataValidationError(f"`t` must be a finite number >= 0; got {t!r}.")
     return value

@@ -30,7 +30,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import DataValidationError, require_in_range
+from .._validation import (
+    DataValidationError,
+    InputTypeError,
+    require_bool,
+    require_date,
+    require_frame_columns,
+    require_whole_number,
+)
 from .models import (
     BetaGeoModel,
     FitError,
@@ -106,6 +113,9 @@ class ChurnScorecard:
             raise DataValidationError(
                 "The scorecard recommends no model (none could be fitted; see `table.note`)."
             )
+        require_frame_columns(
+            summary, ["frequency", "recency", "T"], name="summary", producer="rfm_summary"
+        )
         return copy.deepcopy(self.models[self.recommended_model]).fit(summary)
 
     @property
@@ -135,13 +145,13 @@ def _check_models(models: Mapping[str, Any] | None) -> dict[str, _PurchaseModel]
     if models is None:
         return _default_models()
     if not isinstance(models, Mapping) or not models:
-        raise TypeError(
+        raise InputTypeError(
             "`models` must be a dict {name: model}, e.g. {'BG/NBD': BetaGeoModel()}; "
             f"got {type(models).__name__}."
         )
     for name, model in models.items():
         if not isinstance(model, _PurchaseModel):
-            raise TypeError(
+            raise InputTypeError(
                 f"`models[{name!r}]` must be a BetaGeoModel, ModifiedBetaGeoModel or "
                 f"ParetoNBDModel, got {type(model).__name__}."
             )
@@ -152,6 +162,8 @@ def rfm_features(split: pd.DataFrame) -> pd.DataFrame:
     """The supervised baselines' features from a calibration summary (``*_cal`` columns):
     ``frequency, recency, T``, ``time_since_last`` (``T - recency``), ``purchase_rate``
     (``frequency / (T + 1)``) and ``log_spend`` (``log1p(monetary_value)``)."""
+    need = ["frequency_cal", "recency_cal", "T_cal", "monetary_value_cal"]
+    require_frame_columns(split, need, name="split", producer="calibration_holdout_split")
     x = split["frequency_cal"].to_numpy(dtype=float)
     tx = split["recency_cal"].to_numpy(dtype=float)
     T = split["T_cal"].to_numpy(dtype=float)
@@ -286,7 +298,10 @@ def churn_scorecard(
     ...                        count_zero_amounts=True)  # doctest: +SKIP
     >>> card.recommended, round(card.recommended_auc, 2)  # doctest: +SKIP
     """
-    n_bins = int(require_in_range(n_bins, name="n_bins", low=2, high=100))
+    n_bins = require_whole_number(n_bins, name="n_bins", low=2, high=100)
+    supervised = require_bool(supervised, name="supervised")
+    random_state = require_whole_number(random_state, name="random_state", low=0)
+    training_end = require_date(training_end, name="training_end", allow_none=True)
     named = _check_models(models)
     options = {"time_unit": time_unit, "grain": grain, "count_zero_amounts": count_zero_amounts}
     split = calibration_holdout_split(
@@ -473,7 +488,10 @@ def describe_churn_scorecard(card: ChurnScorecard) -> str:
     'BG/NBD P(no purchase) ranks ... with AUC 0.78 ...'
     """
     if not isinstance(card, ChurnScorecard):
-        raise TypeError(f"`card` must be a ChurnScorecard, got {type(card).__name__}.")
+        raise InputTypeError(
+            f"`card` must be a ChurnScorecard (the output of `churn_scorecard`), got "
+            f"{type(card).__name__}."
+        )
     t = card.table.set_index("scorer")
     unit = _UNIT_WORDS[card.time_unit]
     rate = float(card.scores["churned"].mean())

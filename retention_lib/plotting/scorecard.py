@@ -10,19 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
-from .._validation import DataValidationError
-from .clv import _need
+from .._validation import (
+    DataValidationError,
+    require_axes,
+    require_frame_columns,
+    require_sequence_of_str,
+)
 
 __all__ = ["plot_churn_calibration", "plot_churn_roc"]
 
 
 def _chosen(table: pd.DataFrame, scorers: Sequence[str] | None) -> list[str]:
     names = list(dict.fromkeys(table["scorer"]))
+    scorers = require_sequence_of_str(
+        scorers, name="scorers", what="scorer names", allow_none=True, example="['BG/NBD']"
+    )
     if scorers is None:
         return names
     unknown = [s for s in scorers if s not in names]
@@ -71,10 +77,16 @@ def plot_churn_roc(
     -------
     matplotlib.axes.Axes
     """
-    _need(roc, ["scorer", "false_positive_rate", "true_positive_rate"], "churn_scorecard(...).roc")
-    ax = ax if ax is not None else plt.gca()
+    need = ["scorer", "false_positive_rate", "true_positive_rate"]
+    require_frame_columns(roc, need, name="roc", producer="churn_scorecard(...).roc")
+    if auc is not None:
+        require_frame_columns(
+            auc, ["scorer", "auc"], name="auc", producer="churn_scorecard(...).table"
+        )
+    ax = require_axes(ax)
+    chosen = _chosen(roc, scorers)
     aucs = {} if auc is None else dict(zip(auc["scorer"], auc["auc"], strict=True))
-    for name in _chosen(roc, scorers):
+    for name in chosen:
         curve = roc[roc["scorer"] == name]
         label = f"{name} (AUC {aucs[name]:.2f})" if name in aucs else name
         ax.plot(curve["false_positive_rate"], curve["true_positive_rate"], label=label, **kwargs)
@@ -110,12 +122,13 @@ def plot_churn_calibration(
     -------
     matplotlib.axes.Axes
     """
-    _need(
+    require_frame_columns(
         calibration,
         ["scorer", "mean_score", "churn_rate", "n_customers"],
-        "churn_scorecard(...).calibration",
+        name="calibration",
+        producer="churn_scorecard(...).calibration",
     )
-    ax = ax if ax is not None else plt.gca()
+    ax = require_axes(ax)
     for name in _chosen(calibration, scorers):
         bins = calibration[calibration["scorer"] == name]
         ax.plot(bins["mean_score"], bins["churn_rate"], marker="o", label=name, **kwargs)
