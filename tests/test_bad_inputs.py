@@ -603,6 +603,7 @@ _TRANSACTION_FUNCTIONS: list[tuple[Callable, tuple, dict, set[str]]] = [
     (rl.upsell_rate, (), {"start": "2023-06-01"}, set()),
     (rl.rfm_summary, (), {}, set()),
     (rl.calibration_holdout_split, (), {"calibration_end": "2023-08-01"}, set()),
+    (rl.churn_scorecard, (), {"calibration_end": "2023-08-01"}, set()),
     (rl.customer_groups, (), {"by": "region"}, {"nan", "inf"}),
     (rl.ltv_comparison, (), {"clv": F.clv}, set()),
     (rl.cumulative_tracking, (F.bg,), {"calibration_end": "2023-08-01"}, set()),
@@ -959,6 +960,27 @@ bad(rl.churn_risk_list, F.tx, predictions=pd.DataFrame({"customer_id": ["C001"],
     raises=(DVE, r"`p_alive` of `predictions` must hold probabilities"), id="p-alive-1.5")  # fmt: skip
 bad(rl.churn_risk_list, F.tx, value="clv", raises=(DVE, r"`value='clv'` needs a `clv` column"),
     id="clv-without-predictions")  # fmt: skip
+bad(rl.churn_risk_list, F.tx, model="BetaGeoModel", summary=F.summary, horizon=39,
+    raises=(ITE, r"`model` must be a fitted"), id="model-str")  # fmt: skip
+bad(rl.churn_risk_list, F.cdnow, model=F.bg, horizon=39,
+    raises=(DVE, r"`model` needs `summary`"), id="model-without-summary")  # fmt: skip
+bad(rl.churn_risk_list, F.cdnow, model=F.bg, summary=[1], horizon=39,
+    raises=(ITE, r"`summary` must be a pandas DataFrame"), id="summary-list")  # fmt: skip
+bad(rl.churn_risk_list, F.cdnow, model=F.bg, summary=F.summary,
+    raises=(DVE, r"`model` needs `horizon`"), id="model-without-horizon")  # fmt: skip
+bad(rl.churn_risk_list, F.cdnow, model=F.bg, summary=F.summary, horizon="half a year",
+    raises=(ITE, r"`t` must be a number"), id="horizon-str")  # fmt: skip
+bad(rl.churn_risk_list, F.cdnow, model=F.unfitted_bg, summary=F.summary, horizon=39,
+    raises=(NFE, r"not fitted yet"), id="model-unfitted")  # fmt: skip
+bad(rl.churn_risk_list, F.tx, model=F.bg, summary=F.summary, horizon=39,
+    raises=(DVE, r"not in `summary`"), id="summary-of-other-customers")  # fmt: skip
+bad(rl.churn_risk_list, F.tx, rank_by="churn", raises=(DVE, r"`rank_by` must be one of"),
+    id="rank-by-word")  # fmt: skip
+bad(rl.churn_risk_list, F.tx, rank_by="value_at_risk",
+    raises=(DVE, r"`rank_by='value_at_risk'` needs P\(no purchase\)"), id="rank-without-model")  # fmt: skip
+ok(rl.churn_risk_list, F.cdnow, model=F.bg, summary=F.summary, horizon=39,
+   check=lambda t: t["p_no_purchase"].is_monotonic_decreasing
+   and t["p_no_purchase"].between(0, 1).all(), id="ranked-by-p-no-purchase")  # fmt: skip
 bad(rl.export_churn_risk, [1], "x.csv", raises=(ITE, r"`alerts` must be a pandas"), id="list")
 bad(rl.export_churn_risk, F.unrelated, "x.csv", raises=(DVE, r"`alerts` is missing column\(s\)"),
     id="unrelated")  # fmt: skip
@@ -1565,6 +1587,125 @@ ok(rl.ltv_cac_by_group, F.clv, F.tx, cac=10.0, by="channel",
 bad(rl.random_assignment, ["a", "b"], seed=-1, raises=(DVE, r"`seed` must be in \[0, inf\)"),
     id="seed-negative")  # fmt: skip
 
+# --------------------------------------------------------------------------- churn scorecard
+# one model and no supervised baselines: a scorecard of the CDNOW sample in a tenth of a second
+
+
+@fixture
+def card():
+    return rl.churn_scorecard(cdnow(), calibration_end="1997-09-30", grain="D",
+                              models={"BG/NBD": rl.BetaGeoModel()}, supervised=False)  # fmt: skip
+
+
+@fixture
+def card_none():
+    """A scorecard that recommends no model (as when none could be fitted)."""
+    return dataclasses.replace(
+        card(), recommended="", reason="No purchase model could be fitted, so none is recommended."
+    )
+
+
+@fixture
+def card_roc() -> pd.DataFrame:
+    return card().roc
+
+
+@fixture
+def card_calibration() -> pd.DataFrame:
+    return card().calibration
+
+
+@fixture
+def card_table() -> pd.DataFrame:
+    return card().table
+
+
+@fixture
+def alerts_scored() -> pd.DataFrame:
+    return rl.churn_risk_list(cdnow(), model=bg(), summary=summary(), horizon=39)
+
+
+_CS = rl.churn_scorecard
+_CS_ARGS = {"calibration_end": "1997-09-30", "grain": "D"}
+bad(_CS, F.cdnow, models={"BG/NBD": "BetaGeoModel"}, **_CS_ARGS,
+    raises=(ITE, r"`models\['BG/NBD'\]` must be a BetaGeoModel"), id="model-str")  # fmt: skip
+bad(_CS, F.cdnow, models=[rl.BetaGeoModel()], **_CS_ARGS,
+    raises=(ITE, r"`models` must be a dict"), id="models-list")  # fmt: skip
+bad(_CS, F.cdnow, models={}, **_CS_ARGS, raises=(ITE, r"`models` must be a dict"),
+    id="models-empty")  # fmt: skip
+bad(_CS, F.cdnow, n_bins=1, **_CS_ARGS, raises=(DVE, r"`n_bins` must be in \[2, 100\]"),
+    id="bins-1")  # fmt: skip
+bad(_CS, F.cdnow, n_bins=2.5, **_CS_ARGS, raises=(DVE, r"`n_bins` must be a whole number"),
+    id="bins-2.5")  # fmt: skip
+bad(_CS, F.cdnow, supervised="no", **_CS_ARGS, raises=(ITE, r"`supervised` must be True or False"),
+    id="supervised-str")  # fmt: skip
+bad(_CS, F.cdnow, random_state=-1, **_CS_ARGS, raises=(DVE, r"`random_state` must be in"),
+    id="seed-negative")  # fmt: skip
+bad(_CS, F.cdnow, training_end="soon", **_CS_ARGS, raises=(DVE, r"`training_end` must be a date"),
+    id="training-end-word")  # fmt: skip
+bad(_CS, F.cdnow, training_end=5, **_CS_ARGS, raises=(ITE, r"`training_end` must be a date"),
+    id="training-end-int")  # fmt: skip
+bad(_CS, F.cdnow, training_end="1997-10-31", **_CS_ARGS,
+    raises=(DVE, r"`training_end` \(1997-10-31\) must be before `calibration_end`"),
+    id="training-after-calibration")  # fmt: skip
+bad(_CS, F.cdnow, calibration_end="1998-07-15", grain="D",
+    raises=(DVE, r"`calibration_end` \(1998-07-15\) must fall in an earlier"), id="no-holdout")  # fmt: skip
+bad(_CS, F.tx, calibration_end="2023-11-02", observation_end="2023-11-15", grain="D",
+    supervised=False, raises=(DVE, r"Every calibration customer churned.*Move `calibration_end`"),
+    id="nobody-bought-again")  # fmt: skip
+ok(_CS, F.cdnow, **_CS_ARGS, models={"BG/NBD": rl.BetaGeoModel()}, supervised=False,
+   check=lambda c: c.recommended == "BG/NBD P(no purchase)" and 0.5 < c.recommended_auc < 1
+   and len(c.scores) == len(split()), id="bgnbd")  # fmt: skip
+
+_CSC = rl.ChurnScorecard
+bad(_CSC.fit_recommended, F.card, [1], raises=(ITE, r"`summary` must be a pandas DataFrame"),
+    id="list")  # fmt: skip
+bad(_CSC.fit_recommended, F.card, F.unrelated, raises=(DVE, r"`summary` is missing column\(s\)"),
+    id="unrelated")  # fmt: skip
+bad(_CSC.fit_recommended, F.card_none, F.summary, raises=(DVE, r"recommends no model.*`table"),
+    id="none-recommended")  # fmt: skip
+ok(_CSC.fit_recommended, F.card, F.summary,
+   check=lambda m: type(m) is rl.BetaGeoModel and m.params_.equals(bg().params_), id="cdnow")  # fmt: skip
+
+_RF = rl.clv.rfm_features
+bad(_RF, [1], raises=(ITE, r"`split` must be a pandas DataFrame"), id="list")
+bad(_RF, F.summary, raises=(DVE, r"`split` is missing column\(s\) `frequency_cal`"),
+    id="summary-not-split")  # fmt: skip
+ok(_RF, F.split, check=lambda X: len(X) == len(split()) and X.notna().all().all()
+   and bool((X["time_since_last"] >= 0).all()), id="cdnow")  # fmt: skip
+
+_DCS = rl.describe_churn_scorecard
+bad(_DCS, F.card_table, raises=(ITE, r"`card` must be a ChurnScorecard"), id="table")
+bad(_DCS, None, raises=(ITE, r"`card` must be a ChurnScorecard"), id="none")
+ok(_DCS, F.card, check=lambda text: "AUC" in text and "BG/NBD" in text, id="cdnow")
+ok(_DCS, F.card_none, check=lambda text: "AUC" not in text and "none is recommended" in text,
+   id="none-recommended")  # fmt: skip
+
+_DCR = rl.describe_churn_risk
+bad(_DCR, F.alerts.drop(columns="reason"), raises=(DVE, r"`alerts` is missing column\(s\)"),
+    id="no-reason")  # fmt: skip
+bad(_DCR, pd.DataFrame({"customer_id": ["1"], "reason": ["x"]}),
+    raises=(DVE, r"`alerts` lacks what `churn_risk_list` records"), id="no-attrs")  # fmt: skip
+bad(_DCR, F.alerts_scored, scorecard=F.card_table,
+    raises=(ITE, r"`scorecard` must be a ChurnScorecard"), id="scorecard-table")  # fmt: skip
+ok(_DCR, F.alerts_scored, scorecard=F.card,
+   check=lambda text: "39-week holdout" in text and "AUC" in text, id="with-scorecard")  # fmt: skip
+
+_PNP = rl.BetaGeoModel.p_no_purchase
+bad(_PNP, F.bg, [1], 39, raises=(ITE, r"`summary` must be a pandas"), id="bg-list")
+bad(_PNP, F.bg, F.summary, "39", raises=(ITE, r"`t` must be a number"), id="bg-t-text")
+bad(_PNP, F.bg, F.summary, True, raises=(ITE, r"`t` must be a number"), id="bg-t-bool")
+bad(
+    _PNP, F.bg, F.summary, -1, raises=(DVE, r"`t` must be a finite number >= 0"), id="bg-t-negative"
+)
+bad(_PNP, F.bg, F.summary, np.nan, raises=(DVE, r"`t` must be a finite"), id="bg-t-nan")
+bad(_PNP, F.unfitted_bg, F.summary, 39, raises=(NFE, r"not fitted yet"), id="bg-unfitted")
+bad(_PNP, F.bg, F.summary, 39, time_unit="week", raises=(DVE, r"`time_unit`"), id="bg-unit-word")
+ok(_PNP, F.pnbd, F.summary, 0, check=lambda p: bool(np.allclose(p, 1.0)), id="pnbd-t-0-is-1")
+ok(_PNP, F.bg, F.summary, 39,
+   check=lambda p: _in_unit_interval(p) and bool((p >= 1 - bg().p_alive(summary()) - 1e-12).all()),
+   id="bg-at-least-1-minus-p-alive")  # fmt: skip
+
 # --------------------------------------------------------------------------- plotting
 
 #: plot function, a good table, extra keyword arguments
@@ -1586,6 +1727,8 @@ _PLOTS: list[tuple[Callable, _Fixture, dict]] = [
     (plotting.plot_top_share, F.pareto_by_region, {"by": "region"}),
     (plotting.plot_value_curves, F.value_curves_table, {}),
     (plotting.plot_whatif, F.uplift, {"by": "segment"}),
+    (plotting.plot_churn_roc, F.card_roc, {}),
+    (plotting.plot_churn_calibration, F.card_calibration, {}),
 ]
 for _plot, _table, _kw in _PLOTS:
     _arg = inspect.signature(_plot).parameters
@@ -1607,6 +1750,19 @@ for _plot, _table, _kw in _PLOTS:
         **_kw,
     )
     ok(_plot, _table, check=lambda ax: hasattr(ax, "figure"), id="ok", **_kw)
+for _plot, _table in ((plotting.plot_churn_roc, F.card_roc),
+                     (plotting.plot_churn_calibration, F.card_calibration)):  # fmt: skip
+    bad(_plot, _table, scorers="BG/NBD P(no purchase)",
+        raises=(ITE, r"`scorers` must be a sequence of scorer names"), id="scorers-str")  # fmt: skip
+    bad(_plot, _table, scorers=["XGBoost"], raises=(DVE, r"`scorers` \['XGBoost'\] are not in"),
+        id="scorers-unknown")  # fmt: skip
+bad(plotting.plot_churn_roc, F.card_roc, auc=[1], raises=(ITE, r"`auc` must be a pandas"),
+    id="auc-list")  # fmt: skip
+bad(plotting.plot_churn_roc, F.card_roc, auc=F.card_calibration,
+    raises=(DVE, r"`auc` is missing column\(s\) `auc`"), id="auc-calibration")  # fmt: skip
+ok(plotting.plot_churn_roc, F.card_roc, auc=F.card_table,
+   check=lambda ax: any("AUC" in t.get_text() for t in ax.get_legend().get_texts()),
+   id="auc-in-legend")  # fmt: skip
 bad(plotting.plot_pareto, F.pareto_tbl, top=2, raises=(DVE, r"`top` must be in"), id="top-2")
 bad(plotting.plot_retention_heatmap, F.cohort_table, value="nope",
     raises=(DVE, r"`value` 'nope' is not a column"), id="value")  # fmt: skip
@@ -1773,6 +1929,7 @@ _READINGS: dict[Callable, tuple[Any, dict]] = {
     plotting.plot_revenue_movements: (F.nrr, {}),
     plotting.plot_revenue_waterfall: (F.nrr, {}),
     rl.describe_country_mapping: (F.country_mapping, {}),
+    rl.describe_churn_risk: (F.alerts, {}),
 }
 for _f, (_table, _kw) in _READINGS.items():
     _first = next(iter(inspect.signature(_f).parameters))
@@ -2089,6 +2246,7 @@ GOOD_CALLS: dict[Callable, tuple[tuple, dict]] = {
     rl.ces: ((F.survey,), {}),
     rl.churn_rate: ((20, 200), {}),
     rl.churn_risk_list: ((F.tx,), {}),
+    rl.churn_scorecard: ((F.cdnow,), {**_CS_ARGS, "models": {"BG/NBD": rl.BetaGeoModel()}}),
     rl.churn_table: ((F.tx,), {}),
     rl.clean_transactions: ((F.tx,), {}),
     rl.clv_by_group: ((F.clv, F.groups), {}),
