@@ -177,8 +177,13 @@ def test_no_purchase_is_a_clear_error(movements_log):
 
 def test_returns_above_purchases_in_a_period_are_other_not_negative_new_revenue():
     # found by test_parts_add_up_exactly: a buyer returns more than she buys in her first month
-    log = _log([("a", pd.Timestamp("2024-01-01"), 0.25), ("a", pd.Timestamp("2024-01-01"), -0.5),
-                ("a", pd.Timestamp("2024-02-03"), 10.0)])
+    log = _log(
+        [
+            ("a", pd.Timestamp("2024-01-01"), 0.25),
+            ("a", pd.Timestamp("2024-01-01"), -0.5),
+            ("a", pd.Timestamp("2024-02-03"), 10.0),
+        ]
+    )
     table = net_revenue_retention(log, period="M", by_cohort=False).set_index("period")
     january, february = table.iloc[0], table.iloc[1]
     assert january["new"] == 0 and january["other"] == -0.25 and january["revenue"] == -0.25
