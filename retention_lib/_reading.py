@@ -7,7 +7,7 @@ in :mod:`retention_lib.cohorts`, ``describe_holdout`` in :mod:`retention_lib.clv
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -67,12 +67,12 @@ def money_short(x: float, currency: str = "") -> str:
     return money(x, currency)
 
 
-def join(words: Sequence[Any]) -> str:
+def join(words: Iterable[Any]) -> str:
     """``"a"``, ``"a and b"``, ``"a, b and c"``."""
-    words = [str(w) for w in words]
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    texts = [str(w) for w in words]
+    if len(texts) <= 1:
+        return "".join(texts)
+    return ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
 def day(ts: Any) -> str:
