@@ -400,7 +400,8 @@ def _alias_index() -> dict[str, str | _Place]:
 def _place_from_code(code: str) -> _Place:
     country = pycountry.countries.get(alpha_2=code)
     subregion = SUBREGIONS[code]
-    return _Place(code, country.name, CONTINENTS[subregion], subregion)
+    name = country.name if country is not None else code
+    return _Place(code, name, CONTINENTS[subregion], subregion)
 
 
 @lru_cache(maxsize=4096)
@@ -458,9 +459,9 @@ def _resolve(name: object, user: Mapping[str, _Place]) -> tuple[_Place | None, s
     if builtin is not None:
         place = builtin if isinstance(builtin, _Place) else _place_from_code(builtin)
         return place, "unknown" if place is _UNKNOWN_PLACE else "alias", None
-    place = _pycountry_lookup(re.sub(r"\s+", " ", text).strip())
-    if place is not None:
-        return place, "pycountry", None
+    found = _pycountry_lookup(re.sub(r"\s+", " ", text).strip())
+    if found is not None:
+        return found, "pycountry", None
     code, read = _read_name(text)
     if code is not None:
         return _place_from_code(code), "translation", read
@@ -533,7 +534,7 @@ def map_countries(
     seen: dict[object, None] = {}
     for value in countries:
         seen.setdefault(None if _is_missing(value) else value, None)
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for value in seen:
         place, method, read = _resolve(value, user)
         if place is None:
@@ -615,8 +616,11 @@ def add_regions(
     >>> out, mapping = add_regions(tx)
     >>> out["region"].tolist()
     ['Europe', 'Africa', 'Unknown']
-    >>> mapping[["country", "rows", "method"]].to_string(index=False)
-    '    country  rows  method\\n       EIRE     1   alias\\n        RSA     1   alias\\nUnspecified     1 unknown'
+    >>> print(mapping[["country", "rows", "method"]].to_string(index=False))
+        country  rows  method
+           EIRE     1   alias
+            RSA     1   alias
+    Unspecified     1 unknown
     """
     require_frame(transactions)
     require_columns(
