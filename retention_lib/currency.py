@@ -222,6 +222,11 @@ def convert_currency(
         A currency code has no ECB rate, a row has no currency, a timestamp is
         missing, or a date is before the first rate of its currency.
 
+    References
+    ----------
+    European Central Bank, euro foreign exchange reference rates,
+    https://www.ecb.europa.eu/stats/policy_and_exchange_rates/euro_reference_exchange_rates/
+
     Examples
     --------
     >>> tx = pd.DataFrame({
@@ -234,11 +239,6 @@ def convert_currency(
     [116.54, 116.54]
     >>> int(summary.table.loc[0, "rows_fallback"])
     1
-
-    References
-    ----------
-    European Central Bank, euro foreign exchange reference rates,
-    https://www.ecb.europa.eu/stats/policy_and_exchange_rates/euro_reference_exchange_rates/
     """
     require_frame(transactions)
     require_columns(transactions, ["timestamp", "amount"])
@@ -298,7 +298,7 @@ def convert_currency(
         transactions["unit_price"].to_numpy(dtype="float64", na_value=np.nan) if has_price else None
     )
     new_amount = amount.copy()
-    new_price = price.copy() if has_price else None
+    new_price = price.copy() if price is not None else None
 
     summary_rows = []
     stale: list[str] = []
@@ -334,7 +334,7 @@ def convert_currency(
         rate = joined["rate"].to_numpy()
         gap = ((joined["day"] - joined["rate_date"]).dt.days).to_numpy()
         new_amount[pos] = amount[pos] * rate
-        if has_price:
+        if price is not None and new_price is not None:
             new_price[pos] = price[pos] * rate
         max_gap = int(gap.max())
         if max_gap > STALE_RATE_DAYS:
