@@ -32,7 +32,7 @@ _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.zst", ".tsv", ".txt")
 ID_COLUMNS = ("customer_id", "order_id", "product_code")
 
 
-def _scan_path(data: str | os.PathLike | list, csv_options: dict | None = None) -> Any:
+def _scan_path(data: str | os.PathLike | list | tuple, csv_options: dict | None = None) -> Any:
     """A DuckDB relation reading Parquet or CSV files lazily (nothing is loaded yet).
 
     ``data`` is a file, a glob (``"lake/tx/*.parquet"``), a folder (all Parquet files below
@@ -96,7 +96,7 @@ def is_database_uri(source: Any) -> bool:
     if not isinstance(source, str):
         return False
     match = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", source)
-    return bool(match) and match.group(1).split("+")[0].lower() in _DATABASE_SCHEMES
+    return match is not None and match.group(1).split("+")[0].lower() in _DATABASE_SCHEMES
 
 
 def _redact(uri: str) -> str:
@@ -144,6 +144,7 @@ def read_database(uri: str, *, table: str | None = None, query: str | None = Non
                 f"The database refused `query`: {str(exc).strip().splitlines()[0]}. Check the "
                 "SQL in the database's own client first."
             ) from None
+    assert table is not None  # exactly one of table and query, checked above
     schema, _, name = table.rpartition(".")
     try:
         return con.table(name, database=schema or None)
