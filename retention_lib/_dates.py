@@ -487,6 +487,7 @@ def _format_of(example: str, *, dayfirst: bool) -> str | None:
         if not year_first:
             groups["c"] = "%Y" if len(m["c"]) == 4 else "%y"
         groups.update(H="%I" if m["ampm"] else "%H", M="%M", S="%S", f="%f", ampm="%p")
+    assert m is not None  # _ISO matched, so its stricter form does too
     fmt = example
     spans = sorted(((m.span(g), d) for g, d in groups.items() if m[g] is not None), reverse=True)
     for (start, end), directive in spans:
@@ -555,8 +556,9 @@ def lazy_dates(lf: Any, col: str, *, dayfirst: bool | None) -> tuple[Any, str | 
             raise _undecided(label, numeric_dm[0])
         else:
             note = f"{'day' if dayfirst else 'month'}-first, as asked (`dayfirst=`)"
-    formats = {e: _format_of(e, dayfirst=bool(dayfirst)) for e in stats["example"]}
-    unknown = [e for e, f in formats.items() if f is None]
+    found = {e: _format_of(e, dayfirst=bool(dayfirst)) for e in stats["example"]}
+    unknown = [e for e, f in found.items() if f is None]
+    formats = {e: f for e, f in found.items() if f is not None}
     if unknown:
         raise DataValidationError(
             f"{label} has dates such as {unknown[0]!r} that a lazy source cannot read without "
