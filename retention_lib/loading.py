@@ -317,7 +317,8 @@ def _clean_ids(values: pd.Series) -> pd.Series:
         )
     text = text.str.strip().str.replace(r"^([+-]?\d+)\.0+$", r"\1", regex=True)
     text = text.where(text != "", None)
-    lookup = np.append(np.asarray(text, dtype=object), None)  # code -1 (missing) -> None
+    # code -1 (missing) -> None
+    lookup = np.concatenate([np.asarray(text, dtype=object), np.array([None], dtype=object)])
     return pd.Series(lookup[codes], index=values.index, dtype=object).astype("str")
 
 
@@ -669,7 +670,7 @@ def _lazy_decimal(lf: nw.LazyFrame, cols: Sequence[str]) -> str:
         )
     if votes[","]:
         return ","
-    if not votes["."] and sum(int(counts[f"?{i}"]) for i in range(len(cols))):
+    if not votes["."] and any(int(counts[f"?{i}"]) > 0 for i in range(len(cols))):
         raise DataValidationError(
             f"No number in {', '.join(f'`{c}`' for c in cols)} shows its decimal mark (values "
             "such as '1.234' read either way). Pass `decimal='.'` or `decimal=','`."
@@ -723,7 +724,7 @@ def scan_transactions(
 
     Parameters
     ----------
-    source : path, list of paths, database URI, DuckDB relation, PySpark DataFrame, ibis table, ...
+    source : path, list of paths, database URI, DuckDB relation, PySpark DataFrame or ibis table
         Parquet or CSV files (a file, a glob, or a folder, read by DuckDB), a database URI
         such as ``"postgresql://user:password@host:5432/shop"`` (with ``table`` or
         ``query``; read through ibis, ``pip install 'retention-lib[db]'``), or a frame of
