@@ -98,7 +98,7 @@ def prepare_transactions(
     aliases = require_mapping(aliases, name="aliases", example="{'Narnia': 'GB'}") or None
     cleaning = _cleaning_options(cleaning)
     _check_column_options(columns)
-    reading = {"sep": sep, "decimal": decimal, "encoding": encoding}
+    reading: dict[str, Any] = {"sep": sep, "decimal": decimal, "encoding": encoding}
     reading.update(date_format=date_format, dayfirst=dayfirst)
     reading = {k: v for k, v in reading.items() if v is not None}
     if data_path is None:
