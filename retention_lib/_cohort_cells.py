@@ -207,6 +207,7 @@ def revenue_counts(c: Cells) -> tuple[pd.DataFrame, float, int]:
             "buyers": buyers.astype(np.int64),
         }
     )
+    assert c.revenue is not None and c.rows is not None  # cells built with revenue
     return table, float(c.revenue[~inside].sum()), int(c.rows[~inside].sum())
 
 
