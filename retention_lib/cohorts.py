@@ -1098,7 +1098,13 @@ def _one_period(period: str) -> pd.DateOffset:
 
 
 # the columns of cohort_retention, so either table feeds the same plots and models
-_SURVIVAL_COLUMNS = ("cohort", "period_number", "cohort_size", "customers", "retention")
+_SURVIVAL_COLUMNS: tuple[str, ...] = (
+    "cohort",
+    "period_number",
+    "cohort_size",
+    "customers",
+    "retention",
+)
 _SURVIVAL_COLUMNS += ("observable", "partial", "small_cohort")
 
 
