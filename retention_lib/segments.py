@@ -616,7 +616,7 @@ def churn_risk_list(
     overdue_factor = require_in_range(
         overdue_factor, name="overdue_factor", low=0, low_inclusive=False
     )
-    min_days = require_in_range(min_days, name="min_days", low=0)
+    require_in_range(min_days, name="min_days", low=0)
     if limit is not None:
         limit = require_whole_number(limit, name="limit", low=0)
     cust = customer_values(transactions)
