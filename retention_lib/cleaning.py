@@ -115,10 +115,12 @@ class CleaningReport:
 
     @property
     def rows_removed(self) -> int:
+        """Rows dropped by all the rules together."""
         return int(self.table.loc[self.table["action"] == "dropped", "rows"].sum())
 
     @property
     def revenue_removed(self) -> float:
+        """Revenue of the dropped rows."""
         dropped = self.table.loc[self.table["action"] == "dropped", "revenue"]
         return math.fsum(dropped.to_numpy(dtype="float64"))
 
