@@ -60,6 +60,18 @@ __all__ = [
 _Z95 = 1.959963984540054
 
 
+def _three(params: Any) -> tuple[float, float, float]:
+    """The three parameter values of ``params`` (a Series or array), for a formula's arguments."""
+    a, b, c = np.asarray(params, dtype=float)
+    return float(a), float(b), float(c)
+
+
+def _four(params: Any) -> tuple[float, float, float, float]:
+    """The four parameter values of ``params`` (a Series or array), for a formula's arguments."""
+    a, b, c, d = np.asarray(params, dtype=float)
+    return float(a), float(b), float(c), float(d)
+
+
 class FitError(RetentionLibError, RuntimeError):
     """A model could not be fitted (the optimiser failed or returned invalid parameters)."""
 
@@ -236,6 +248,13 @@ class _BaseModel(Estimator):
     #: parameters in the time unit, which lifetimes scales by 1 / max(T) before fitting (its
     #: L2 penalty applies to the scaled values)
     _time_scaled: tuple[str, ...] = ()
+    # fitted attributes, set by each model's ``fit`` (and ``from_params``, ``load``)
+    params_: pd.Series
+    n_customers_: int
+    n_unique_rows_: int
+    log_likelihood_: float
+    time_unit_: str | None
+    grain_: str | None
 
     def __init__(
         self,
@@ -478,7 +497,7 @@ class _BaseModel(Estimator):
         model.log_likelihood_ = float("nan")
         model._set_intervals(None)
         model.diagnostics_ = _diag.table([_diag.not_fitted()])
-        if cls is ModifiedBetaGeoModel:
+        if isinstance(model, ModifiedBetaGeoModel):
             model._rebuild_fitter()
         return model
 
@@ -533,6 +552,19 @@ def _versions() -> dict[str, str]:
 
 class _PurchaseModel(_BaseModel):
     """Shared fit/predict plumbing of the BG/NBD family and Pareto/NBD."""
+
+    # hooks each purchase model fills (its paper's closed forms, or lifetimes' fitter)
+    def _conditional_expected(self, t, x, tx, T) -> np.ndarray:
+        """E[purchases in (T, T + t] | x, tx, T]."""
+        raise NotImplementedError
+
+    def _p_alive(self, x, tx, T) -> np.ndarray:
+        """P(alive at T | x, tx, T)."""
+        raise NotImplementedError
+
+    def _expected(self, t) -> np.ndarray:
+        """E[purchases in (0, t]] for a new customer."""
+        raise NotImplementedError
 
     def _start(self, x, tx, T, w, penalizer, max_iterations, budget) -> np.ndarray | None:
         """``initial_params`` for lifetimes' fitter (None: lifetimes' default start)."""
@@ -932,7 +964,7 @@ def _check_count(n: Any) -> int:
 _BG_ROLES = {"r": "rate", "alpha": "rate", "a": "dropout", "b": "dropout"}
 
 
-class BetaGeoModel(_PurchaseModel):
+class BetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
 
     While alive a customer buys at rate ``lambda ~ Gamma(r, alpha)``; after each repeat
@@ -962,6 +994,11 @@ class BetaGeoModel(_PurchaseModel):
         One row per check: ``check, value, threshold, status, finding, meaning, remedy,
         warning`` (see :meth:`fit_report`).
 
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy
+    way: an alternative to the Pareto/NBD model. Marketing Science 24(2), 275-284.
+
     Examples
     --------
     >>> from retention_lib.clv import load_cdnow, rfm_summary
@@ -972,11 +1009,6 @@ class BetaGeoModel(_PurchaseModel):
     [0.243, 4.414, 0.793, 2.426]
     >>> (model.diagnostics_["status"] == "ok").all()
     np.True_
-
-    References
-    ----------
-    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy
-    way: an alternative to the Pareto/NBD model. Marketing Science 24(2), 275-284.
     """
 
     _param_names = ("r", "alpha", "a", "b")
@@ -1016,7 +1048,7 @@ class BetaGeoModel(_PurchaseModel):
         return F.bgnbd_p_no_purchase(*self.params_.to_numpy(), t, x, tx, T)
 
 
-class ModifiedBetaGeoModel(_PurchaseModel):
+class ModifiedBetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
     """MBG/NBD model (Batislam, Denizel & Filiztekin 2007): as BG/NBD, but customers may also
     drop out right after their first purchase.
 
@@ -1074,7 +1106,7 @@ class ModifiedBetaGeoModel(_PurchaseModel):
         return F.mbgnbd_p_no_purchase(*self.params_.to_numpy(), t, x, tx, T)
 
 
-class ParetoNBDModel(_PurchaseModel):
+class ParetoNBDModel(_PurchaseModel):  # numpydoc ignore=PR02
     """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987): purchases at rate
     ``lambda ~ Gamma(r, alpha)`` until an exponential lifetime with ``mu ~ Gamma(s, beta)``.
 
@@ -1242,6 +1274,11 @@ class GammaGammaModel(_BaseModel):
         The fit checks, as for :class:`BetaGeoModel`, and the model's own: enough repeat
         buyers, spend independent of frequency, ``q > 1``, mean spend reproduced.
 
+    References
+    ----------
+    Fader, P. S. & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value.
+    http://brucehardie.com/notes/025/
+
     Examples
     --------
     >>> from retention_lib.clv import load_cdnow, rfm_summary
@@ -1249,11 +1286,6 @@ class GammaGammaModel(_BaseModel):
     ...                   observation_end="1997-09-30", count_zero_amounts=True)
     >>> GammaGammaModel().fit(cal).params_.round(2).tolist()
     [6.25, 3.74, 15.44]
-
-    References
-    ----------
-    Fader, P. S. & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value.
-    http://brucehardie.com/notes/025/
     """
 
     _param_names = ("p", "q", "v")
@@ -1377,7 +1409,7 @@ class GammaGammaModel(_BaseModel):
         self.n_customers_ = int(w.sum())
         self.n_unique_rows_ = len(w)
         self.time_unit_, self.grain_ = _units.recorded(summary)
-        self.log_likelihood_ = float(np.sum(w * F.gg_log_likelihood(*self.params_, ux, um)))
+        self.log_likelihood_ = float(np.sum(w * F.gg_log_likelihood(*_three(self.params_), ux, um)))
         f = budget.watch(self._objective(_gg_rows, (ux, um), w, 1.0))
         try:
             grad, _ = _diag.gradient_and_hessian(f, np.log(self.params_.to_numpy()), hessian=False)
@@ -1420,7 +1452,7 @@ class GammaGammaModel(_BaseModel):
             lf = to_lazy(summary)
             return lf.select("customer_id", self._spend_expr().alias("expected_spend")).to_native()
         x, m, _ = self._spend_arrays(summary)
-        values = F.gg_expected_spend(*self.params_.to_numpy(), x, np.where(x > 0, m, 0.0))
+        values = F.gg_expected_spend(*_three(self.params_), x, np.where(x > 0, m, 0.0))
         return pd.Series(values, index=summary.index, name="expected_spend")
 
     def _spend_expr(self) -> nw.Expr:
@@ -1498,7 +1530,7 @@ def _check_opportunities(t: Any, name: str = "t") -> int:
     return int(t)
 
 
-class BetaGeoBetaBinomModel(_BaseModel):
+class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
     """BG/BB model of discrete transaction opportunities (Fader, Hardie & Shang 2010).
 
     For yearly donations, annual events, renewals: one opportunity per period. While alive a
@@ -1529,17 +1561,17 @@ class BetaGeoBetaBinomModel(_BaseModel):
     diagnostics_ : pandas.DataFrame
         The fit's checks (see :meth:`fit_report`).
 
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Shang, J. (2010). Customer-base analysis in a
+    discrete-time noncontractual setting. Marketing Science 29(6), 1086-1108.
+
     Examples
     --------
     >>> from retention_lib.clv import load_donations
     >>> model = BetaGeoBetaBinomModel().fit(load_donations(), period="Y")
     >>> model.params_.round(3).tolist()
     [1.204, 0.75, 0.657, 2.783]
-
-    References
-    ----------
-    Fader, P. S., Hardie, B. G. S. & Shang, J. (2010). Customer-base analysis in a
-    discrete-time noncontractual setting. Marketing Science 29(6), 1086-1108.
     """
 
     _param_names = ("alpha", "beta", "gamma", "delta")
@@ -1602,7 +1634,7 @@ class BetaGeoBetaBinomModel(_BaseModel):
         self.n_unique_rows_ = len(w)
         self.time_unit_, self.grain_ = period, None
         params = self.params_.to_numpy()
-        self.log_likelihood_ = float(np.sum(w * F.bgbb_log_likelihood(*params, ux, utx, un)))
+        self.log_likelihood_ = float(np.sum(w * F.bgbb_log_likelihood(*_four(params), ux, utx, un)))
         f = budget.watch(self._objective(_bgbb_rows, (ux, utx, un), w, 1.0))
         try:
             grad, _ = _diag.gradient_and_hessian(f, np.log(params), hessian=False)
@@ -1613,10 +1645,10 @@ class BetaGeoBetaBinomModel(_BaseModel):
         checks = self._fit_checks(
             grad,
             hessian,
-            p_dropped=lambda age: F.bgbb_p_dropped(*params, age),
+            p_dropped=lambda age: F.bgbb_p_dropped(*_four(params), age),
             unit="transaction opportunities",
-            prob_n=lambda t, k: F.bgbb_prob_n(*params, t, k),
-            expected=lambda t: F.bgbb_expected(*params, t),
+            prob_n=lambda t, k: F.bgbb_prob_n(*_four(params), t, k),
+            expected=lambda t: F.bgbb_expected(*_four(params), t),
             x=ux,
             T=un,
             w=w,
@@ -1698,7 +1730,7 @@ class BetaGeoBetaBinomModel(_BaseModel):
         """
         self._check_fitted()
         ux, utx, un, inverse = self._rows(summary, time_unit)
-        values = F.bgbb_p_alive(*self.params_.to_numpy(), ux, utx, un)
+        values = F.bgbb_p_alive(*_four(self.params_), ux, utx, un)
         return self._series(np.clip(values, 0, 1)[inverse], summary, "p_alive")
 
     def p_no_purchase(
@@ -1728,7 +1760,7 @@ class BetaGeoBetaBinomModel(_BaseModel):
         self._check_fitted()
         t = _check_opportunities(t)
         ux, utx, un, inverse = self._rows(summary, time_unit)
-        values = F.bgbb_p_no_purchase(*self.params_.to_numpy(), t, ux, utx, un)
+        values = F.bgbb_p_no_purchase(*_four(self.params_), t, ux, utx, un)
         return self._series(np.clip(values, 0, 1)[inverse], summary, "p_no_purchase")
 
     def predict_purchases(
@@ -1746,7 +1778,7 @@ class BetaGeoBetaBinomModel(_BaseModel):
         self._check_fitted()
         t = _check_opportunities(t)
         ux, utx, un, inverse = self._rows(summary, time_unit)
-        values = F.bgbb_conditional_expected(*self.params_.to_numpy(), t, ux, utx, un)
+        values = F.bgbb_conditional_expected(*_four(self.params_), t, ux, utx, un)
         return self._series(values[inverse], summary, "expected_purchases")
 
     def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
@@ -1754,7 +1786,7 @@ class BetaGeoBetaBinomModel(_BaseModel):
         self._check_fitted()
         t = np.atleast_1d(np.asarray(t))
         ts = np.array([_check_opportunities(v) for v in t.ravel()])
-        return np.asarray(F.bgbb_expected(*self.params_.to_numpy(), ts), dtype=float)
+        return np.asarray(F.bgbb_expected(*_four(self.params_), ts), dtype=float)
 
     def prob_n_purchases(self, t: int, n: Any) -> Any:
         """P(X(t) = n): probability a new customer transacts at ``n`` of ``t`` opportunities
@@ -1768,7 +1800,7 @@ class BetaGeoBetaBinomModel(_BaseModel):
         self._check_fitted()
         t = _check_opportunities(t)
         params = self.params_.to_numpy()
-        return _probabilities(lambda k: F.bgbb_prob_n(*params, t, k), n)
+        return _probabilities(lambda k: F.bgbb_prob_n(*_four(params), t, k), n)
 
 
 def _bgbb_rows(params, x, tx, n):
@@ -1948,6 +1980,6 @@ def load_model(source: str | Path | dict) -> _BaseModel:
     else:  # format 1: saved before retention-lib recorded the checks
         model.diagnostics_ = _diag.table([_diag.unrecorded()])
     _diag.emit(model._label, model.diagnostics_, stacklevel=3)
-    if cls is ModifiedBetaGeoModel:
+    if isinstance(model, ModifiedBetaGeoModel):
         model._rebuild_fitter()
     return model
