@@ -354,6 +354,11 @@ def rfm_summary(
     DataValidationError
         Missing columns, missing ids or dates, no purchases, or a bad option.
 
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy
+    way: an alternative to the Pareto/NBD model. Marketing Science 24(2), 275-284.
+
     Examples
     --------
     >>> tx = pd.DataFrame({
@@ -365,11 +370,6 @@ def rfm_summary(
       customer_id  frequency  recency    T  monetary_value
     0           a          2      4.0  5.0            30.0
     1           b          0      0.0  4.0             0.0
-
-    References
-    ----------
-    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy
-    way: an alternative to the Pareto/NBD model. Marketing Science 24(2), 275-284.
     """
     monetary = require_bool(monetary, name="monetary")
     collect = require_bool(collect, name="collect")
@@ -383,6 +383,7 @@ def rfm_summary(
         return _lazy_summary(periods, obs_idx, _scale(grain, time_unit), monetary).to_native()
     tx = _kernel_transactions(source, grain, obs_idx, count_zero_amounts, before=end)
     if tx is not None:
+        assert source.codec is not None  # kernel transactions come with their id codec
         ids, customers = _kernel_customers(tx, source.codec)
     else:
         periods = _engine_periods(source, grain, obs_idx, count_zero_amounts, before=end)
@@ -428,7 +429,7 @@ def _kernel_transactions(
 ) -> _sorted.Transactions | None:
     """The per-(customer, period) transactions from the sort kernel, or None where it does
     not apply."""
-    if source.frame is None:
+    if source.frame is None or source.keys is None:
         return None
     return _sorted.transactions(
         source.frame,
@@ -592,6 +593,7 @@ def calibration_holdout_split(
     if cal is not None:
         tx = _kernel_transactions(source, grain, obs_idx, count_zero_amounts, split, end)
     if cal is not None and tx is not None:
+        assert source.codec is not None  # kernel transactions come with their id codec
         ids, customers = _kernel_customers(cal, source.codec)
         later = _sorted.customers(tx)
         holdout = pd.DataFrame(

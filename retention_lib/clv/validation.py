@@ -403,7 +403,7 @@ def p_alive_history(
     scale = _scale(grain, time_unit)
     last = first
     x = 0
-    for p in steps:
+    for p in steps.tolist():
         if p in bought and p > first:
             x += 1
             last = p

@@ -172,6 +172,11 @@ def customer_lifetime_value(
         One row per customer: ``customer_id``, ``p_alive``, ``expected_purchases`` (over the
         horizon, undiscounted), ``expected_spend`` (per transaction), ``clv``.
 
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005b). RFM and CLV: using iso-value curves
+    for customer base analysis. Journal of Marketing Research 42(4), 415-430.
+
     Examples
     --------
     >>> from retention_lib.clv import load_cdnow, rfm_summary
@@ -181,11 +186,6 @@ def customer_lifetime_value(
     >>> clv = customer_lifetime_value(bg, gg, cal, horizon_months=12)
     >>> list(clv.columns)
     ['customer_id', 'p_alive', 'expected_purchases', 'expected_spend', 'clv']
-
-    References
-    ----------
-    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005b). RFM and CLV: using iso-value curves
-    for customer base analysis. Journal of Marketing Research 42(4), 415-430.
     """
     _check_models(bgnbd, gg)
     months = _check_months(horizon_months)
@@ -489,6 +489,7 @@ def clv_intervals(
         return np.bincount(labels, weights=margin * clv, minlength=len(names))
 
     estimate = totals(bgnbd.params_.to_numpy(), gg.params_.to_numpy())
+    assert bgnbd.log_covariance_ is not None and gg.log_covariance_ is not None  # checked above
     lp = rng.multivariate_normal(
         np.log(bgnbd.params_.to_numpy()), bgnbd.log_covariance_.to_numpy(), size=n_draws
     )
