@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -208,7 +208,9 @@ class _SurvivorData:
 # ---------------------------------------------------------------------------------------------
 
 
-def _log_survival(a: float, b: float, c: float, t: np.ndarray) -> np.ndarray:
+def _log_survival(
+    a: float | np.ndarray, b: float | np.ndarray, c: float | np.ndarray, t: float | np.ndarray
+) -> np.ndarray:
     """log S(t) = log B(a, b + t**c) - log B(a, b) (FH 2007 eq. 5; FHLDS 2018 eq. 3)."""
     return special.betaln(a, b + np.power(t, c)) - special.betaln(a, b)
 
@@ -301,7 +303,7 @@ class _ContractualModel(Estimator):
         return draws["alpha"].to_numpy(), draws["beta"].to_numpy(), c
 
     # -- fitting -----------------------------------------------------------------------------
-    def fit(self, data: Any, *, period: str | None = None) -> _ContractualModel:
+    def fit(self, data: Any, *, period: str | None = None) -> Self:
         """Fit the model to survivor counts of one or several cohorts.
 
         Parameters
@@ -606,7 +608,7 @@ class _ContractualModel(Estimator):
         }
 
     @classmethod
-    def from_dict(cls, doc: dict[str, Any]) -> _ContractualModel:
+    def from_dict(cls, doc: dict[str, Any]) -> Self:
         """Rebuild a fitted model from :meth:`to_dict` output (checked first)."""
         if not isinstance(doc, Mapping):
             raise InputTypeError(
@@ -660,7 +662,7 @@ class _ContractualModel(Estimator):
             model._set_intervals(cov)
         return model
 
-    def with_params(self, params: Any) -> _ContractualModel:
+    def with_params(self, params: Any) -> Self:
         """A fitted copy with other parameter values (and no intervals), e.g. a scenario or
         one of :meth:`parameter_draws`.
 
@@ -687,7 +689,9 @@ class _ContractualModel(Estimator):
                 f"{dict(params)}."
             )
         copy = type(self)()
-        copy.params_ = pd.Series([float(v) for v in values], index=names, name="value")
+        copy.params_ = pd.Series(
+            [float(v) for v in values if v is not None], index=names, name="value"
+        )
         for attr in ("log_likelihood_", "n_cohorts_", "n_customers_", "max_age_", "period_"):
             setattr(copy, attr, getattr(self, attr))
         with warnings.catch_warnings():
@@ -740,6 +744,13 @@ class ShiftedBetaGeoModel(_ContractualModel):
     log_likelihood_ : float
         Total log-likelihood at ``params_``.
 
+    References
+    ----------
+    Fader, P. S. & Hardie, B. G. S. (2007). How to project customer retention. Journal of
+    Interactive Marketing 21(1), 76-90.
+    Fader, P. S. & Hardie, B. G. S. (2010). Customer-base valuation in a contractual setting:
+    the perils of ignoring heterogeneity. Marketing Science 29(1), 85-93.
+
     Examples
     --------
     >>> regular = [1000, 631, 468, 382, 326, 289, 262, 241]
@@ -748,13 +759,6 @@ class ShiftedBetaGeoModel(_ContractualModel):
     [0.704, 1.182]
     >>> round(model.survival(12), 3)
     0.175
-
-    References
-    ----------
-    Fader, P. S. & Hardie, B. G. S. (2007). How to project customer retention. Journal of
-    Interactive Marketing 21(1), 76-90.
-    Fader, P. S. & Hardie, B. G. S. (2010). Customer-base valuation in a contractual setting:
-    the perils of ignoring heterogeneity. Marketing Science 29(1), 85-93.
     """
 
     _param_names = ("alpha", "beta")
@@ -778,18 +782,18 @@ class BetaDiscreteWeibullModel(_ContractualModel):
         ``estimate, lower, upper`` (95 %, Wald on the log scale).
     log_likelihood_ : float
 
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S., Liu, Y., Davin, J. & Steenburgh, T. (2018). "How to
+    project customer retention" revisited: the role of duration dependence. Journal of
+    Interactive Marketing 43, 1-16.
+
     Examples
     --------
     >>> high_end = [1000, 869, 743, 653, 593]
     >>> model = BetaDiscreteWeibullModel().fit(high_end)
     >>> model.params_.round(4).tolist()
     [0.2593, 1.7225, 1.5844]
-
-    References
-    ----------
-    Fader, P. S., Hardie, B. G. S., Liu, Y., Davin, J. & Steenburgh, T. (2018). "How to
-    project customer retention" revisited: the role of duration dependence. Journal of
-    Interactive Marketing 43, 1-16.
     """
 
     _param_names = ("alpha", "beta", "c")

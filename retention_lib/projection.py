@@ -21,6 +21,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,6 @@ from ._validation import (
     require_whole_number,
 )
 from .contractual import (
-    MODELS,
     BetaDiscreteWeibullModel,
     ShiftedBetaGeoModel,
     likelihood_ratio_test,
@@ -50,7 +50,7 @@ from .contractual import (
 )
 
 _Model = ShiftedBetaGeoModel | BetaDiscreteWeibullModel
-_MODEL_TYPES = tuple(MODELS.values())
+_MODEL_TYPES = (ShiftedBetaGeoModel, BetaDiscreteWeibullModel)
 
 __all__ = [
     "RetentionBacktest",
@@ -62,7 +62,10 @@ __all__ = [
     "retention_outlook",
 ]
 
-_MODEL_NAMES = {"sBG": ShiftedBetaGeoModel, "BdW": BetaDiscreteWeibullModel}
+_MODEL_NAMES: dict[str, type[_Model]] = {
+    "sBG": ShiftedBetaGeoModel,
+    "BdW": BetaDiscreteWeibullModel,
+}
 _TABLE_COLUMNS = ("cohort", "period_number", "cohort_size", "customers")
 _PROJECTION_COLUMNS = _TABLE_COLUMNS + ("retention", "lower", "upper", "projected", "small_cohort")
 
@@ -133,7 +136,7 @@ def _groups(table: pd.DataFrame, by: str | None) -> list[tuple[Any, pd.DataFrame
     return [(g, part) for g, part in table.groupby(by, sort=True)]
 
 
-def _model_class(model: Any) -> type[ShiftedBetaGeoModel] | type[BetaDiscreteWeibullModel]:
+def _model_class(model: Any) -> type[_Model]:
     if isinstance(model, str) and model == "auto":
         return ShiftedBetaGeoModel
     if isinstance(model, str):
@@ -184,9 +187,14 @@ def retention_models(
             continue
         cells = part[part["observable"]]
         try:
-            out[group] = cls().fit(cells, period=period)
-            if isinstance(model, str) and model == "auto":
-                out[group] = _preferred(out[group], cells, period)
+            fitted = cls().fit(cells, period=period)
+            if (
+                isinstance(model, str)
+                and model == "auto"
+                and isinstance(fitted, ShiftedBetaGeoModel)
+            ):
+                fitted = _preferred(fitted, cells, period)
+            out[group] = fitted
         except DataValidationError as exc:
             where = f" for {by} = {group!r}" if by else ""
             raise DataValidationError(f"Cannot fit the {cls.label}{where}: {exc}") from None
@@ -278,7 +286,8 @@ def _prepare(
 def _outside_stacklevel() -> int:
     """The ``stacklevel`` that points a warning at the first frame outside retention_lib."""
     package = str(Path(__file__).resolve().parent)
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(package):
         frame, level = frame.f_back, level + 1
     return level
@@ -538,7 +547,7 @@ def retention_outlook(
             arrays = proj.model.parameter_arrays(proj.draws)
             point_arrays = proj.model.parameter_arrays()
             ages = [int(x) for x in np.unique(now)]
-            options = {"discount_rate": discount_rate, "horizon": value_horizon}
+            options: dict[str, Any] = {"discount_rate": discount_rate, "horizon": value_horizon}
             derl = {x: residual_lifetimes(*arrays, x, **options) for x in ages}
             derl_point = {
                 x: float(residual_lifetimes(*point_arrays, x, **options)[0]) for x in ages
@@ -729,6 +738,7 @@ def backtest_retention(
         )
     earlier = _check_table(earlier)
     if later is None:
+        assert holdout is not None  # exactly one of later and holdout, checked above
         holdout = int(require_in_range(holdout, name="holdout", low=1))
         later = earlier
         earlier = _hide_diagonals(earlier, holdout)
