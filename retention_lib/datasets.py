@@ -213,6 +213,16 @@ def simulate_transactions(
     DataValidationError
         A parameter is not positive, or the dates are out of order.
 
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005a). "Counting your customers"
+    the easy way: An alternative to the Pareto/NBD model. *Marketing Science*,
+    24(2), 275-284.
+
+    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005b). RFM and CLV: Using
+    iso-value curves for customer base analysis. *Journal of Marketing
+    Research*, 42(4), 415-430.
+
     Examples
     --------
     >>> tx = simulate_transactions(
@@ -223,16 +233,6 @@ def simulate_transactions(
     ['customer_id', 'timestamp', 'amount']
     >>> tx["customer_id"].nunique()
     500
-
-    References
-    ----------
-    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005a). "Counting your customers"
-    the easy way: An alternative to the Pareto/NBD model. *Marketing Science*,
-    24(2), 275-284.
-
-    Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005b). RFM and CLV: Using
-    iso-value curves for customer base analysis. *Journal of Marketing
-    Research*, 42(4), 415-430.
     """
     n = _check_positive_int(n_customers, "n_customers")
     names = ("r", "alpha", "a", "b", "p", "q", "gamma")
@@ -395,8 +395,8 @@ _CHANNEL_TILT = np.array([0.0, 0.5, 0.7, -0.9])
 
 _N_PRODUCTS = 400
 
+_CANCELLATION_SHARE = 0.01  # of purchase lines
 _QUIRK_TARGETS = {
-    "cancellation_share": 0.01,  # of purchase lines
     "missing_customer_orders": 12,
     "postage_lines": 60,
     "duplicate_rows": 40,
@@ -613,7 +613,7 @@ def _build_sample(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]
 
     # ---- quirk: cancellations (order id "C" + original, negative quantity) ---
     purchase_lines = np.flatnonzero(lines["kind"].to_numpy() == "customer")
-    n_cancel = int(round(_QUIRK_TARGETS["cancellation_share"] * len(purchase_lines)))
+    n_cancel = int(round(_CANCELLATION_SHARE * len(purchase_lines)))
     cancel_idx = np.sort(q_rng.choice(purchase_lines, size=n_cancel, replace=False))
     cancel = lines.iloc[cancel_idx].copy()
     cancel["quantity"] = -q_rng.integers(1, cancel["quantity"].to_numpy() + 1)
