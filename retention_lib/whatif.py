@@ -1,8 +1,6 @@
 """What is a retention gain worth? Scenarios on a fitted BG/NBD model.
 
-The assumption, plainly
------------------------
-In the BG/NBD model a customer may leave after each purchase, with a probability ``p``
+The assumption, plainly: in the BG/NBD model a customer may leave after each purchase, with a probability ``p``
 that varies between customers as ``Beta(a, b)``. The average chance of *staying* after a
 purchase is ``b / (a + b)``. A retention gain of ``x`` (e.g. 0.05 = 5%) multiplies that
 chance by ``1 + x``: ``b' / (a + b') = (1 + x) b / (a + b)``. We keep ``a`` and solve for
@@ -201,7 +199,7 @@ def retention_scenario(
     _check_bgnbd(bgnbd)
     margin = require_margin(margin)
     new = _with_params(bgnbd, retention_gain_params(bgnbd.params_, gain))
-    kw = dict(
+    kw: dict[str, Any] = dict(
         horizon_months=horizon_months, discount_rate=discount_rate, margin=1.0, time_unit=time_unit
     )
     base = customer_lifetime_value(bgnbd, gg, summary, **kw)
@@ -305,14 +303,17 @@ def retention_uplift(
     --------
     >>> retention_uplift(bg, gg, summary, gains=[0.05], groups=segments, by="segment")  # doctest: +SKIP
     """
+    values: list[Any]
     if isinstance(gains, numbers.Real) and not isinstance(gains, bool):
-        gains = [gains]
+        values = [gains]
     else:
-        gains = require_sequence(gains, name="gains", what="numbers", example="[0.01, 0.05]")
-    if not gains:
+        values = list(
+            require_sequence(gains, name="gains", what="numbers", example="[0.01, 0.05]")
+        )
+    if not values:
         raise DataValidationError("`gains` is empty; pass e.g. [0.01, 0.05, 0.10].")
     parts = []
-    for g in gains:
+    for g in values:
         detail = retention_scenario(
             bgnbd,
             gg,
