@@ -7,13 +7,13 @@
     python3 tasks.py docs                                     # Sphinx site -> docs/_build/html
     python3 tasks.py bench [ARGS]                             # benchmarks (see README)
     python3 tasks.py notebooks                                # re-execute and store notebook outputs
-    python3 tasks.py lock [--upgrade]                         # re-resolve uv.lock
+    python3 tasks.py lock [--upgrade]                         # re-resolve uv.lock after a dependency change
 
 Each command first creates ``.venv`` and installs into it exactly the versions pinned in
 ``uv.lock`` (the package, editable, with all its extras), with ``uv`` from PyPI; again only
 when pyproject.toml or uv.lock changed. pyproject.toml keeps loose ranges for pip users; the
-lock is what the commands and CI run. Under CI (``CI`` set) a lock that no longer matches
-pyproject.toml is an error; elsewhere uv updates it (commit the new uv.lock).
+lock is what the commands and CI run. A lock that no longer matches pyproject.toml stops
+every command with the fix: ``python3 tasks.py lock``, then commit uv.lock.
 """
 
 from __future__ import annotations
@@ -79,10 +79,15 @@ def setup() -> None:
     if PY.exists() and STAMP.exists() and STAMP.read_text() == _digest():
         return
     ensure_uv()
-    # --inexact keeps pip and uv itself in .venv; --locked (CI) refuses a stale lock
-    check = "--locked" if os.environ.get("CI") else None
-    sync = [UV, "sync", "--all-extras", "--inexact", *([check] if check else [])]
-    run(*sync, env=uv_env())
+    if (ROOT / "uv.lock").exists():
+        stale = subprocess.run([str(UV), "lock", "--check", "--quiet"], cwd=ROOT, env=uv_env())
+        if stale.returncode:
+            sys.exit(
+                "uv.lock does not match pyproject.toml (a dependency changed). Run "
+                "`python3 tasks.py lock` and commit uv.lock."
+            )
+    # --locked: exactly the lock's versions; --inexact keeps pip and uv itself in .venv
+    run(UV, "sync", "--all-extras", "--inexact", "--locked", env=uv_env())
     run(PY, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3")
     STAMP.write_text(_digest())  # after the sync, which may have updated uv.lock
 
