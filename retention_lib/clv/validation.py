@@ -110,6 +110,13 @@ def _calibration_view(split: pd.DataFrame) -> pd.DataFrame:
 def holdout_predictions(model: _PurchaseModel, split: pd.DataFrame) -> pd.DataFrame:
     """Per-customer predicted vs actual holdout purchases.
 
+    Parameters
+    ----------
+    model : fitted purchase model
+        Fitted on the calibration columns of ``split``.
+    split : pandas.DataFrame
+        :func:`calibration_holdout_split` output.
+
     Returns
     -------
     pandas.DataFrame
@@ -187,6 +194,15 @@ def calibration_by_frequency(
 ) -> pd.DataFrame:
     """Mean actual vs predicted holdout purchases by calibration frequency (FHL 2005 fig. 4).
 
+    Parameters
+    ----------
+    model : fitted purchase model
+        Fitted on the calibration columns of ``split``.
+    split : pandas.DataFrame
+        :func:`calibration_holdout_split` output.
+    max_frequency : int, default 7
+        Highest frequency shown on its own; larger ones are pooled into this last bucket.
+
     Returns
     -------
     pandas.DataFrame
@@ -224,6 +240,26 @@ def cumulative_tracking(
     repeat purchases since each customer's first purchase ``t0_i``), for customers whose first
     purchase is on or before ``calibration_end``. Periods are of the model's time unit and
     purchases merge at its grain; ``time_unit`` and ``grain``, if given, must agree with them.
+
+    Parameters
+    ----------
+    model : fitted purchase model
+        Fitted on the calibration period of ``transactions`` (up to ``calibration_end``).
+    transactions : pandas.DataFrame
+        Canonical transactions (``customer_id, timestamp, amount``, and ``is_return`` if
+        present).
+    calibration_end : date-like
+        Last day of the calibration period (inclusive); customers who first bought later are
+        left out.
+    observation_end : date-like, optional
+        Last day shown (inclusive); defaults to the last purchase.
+    time_unit : {'D', 'W', 'M'}, optional
+        Must agree with the model's time unit; by default the model's.
+    grain : {'D', 'W', 'M'}, optional
+        Must agree with the period the model's summary merged purchases into; by default the
+        model's.
+    count_zero_amounts : bool, default False
+        Count rows with ``amount == 0`` as purchases, as in :func:`rfm_summary`.
 
     Returns
     -------
@@ -301,6 +337,15 @@ def period_transactions(
     transactions in the calibration period (each customer's own ``T``; FHL 2005 fig. 3;
     P(X(T) = n) from the model's :meth:`prob_n_purchases`).
 
+    Parameters
+    ----------
+    model : fitted purchase model
+        Fitted on ``summary``.
+    summary : pandas.DataFrame
+        RFM summary (:func:`rfm_summary`) the model was fitted on.
+    max_frequency : int, default 7
+        Highest repeat count shown on its own; larger ones are pooled into this last bucket.
+
     Returns
     -------
     pandas.DataFrame
@@ -332,6 +377,19 @@ def frequency_recency_matrix(
 ) -> pd.DataFrame:
     """P(alive) and expected purchases in the next ``t`` over a (frequency, recency) grid for
     customers of age ``T`` (the lifetimes heatmaps, as a tidy frame).
+
+    Parameters
+    ----------
+    model : fitted purchase model
+        A fitted BetaGeoModel, ModifiedBetaGeoModel or ParetoNBDModel.
+    T : float
+        Age of the customers in the grid, in the model's time unit.
+    max_frequency : int, default 20
+        Frequencies 0 to ``max_frequency``.
+    t : float, default 1.0
+        Horizon of ``expected_purchases``, in the model's time unit.
+    n_recency : int, default 40
+        Number of recency values, evenly spaced from 0 to ``T``.
 
     Returns
     -------
@@ -374,6 +432,23 @@ def p_alive_history(
 
     Periods are of the model's time unit and purchases merge at its grain; ``time_unit`` and
     ``grain``, if given, must agree with them.
+
+    Parameters
+    ----------
+    model : fitted purchase model
+        A fitted BetaGeoModel, ModifiedBetaGeoModel or ParetoNBDModel.
+    transactions : pandas.DataFrame
+        Canonical transactions (``customer_id, timestamp, amount``); a purchase here is a row
+        with ``amount > 0`` (``is_return`` is not consulted).
+    customer_id : str
+        The customer (ids are compared as text).
+    time_unit : {'D', 'W', 'M'}, optional
+        Must agree with the model's time unit; by default the model's.
+    grain : {'D', 'W', 'M'}, optional
+        Must agree with the period the model's summary merged purchases into; by default the
+        model's.
+    end : date-like, optional
+        Last day shown (inclusive); defaults to the last transaction in ``transactions``.
 
     Returns
     -------
@@ -526,6 +601,13 @@ def describe_calibration_by_frequency(
     Says whether holdout purchases rise with calibration purchases, and in which groups the
     model's mean is within ``tolerance`` of the actual mean or under/over-predicts.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`calibration_by_frequency`.
+    tolerance : float, default GROUP_TOLERANCE (0.10)
+        Relative error within which the reading says the model follows the data.
+
     Returns
     -------
     str
@@ -590,6 +672,13 @@ def describe_tracking(table: pd.DataFrame, *, tolerance: float = TRACKING_TOLERA
     The cumulative count includes the calibration period, so its error differs from the
     holdout-only error of :func:`holdout_report`; the reading gives both.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cumulative_tracking`.
+    tolerance : float, default TRACKING_TOLERANCE (0.05)
+        Relative error within which the reading says the model follows the data.
+
     Returns
     -------
     str
@@ -627,6 +716,13 @@ def describe_period_transactions(
     than observed (half the total absolute difference over the customers): within
     ``tolerance`` the model reproduces the distribution; otherwise the reading names the
     group it misses most.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`period_transactions`.
+    tolerance : float, default TRACKING_TOLERANCE (0.05)
+        Relative error within which the reading says the model follows the data.
 
     Returns
     -------
@@ -666,6 +762,14 @@ def describe_frequency_recency(grid: pd.DataFrame, *, flat: float = 0.9) -> str:
     If P(alive) stays above ``flat`` everywhere, the reading says the model sees no drop-out
     pattern; otherwise it says, for a frequent buyer, how long a pause makes them more
     likely gone than not.
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        Output of :func:`frequency_recency_matrix`.
+    flat : float, default 0.9
+        If P(alive) stays above this everywhere on the grid, the reading says the model sees no
+        drop-out.
 
     Returns
     -------
@@ -715,6 +819,15 @@ def describe_p_alive_history(
     repeat purchase, the reading says why: the model then counts them as alive); otherwise
     it says how low P(alive) fell between purchases, whether it jumped back after them, and
     how far it has fallen since the last one.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Output of :func:`p_alive_history`.
+    customer_id : str, optional
+        Named at the start of the sentence.
+    flat : float, default 0.02
+        A P(alive) line that moves by less than this is called flat.
 
     Returns
     -------
