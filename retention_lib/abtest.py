@@ -375,6 +375,14 @@ def describe_ab_test(result: pd.DataFrame, *, random_split: bool = False) -> str
     none does. With ``random_split`` (an A/A test on random halves, no real campaign),
     differences are expected to be chance: about one metric in twenty at the 95% level.
 
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        Output of :func:`ab_test`.
+    random_split : bool, default False
+        The groups are random halves (an A/A test): say whether the count of significant metrics
+        is what chance gives.
+
     Returns
     -------
     str
