@@ -182,7 +182,13 @@ def _row(label: str, model: _PurchaseModel | None, split: pd.DataFrame, error: s
 
 
 def recommend_model(table: pd.DataFrame) -> str:
-    """The label the data recommend (the rule of this module's docstring)."""
+    """The label the data recommend (the rule of this module's docstring).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The comparison table of :func:`compare_models` (``ModelComparison.table``).
+    """
     need = ["model", "log_likelihood", "warnings", "flags", "mae", "bic"]
     require_frame_columns(table, need, name="table", producer="compare_models(...).table")
     fitted = table[table["log_likelihood"].notna()]
