@@ -241,6 +241,11 @@ def describe_retention_comparison(comparison: pd.DataFrame) -> str:
     """A plain-language reading of :func:`compare_retention`, stating who was counted and
     whether the difference is more than chance (and saying so when it is not).
 
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        Output of :func:`compare_retention`.
+
     Returns
     -------
     str
