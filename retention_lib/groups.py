@@ -112,6 +112,17 @@ def small_groups(
 ) -> pd.Series:
     """The groups with fewer than ``min_customers`` customers, smallest first.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table with one or more rows per group (column ``by``).
+    by : str
+        The group column.
+    size : str, optional
+        Column counting the group's customers, as in :func:`group_sizes`.
+    min_customers : int, default MIN_GROUP_CUSTOMERS
+        Groups with fewer customers are listed.
+
     Returns
     -------
     pandas.Series
@@ -166,6 +177,19 @@ def ranked_groups(
 ) -> pd.DataFrame:
     """The groups large enough to read, highest ``value`` first (missing values left out):
     what a reading compares when it names the best and the worst group.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table with one or more rows per group (column ``by``).
+    by : str
+        The group column.
+    value : str
+        The column to rank by.
+    size : str, optional
+        Column counting the group's customers, as in :func:`group_sizes`.
+    min_customers : int, default MIN_GROUP_CUSTOMERS
+        Groups with fewer customers are left out.
 
     Returns
     -------
