@@ -1215,6 +1215,15 @@ def describe_customer_counts(
     ``min_customers`` customers active at the start (smaller ones are named by
     :func:`~retention_lib.describe_small_groups` with ``size="customers_start"``).
 
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        Output of :func:`customer_counts` with ``by``.
+    by : str
+        The group column of ``counts``.
+    min_customers : int, default MIN_GROUP_CUSTOMERS
+        Groups with fewer customers active at the start are left out.
+
     Returns
     -------
     str
@@ -1256,6 +1265,15 @@ def describe_nps(table: pd.DataFrame, *, by: str, min_responses: int = 30) -> st
     """A plain-language reading of :func:`nps` by group: highest and lowest, whether their
     intervals overlap (then the gap may be chance), and the groups with fewer than
     ``min_responses`` answers.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`nps` with ``by``.
+    by : str
+        The group column of ``table``.
+    min_responses : int, default 30
+        Groups with fewer answers are named apart, not compared.
 
     Returns
     -------
@@ -1307,6 +1325,17 @@ def describe_ltv_cac(
     all do, and the weakest.
 
     With ``cac_assumed`` the reading says the costs are assumptions.
+
+    Parameters
+    ----------
+    ratio : pandas.DataFrame
+        Output of :func:`ltv_cac_by_group`.
+    horizon_months : int
+        The horizon the CLV was computed over, named in the sentence.
+    cac_assumed : bool, default True
+        The acquisition costs are assumptions, not the client's figures: the sentence says so.
+    healthy_ratio : float, default 3.0
+        The LTV:CAC ratio named as the threshold (the ``healthy`` column flags it).
 
     Returns
     -------
