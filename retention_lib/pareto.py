@@ -794,6 +794,14 @@ def describe_pareto(summary: pd.DataFrame, *, measure: str = "revenue") -> str:
     the top 20%), more, less or in line within 2 points, and reads the Gini
     coefficient (0.6 or more: heavily concentrated; below 0.3: spread evenly).
 
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`pareto_summary` without ``by`` (one row).
+    measure : str, default 'revenue'
+        The value column the summary measured, named in the sentence (``'revenue'``, ``'clv'``,
+        ...).
+
     Returns
     -------
     str
@@ -836,6 +844,15 @@ def describe_pareto_groups(
     """A plain-language reading of :func:`pareto_summary` by group: where value is most and
     least concentrated, among groups with at least ``min_customers`` customers.
 
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`pareto_summary` with ``by``.
+    by : str
+        The group column of ``summary``.
+    min_customers : int, default MIN_CUSTOMERS
+        Groups with fewer customers are left out.
+
     Returns
     -------
     str
@@ -877,6 +894,15 @@ def describe_concentration_comparison(
     """A plain-language reading of :func:`concentration_comparison` (without ``by``): is
     ``other`` more, less or about as concentrated as ``base`` (within
     2 points)?
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        Output of :func:`concentration_comparison` without ``by``.
+    base : str, default 'revenue'
+        The measure compared against.
+    other : str, default 'clv'
+        The measure read against ``base``.
 
     Returns
     -------
