@@ -586,6 +586,21 @@ def revenue_retention(
     returns, belong to no cohort: their revenue is reported in
     ``attrs["revenue_outside_cohorts"]`` so totals still add up.
 
+    Parameters
+    ----------
+    transactions : DataFrame-like
+        Canonical (cleaned) transactions: ``customer_id, timestamp, amount`` (and ``is_return``
+        if present); a pandas or polars DataFrame, a DuckDB relation or a path, as in
+        :func:`cohort_retention`.
+    period : {'D', 'W', 'M', 'Q'}, default 'M'
+        Calendar period of cohorts and of activity (weeks start on Monday).
+    by : str, optional
+        A column to split by; a customer's group is the one on their first purchase.
+    observation_end : datetime-like, optional
+        Ignore transactions after this time (default: the last transaction).
+    min_cohort_size : int, default 30
+        Cohorts smaller than this are flagged ``small_cohort``.
+
     Returns
     -------
     pandas.DataFrame
@@ -715,6 +730,19 @@ def churn_table(
 
     Rates are fractions in [0, 1] (multiply by 100 for percent).
 
+    Parameters
+    ----------
+    transactions : DataFrame-like
+        Canonical (cleaned) transactions: ``customer_id, timestamp, amount`` (and ``is_return``
+        if present); a pandas or polars DataFrame, a DuckDB relation or a path, as in
+        :func:`cohort_retention`.
+    period : {'D', 'W', 'M', 'Q'}, default 'M'
+        Calendar period of cohorts and of activity (weeks start on Monday).
+    by : str, optional
+        A column to split by; a customer's group is the one on their first purchase.
+    observation_end : datetime-like, optional
+        Ignore transactions after this time (default: the last transaction).
+
     Returns
     -------
     pandas.DataFrame
@@ -773,6 +801,15 @@ def repeat_purchase_rates(transactions: Any, *, by: str | None = None) -> pd.Dat
     A purchase is a distinct ``order_id`` (or, without order ids, a distinct purchase day)
     with positive amount that is not a return. The group of a customer is the one on
     their first purchase.
+
+    Parameters
+    ----------
+    transactions : DataFrame-like
+        Canonical (cleaned) transactions: ``customer_id, timestamp, amount`` (and ``is_return``
+        if present); a pandas or polars DataFrame, a DuckDB relation or a path, as in
+        :func:`cohort_retention`.
+    by : str, optional
+        A column to split by; a customer's group is the one on their first purchase.
 
     Returns
     -------
