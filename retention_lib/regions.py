@@ -556,6 +556,13 @@ def country_to_iso(
     Non-countries (Channel Islands, European Community, Unspecified) and
     unmapped names give ``None``; use :func:`map_countries` to tell them apart.
 
+    Parameters
+    ----------
+    names : iterable
+        Country names or codes, as in a ``country`` column.
+    aliases : dict, optional
+        Extra ``{name: target}`` pairs checked first, as in :func:`map_countries`.
+
     Examples
     --------
     >>> country_to_iso(["EIRE", "RSA", "United Kingdom"])
