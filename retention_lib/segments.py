@@ -906,6 +906,17 @@ def describe_segments(
     small to read (fewer than ``min_customers``). Segments missing from a custom map are
     skipped.
 
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`segment_summary` without ``by``.
+    best : str, default 'Champions'
+        The segment whose share of customers and of value is named first.
+    slipping : tuple of str, default ("At risk", "Can't lose them")
+        Segments of customers who bought well but not recently.
+    min_customers : int, default MIN_GROUP_CUSTOMERS
+        Segments with fewer customers are named as too small to read.
+
     Returns
     -------
     str
