@@ -485,6 +485,13 @@ def describe_retention_headroom(params: pd.Series, gains: Sequence[float]) -> st
 def describe_uplift(table: pd.DataFrame, gain: float) -> str:
     """One sentence on a :func:`retention_uplift` table for one gain: the profit it adds.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`retention_uplift` (with ``by``, its groups are summed).
+    gain : float
+        The retention gain to read (one of the table's ``gain`` values, a fraction).
+
     Returns
     -------
     str
@@ -510,6 +517,17 @@ def describe_uplift_by_group(
 ) -> str:
     """Where a retention gain lifts profit most and least, relative to today, among groups
     with at least ``min_customers`` customers (:func:`retention_uplift` with ``by``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`retention_uplift` with ``by``.
+    by : str
+        The group column of ``table``.
+    gain : float
+        The retention gain to read (one of the table's ``gain`` values, a fraction).
+    min_customers : int, default MIN_GROUP_CUSTOMERS
+        Groups with fewer customers are left out.
 
     Returns
     -------
