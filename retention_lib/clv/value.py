@@ -292,6 +292,13 @@ def customer_groups(transactions: pd.DataFrame, *, by: str = "region") -> pd.Dat
     """Each customer's group: the value of ``by`` on their first purchase (fixed at
     acquisition, as in :func:`~retention_lib.cohort_retention`; ties go to the smallest value).
 
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions with a ``by`` column.
+    by : str, default 'region'
+        The attribute to read at each customer's first purchase.
+
     Returns
     -------
     pandas.DataFrame
@@ -533,6 +540,23 @@ def fit_by_group(
     ``time_unit`` is the summary's unit, as in :meth:`BetaGeoModel.fit` (read from the
     summary's record when omitted).
 
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        RFM summary (:func:`rfm_summary`) of all customers.
+    groups : pandas.DataFrame
+        Customer groups, as in :func:`clv_by_group`.
+    by : str, default 'region'
+        The group column of ``groups``.
+    min_customers : int, default 500
+        Groups with fewer customers are skipped with a warning.
+    model : type, default BetaGeoModel
+        The purchase model class fitted in each group.
+    penalizer_coef : float, default 0.0
+        L2 penalty of each fit, as in :class:`BetaGeoModel`.
+    time_unit : {'D', 'W', 'M'}, optional
+        The summary's time unit (read from the summary's record when omitted).
+
     Returns
     -------
     pandas.DataFrame
@@ -631,6 +655,20 @@ def ltv_comparison(
     The seed formula uses the log's average order value, orders per customer per year and a
     lifespan of ``horizon_months`` (so both answer "value over the horizon"); the model column
     is the mean of ``clv`` (which already includes the margin).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical transactions; a purchase here is a row with ``amount > 0`` (``is_return`` is
+        not consulted) and an order a distinct ``order_id`` (or timestamp).
+    clv : pandas.DataFrame
+        Output of :func:`customer_lifetime_value` over the same horizon.
+    cac : float, default 0.0
+        Acquisition cost per customer, for ``ltv_minus_cac`` and ``ltv_cac_ratio`` (NaN when 0).
+    margin : float, default 1.0
+        Margin applied to the simple formula's revenue (``clv`` already includes its own).
+    horizon_months : int, default 12
+        Lifespan of the simple formula, in months.
 
     Returns
     -------
@@ -909,6 +947,17 @@ def describe_clv_by_group(
     Groups with fewer than ``min_customers`` customers are not named (see
     :func:`~retention_lib.describe_small_groups`).
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`clv_by_group`.
+    by : str
+        The group column of ``table``.
+    currency : str, default ''
+        Currency code named after the amounts.
+    min_customers : int, optional
+        Groups with fewer customers are not named; default MIN_GROUP_CUSTOMERS.
+
     Returns
     -------
     str
@@ -964,6 +1013,19 @@ def describe_ltv_comparison(
     The two LTVs are called close within ``tolerance``; otherwise the reading says which is
     higher and why that can be. With ``cac_assumed`` the CAC is named as an assumption,
     not the client's figure.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        Output of :func:`ltv_comparison`.
+    cac : float
+        The acquisition cost used in ``comparison``.
+    currency : str, default ''
+        Currency code named after the amounts.
+    cac_assumed : bool, default True
+        The CAC is an assumption, not the client's figure: the sentence says so.
+    tolerance : float, default 0.05
+        Relative difference within which the two LTVs are called close.
 
     Returns
     -------
