@@ -1768,7 +1768,12 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
     ) -> pd.Series:
         """Expected transactions of each customer at the next ``t`` opportunities (FHS eq. 13).
 
-        ``summary`` and ``time_unit`` as in :meth:`p_alive`.
+        Parameters
+        ----------
+        summary, time_unit
+            As in :meth:`p_alive`.
+        t : int
+            Number of future opportunities (a whole number >= 0).
 
         Returns
         -------
@@ -1782,7 +1787,13 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
         return self._series(values[inverse], summary, "expected_purchases")
 
     def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
-        """E[X(t)]: expected repeat transactions of a new customer over ``t`` opportunities."""
+        """E[X(t)]: expected repeat transactions of a new customer over ``t`` opportunities.
+
+        Parameters
+        ----------
+        t : int or array-like of int
+            Number(s) of opportunities (whole numbers >= 0).
+        """
         self._check_fitted()
         t = np.atleast_1d(np.asarray(t))
         ts = np.array([_check_opportunities(v) for v in t.ravel()])
@@ -1791,6 +1802,13 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
     def prob_n_purchases(self, t: int, n: Any) -> Any:
         """P(X(t) = n): probability a new customer transacts at ``n`` of ``t`` opportunities
         (FHS eq. 7).
+
+        Parameters
+        ----------
+        t : int
+            Number of opportunities (a whole number >= 0).
+        n : int or array-like of int
+            Number(s) of transactions.
 
         Returns
         -------
@@ -1917,6 +1935,11 @@ def load_model(source: str | Path | dict) -> _BaseModel:
     accepts. Predictions of the loaded model equal the original's; its ``diagnostics_`` are
     those of the original fit, and their warnings are raised again. The fitted lifetimes
     object is not stored: :class:`ModifiedBetaGeoModel` rebuilds it from the parameters.
+
+    Parameters
+    ----------
+    source : str, path or dict
+        A file written by :meth:`save` (path), the JSON text it returns, or its parsed dict.
 
     Raises
     ------
