@@ -125,7 +125,13 @@ class CleaningReport:
         return math.fsum(dropped.to_numpy(dtype="float64"))
 
     def check(self, tolerance: float = 0.005) -> None:
-        """Raise if rows or revenue do not add up (``tolerance`` in currency units)."""
+        """Raise if rows or revenue do not add up (``tolerance`` in currency units).
+
+        Parameters
+        ----------
+        tolerance : float, default 0.005
+            Largest revenue gap allowed, in currency units.
+        """
         tolerance = require_in_range(tolerance, name="tolerance", low=0)
         if self.rows_kept + self.rows_removed != self.rows_read:
             raise AssertionError(

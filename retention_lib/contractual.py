@@ -107,7 +107,15 @@ def _check_cohort(arr: np.ndarray, label: Any) -> None:
 
 
 def survivor_series(data: Any) -> dict[Any, np.ndarray]:
-    """Survivor counts per cohort from the inputs the models accept (see ``fit``)."""
+    """Survivor counts per cohort from the inputs the models accept (see ``fit``).
+
+    Parameters
+    ----------
+    data : sequence, pandas.Series or pandas.DataFrame
+        Survivor counts: a sequence of numbers (one cohort), a sequence of sequences (several
+        cohorts), a wide table (cohorts x periods) or a tidy cohort table from
+        ``cohort_retention(..., kind='unbounded')``.
+    """
     if isinstance(data, pd.DataFrame):
         if {"period_number", "customers"} <= set(data.columns):
             return _from_tidy(data)
@@ -802,7 +810,18 @@ class BetaDiscreteWeibullModel(_ContractualModel):
 
 def survival_curve(alpha: Any, beta: Any, c: Any, t: Any) -> np.ndarray:
     """``S(t) = B(alpha, beta + t**c) / B(alpha, beta)``, broadcast over its arguments (e.g.
-    parameter draws as a column against periods as a row); ``c = 1`` is the sBG."""
+    parameter draws as a column against periods as a row); ``c = 1`` is the sBG.
+
+    Parameters
+    ----------
+    alpha, beta : float or array-like
+        Beta parameters of the per-period churn probability (numbers or arrays, broadcast
+        against ``t``).
+    c : float or array-like
+        Weibull shape of the BdW (``c = 1`` is the sBG).
+    t : float or array-like
+        Periods since acquisition.
+    """
     alpha, beta, c = (_parameter(v, n) for v, n in ((alpha, "alpha"), (beta, "beta"), (c, "c")))
     if isinstance(t, str | bytes) or t is None:
         raise InputTypeError(f"`t` must be a number of periods or an array of them; got {t!r}.")
@@ -832,6 +851,20 @@ def residual_lifetimes(
     """DERL (see :meth:`ShiftedBetaGeoModel.residual_lifetime`) for each parameter set.
 
     ``alpha``, ``beta`` and ``c`` are numbers or equal-length arrays (e.g. parameter draws).
+
+    Parameters
+    ----------
+    alpha, beta : float or array-like
+        Beta parameters of the per-period churn probability (numbers or equal-length arrays,
+        e.g. parameter draws).
+    c : float or array-like
+        Weibull shape of the BdW (``c = 1`` is the sBG).
+    age : float
+        Periods the customers have already stayed (0 = just acquired).
+    discount_rate : float, default 0.0
+        Per period, as in :meth:`ShiftedBetaGeoModel.residual_lifetime`.
+    horizon : int, optional
+        Count only the next ``horizon`` periods.
     """
     a, b, cc = np.broadcast_arrays(
         *(np.atleast_1d(_parameter(v, n)) for v, n in ((alpha, "alpha"), (beta, "beta"), (c, "c")))

@@ -229,8 +229,12 @@ def plot_value_curves(
         Output of :func:`~retention_lib.value_curves`.
     currency : str
         Reporting currency code or symbol for the axis label (e.g. ``"EUR"``).
+    ax : matplotlib Axes, optional
+        Axes to draw on (default: the current Axes).
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         With ``by``, groups that acquired fewer customers are left out (0 draws all).
+    **kwargs
+        Passed to :func:`seaborn.lineplot`.
     """
     need = ["period_number", "cumulative_revenue_per_customer", "customers"]
     require_frame_columns(curves, need, name="curves", producer="value_curves")
