@@ -82,7 +82,21 @@ def clv_explorer(
     bgnbd: Any, gg: Any, summary: pd.DataFrame, groups: pd.DataFrame, *, by: str = "region"
 ) -> w.Widget:
     """Sliders for discount rate, horizon and margin and a region dropdown over
-    :func:`clv_view` (models are fitted once; only CLV is recomputed)."""
+    :func:`clv_view` (models are fitted once; only CLV is recomputed).
+
+    Parameters
+    ----------
+    bgnbd : fitted purchase model
+        A fitted BetaGeoModel (or another purchase model) for the transactions.
+    gg : GammaGammaModel
+        The fitted spend model.
+    summary : pandas.DataFrame
+        :func:`~retention_lib.clv.rfm_summary` output the models were fitted on.
+    groups : pandas.DataFrame
+        ``customer_id`` + group columns, or a transaction log with them.
+    by : str, default 'region'
+        The group column the dropdown selects from.
+    """
     _check_models(bgnbd, gg)
     require_frame(summary, name="summary", producer="rfm_summary")
     labels = _attach_groups(summary[["customer_id"]], groups, by)[by].astype(str)

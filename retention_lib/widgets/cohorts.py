@@ -229,6 +229,11 @@ def cohort_explorer(transactions: pd.DataFrame) -> w.VBox:
     shows a progress bar meanwhile, and caches what it drew. A selection that is too small
     shows the reason instead of a traceback.
 
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical (cleaned) transactions, read once.
+
     Returns
     -------
     ipywidgets.VBox

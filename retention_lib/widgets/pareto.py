@@ -122,7 +122,17 @@ def pareto_explorer(
     transactions: pd.DataFrame, *, clv: pd.DataFrame | None = None, margin: float = 0.3
 ) -> w.Widget:
     """Dropdowns for region, segment and value measure and a top-x% slider, redrawing
-    :func:`pareto_view`."""
+    :func:`pareto_view`.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Canonical (cleaned) transactions.
+    clv : pandas.DataFrame, optional
+        Predictions with ``customer_id`` and ``clv``, offered as a value measure.
+    margin : float, default 0.3
+        Margin rate for the ``margin`` measure (an example input, not the client's figure).
+    """
     require_transactions(transactions)
     margin = require_margin(margin)
     if clv is not None:
@@ -149,7 +159,15 @@ def pareto_explorer(
 
 
 def pareto_reading(summary: pd.DataFrame, measure: str) -> str:
-    """One sentence on a :func:`pareto_view` summary (first row): :func:`~retention_lib.describe_pareto`."""
+    """One sentence on a :func:`pareto_view` summary (first row): :func:`~retention_lib.describe_pareto`.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The summary :func:`pareto_view` returns.
+    measure : str
+        The value measure of the summary.
+    """
     return describe_pareto(summary, measure=measure)
 
 
@@ -208,7 +226,14 @@ def kpi_view(
 
 
 def kpi_explorer(survey: pd.DataFrame) -> w.Widget:
-    """Dropdowns for region and segment, redrawing :func:`kpi_view`."""
+    """Dropdowns for region and segment, redrawing :func:`kpi_view`.
+
+    Parameters
+    ----------
+    survey : pandas.DataFrame
+        Survey answers with ``region`` and ``segment`` columns (e.g.
+        :func:`~retention_lib.load_sample_survey`).
+    """
     require_frame(survey, name="survey", producer="link_survey")
     region = dropdown("Region", options(survey, "region"))
     segment = dropdown("Segment", options(survey, "segment"))
@@ -276,7 +301,21 @@ def whatif_view(
 def whatif_explorer(
     bgnbd: Any, gg: Any, summary: pd.DataFrame, groups: pd.DataFrame, *, margin: float = 0.3
 ) -> w.Widget:
-    """A retention-gain slider and a group dropdown, redrawing :func:`whatif_view`."""
+    """A retention-gain slider and a group dropdown, redrawing :func:`whatif_view`.
+
+    Parameters
+    ----------
+    bgnbd : fitted purchase model
+        A fitted BetaGeoModel (or another purchase model) for the transactions.
+    gg : GammaGammaModel
+        The fitted spend model.
+    summary : pandas.DataFrame
+        :func:`~retention_lib.clv.rfm_summary` output the models were fitted on.
+    groups : pandas.DataFrame
+        ``customer_id`` + group columns; each column is offered in the dropdown.
+    margin : float, default 0.3
+        Margin rate applied to the CLV (an example input, not the client's figure).
+    """
     require_frame(groups, name="groups")
     margin = require_margin(margin)
     cols = [c for c in groups.columns if c != "customer_id"]
@@ -293,5 +332,13 @@ def whatif_explorer(
 
 
 def whatif_reading(table: pd.DataFrame, gain: float) -> str:
-    """One sentence on a :func:`whatif_view` table: :func:`~retention_lib.describe_uplift`."""
+    """One sentence on a :func:`whatif_view` table: :func:`~retention_lib.describe_uplift`.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The uplift table :func:`whatif_view` returns.
+    gain : float
+        The retention gain of the table (a fraction).
+    """
     return describe_uplift(table, gain)
