@@ -62,7 +62,13 @@ def _fail(message: object, code: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``retention-lib`` console script; returns the exit code."""
+    """Entry point of the ``retention-lib`` console script; returns the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+    """
     args = _parser().parse_args(argv)
     if args.command != "report":  # pragma: no cover - argparse enforces the choice
         return EXIT_MISSING

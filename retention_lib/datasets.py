@@ -927,7 +927,13 @@ def load_sample_survey() -> pd.DataFrame:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m retention_lib.datasets [--out-dir DIR] [--seed N]``."""
+    """Command line: ``python -m retention_lib.datasets [--out-dir DIR] [--seed N]``.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+    """
     parser = argparse.ArgumentParser(description="Regenerate the bundled sample data.")
     parser.add_argument("--out-dir", default=str(_data_dir()), help="output directory")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed")

@@ -90,7 +90,13 @@ class ReportError(RetentionLibError):
 
 
 def currency_symbol(code: str) -> str:
-    """``"€"`` for ``"EUR"``, ``"£"`` for ``"GBP"``...; ``"CODE "`` when unknown, "" for none."""
+    """``"€"`` for ``"EUR"``, ``"£"`` for ``"GBP"``...; ``"CODE "`` when unknown, "" for none.
+
+    Parameters
+    ----------
+    code : str
+        ISO 4217 currency code.
+    """
     if code is None or code == "":
         return ""
     code = require_currency_code(code, name="code")
@@ -260,6 +266,13 @@ def data_facts(
 
 def describe_data(transactions: pd.DataFrame, cleaning: Any = None) -> str:
     """One plain-language sentence about a prepared log (customers, orders, revenue, dates).
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Output of :func:`~retention_lib.prepare_transactions`.
+    cleaning : CleaningReport, optional
+        Its cleaning report, as in :func:`data_facts`.
 
     Examples
     --------
