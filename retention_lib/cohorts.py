@@ -588,16 +588,8 @@ def revenue_retention(
 
     Parameters
     ----------
-    transactions : DataFrame-like
-        Canonical (cleaned) transactions: ``customer_id, timestamp, amount`` (and ``is_return``
-        if present); a pandas or polars DataFrame, a DuckDB relation or a path, as in
-        :func:`cohort_retention`.
-    period : {'D', 'W', 'M', 'Q'}, default 'M'
-        Calendar period of cohorts and of activity (weeks start on Monday).
-    by : str, optional
-        A column to split by; a customer's group is the one on their first purchase.
-    observation_end : datetime-like, optional
-        Ignore transactions after this time (default: the last transaction).
+    transactions, period, by, observation_end
+        As in :func:`cohort_retention` (``period`` defaults to ``'M'``).
     min_cohort_size : int, default 30
         Cohorts smaller than this are flagged ``small_cohort``.
 
@@ -732,16 +724,8 @@ def churn_table(
 
     Parameters
     ----------
-    transactions : DataFrame-like
-        Canonical (cleaned) transactions: ``customer_id, timestamp, amount`` (and ``is_return``
-        if present); a pandas or polars DataFrame, a DuckDB relation or a path, as in
-        :func:`cohort_retention`.
-    period : {'D', 'W', 'M', 'Q'}, default 'M'
-        Calendar period of cohorts and of activity (weeks start on Monday).
-    by : str, optional
-        A column to split by; a customer's group is the one on their first purchase.
-    observation_end : datetime-like, optional
-        Ignore transactions after this time (default: the last transaction).
+    transactions, period, by, observation_end
+        As in :func:`cohort_retention` (``period`` defaults to ``'M'``).
 
     Returns
     -------
@@ -804,12 +788,8 @@ def repeat_purchase_rates(transactions: Any, *, by: str | None = None) -> pd.Dat
 
     Parameters
     ----------
-    transactions : DataFrame-like
-        Canonical (cleaned) transactions: ``customer_id, timestamp, amount`` (and ``is_return``
-        if present); a pandas or polars DataFrame, a DuckDB relation or a path, as in
-        :func:`cohort_retention`.
-    by : str, optional
-        A column to split by; a customer's group is the one on their first purchase.
+    transactions, by
+        As in :func:`cohort_retention`.
 
     Returns
     -------

@@ -114,12 +114,8 @@ def small_groups(
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        A table with one or more rows per group (column ``by``).
-    by : str
-        The group column.
-    size : str, optional
-        Column counting the group's customers, as in :func:`group_sizes`.
+    table, by, size
+        As in :func:`group_sizes`.
     min_customers : int, default MIN_GROUP_CUSTOMERS
         Groups with fewer customers are listed.
 
@@ -180,14 +176,10 @@ def ranked_groups(
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        A table with one or more rows per group (column ``by``).
-    by : str
-        The group column.
+    table, by, size
+        As in :func:`group_sizes`.
     value : str
         The column to rank by.
-    size : str, optional
-        Column counting the group's customers, as in :func:`group_sizes`.
     min_customers : int, default MIN_GROUP_CUSTOMERS
         Groups with fewer customers are left out.
 

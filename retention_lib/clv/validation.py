@@ -112,10 +112,8 @@ def holdout_predictions(model: _PurchaseModel, split: pd.DataFrame) -> pd.DataFr
 
     Parameters
     ----------
-    model : fitted purchase model
-        Fitted on the calibration columns of ``split``.
-    split : pandas.DataFrame
-        :func:`calibration_holdout_split` output.
+    model, split
+        As in :func:`holdout_report`.
 
     Returns
     -------
@@ -196,10 +194,8 @@ def calibration_by_frequency(
 
     Parameters
     ----------
-    model : fitted purchase model
-        Fitted on the calibration columns of ``split``.
-    split : pandas.DataFrame
-        :func:`calibration_holdout_split` output.
+    model, split
+        As in :func:`holdout_report`.
     max_frequency : int, default 7
         Highest frequency shown on its own; larger ones are pooled into this last bucket.
 

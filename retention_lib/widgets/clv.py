@@ -86,14 +86,8 @@ def clv_explorer(
 
     Parameters
     ----------
-    bgnbd : fitted purchase model
-        A fitted BetaGeoModel (or another purchase model) for the transactions.
-    gg : GammaGammaModel
-        The fitted spend model.
-    summary : pandas.DataFrame
-        :func:`~retention_lib.clv.rfm_summary` output the models were fitted on.
-    groups : pandas.DataFrame
-        ``customer_id`` + group columns, or a transaction log with them.
+    bgnbd, gg, summary, groups
+        As in :func:`clv_view`.
     by : str, default 'region'
         The group column the dropdown selects from.
     """

@@ -305,12 +305,8 @@ def whatif_explorer(
 
     Parameters
     ----------
-    bgnbd : fitted purchase model
-        A fitted BetaGeoModel (or another purchase model) for the transactions.
-    gg : GammaGammaModel
-        The fitted spend model.
-    summary : pandas.DataFrame
-        :func:`~retention_lib.clv.rfm_summary` output the models were fitted on.
+    bgnbd, gg, summary
+        As in :func:`whatif_view`.
     groups : pandas.DataFrame
         ``customer_id`` + group columns; each column is offered in the dropdown.
     margin : float, default 0.3
