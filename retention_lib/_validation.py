@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -233,7 +233,7 @@ def require_number(value: Any, *, name: str) -> float:
 
 
 def require_in_range(
-    value: float,
+    value: Any,
     *,
     name: str,
     low: float | None = None,
@@ -329,6 +329,12 @@ def require_bool(value: Any, *, name: str) -> bool:
     return bool(value)
 
 
+@overload
+def require_str(value: Any, *, name: str, allow_none: Literal[False] = False) -> str: ...
+@overload
+def require_str(value: Any, *, name: str, allow_none: bool) -> str | None: ...
+
+
 def require_str(value: Any, *, name: str, allow_none: bool = False) -> str | None:
     if value is None and allow_none:
         return None
@@ -336,6 +342,12 @@ def require_str(value: Any, *, name: str, allow_none: bool = False) -> str | Non
         none = " or None" if allow_none else ""
         raise InputTypeError(f"`{name}` must be a str{none}, got {_shown(value)}.")
     return value
+
+
+@overload
+def require_column_name(value: Any, *, name: str = ..., allow_none: Literal[False]) -> str: ...
+@overload
+def require_column_name(value: Any, *, name: str = ..., allow_none: bool = True) -> str | None: ...
 
 
 def require_column_name(value: Any, *, name: str = "by", allow_none: bool = True) -> str | None:
@@ -349,6 +361,28 @@ def require_column_name(value: Any, *, name: str = "by", allow_none: bool = True
             "column at a time."
         )
     return value
+
+
+@overload
+def require_sequence(
+    value: Any,
+    *,
+    name: str,
+    what: str = ...,
+    items: type | tuple[type, ...] | None = ...,
+    allow_none: Literal[False] = False,
+    example: str = ...,
+) -> list[Any]: ...
+@overload
+def require_sequence(
+    value: Any,
+    *,
+    name: str,
+    what: str = ...,
+    items: type | tuple[type, ...] | None = ...,
+    allow_none: bool,
+    example: str = ...,
+) -> list[Any] | None: ...
 
 
 def require_sequence(
@@ -387,6 +421,21 @@ def require_sequence(
     return out
 
 
+@overload
+def require_sequence_of_str(
+    value: Any,
+    *,
+    name: str,
+    what: str = ...,
+    allow_none: Literal[False] = False,
+    example: str = ...,
+) -> list[str]: ...
+@overload
+def require_sequence_of_str(
+    value: Any, *, name: str, what: str = ..., allow_none: bool, example: str = ...
+) -> list[str] | None: ...
+
+
 def require_sequence_of_str(
     value: Any, *, name: str, what: str = "str", allow_none: bool = False, example: str = ""
 ) -> list[str] | None:
@@ -403,6 +452,16 @@ def require_mapping(value: Any, *, name: str, example: str, allow_none: bool = T
     if not isinstance(value, Mapping):
         raise InputTypeError(f"`{name}` must be a dict such as {example}, got {_shown(value)}.")
     return dict(value)
+
+
+@overload
+def require_date(
+    value: Any, *, name: str, allow_none: Literal[False] = False, tz: str = ...
+) -> pd.Timestamp: ...
+@overload
+def require_date(
+    value: Any, *, name: str, allow_none: bool, tz: str = ...
+) -> pd.Timestamp | None: ...
 
 
 def require_date(
@@ -440,6 +499,12 @@ def require_date(
     return ts
 
 
+@overload
+def require_regex(value: Any, *, name: str, allow_none: Literal[False]) -> str: ...
+@overload
+def require_regex(value: Any, *, name: str, allow_none: bool = True) -> str | None: ...
+
+
 def require_regex(value: Any, *, name: str, allow_none: bool = True) -> str | None:
     """A regular expression every engine can evaluate (RE2 syntax: no look-around or
     back-references), searched anywhere in the text (``(?i)^test`` = starts with 'test')."""
@@ -470,6 +535,12 @@ def require_regex(value: Any, *, name: str, allow_none: bool = True) -> str | No
             f"syntax) cannot evaluate: {value!r}. Rewrite it without them."
         ) from None
     return value
+
+
+@overload
+def require_currency_code(value: Any, *, name: str, allow_none: Literal[False] = False) -> str: ...
+@overload
+def require_currency_code(value: Any, *, name: str, allow_none: bool) -> str | None: ...
 
 
 def require_currency_code(value: Any, *, name: str, allow_none: bool = False) -> str | None:
