@@ -887,8 +887,14 @@ def describe_retention(
     need = ["period_number", "retention", "cohort_size", "cohorts"]
     require_frame_columns(curves, need, name="curves", producer="average_retention")
     if at is not None:
-        at = require_sequence(
-            at, name="at", what="whole numbers", items=(int, np.integer), example="(1, 3, 6, 12)"
+        at = tuple(
+            require_sequence(
+                at,
+                name="at",
+                what="whole numbers",
+                items=(int, np.integer),
+                example="(1, 3, 6, 12)",
+            )
         )
     min_basis = require_in_range(min_basis, name="min_basis", low=0, high=1)
     _single_group(curves, "curves")

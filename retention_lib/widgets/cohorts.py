@@ -189,8 +189,14 @@ def cohort_summary(
     need = ["cohort", "period_number", "cohort_size", "customers", "observable", "partial"]
     require_frame_columns(table, need, name="table", producer="cohort_retention")
     if at is not None:
-        at = require_sequence(
-            at, name="at", what="whole numbers", items=(int, np.integer), example="(1, 3, 6, 12)"
+        at = tuple(
+            require_sequence(
+                at,
+                name="at",
+                what="whole numbers",
+                items=(int, np.integer),
+                example="(1, 3, 6, 12)",
+            )
         )
     period = table.attrs.get("period", "M")
     at = at if at is not None else KEY_PERIODS.get(period, (1, 3, 6, 12))
