@@ -927,7 +927,7 @@ def describe_segments(
     need = ["segment", "n_customers", "customer_share", "value_share", "mean_recency_days"]
     require_frame_columns(summary, need, name="summary", producer="segment_summary")
     best = require_str(best, name="best")
-    slipping = require_sequence_of_str(slipping, name="slipping", what="segment names")
+    slipping = tuple(require_sequence_of_str(slipping, name="slipping", what="segment names"))
     min_customers = require_whole_number(min_customers, name="min_customers", low=0)
     known = set(summary["segment"].astype(str))
     given = [best] if best != "Champions" else []  # the defaults may be absent from a custom map
