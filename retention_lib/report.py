@@ -89,13 +89,13 @@ class ReportError(RetentionLibError):
     """A notebook of the report failed, or the report cannot be built as asked."""
 
 
-def currency_symbol(code: str) -> str:
+def currency_symbol(code: str | None) -> str:
     """``"€"`` for ``"EUR"``, ``"£"`` for ``"GBP"``...; ``"CODE "`` when unknown, "" for none.
 
     Parameters
     ----------
-    code : str
-        ISO 4217 currency code.
+    code : str or None
+        ISO 4217 currency code (None or "" for none).
     """
     if code is None or code == "":
         return ""
