@@ -307,9 +307,7 @@ def retention_uplift(
     if isinstance(gains, numbers.Real) and not isinstance(gains, bool):
         values = [gains]
     else:
-        values = list(
-            require_sequence(gains, name="gains", what="numbers", example="[0.01, 0.05]")
-        )
+        values = list(require_sequence(gains, name="gains", what="numbers", example="[0.01, 0.05]"))
     if not values:
         raise DataValidationError("`gains` is empty; pass e.g. [0.01, 0.05, 0.10].")
     parts = []
