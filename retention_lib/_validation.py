@@ -421,6 +421,16 @@ def require_sequence(
     return out
 
 
+def require_period_numbers(value: Any, *, name: str = "at") -> tuple[int, ...]:
+    """Period numbers to read a curve at, such as ``(1, 3, 6, 12)``: whole numbers."""
+    kinds = (int, np.integer)
+    return tuple(
+        require_sequence(
+            value, name=name, what="whole numbers", items=kinds, example="(1, 3, 6, 12)"
+        )
+    )
+
+
 @overload
 def require_sequence_of_str(
     value: Any,

@@ -46,7 +46,7 @@ from ._validation import (
     require_frame,
     require_frame_columns,
     require_in_range,
-    require_sequence,
+    require_period_numbers,
     require_str,
     require_whole_number,
 )
@@ -887,15 +887,7 @@ def describe_retention(
     need = ["period_number", "retention", "cohort_size", "cohorts"]
     require_frame_columns(curves, need, name="curves", producer="average_retention")
     if at is not None:
-        at = tuple(
-            require_sequence(
-                at,
-                name="at",
-                what="whole numbers",
-                items=(int, np.integer),
-                example="(1, 3, 6, 12)",
-            )
-        )
+        at = require_period_numbers(at)
     min_basis = require_in_range(min_basis, name="min_basis", low=0, high=1)
     _single_group(curves, "curves")
     period = curves.attrs.get("period", "M")

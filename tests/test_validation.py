@@ -102,6 +102,11 @@ def test_accepted_values_come_back_normalised(tmp_path):
     assert V.require_sequence_of_str(("a", "b"), name="s") == ["a", "b"]
     assert V.require_sequence_of_str(None, name="s", allow_none=True) is None
     assert V.require_currency_code(" gbp ", name="c") == "GBP"
+    assert V.require_period_numbers([1, np.int64(3)]) == (1, 3)
+    with pytest.raises(
+        ITE, match=r"`at` must be a sequence of whole numbers such as \(1, 3, 6, 12\); it holds 1.5"
+    ):
+        V.require_period_numbers([1, 1.5])
     assert V.require_date("2024-01-31", name="d") == pd.Timestamp("2024-01-31")
     utc = V.require_date("2024-01-31T01:00+02:00", name="d", tz="utc")
     assert utc == pd.Timestamp("2024-01-30 23:00")

@@ -7,7 +7,6 @@ from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from .. import _reading as say
@@ -15,7 +14,7 @@ from .._validation import (
     DataValidationError,
     RetentionLibError,
     require_frame_columns,
-    require_sequence,
+    require_period_numbers,
     require_transactions,
 )
 from ..cohorts import (
@@ -189,15 +188,7 @@ def cohort_summary(
     need = ["cohort", "period_number", "cohort_size", "customers", "observable", "partial"]
     require_frame_columns(table, need, name="table", producer="cohort_retention")
     if at is not None:
-        at = tuple(
-            require_sequence(
-                at,
-                name="at",
-                what="whole numbers",
-                items=(int, np.integer),
-                example="(1, 3, 6, 12)",
-            )
-        )
+        at = require_period_numbers(at)
     period = table.attrs.get("period", "M")
     at = at if at is not None else KEY_PERIODS.get(period, (1, 3, 6, 12))
     curves = average_retention(table, include_partial=include_partial)
