@@ -606,9 +606,9 @@ def calibration_holdout_split(
     else:
         periods = _engine_periods(source, grain, cal_idx, count_zero_amounts, before=split)
         ids, customers = _table_customers(_customer_table(periods), source.codec)
-        later = _engine_periods(source, grain, obs_idx, count_zero_amounts, split, end)
+        later_periods = _engine_periods(source, grain, obs_idx, count_zero_amounts, split, end)
         holdout = collect(
-            later.group_by("customer_id").agg(
+            later_periods.group_by("customer_id").agg(
                 nw.len().alias("frequency_holdout"),
                 nw.col("amount").mean().alias("monetary_value_holdout"),
             )
