@@ -104,6 +104,11 @@ class ChurnScorecard:
         """A fresh copy of the recommended model fitted on ``summary`` (e.g. all the data,
         to score today's customers with the score the holdout backed).
 
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            RFM summary (:func:`rfm_summary`) to fit the recommended model on.
+
         Raises
         ------
         DataValidationError
@@ -161,7 +166,13 @@ def _check_models(models: Mapping[str, Any] | None) -> dict[str, _PurchaseModel]
 def rfm_features(split: pd.DataFrame) -> pd.DataFrame:
     """The supervised baselines' features from a calibration summary (``*_cal`` columns):
     ``frequency, recency, T``, ``time_since_last`` (``T - recency``), ``purchase_rate``
-    (``frequency / (T + 1)``) and ``log_spend`` (``log1p(monetary_value)``)."""
+    (``frequency / (T + 1)``) and ``log_spend`` (``log1p(monetary_value)``).
+
+    Parameters
+    ----------
+    split : pandas.DataFrame
+        :func:`calibration_holdout_split` output; its ``*_cal`` columns are used.
+    """
     need = ["frequency_cal", "recency_cal", "T_cal", "monetary_value_cal"]
     require_frame_columns(split, need, name="split", producer="calibration_holdout_split")
     x = split["frequency_cal"].to_numpy(dtype=float)
@@ -303,7 +314,11 @@ def churn_scorecard(
     random_state = require_whole_number(random_state, name="random_state", low=0)
     training_end = require_date(training_end, name="training_end", allow_none=True)
     named = _check_models(models)
-    options = {"time_unit": time_unit, "grain": grain, "count_zero_amounts": count_zero_amounts}
+    options: dict[str, Any] = {
+        "time_unit": time_unit,
+        "grain": grain,
+        "count_zero_amounts": count_zero_amounts,
+    }
     split = calibration_holdout_split(
         transactions, calibration_end=calibration_end, observation_end=observation_end, **options
     )
@@ -481,6 +496,11 @@ def describe_churn_scorecard(card: ChurnScorecard) -> str:
 
     Says which score is recommended and its AUC and top-decile lift, how ``1 - p_alive``
     compares, and whether a supervised baseline ranks better or worse.
+
+    Parameters
+    ----------
+    card : ChurnScorecard
+        Output of :func:`churn_scorecard`.
 
     Examples
     --------
