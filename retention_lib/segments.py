@@ -808,6 +808,14 @@ def describe_churn_risk(alerts: pd.DataFrame, *, scorecard: Any = None) -> str:
     and, given a :class:`~retention_lib.clv.ChurnScorecard`, how well that score ranked
     non-buyers on a holdout.
 
+    Parameters
+    ----------
+    alerts : pandas.DataFrame
+        Output of :func:`churn_risk_list`.
+    scorecard : ChurnScorecard, optional
+        The scorecard (:func:`~retention_lib.clv.churn_scorecard`) of the score the list is
+        ranked by, for how well it ranked non-buyers on a holdout.
+
     Examples
     --------
     >>> describe_churn_risk(alerts, scorecard=card)  # doctest: +SKIP
