@@ -131,6 +131,7 @@ def main(argv: list[str]) -> None:
     elif command == "docs":
         docs(env, rest)
     elif command == "test":
+        lint(env)
         run(
             PY,
             "-m",
