@@ -818,23 +818,28 @@ def make_sample_data(out_dir: str | Path = "data", *, seed: int = DEFAULT_SEED) 
 
 
 def _data_dir() -> Path:
-    return Path(__file__).resolve().parents[1] / "data"
+    from ._resources import bundled_dir
+
+    return bundled_dir("data")
 
 
 def _bundled(name: str) -> Path:
     path = _data_dir() / name
     if not path.is_file():
         raise RetentionLibError(
-            f"The bundled sample file `{name}` was not found at {path}. It ships in the "
-            "repository's `data/` folder, which a wheel install does not contain. Install "
-            "from a source checkout (`pip install -e .`) or write the files yourself with "
+            f"The bundled sample file `{name}` was not found at {path}: this retention-lib "
+            "install is incomplete. Reinstall it, or write the files yourself with "
             "`retention_lib.datasets.make_sample_data(out_dir)` and pass that path on."
         )
     return path
 
 
 def sample_data_path() -> Path:
-    """Path of the bundled sample transactions, ``data/sample_transactions.csv.gz``.
+    """Path of the bundled sample transactions, ``sample_transactions.csv.gz``.
+
+    In a checkout it is ``data/sample_transactions.csv.gz``; in an installed wheel it is
+    inside the package (``retention_lib/_bundled/data``), found through
+    :mod:`importlib.resources`.
 
     Returns
     -------
@@ -846,7 +851,7 @@ def sample_data_path() -> Path:
     Raises
     ------
     RetentionLibError
-        The file is not installed (e.g. a wheel install without ``data/``).
+        The file is missing (a broken install).
 
     Examples
     --------

@@ -240,9 +240,7 @@ def test_make_sample_data_rejects_non_integer_seed(tmp_path):
 
 def test_missing_bundled_data_gives_clear_error(monkeypatch, tmp_path):
     monkeypatch.setattr(datasets, "_data_dir", lambda: tmp_path)
-    with pytest.raises(
-        RetentionLibError, match=r"wheel install does not contain.*make_sample_data"
-    ):
+    with pytest.raises(RetentionLibError, match=r"install is incomplete.*make_sample_data"):
         sample_data_path()
 
 
