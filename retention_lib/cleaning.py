@@ -183,6 +183,35 @@ class CleaningReport:
         out["share_of_rows"] = out["rows"] / max(self.rows_read, 1)
         return out
 
+    def to_dict(self) -> dict:
+        """The report as a JSON-ready dict (:meth:`from_dict` rebuilds it exactly)."""
+        return {
+            "table": self.table.to_dict(orient="list"),
+            "columns": list(self.table.columns),
+            "rows_read": int(self.rows_read),
+            "rows_kept": int(self.rows_kept),
+            "revenue_read": float(self.revenue_read),
+            "revenue_kept": float(self.revenue_kept),
+            "customers_kept": int(self.customers_kept),
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> CleaningReport:
+        """Rebuild a report from :meth:`to_dict` output."""
+        table = pd.DataFrame(doc["table"], columns=doc["columns"])
+        table["rows"] = table["rows"].astype("int64")
+        table["revenue"] = table["revenue"].astype("float64")
+        return cls(
+            table=table,
+            rows_read=int(doc["rows_read"]),
+            rows_kept=int(doc["rows_kept"]),
+            revenue_read=float(doc["revenue_read"]),
+            revenue_kept=float(doc["revenue_kept"]),
+            customers_kept=int(doc["customers_kept"]),
+            notes=list(doc.get("notes", [])),
+        )
+
     def __repr__(self) -> str:
         lines = [
             f"<CleaningReport: {self.rows_read:,} rows read, {self.rows_kept:,} kept, "
