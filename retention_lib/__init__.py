@@ -80,6 +80,7 @@ from .cohorts import (
     revenue_retention,
     value_curves,
 )
+from .config import RunConfig, load_config
 from .contractual import (
     BetaDiscreteWeibullModel,
     ShiftedBetaGeoModel,
@@ -149,6 +150,7 @@ from .projection import (
     retention_outlook,
 )
 from .regions import add_regions, country_to_iso, describe_country_mapping, map_countries
+from .run import Run, open_run, prepare_run
 from .segments import (
     DEFAULT_SEGMENT_MAP,
     churn_risk_list,
@@ -204,6 +206,8 @@ __all__ = [
     "RetentionLibError",
     "RetentionLibWarning",
     "ShiftedBetaGeoModel",
+    "Run",
+    "RunConfig",
     "SmallSampleWarning",
     "ab_outcomes",
     "ab_test",
@@ -282,6 +286,7 @@ __all__ = [
     "link_survey",
     "load_cdnow",
     "load_donations",
+    "load_config",
     "load_model",
     "load_sample_parameters",
     "load_sample_survey",
@@ -296,11 +301,13 @@ __all__ = [
     "max_retention_gain",
     "net_revenue_retention",
     "nps",
+    "open_run",
     "p_alive_history",
     "pareto_deciles",
     "pareto_summary",
     "pareto_table",
     "period_transactions",
+    "prepare_run",
     "prepare_transactions",
     "project_retention",
     "random_assignment",

@@ -1,17 +1,25 @@
-"""Run the analysis notebooks with parameters and write one code-free HTML report.
+"""Run the analysis notebooks on one configuration and write one code-free HTML report.
 
 The report opens with a title block (data source, period covered, currency, rows and
-customers, table of contents), then the notebooks' markdown, tables and figures without
-their code. Each notebook is run by papermill with the parameters ``data_path`` and
-``currency`` (and ``source_currency`` when given), so it works on the bundled sample or on
-the user's own CSV / Parquet / Excel log.
+customers, files, table of contents), then the notebooks' markdown, tables and figures
+without their code. Before any notebook runs, :func:`~retention_lib.prepare_run` loads and
+cleans the log and fits the CLV models once, into the output folder; each notebook receives
+``config_path`` (the run's ``config.toml``) as its papermill parameter and opens the shared
+run with ``rl.open_run(config_path)``. Notebooks run in parallel when there are cores.
 
 What a notebook can rely on: the ``parameters`` cell is dropped from the report; explorer
 cells (``# NBVAL_IGNORE_OUTPUT`` cells calling ``*_explorer(...)`` or ``dashboard(...)``) are
 not run, and a markdown cell that only introduces one goes with it; cells tagged
+``needs-<section>`` are not run when the log cannot support that section (see
+:mod:`retention_lib.sections`) and one paragraph in their place says why; cells tagged
 ``remove-from-report`` run but are not shown; stderr stays in the executed notebooks in
 ``OUT/notebooks``, except retention-lib's own warnings (a model on a boundary, a sample too
-small, ...), which the report shows under the cell that raised them.
+small, ...), which the report shows under the cell that raised them. A notebook without
+``config_path`` in its parameters cell receives the ``data_path``, ``currency`` and
+``source_currency`` it declares instead.
+
+The HTML is self-contained: figures are inline images and the page loads no script from the
+internet (``retention_lib/templates/retention_report``).
 """
 
 from __future__ import annotations
@@ -25,9 +33,8 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 import pandas as pd
 
 from ._validation import (
@@ -39,10 +46,12 @@ from ._validation import (
     require_path,
     require_sequence,
     require_sequence_of_str,
-    require_str,
     require_transactions,
     require_whole_number,
 )
+
+if TYPE_CHECKING:  # nbformat is imported where it is used: styled_table stays cheap to import
+    import nbformat
 
 __all__ = [
     "REPORT_NOTEBOOKS",
@@ -53,6 +62,7 @@ __all__ = [
     "describe_data",
     "notebooks_dir",
     "styled_table",
+    "write_pdf",
 ]
 
 #: The analysis notebooks, in report order (those missing from the folder are skipped).
@@ -65,7 +75,9 @@ REPORT_NOTEBOOKS: tuple[str, ...] = (
 )
 
 #: Cells with one of these tags are left out of the report (e.g. an interactive explorer).
-REMOVE_TAGS = frozenset({"remove-from-report", "remove_cell", "parameters", "injected-parameters"})
+REMOVE_TAGS = frozenset(
+    {"remove-from-report", "remove_cell", "parameters", "injected-parameters", "rl-reset"}
+)
 
 _SYMBOLS = {
     "EUR": "€",
@@ -198,14 +210,14 @@ def _money(value: float, code: str) -> str:
 
 
 def notebooks_dir() -> Path:
-    """The repository's ``notebooks/`` folder (the package is installed from a checkout)."""
-    folder = Path(__file__).resolve().parents[1] / "notebooks"
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"The analysis notebooks are not at {folder}. Install retention-lib from a checkout "
-            "(`pip install -e .`) or pass `notebooks=` with their paths."
-        )
-    return folder
+    """The analysis notebooks shipped with the package.
+
+    ``notebooks/`` in a checkout; ``retention_lib/_bundled/notebooks`` in an installed wheel
+    (found through :mod:`importlib.resources`).
+    """
+    from ._resources import bundled_dir
+
+    return bundled_dir("notebooks")
 
 
 def data_facts(
@@ -289,7 +301,9 @@ def describe_data(transactions: pd.DataFrame, cleaning: Any = None) -> str:
     )
 
 
-def _header_html(facts: dict[str, Any], *, title: str, source_currency: str | None) -> str:
+def _header_html(
+    facts: dict[str, Any], *, title: str, source_currency: str | None, files: str = ""
+) -> str:
     from . import __version__
 
     code = facts["currency"]
@@ -335,6 +349,15 @@ def _header_html(facts: dict[str, Any], *, title: str, source_currency: str | No
     ]
     if regions:
         items.append(("Revenue by region", regions))
+    if files:
+        items.append(("Files", files))
+    items.append(
+        (
+            "Configuration",
+            '<a href="config.toml">config.toml</a> <span class="rl-dim">(repeat this run with '
+            "<code>retention-lib report --config config.toml</code>)</span>",
+        )
+    )
     table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in items)
     today = dt.date.today()
     return (
@@ -367,11 +390,17 @@ _CSS = """
   font-family: var(--jp-content-font-family); font-size: var(--jp-content-font-size1, 14px);
   line-height: 1.5; }
 .jp-RenderedImage img { max-width: 100%; height: auto; }
+.rl-skip { border-left: 4px solid #9aa9b8; background: #f4f6f8; padding: 0.4em 1em;
+  margin: 0.6em 0 1.2em 0; color: #333; }
+.rl-skip p { margin: 0.3em 0; }
+p.rl-files { color: #333; }
 @media print { .rl-header { page-break-after: always; } }
 """
 
 
 def _header_cell(html_text: str) -> nbformat.NotebookNode:
+    import nbformat
+
     cell = nbformat.v4.new_code_cell(source="")
     cell.outputs = [
         nbformat.v4.new_output("display_data", data={"text/html": html_text}, metadata={})
@@ -434,6 +463,8 @@ def _strip_for_report(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     :func:`_warning_notes`), and interactive cells (``# NBVAL_IGNORE_OUTPUT`` left without
     output) together with the markdown cell that introduces them.
     """
+    import nbformat
+
     cells: list[nbformat.NotebookNode] = []
     interactive: list[bool] = []
     for cell in nb.cells:
@@ -567,83 +598,301 @@ def _inline_figures() -> Iterator[None]:
             os.environ["MPLBACKEND"] = saved
 
 
-def _run_notebooks(
-    paths: Sequence[Path],
-    executed_dir: Path,
-    combined: nbformat.NotebookNode,
-    parameters: dict[str, Any],
-    progress: bool,
-    timeout: int | None,
-) -> None:
-    """Execute each notebook with papermill and append its cells to ``combined``."""
+#: Cells tagged ``needs-<section>`` run only when the section is available on the log.
+NEEDS_TAG = "needs-"
+
+
+def _without_unavailable(
+    nb: nbformat.NotebookNode, statuses: dict[str, Any], *, name: str = "notebook"
+) -> nbformat.NotebookNode:
+    """Drop the cells of sections this log cannot support, leaving one note in their place.
+
+    A cell tagged ``needs-<section>`` is dropped when ``statuses[section]`` is unavailable.
+    Each run of consecutive dropped cells becomes one markdown cell: the heading of its first
+    cell (when that cell is a markdown cell starting with a heading, so the section stays in
+    the contents) and the reasons, one paragraph each.
+    """
+    import nbformat
+
+    cells: list[nbformat.NotebookNode] = []
+    run: list[nbformat.NotebookNode] = []
+    reasons: list[str] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        first = run[0]
+        lines = first.source.lstrip().splitlines() if first.cell_type == "markdown" else []
+        heading = lines[0] if lines and lines[0].startswith("#") else ""
+        note = "".join(f"<p><b>Not shown.</b> {html.escape(r)}</p>" for r in reasons)
+        source = (f"{heading}\n\n" if heading else "") + f'<div class="rl-skip">{note}</div>'
+        cells.append(nbformat.v4.new_markdown_cell(source, metadata={"tags": ["rl-skipped"]}))
+        run.clear()
+        reasons.clear()
+
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        needs = [t[len(NEEDS_TAG) :] for t in tags if t.startswith(NEEDS_TAG)]
+        unknown = [n for n in needs if n not in statuses]
+        if unknown:
+            raise ReportError(
+                f"{name}: cell tag(s) {', '.join(f'`needs-{n}`' for n in unknown)} name no "
+                f"section; the sections are {', '.join(statuses)}."
+            )
+        missing = [statuses[n] for n in needs if not statuses[n]]
+        if not missing:
+            flush()
+            cells.append(cell)
+            continue
+        run.append(cell)
+        for status in missing:
+            if status.reason not in reasons:
+                reasons.append(status.reason)
+    flush()
+    nb.cells = cells
+    return nb
+
+
+#: Tag of the cell that clears the namespace a shared kernel kept from its previous notebook.
+RESET_TAG = "rl-reset"
+_RESET_SOURCE = (
+    "# retention-lib report: a clean namespace (this kernel may have run another notebook)\n"
+    "%reset -f\n"
+    "import matplotlib.pyplot as _plt\n"
+    "_plt.close('all')\n"
+    "del _plt"
+)
+
+
+def _with_reset_cell(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
+    """Put first a cell that clears the namespace, closes figures and enters the notebook's
+    folder, as a fresh kernel would start (tagged so the report leaves it out)."""
+    import nbformat
+
+    source = _RESET_SOURCE + f"\nimport os as _os\n_os.chdir({str(cwd)!r})\ndel _os"
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": [RESET_TAG]})
+    nb.cells.insert(0, cell)
+    return nb
+
+
+def _failed_cell(target: str, cell_index: int) -> int:
+    """1-based position of a failing cell among the notebook's own code cells."""
+    import nbformat
+
+    nb = nbformat.read(target, as_version=4)
+    own = 0
+    for i, cell in enumerate(nb.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.cell_type == "code" and not tags & {RESET_TAG, "injected-parameters"}:
+            own += 1
+        if i == cell_index:
+            break
+    return own
+
+
+def _execute(
+    km: Any, target: str, parameters: dict[str, Any], cwd: str, timeout: int | None
+) -> tuple[float, str | None]:
+    """Run one notebook with papermill in the kernel ``km``; its time and error, if any."""
+    import time
+
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    for i, path in enumerate(paths, 1):
-        target = executed_dir / path.name
-        if progress:
-            print(f"[{i}/{len(paths)}] {path.name}", file=sys.stderr, flush=True)
-        nbformat.write(_without_explorers(nbformat.read(path, as_version=4)), target)
+    started = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            target,
+            target,
+            parameters=parameters,
+            progress_bar=False,
+            kernel_name="python3",
+            execution_timeout=timeout,
+            km=km,
+            resources={"metadata": {"path": cwd}},
+        )
+    except PapermillExecutionError as exc:
+        return time.perf_counter() - started, (
+            f"failed in cell {_failed_cell(target, exc.cell_index)}: {exc.ename}: "
+            f"{_one_line(exc.evalue)}"
+        )
+    except Exception as exc:  # the kernel died, a timeout...: the report names the notebook
+        return time.perf_counter() - started, f"failed: {type(exc).__name__}: {_one_line(exc)}"
+    return time.perf_counter() - started, None
+
+
+def report_jobs(n_notebooks: int) -> int:
+    """Notebooks run at once: ``RETENTION_REPORT_JOBS``, else one per core (at most all)."""
+    text = os.environ.get("RETENTION_REPORT_JOBS", "").strip()
+    if text:
         try:
-            with _quiet_parameter_parser():
-                pm.execute_notebook(
-                    str(target),
-                    str(target),
-                    parameters=parameters,
-                    cwd=str(path.parent),
-                    progress_bar=progress,
-                    kernel_name="python3",
-                    execution_timeout=timeout,
-                    extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-                )
-        except PapermillExecutionError as exc:
+            jobs = int(text)
+        except ValueError:
             raise ReportError(
-                f"{path.name} failed in cell {exc.exec_count}: {exc.ename}: "
-                f"{_one_line(exc.evalue)} (executed notebook: {target})"
+                f"`RETENTION_REPORT_JOBS` must be a whole number; got {text!r}."
             ) from None
-        nb = _strip_for_report(nbformat.read(target, as_version=4))
-        combined.cells.extend(nb.cells)
-        if "kernelspec" not in combined.metadata:
-            combined.metadata.update(nb.metadata)
+    else:
+        jobs = (
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else os.cpu_count() or 1
+        )
+    return max(1, min(jobs, n_notebooks))
+
+
+def _run_notebooks(
+    jobs: list[tuple[Path, Path, dict[str, Any]]], progress: bool, timeout: int | None
+) -> None:
+    """Execute the prepared notebooks, several at once when there are cores to spare.
+
+    The notebooks share nothing but the run's files, so their order does not matter: each
+    of :func:`report_jobs` worker threads starts one kernel and runs notebooks in it one
+    after the other (each begins with a namespace reset, see :func:`_with_reset_cell`), so a
+    kernel and its imports are paid once per worker, not once per notebook; the work happens
+    in the kernels, the threads only wait on them. ``jobs`` holds ``(original, target,
+    parameters)``; the first failure in report order is raised as a :class:`ReportError`.
+    """
+    import threading
+
+    workers = report_jobs(len(jobs))
+    if progress:
+        print(
+            f"Running {len(jobs)} notebook(s), {workers} at a time...", file=sys.stderr, flush=True
+        )
+    order = {target: k for k, (_, target, _) in enumerate(jobs)}
+    failures: list[tuple[int, str]] = []
+
+    def done(path: Path, target: Path, seconds: float, error: str | None, i: int) -> None:
+        if error:
+            failures.append((order[target], f"{path.name} {error} (executed notebook: {target})"))
+        elif progress:
+            print(f"[{i}/{len(jobs)}] {path.name} ({seconds:.1f} s)", file=sys.stderr, flush=True)
+
+    queue = list(jobs)
+    lock = threading.Lock()
+    finished = [0]
+
+    def worker() -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        km = AsyncKernelManager(kernel_name="python3")
+        started = False
+        try:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    path, target, params = queue.pop(0)
+                try:
+                    if not started:
+                        run_sync(km.start_kernel)(
+                            cwd=str(path.parent),
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                        )
+                        started = True
+                    seconds, error = _execute(km, str(target), params, str(path.parent), timeout)
+                    if error and not run_sync(km.is_alive)():
+                        run_sync(km.restart_kernel)(now=True)
+                except Exception as exc:  # the kernel did not start: say so, in one line
+                    seconds, error = 0.0, f"failed: {type(exc).__name__}: {_one_line(exc)}"
+                with lock:
+                    finished[0] += 1
+                    done(path, target, seconds, error, finished[0])
+        finally:
+            if started:
+                run_sync(km.shutdown_kernel)(now=True)
+
+    with _quiet_parameter_parser(), _inline_figures():
+        threads = [threading.Thread(target=worker, daemon=True) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if failures:  # the first notebook in report order that failed
+        raise ReportError(min(failures)[1])
+
+
+_SETTINGS_PARAMETERS = ("data_path", "currency", "source_currency")
+
+
+def _parameters_for(path: Path, config: Any, config_path: Path) -> dict[str, Any]:
+    """What a notebook gets: ``config_path`` when it declares it; otherwise (a notebook of
+    its own) the settings it declares among ``data_path``, ``currency``, ``source_currency``."""
+    declared = _notebook_parameters(path)
+    if "config_path" in declared:
+        return {"config_path": str(config_path)}
+    if config.source_currency is not None and "source_currency" not in declared:
+        raise ReportError(
+            f"`source_currency` cannot be passed to {path.name}: their parameters cell has no "
+            "`source_currency` (nor `config_path`). Add `config_path = None` there and open "
+            "the run with `rl.open_run(config_path)`, or convert the amounts first."
+        )
+    return {k: getattr(config, k) for k in _SETTINGS_PARAMETERS if k in declared}
+
+
+def _exports_html(out: Path) -> str:
+    folder = out / "exports"
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    links = []
+    for csv in files:
+        pair = [csv, csv.with_suffix(".parquet")]
+        links.append(
+            " / ".join(
+                f'<a href="exports/{html.escape(p.name, quote=True)}">{html.escape(p.name)}</a>'
+                for p in pair
+                if p.exists()
+            )
+        )
+    return "; ".join(links)
 
 
 def build_report(
     data_path: str | os.PathLike | None = None,
     *,
-    currency: str = "EUR",
-    source_currency: str | None = None,
+    config: Any = None,
     out_dir: str | os.PathLike = "reports",
     notebooks: Sequence[str | os.PathLike] | None = None,
-    title: str = "Customer retention report",
+    pdf: bool = False,
     progress: bool = True,
     timeout: int = 600,
+    origins: dict[str, str] | None = None,
+    **settings: Any,
 ) -> Path:
     """Execute the analysis notebooks on ``data_path`` and write ``retention_report.html``.
 
-    The data is loaded once first (through :func:`~retention_lib.prepare_transactions`), so
-    bad input stops at once with the library's message, and the header can state the data
-    source, period, currency and size.
+    The log is loaded, cleaned and summarised once and the CLV models fitted once
+    (:func:`~retention_lib.prepare_run`); the notebooks read those shared files. Bad input
+    stops at once with the library's message. A section the log cannot support (too short a
+    history, no repeat buyers, no country column, a model that does not fit, a business
+    input not given...) is replaced in the report by a paragraph saying what it needs.
 
     Parameters
     ----------
     data_path : path, optional
-        Transaction log (CSV, CSV.GZ, Parquet, Excel); ``None`` = the bundled sample.
-    currency : str
-        Reporting currency (ISO 4217), passed to every notebook.
-    source_currency : str, optional
-        Currency of every amount when the log has no ``currency`` column (e.g. ``"GBP"`` for
-        the UCI Online Retail log); passed to the notebooks as ``source_currency``, so every
-        notebook's parameters cell must declare it.
+        Transaction log (CSV, CSV.GZ, Parquet, Excel); ``None`` = the bundled sample (or
+        the config file's ``data.path``).
+    config : path or RunConfig, optional
+        A TOML config file (see :mod:`retention_lib.config`), or a built configuration.
     out_dir : path
-        Folder for the HTML report and the executed notebooks (``out_dir/notebooks``).
+        Output folder: ``retention_report.html`` (and ``.pdf``), ``config.toml`` (the
+        configuration the run used), ``exports/`` (CSV and Parquet files), ``notebooks/``
+        (the executed notebooks) and ``run/`` (the shared intermediate files).
     notebooks : sequence of paths, optional
-        Notebooks to run (default: :data:`REPORT_NOTEBOOKS` from the repository).
-    title : str
-        Title of the report.
+        Notebooks to run (default: :data:`REPORT_NOTEBOOKS` shipped with the package).
+    pdf : bool
+        Also write ``retention_report.pdf`` (headless Chromium through Playwright).
     progress : bool
-        Show which notebook runs and papermill's progress bar.
+        Show which notebooks run.
     timeout : int
         Seconds any one cell may run.
+    origins : dict, optional
+        Setting -> the command-line flag it came from (the CLI passes it).
+    **settings
+        Any setting of :class:`~retention_lib.config.RunConfig` (``currency="GBP"``,
+        ``source_currency=``, ``margin=0.3``, ``cac=40``, ``holdout_weeks=13``,
+        ``columns={"customer_id": "Client"}``, ``title=``...); these win over the config
+        file.
 
     Returns
     -------
@@ -653,29 +902,29 @@ def build_report(
     Raises
     ------
     FileNotFoundError
-        No file at ``data_path``, or no notebooks.
+        No file at ``data_path`` or at the config path, or no notebooks.
     DataValidationError
-        The data cannot be loaded (the message names the column and the fix).
+        The data cannot be loaded or holds no purchase after cleaning (the message names
+        the column and the fix), or a setting is out of range.
     ReportError
-        A notebook failed (the message names the notebook and the error) or does not
-        accept ``source_currency``.
+        A notebook failed (the message names the notebook and the error) or does not accept
+        the settings.
 
     Examples
     --------
     >>> build_report()  # doctest: +SKIP
     PosixPath('reports/retention_report.html')
-    >>> build_report("online_retail.csv.gz", currency="GBP", out_dir="uci")  # doctest: +SKIP
+    >>> build_report("online_retail.csv.gz", currency="GBP", cac=40, margin=0.3)  # doctest: +SKIP
     """
+    import nbformat
     from nbconvert import HTMLExporter
 
-    from .pipeline import prepare_transactions
+    from ._resources import templates_dir
+    from .config import RunConfig
+    from .run import prepare_run
 
-    currency = require_currency_code(currency, name="currency")
-    source_currency = require_currency_code(
-        source_currency, name="source_currency", allow_none=True
-    )
     out_dir = require_path(out_dir, name="out_dir", kind="folder")
-    title = require_str(title, name="title")
+    pdf = require_bool(pdf, name="pdf")
     progress = require_bool(progress, name="progress")
     timeout = require_whole_number(timeout, name="timeout", low=1)
     if data_path is not None:
@@ -684,6 +933,14 @@ def build_report(
         notebooks = require_sequence(
             notebooks, name="notebooks", what="paths", items=(str, os.PathLike)
         )
+    if isinstance(config, RunConfig):
+        if data_path is not None or settings:
+            raise InputTypeError("Pass the settings inside `config` or as keywords, not both.")
+    else:
+        given = {"data_path": data_path, **settings}
+        config = RunConfig.from_inputs(given, config_file=config, origins=origins)
+    if config.data_path is not None and not Path(config.data_path).exists():
+        raise DataPathError(f"No transaction file at `{config.data_path}`.")
     if notebooks is None:
         folder = notebooks_dir()
         paths = [folder / name for name in REPORT_NOTEBOOKS if (folder / name).exists()]
@@ -691,48 +948,124 @@ def build_report(
         paths = [Path(p).resolve() for p in notebooks]
         for p in paths:
             if not p.exists():
-                raise FileNotFoundError(f"No notebook at `{p}`.")
+                raise DataPathError(f"No notebook at `{p}`.")
     if not paths:
-        raise FileNotFoundError("No notebooks to run: the notebooks folder is empty.")
-    if data_path is not None:
-        data_path = str(Path(data_path).expanduser().resolve())
-        if not Path(data_path).exists():
-            raise DataPathError(f"No transaction file at `{data_path}`.")
-    parameters: dict[str, Any] = {"data_path": data_path, "currency": currency}
-    if source_currency is not None:
-        lacking = [p.name for p in paths if "source_currency" not in _notebook_parameters(p)]
-        if lacking:
-            raise ReportError(
-                f"`source_currency` cannot be passed to {', '.join(lacking)}: their "
-                "parameters cell has no `source_currency`. Add `source_currency = None` there "
-                "and pass it to `rl.prepare_transactions`, or convert the amounts first."
-            )
-        parameters["source_currency"] = source_currency
+        raise DataPathError("No notebooks to run: the notebooks folder is empty.")
+    out = Path(out_dir).resolve()
+    config_path = out / "config.toml"
+    parameters = {p: _parameters_for(p, config, config_path) for p in paths}
 
     if progress:
-        print("Loading and checking the data...", file=sys.stderr, flush=True)
-    tx, cleaning = prepare_transactions(
-        data_path, currency=currency, source_currency=source_currency
-    )
-    facts = data_facts(tx, cleaning, data_path=data_path)
-    del tx
+        print("Loading, cleaning and fitting the models (once)...", file=sys.stderr, flush=True)
+    run = prepare_run(config, out)
+    facts = data_facts(run.transactions, run.cleaning, data_path=config.data_path)
+    statuses = run.statuses()
 
-    out = Path(out_dir)
     executed_dir = out / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (out / "exports").glob("*") if (out / "exports").is_dir() else ():
+        stale.unlink()
+    jobs = []
+    for path in paths:
+        target = executed_dir / path.name
+        nb = _without_explorers(nbformat.read(path, as_version=4))
+        nb = _with_reset_cell(_without_unavailable(nb, statuses, name=path.name), path.parent)
+        nbformat.write(nb, target)
+        jobs.append((path, target, parameters[path]))
+    _run_notebooks(jobs, progress, timeout)
+
     combined = nbformat.v4.new_notebook()
-    combined.cells.append(
-        _header_cell(_header_html(facts, title=title, source_currency=source_currency))
+    header = _header_html(
+        facts,
+        title=config.title,
+        source_currency=config.source_currency,
+        files=_exports_html(out),
     )
-    with _inline_figures():
-        _run_notebooks(paths, executed_dir, combined, parameters, progress, timeout)
+    combined.cells.append(_header_cell(header))
+    for _, target, _ in jobs:
+        nb = _strip_for_report(nbformat.read(target, as_version=4))
+        combined.cells.extend(nb.cells)
+        if "kernelspec" not in combined.metadata:
+            combined.metadata.update(nb.metadata)
     combined.metadata.pop("papermill", None)
     combined.metadata.pop("widgets", None)
-    combined.metadata["title"] = title
+    combined.metadata["title"] = config.title
     exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        template_name="retention_report",
+        extra_template_basedirs=[str(templates_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
     )
     body, _ = exporter.from_notebook_node(combined)
     html_path = out / "retention_report.html"
     html_path.write_text(_add_toc(body), encoding="utf-8")
+    if pdf:
+        write_pdf(html_path, out / "retention_report.pdf")
     return html_path
+
+
+def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> Path:
+    """Print an HTML report to PDF with headless Chromium (Playwright).
+
+    Uses the Chromium at ``RETENTION_CHROMIUM`` or ``/usr/bin/chromium`` (Debian's
+    ``chromium`` package; never a browser downloaded by ``playwright install``).
+
+    Raises
+    ------
+    ReportError
+        Playwright or Chromium is missing.
+    """
+    import shutil
+
+    chromium = (
+        os.environ.get("RETENTION_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    )
+    if not Path(chromium).exists():
+        raise ReportError(
+            f"--pdf needs Chromium: none at {chromium}. Install Debian's package (`apt-get "
+            "install chromium`) or set RETENTION_CHROMIUM to a Chromium executable."
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ReportError(
+            "--pdf needs Playwright: `pip install retention-lib[pdf]` (no `playwright install` "
+            "needed: the system Chromium is used)."
+        ) from None
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(("file:", "data:"))
+                    else route.abort()
+                ),
+            )
+            page.goto(html_path.as_uri(), wait_until="load")
+            page.emulate_media(media="print")
+            page.pdf(
+                path=str(pdf_path),
+                format="A4",
+                print_background=True,
+                margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"},
+            )
+        finally:
+            browser.close()
+    return pdf_path
+
+
+#: Chromium flags for headless use in containers and CI (no sandbox, no network chatter).
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -166,3 +167,96 @@ def simulated_log():
         )
 
     return make
+
+
+CHROMIUM = Path(os.environ.get("RETENTION_CHROMIUM", "/usr/bin/chromium"))
+
+
+def _playwright_available() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> Path:
+    """The project's wheel, built from this checkout (hatchling, no build isolation)."""
+    pytest.importorskip("hatchling", reason="hatchling is not installed (test extra)")
+    out = tmp_path_factory.mktemp("wheel")
+    cmd = [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation"]
+    result = subprocess.run(
+        [*cmd, "--quiet", "--wheel-dir", str(out)], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (path,) = out.glob("retention_lib-*.whl")
+    return path
+
+
+@pytest.fixture(scope="session")
+def installed_report(wheel, tmp_path_factory) -> dict:
+    """The report on the bundled sample, written by the wheel installed in a fresh venv and
+    run from another folder (with ``--pdf`` when Chromium and Playwright are there).
+
+    The fresh venv gets the wheel alone (``--no-deps``) and sees this venv's dependencies
+    through a ``.pth`` file (and nbconvert's templates through ``JUPYTER_PATH``), so nothing
+    is downloaded; the checkout is not on its path and its kernel is the fresh venv's.
+    """
+    import sysconfig
+    import venv
+
+    base = tmp_path_factory.mktemp("installed")
+    env_dir = base / "venv"
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps"]
+    subprocess.run([*pip, "--no-index", "--quiet", str(wheel)], check=True, timeout=600)
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()
+    )  # fmt: skip
+    (site / "_retention_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "JUPYTER_PATH")}
+    env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["JUPYTER_DATA_DIR"] = str(base / "jupyter-data")  # no user kernel spec in the way
+    # the dependencies' data files (nbconvert's templates) are under this venv's prefix,
+    # where a real install would have put them under the fresh one's; share them alone
+    # (this venv's own kernel spec must not be found)
+    shared = base / "jupyter-share"
+    shared.mkdir()
+    (shared / "nbconvert").symlink_to(Path(sys.prefix) / "share" / "jupyter" / "nbconvert")
+    env["JUPYTER_PATH"] = str(shared)
+    subprocess.run(
+        [str(python), "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"],
+        check=True, capture_output=True, env=env, timeout=120,
+    )  # fmt: skip
+    workdir = base / "elsewhere"
+    workdir.mkdir()
+    pdf = CHROMIUM.exists() and _playwright_available()
+    cmd = [str(env_dir / "bin" / "retention-lib"), "report", "--out", "out", "--quiet"]
+    result = subprocess.run(
+        cmd + (["--pdf"] if pdf else []),
+        cwd=workdir, env=env, capture_output=True, text=True, timeout=1200,
+    )  # fmt: skip
+    probe = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import retention_lib, retention_lib.report as r, retention_lib.datasets as d\n"
+            "from jupyter_client.kernelspec import KernelSpecManager as K\n"
+            "print(retention_lib.__file__); print(r.notebooks_dir()); print(d.sample_data_path())\n"
+            "print(K().get_kernel_spec('python3').argv[0])",
+        ],
+        cwd=workdir, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return {
+        "result": result,
+        "out": workdir / "out",
+        "env_dir": env_dir,
+        "python": python,
+        "paths": probe.stdout.split(),
+        "pdf": pdf,
+    }

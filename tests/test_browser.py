@@ -1,4 +1,5 @@
-"""Browser test: serve notebooks/00_dashboard.ipynb with Voila, drive it in headless Chromium.
+"""Browser tests: the dashboard (notebooks/00_dashboard.ipynb under Voila) driven in headless
+Chromium, and the HTML report opened offline.
 
 Uses Debian's ``chromium`` package (``apt-get install chromium``; ``.ci/run`` installs it) through
 Playwright's ``executable_path``; never a browser downloaded by ``playwright install``.
@@ -18,20 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from retention_lib.report import CHROMIUM_ARGS as REPORT_CHROMIUM_ARGS
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = ROOT / "notebooks" / "00_dashboard.ipynb"
 CHROMIUM = Path(os.environ.get("RETENTION_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = list(REPORT_CHROMIUM_ARGS)
 SCREENSHOTS = Path(os.environ.get("RETENTION_SCREENSHOTS", ROOT / "reports" / "screenshots"))
 START_TIMEOUT = 60  # seconds for Voila to answer
 PAGE_TIMEOUT_MS = 60_000  # for the notebook to run and the explorer to draw
@@ -154,3 +149,43 @@ def test_dashboard_region_change_redraws_cohorts(voila_url: str, chromium: Path)
             browser.close()
     shot = SCREENSHOTS / "dashboard_region.png"
     assert shot.stat().st_size > 20_000  # a page with a figure, not a blank one
+
+
+@pytest.mark.slow
+def test_report_opens_offline_and_renders(installed_report, chromium: Path) -> None:
+    """The report makes no request outside file:// (requests to other hosts are blocked and
+    recorded) and draws its header, contents, tables and figures."""
+    from playwright.sync_api import sync_playwright
+
+    assert installed_report["result"].returncode == 0, installed_report["result"].stderr[-2000:]
+    html = installed_report["out"] / "retention_report.html"
+    outside: list[str] = []
+
+    def block(route) -> None:  # noqa: ANN001
+        url = route.request.url
+        if url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1600})
+            page.route("**/*", block)
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(html.as_uri(), wait_until="networkidle")
+            assert page.locator("h1.rl-title").inner_text() == "Customer retention report"
+            assert page.locator("nav.rl-toc a").count() >= 20
+            drawn = page.evaluate(
+                "[...document.images].filter(i => i.complete && i.naturalWidth > 100).length"
+            )
+            assert drawn >= 5
+            assert page.locator("table").count() >= 10
+            page.screenshot(path=str(SCREENSHOTS / "report_top.png"))
+        finally:
+            browser.close()
+    assert outside == [] and errors == []

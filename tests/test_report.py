@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from thin_logs import EXPECTED, NOT_GIVEN, THIN_LOGS, write_log
 
 import retention_lib as rl
 from retention_lib import report
@@ -257,11 +259,43 @@ def test_full_report_on_the_bundled_sample(tmp_path):
 
 @pytest.mark.slow
 def test_full_report_on_the_uci_log(tmp_path, online_retail_path):
-    path = build_report(online_retail_path, currency="GBP", out_dir=tmp_path, progress=False)
+    path = build_report(
+        online_retail_path, currency="GBP", cac=40, margin=0.3, out_dir=tmp_path, progress=False
+    )
     html = path.read_text(encoding="utf-8")
     assert "online_retail.csv.gz" in html
     assert "1 Dec 2010 to 9 Dec 2011" in html
     assert "GBP (£)" in html
+    assert "With a CAC of 40 GBP, the model-based LTV:CAC is" in html  # the user's CAC
+    assert "Basis: a 30% margin (given: margin=)" in html
+    assert "Survey scores (NPS, CSAT, CES, loyalty) need a survey file" in html
+    for name in ("customer_values", "churn_risk", "cohort_retention"):
+        for ext in ("csv", "parquet"):
+            assert (tmp_path / "exports" / f"{name}.{ext}").is_file()
+            assert f'href="exports/{name}.{ext}"' in html
+    values = pd.read_csv(tmp_path / "exports" / "customer_values.csv", dtype={"customer_id": str})
+    assert len(values) == 4334 and values["clv"].notna().all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(THIN_LOGS))
+def test_report_is_written_for_thin_logs(name, tmp_path):
+    from retention_lib.run import open_run
+
+    out = tmp_path / "out"
+    path = build_report(write_log(name, tmp_path), out_dir=out, progress=False)
+    page = path.read_text(encoding="utf-8")
+    text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    run = open_run(out / "config.toml")
+    shown = EXPECTED[name] | {s for s in ("survey", "cac") if NOT_GIVEN[s] not in EXPECTED[name]}
+    for section in shown:  # an input's paragraph shows where its section computes
+        reason = run.status(section).reason
+        assert reason and f"Not shown. {reason}" in text, (section, reason)
+    assert "A programme costing" not in text  # no ROI on a cost nobody gave
+    for section in set(run.statuses()) - EXPECTED[name] - set(NOT_GIVEN):
+        assert run.status(section), section
+    assert (out / "exports" / "cohort_retention.csv").exists() == ("cohorts" not in EXPECTED[name])
+    assert (out / "exports" / "customer_values.csv").exists() == ("clv" not in EXPECTED[name])
 
 
 def test_styled_table_formats_shares_money_and_counts_without_the_range_index():
@@ -312,3 +346,81 @@ def test_strip_keeps_retention_lib_warnings_as_a_note():
         "drop-out is identifiable.\n"
     )
     assert kept[1].outputs == []
+
+
+def test_unavailable_sections_leave_one_paragraph_with_their_heading():
+    from retention_lib.sections import SectionStatus
+
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 3. Value"),
+            new_markdown_cell("## Holdout\n\nWe check.", metadata={"tags": ["needs-holdout"]}),
+            new_code_cell("check()", metadata={"tags": ["needs-holdout"]}),
+            new_markdown_cell("## Fit", metadata={"tags": ["needs-clv"]}),
+            new_code_cell("fit()", metadata={"tags": ["needs-clv", "needs-groups"]}),
+            new_code_cell("always()"),
+            new_code_cell("by_group()", metadata={"tags": ["needs-groups"]}),
+        ]
+    )
+    statuses = {
+        "holdout": SectionStatus("holdout", False, "Too short <4 weeks>."),
+        "clv": SectionStatus("clv", False, "Too short <4 weeks>."),
+        "groups": SectionStatus("groups", False, "No regions."),
+    }
+    kept = report._without_unavailable(nb, statuses).cells
+    assert [c.source.splitlines()[0] for c in kept] == [
+        "# 3. Value",
+        "## Holdout",
+        "always()",
+        '<div class="rl-skip"><p><b>Not shown.</b> No regions.</p></div>',
+    ]
+    note = kept[1].source
+    assert note.count("<p>") == 2  # the same reason once, then the groups reason
+    assert "Too short &lt;4 weeks&gt;." in note and "No regions." in note
+    assert "## Fit" not in note  # one heading per run of dropped cells
+    available = {k: SectionStatus(k, True) for k in statuses}
+    nb2 = new_notebook(cells=[new_code_cell("x()", metadata={"tags": ["needs-clv"]})])
+    assert len(report._without_unavailable(nb2, available).cells) == 1
+    bad = new_notebook(cells=[new_code_cell("x()", metadata={"tags": ["needs-clvv"]})])
+    with pytest.raises(ReportError, match="`needs-clvv` name no section"):
+        report._without_unavailable(bad, available, name="x.ipynb")
+
+
+def test_report_folder_holds_the_config_and_the_page_loads_nothing(built):
+    from retention_lib import load_config
+
+    html = built.read_text(encoding="utf-8")
+    config = load_config(built.parent / "config.toml")
+    assert config.currency == "GBP" and config.setting("currency").source == "user"
+    assert '<a href="config.toml">config.toml</a>' in html
+    assert not re.search(r"<script[^>]+src=", html)  # no require.js, MathJax, widgets
+    assert "cdnjs" not in html and "unpkg" not in html
+    assert (built.parent / "run" / "transactions.parquet").is_file()
+
+
+def test_notebooks_without_config_path_get_the_settings_they_declare(tmp_path, uci_like_csv):
+    nb = _notebook(
+        tmp_path / "own.ipynb",
+        [
+            new_code_cell(
+                'data_path = None\ncurrency = "EUR"\nsource_currency = None',
+                metadata={"tags": ["parameters"]},
+            ),
+            new_code_cell('print(f"{currency}/{source_currency}/{data_path is not None}")'),
+        ],
+    )
+    out = build_report(
+        uci_like_csv, currency="usd", source_currency="GBP", notebooks=[nb], out_dir=tmp_path / "o",
+        progress=False,
+    )  # fmt: skip
+    assert "USD/GBP/True" in out.read_text(encoding="utf-8")
+
+
+def test_report_jobs(monkeypatch):
+    monkeypatch.setenv("RETENTION_REPORT_JOBS", "3")
+    assert report.report_jobs(5) == 3 and report.report_jobs(2) == 2
+    monkeypatch.setenv("RETENTION_REPORT_JOBS", "x")
+    with pytest.raises(ReportError, match="RETENTION_REPORT_JOBS"):
+        report.report_jobs(5)
+    monkeypatch.delenv("RETENTION_REPORT_JOBS")
+    assert 1 <= report.report_jobs(5) <= 5

@@ -274,3 +274,36 @@ def test_dashboard_shows_the_warnings_of_its_fits():
     assert isinstance(shown.children[0], w.HTML)
     assert "Note: The BG/NBD fit: no drop-out is identifiable." in shown.children[0].value
     assert _with_notes(w.VBox([w.Output()]), []).children[0].__class__ is w.Output
+
+
+def test_dashboard_for_run_shows_the_runs_models_and_settings(bgnbd_log, tmp_path, monkeypatch):
+    import sys
+
+    dashboard_module = sys.modules[
+        "retention_lib.widgets.dashboard"
+    ]  # the module, not the function
+    path = tmp_path / "orders.csv"
+    bgnbd_log.drop(columns="region").assign(country="France").to_csv(path, index=False)
+    run = rl.prepare_run(rl.RunConfig.from_inputs({"data_path": path, "margin": 0.4}), tmp_path)
+    shared = rl.open_run(tmp_path / "config.toml")
+
+    def no_refit(*args, **kwargs):
+        raise AssertionError("the dashboard refitted the models the run shares")
+
+    monkeypatch.setattr(dashboard_module, "fit_clv", no_refit)
+    calls = {}
+    real = dashboard_module.dashboard
+    monkeypatch.setattr(
+        dashboard_module, "dashboard", lambda tx, **kw: calls.update(kw) or real(tx, **kw)
+    )
+    tab = widgets.dashboard_for_run(shared)
+    tab.build(1)
+    assert isinstance(tab.children[1].children[0], w.VBox)  # the CLV explorer, not a message
+    assert calls["margin"] == 0.4 and calls["survey"] is None
+    bg, gg, summary = calls["models"]
+    pd.testing.assert_series_equal(bg.params_, run.models.purchase.params_)
+
+
+def test_fit_clv_counts_purchases_per_day_as_the_report_does(bgnbd_log):
+    _, _, summary = widgets.fit_clv(bgnbd_log)
+    assert_frame_equal(summary, rl.rfm_summary(bgnbd_log, time_unit="W", grain="D"))

@@ -14,7 +14,7 @@ except ImportError as exc:  # pragma: no cover - ipywidgets is a dependency
 
 from .clv import clv_explorer, clv_view
 from .cohorts import cohort_explorer, cohort_summary, cohort_view, projection_view
-from .dashboard import dashboard, fit_clv
+from .dashboard import dashboard, dashboard_for_run, fit_clv
 from .pareto import (
     kpi_explorer,
     kpi_view,
@@ -31,6 +31,7 @@ __all__ = [
     "cohort_summary",
     "cohort_view",
     "dashboard",
+    "dashboard_for_run",
     "fit_clv",
     "kpi_explorer",
     "kpi_view",

@@ -6,7 +6,7 @@ Each tab but the first is built the first time it is opened, so the app starts f
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as w
@@ -16,13 +16,16 @@ from .._validation import RetentionLibError, require_frame, require_margin, requ
 from ._common import Steps, collect_warnings, note_html
 from .cohorts import cohort_explorer
 
-__all__ = ["dashboard", "fit_clv"]
+__all__ = ["dashboard", "dashboard_for_run", "fit_clv"]
 
 
 def fit_clv(
     transactions: pd.DataFrame, *, time_unit: str = "W", progress: Steps | None = None
 ) -> tuple[Any, Any, pd.DataFrame]:
     """Fit the BG/NBD and Gamma-Gamma models once, for the CLV explorer.
+
+    The RFM summary counts purchases per day, as the report does, so the dashboard and the
+    report give the same values on the same log.
 
     Parameters
     ----------
@@ -47,7 +50,7 @@ def fit_clv(
             progress.advance(label)
 
     step("RFM summary")
-    summary = rfm_summary(transactions, time_unit=time_unit)
+    summary = rfm_summary(transactions, time_unit=time_unit, grain="D")
     step("Fitting BG/NBD")
     bgnbd = BetaGeoModel().fit(summary)
     step("Fitting Gamma-Gamma")
@@ -55,18 +58,23 @@ def fit_clv(
     return bgnbd, gg, summary
 
 
-def _clv_tab(transactions: pd.DataFrame, slot: w.Box) -> w.Widget:
+def _clv_tab(
+    transactions: pd.DataFrame, slot: w.Box, models: tuple | None, notes: Sequence[str] = ()
+) -> w.Widget:
     from .clv import clv_explorer
 
     if "region" not in transactions.columns:
         raise RetentionLibError("The CLV explorer groups customers by `region`; the data has none.")
-    steps = Steps(3)
-    slot.children = [w.HTML("<p>Fitting the CLV models (once)...</p>"), steps.bar]
-    steps.start("Preparing")
-    try:
-        (bgnbd, gg, summary), messages = collect_warnings(fit_clv, transactions, progress=steps)
-    finally:
-        steps.done()
+    messages: list[str] = list(notes)
+    if models is None:
+        steps = Steps(3)
+        slot.children = [w.HTML("<p>Fitting the CLV models (once)...</p>"), steps.bar]
+        steps.start("Preparing")
+        try:
+            models, messages = collect_warnings(fit_clv, transactions, progress=steps)
+        finally:
+            steps.done()
+    bgnbd, gg, summary = models
     return _with_notes(clv_explorer(bgnbd, gg, summary, transactions, by="region"), messages)
 
 
@@ -134,7 +142,9 @@ def dashboard(
     transactions: pd.DataFrame,
     *,
     survey: pd.DataFrame | None = None,
-    margin: float = 0.3,
+    margin: float = 1.0,
+    models: tuple[Any, Any, pd.DataFrame] | None = None,
+    model_notes: Sequence[str] = (),
 ) -> w.Tab:
     """The explorers in tabs: cohorts, customer value (CLV), Pareto and survey KPIs.
 
@@ -145,8 +155,14 @@ def dashboard(
         :func:`~retention_lib.prepare_transactions`).
     survey : pandas.DataFrame, optional
         Survey answers with ``customer_id`` (adds a "Survey KPIs" tab).
-    margin : float
-        Contribution margin for the Pareto tab's "Margin" measure.
+    margin : float, default 1.0
+        Contribution margin for the Pareto tab's "Margin" measure (1.0: revenue).
+    models : tuple, optional
+        ``(purchase_model, gamma_gamma, summary)`` already fitted (e.g. a report run's,
+        ``(run.models.purchase, run.models.spend, run.summary)``); without them the CLV tab
+        fits with :func:`fit_clv` when first opened.
+    model_notes : sequence of str
+        Warnings raised when ``models`` were fitted, shown as notes in the CLV tab.
 
     Returns
     -------
@@ -161,6 +177,7 @@ def dashboard(
     --------
     >>> tx, _ = rl.prepare_transactions()  # doctest: +SKIP
     >>> dashboard(tx)  # doctest: +SKIP
+    >>> dashboard_for_run(rl.open_run("reports/config.toml"))  # the report's settings  # doctest: +SKIP
     """
     require_transactions(transactions)
     margin = require_margin(margin)
@@ -172,7 +189,7 @@ def dashboard(
     slots = [w.VBox([w.HTML("<p>Loading...</p>")]) for _ in titles]
     builders: dict[str, Callable[[], w.Widget]] = {
         "Cohorts": lambda: cohort_explorer(transactions),
-        "Customer value": lambda: _clv_tab(transactions, slots[1]),
+        "Customer value": lambda: _clv_tab(transactions, slots[1], models, model_notes),
         "Pareto 80/20": lambda: _pareto_tab(transactions, margin),
     }
     if survey is not None:
@@ -202,3 +219,21 @@ def dashboard(
     tab.builders = builders  # type: ignore[attr-defined]
     build(0)
     return tab
+
+
+def dashboard_for_run(run: Any) -> w.Tab:
+    """The dashboard on a report run: the same cleaned log, survey, margin and fitted models
+    as the report (see :func:`~retention_lib.open_run`), so both show the same numbers.
+
+    Parameters
+    ----------
+    run : retention_lib.Run
+
+    Returns
+    -------
+    ipywidgets.Tab
+    """
+    models = None
+    if run.status("clv"):
+        models = (run.models.purchase, run.models.spend, run.summary)
+    return dashboard(run.transactions, survey=run.survey, margin=run.config.margin, models=models)
