@@ -291,7 +291,7 @@ _OPTIONS: tuple[_Option, ...] = (
         _currency,
     ),
     _Option("date_format", "data", "date_format", None, "--date-format", "Date format", _text),
-    _Option("dayfirst", "data", "dayfirst", False, "--dayfirst", "Day before month", _flag),
+    _Option("dayfirst", "data", "dayfirst", None, "--dayfirst", "Day before month", _flag),
     _Option("sep", "data", "sep", None, "--sep", "Column delimiter", _separator),
     _Option("decimal", "data", "decimal", None, "--decimal", "Decimal mark", _decimal),
     _Option("encoding", "data", "encoding", None, "--encoding", "Text encoding", _encoding),
@@ -576,30 +576,12 @@ class RunConfig:
 
     def loader_options(self) -> dict[str, Any]:
         """Keyword arguments for :func:`~retention_lib.prepare_transactions`: the column
-        mapping and the reading options the user gave.
-
-        Raises
-        ------
-        DataValidationError
-            A reading option the installed loader does not accept yet.
-        """
-        import inspect
-
-        from .loading import load_transactions
-
-        accepted = set(inspect.signature(load_transactions).parameters)
+        mapping and the reading options (delimiter, decimal mark, encoding, date format, day
+        first) the user gave; the loader infers the others."""
         options: dict[str, Any] = dict(self.columns)
         for key in ("date_format", "dayfirst", "sep", "decimal", "encoding"):
-            setting = self.setting(key)
-            if not setting.given:
-                continue
-            if key not in accepted:
-                raise DataValidationError(
-                    f"{_where(_BY_KEY[key], setting.source, setting.origin)} is not supported by "
-                    "this version's loader. Convert the file first (e.g. to UTF-8 CSV with ',' "
-                    "separators and '.' decimals) or upgrade retention-lib."
-                )
-            options[key] = setting.value
+            if self.setting(key).given:
+                options[key] = self.setting(key).value
         return options
 
     def digest(self) -> str:

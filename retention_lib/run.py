@@ -328,9 +328,9 @@ class Run:
             return load_sample_survey()
         if not Path(path).is_file():
             raise FileNotFoundError(f"No survey file at `{path}`.")
-        from .loading import _read_source
+        from ._files import read_file
 
-        survey, _ = _read_source(path, sheet_name=0)
+        survey, _ = read_file(Path(path))  # format, encoding and delimiter as for the log
         if "customer_id" not in survey.columns:
             raise DataValidationError(
                 f"The survey file `{Path(path).name}` has no `customer_id` column (found "

@@ -7,7 +7,6 @@ import tomllib
 import pytest
 
 from retention_lib import DataValidationError
-from retention_lib import loading as loading_module
 from retention_lib.config import RunConfig, load_config
 
 
@@ -137,34 +136,31 @@ def test_basis_names_each_input_and_where_it_came_from():
     )
 
 
-def _fake_loader(accepts: set[str]):
-    def load_transactions(source, *, customer_id=None, timestamp=None, date_format=None, **_):
-        return None
-
-    import inspect
-
-    params = [inspect.Parameter("source", inspect.Parameter.POSITIONAL_OR_KEYWORD)] + [
-        inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=None)
-        for k in ["customer_id", "timestamp", *sorted(accepts)]
-    ]
-    load_transactions.__signature__ = inspect.Signature(params)
-    return load_transactions
-
-
-def test_loader_options_pass_the_mapping_and_the_reading_options(monkeypatch):
+def test_loader_options_pass_the_mapping_and_the_reading_options_given():
     config = RunConfig.from_inputs(
-        {"columns": {"customer_id": "Client"}, "date_format": "%d/%m/%Y", "sep": ";"},
-        origins={"sep": "--sep"},
+        {"columns": {"customer_id": "Client"}, "date_format": "%d/%m/%Y", "sep": ";"}
     )
-    monkeypatch.setattr(loading_module, "load_transactions", _fake_loader({"date_format", "sep"}))
     assert config.loader_options() == {
         "customer_id": "Client",
         "date_format": "%d/%m/%Y",
         "sep": ";",
     }
-    monkeypatch.setattr(loading_module, "load_transactions", _fake_loader({"date_format"}))
-    with pytest.raises(DataValidationError, match=r"`--sep` is not supported by this version"):
-        config.loader_options()
+    assert RunConfig.from_inputs({"dayfirst": False}).loader_options() == {"dayfirst": False}
+    assert RunConfig.from_inputs().loader_options() == {}  # the loader infers the rest
+
+
+def test_reading_options_reach_the_loader(tmp_path):
+    path = tmp_path / "semicolons.csv"
+    path.write_text("Client;Date;Amount\na;03/02/2024;1,5\nb;04/02/2024;2,25\n", encoding="latin-1")
+    from retention_lib import prepare_transactions
+
+    config = RunConfig.from_inputs(
+        {"columns": {"customer_id": "Client", "timestamp": "Date", "amount": "Amount"},
+         "sep": ";", "decimal": ",", "dayfirst": True, "encoding": "latin-1"}
+    )  # fmt: skip
+    tx, _ = prepare_transactions(path, **config.loader_options())
+    assert tx["amount"].tolist() == [1.5, 2.25]
+    assert tx["timestamp"].dt.month.tolist() == [2, 2]  # 3 February, day first
 
 
 def test_the_table_lists_every_setting_with_its_source():
