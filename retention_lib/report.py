@@ -607,10 +607,11 @@ def _without_unavailable(
 ) -> nbformat.NotebookNode:
     """Drop the cells of sections this log cannot support, leaving one note in their place.
 
-    A cell tagged ``needs-<section>`` is dropped when ``statuses[section]`` is unavailable.
-    Each run of consecutive dropped cells becomes one markdown cell: the heading of its first
-    cell (when that cell is a markdown cell starting with a heading, so the section stays in
-    the contents) and the reasons, one paragraph each.
+    A cell tagged ``needs-<section>`` is dropped when ``statuses[section]`` is unavailable
+    (the first of its tags not met gives the reason). Each run of consecutive dropped cells
+    becomes one markdown cell: the heading of its first cell (when that cell is a markdown
+    cell starting with a heading, so the section stays in the contents) and the reasons,
+    one paragraph each.
     """
     import nbformat
 
@@ -645,9 +646,8 @@ def _without_unavailable(
             cells.append(cell)
             continue
         run.append(cell)
-        for status in missing:
-            if status.reason not in reasons:
-                reasons.append(status.reason)
+        if missing[0].reason not in reasons:  # the first need not met says why
+            reasons.append(missing[0].reason)
     flush()
     nb.cells = cells
     return nb

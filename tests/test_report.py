@@ -375,8 +375,8 @@ def test_unavailable_sections_leave_one_paragraph_with_their_heading():
         '<div class="rl-skip"><p><b>Not shown.</b> No regions.</p></div>',
     ]
     note = kept[1].source
-    assert note.count("<p>") == 2  # the same reason once, then the groups reason
-    assert "Too short &lt;4 weeks&gt;." in note and "No regions." in note
+    assert note.count("<p>") == 1  # the same reason once; fit() lacks groups too, but clv first
+    assert "Too short &lt;4 weeks&gt;." in note and "No regions." not in note
     assert "## Fit" not in note  # one heading per run of dropped cells
     available = {k: SectionStatus(k, True) for k in statuses}
     nb2 = new_notebook(cells=[new_code_cell("x()", metadata={"tags": ["needs-clv"]})])
