@@ -63,10 +63,10 @@ __all__ = [
 ]
 
 CONFIG_FILE = "config.toml"
-#: Months at the end of the log that the A/B test compares.
-ABTEST_MONTHS = 3
 RUN_FOLDER = "run"
 EXPORTS_FOLDER = "exports"
+#: Months at the end of the log that the A/B test compares (notebook 05's window).
+ABTEST_MONTHS = 3
 _FORMAT = 1  # version of the files in RUN_FOLDER
 
 
@@ -80,7 +80,7 @@ def _purchase_models() -> dict[str, type]:
     return {"bgnbd": BetaGeoModel, "mbgnbd": ModifiedBetaGeoModel, "pnbd": ParetoNBDModel}
 
 
-#: ``--model`` name -> model class (``auto`` tries each).
+#: The purchase models ``--model`` names (``auto`` fits each and keeps the best).
 PURCHASE_MODELS = ("bgnbd", "mbgnbd", "pnbd")
 
 

@@ -266,7 +266,8 @@ def test_full_report_on_the_uci_log(tmp_path, online_retail_path):
     assert "online_retail.csv.gz" in html
     assert "1 Dec 2010 to 9 Dec 2011" in html
     assert "GBP (£)" in html
-    assert "With a CAC of 40 GBP, the model-based LTV:CAC is" in html  # the user's CAC
+    assert re.search(r"With a CAC of 40 GBP, the model's LTV:CAC is [\d.]+:1", html)  # the user's
+    assert "At these acquisition costs, LTV:CAC is" in html and "assumed" not in html
     assert "Basis: a 30% margin (given: margin=)" in html
     assert "Survey scores (NPS, CSAT, CES, loyalty) need a survey file" in html
     for name in ("customer_values", "churn_risk", "cohort_retention"):
