@@ -244,7 +244,12 @@ class Run:
         RFM summary in weeks at day grain (what the CLV models are fitted on).
     facts : LogFacts
     models : ClvModels
+        Fitted once on the whole log; read from the files, they warn again what fitting
+        them warned (so the report shows it under the cell that uses them).
+    holdout_plan : HoldoutPlan
     holdout : HoldoutCheck
+        The split, the three models compared on it and the chosen one's calibration fit.
+    model_choice : ModelComparison or None
     survey : pandas.DataFrame or None
     group_by : str or None
         The grouping column of the per-group figures (the first of ``config.by`` in the log).
@@ -401,6 +406,13 @@ class Run:
         return model._label if model is not None else _LABELS[self._purchase_name()]
 
     @cached_property
+    def holdout_plan(self) -> HoldoutPlan:
+        """The holdout's length and dates, or why there is none (no model is read or fitted)."""
+        if self._stored_files() is not None:
+            return HoldoutPlan.from_dict((self._stored or {})["holdout"]["plan"])
+        return holdout_plan(self.facts, requested=self.config.holdout_weeks)
+
+    @cached_property
     def holdout(self) -> HoldoutCheck:
         """The calibration/holdout split, the three purchase models compared on it and the
         chosen (or configured) one's calibration fit."""
@@ -411,7 +423,7 @@ class Run:
             check = self._stored_holdout(stored)
             _warn_again(check.warnings)
             return check
-        plan = holdout_plan(self.facts, requested=self.config.holdout_weeks)
+        plan = self.holdout_plan
         check = HoldoutCheck(plan)
         if plan.weeks is None or not clv_status(self.facts):
             return check
