@@ -121,7 +121,9 @@ def _parser() -> argparse.ArgumentParser:
         help="holdout of the CLV check (default: up to 26, chosen from the history)",
     )
     analysis.add_argument(
-        "--model", choices=MODEL_CHOICES, help="purchase model (default bgnbd; auto = best fit)"
+        "--model",
+        choices=MODEL_CHOICES,
+        help="purchase model (default bgnbd; auto = the holdout comparison's choice)",
     )
     analysis.add_argument(
         "--penalizer", type=float, metavar="X", help="penalty on the model parameters (default 0)"

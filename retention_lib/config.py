@@ -61,7 +61,8 @@ __all__ = [
 #: Where a value came from.
 SOURCES = ("user", "config", "default")
 
-#: ``--model`` choices: BG/NBD, MBG/NBD, Pareto/NBD, or the best of the three on this log.
+#: ``--model`` choices: BG/NBD, MBG/NBD, Pareto/NBD, or the one `compare_models` recommends
+#: on the holdout (BG/NBD when the log is too short for a holdout).
 MODEL_CHOICES = ("bgnbd", "mbgnbd", "pnbd", "auto")
 
 #: Canonical column -> command-line flag naming the log's column for it.
