@@ -47,6 +47,7 @@ from .sections import (
     intervals_status,
     kpis_status,
     log_facts,
+    projection_status,
     survey_status,
     whatif_status,
 )
@@ -350,6 +351,27 @@ class Run:
                     survey[col] = converted
         return survey
 
+    @cached_property
+    def _projection_error(self) -> str | None:
+        """Why notebook 02's projection (cohort survival, sBG/BdW fit, backtest) cannot be
+        computed on this log; None when it can."""
+        if self._stored_files() is not None:
+            return (self._stored or {}).get("projection_error")
+        if not cohorts_status(self.facts):
+            return None
+        from .cohorts import cohort_survival
+        from .projection import backtest_retention, project_retention
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the notebook raises them where it shows the fit
+            try:
+                survival = cohort_survival(self.transactions, period="M")
+                project_retention(survival, model="auto")
+                backtest_retention(survival, holdout=3, model="auto")
+            except DataValidationError as exc:
+                return str(exc)
+        return None
+
     # -- models -------------------------------------------------------------------------------
     @cached_property
     def models(self) -> ClvModels:
@@ -457,6 +479,11 @@ class Run:
         """Whether ``section`` can be computed on this log (see :mod:`retention_lib.sections`)."""
         if section == "cohorts":
             return cohorts_status(self.facts)
+        if section == "projection":
+            cohorts = cohorts_status(self.facts)
+            if not cohorts:
+                return SectionStatus("projection", False, cohorts.reason)
+            return projection_status(self._projection_error)
         if section == "groups":
             largest = None
             if self.group_by is not None:
@@ -639,6 +666,7 @@ class Run:
             },
             "model_errors": models.errors,
             "model_warnings": models.warnings,
+            "projection_error": self._projection_error,
             "statuses": {
                 k: {"available": s.available, "reason": s.reason}
                 for k, s in self.statuses().items()

@@ -12,6 +12,9 @@ Sections
 --------
 ``cohorts``
     Cohort retention: purchases in at least :data:`MIN_COHORT_MONTHS` calendar months.
+``projection``
+    Where retention is heading: cohorts followed two months or more, some customers lost,
+    enough months to check the projection (its model fits).
 ``groups``
     Per-group figures: the grouping column (``region`` needs a country column) with a group
     of at least :data:`MIN_GROUP_CUSTOMERS` customers.
@@ -76,6 +79,7 @@ __all__ = [
     "intervals_status",
     "kpis_status",
     "log_facts",
+    "projection_status",
     "survey_status",
     "whatif_status",
 ]
@@ -101,6 +105,7 @@ KPI_MONTHS, KPI_ACTIVE_DAYS = 6, 180
 #: Every section name, with what it covers (the ``needs-<name>`` cell tags of the notebooks).
 SECTIONS: dict[str, str] = {
     "cohorts": "cohort retention",
+    "projection": "where retention is heading",
     "groups": "figures per group",
     "countries": "the largest market against the rest",
     "clv": "customer lifetime value",
@@ -267,6 +272,34 @@ def cohorts_status(facts: LogFacts) -> SectionStatus:
         f"Cohort retention needs purchases in at least {MIN_COHORT_MONTHS} calendar months, "
         f"to see who comes back a month later: this log covers {_plural(facts.months, 'month')} "
         f"({_day(facts.first)} to {_day(facts.last)}).",
+    )
+
+
+def projection_status(error: str | None) -> SectionStatus:
+    """Where retention is heading needs its retention model to fit the log's cohorts.
+
+    Parameters
+    ----------
+    error : str or None
+        Why fitting the projection (or its backtest) failed on this log, if it did.
+    """
+    if not error:
+        return _ok("projection")
+    text = " ".join(str(error).split())
+    if "was lost" in text:
+        cause = "no customer of this log has gone three months without buying yet"
+    elif "period 0 only" in text:
+        cause = "no cohort of this log can be followed past its first month yet"
+    elif "hold out" in text or "No cell is projected" in text:
+        cause = "this log is too short to check a projection against its last three months"
+    else:
+        cause = _fit_problem(text.split(": ", 1)[-1])
+    return _no(
+        "projection",
+        "Where retention is heading projects the share of each cohort still buying (a "
+        "customer counts as lost after three months without a purchase) with a model fitted "
+        "on the cohorts followed so far, and needs cohorts followed two months or more with "
+        f"some customers lost: {cause}.",
     )
 
 

@@ -22,6 +22,7 @@ from retention_lib.sections import (
     intervals_status,
     kpis_status,
     log_facts,
+    projection_status,
     survey_status,
     whatif_status,
 )
@@ -146,6 +147,17 @@ def test_business_inputs_are_never_filled_with_an_example():
     assert "--retention-cost" in input_status("retention_cost", given=False).reason
     with pytest.raises(ValueError, match="must be one of"):
         input_status("margin", given=False)
+
+
+def test_projection_names_what_the_cohorts_lack():
+    assert projection_status(None)
+    lost = projection_status("Cannot fit the sBG: No customer in `data` was lost: every ...")
+    assert not lost and lost.section == "projection"
+    assert lost.reason.endswith("no customer of this log has gone three months without buying yet.")
+    first = projection_status("Cannot fit the sBG: Every cohort in `data` is observed in "
+                              "period 0 only, so no renewal can be seen.")  # fmt: skip
+    assert "no cohort of this log can be followed past its first month" in first.reason
+    assert "`" not in lost.reason + first.reason  # no variable names in the prose
 
 
 def test_other_sections():

@@ -154,25 +154,25 @@ THIN_LOGS: dict[str, Callable[[], pd.DataFrame]] = {
 
 #: Sections each log cannot support (the rest must compute).
 EXPECTED: dict[str, set[str]] = {
-    "single_row": {"cohorts", "groups", "clv", "intervals", "holdout", "kpis", "whatif", "abtest"},
-    "single_customer": {"groups", "clv", "intervals", "holdout", "whatif", "abtest"},
-    "one_day": {"cohorts", "clv", "intervals", "holdout", "kpis", "whatif", "abtest"},
-    "one_time_buyers": {"clv", "intervals", "holdout", "kpis", "whatif"},
-    "three_weeks": {"cohorts", "groups", "clv", "intervals", "holdout", "kpis", "whatif", "abtest"},
-    "no_country": {"groups", "countries"},
-    "ten_weeks": {"holdout", "kpis", "abtest"},
-    "holdout_not_converging": {"intervals", "holdout"},
-    "spend_not_converging": {"groups", "clv", "intervals", "holdout", "whatif"},
-    "few_customers_two_months": {
-        "groups",
-        "clv",
-        "intervals",
-        "holdout",
-        "kpis",
-        "whatif",
+    "single_row": {
+        "cohorts", "projection", "groups", "clv", "intervals", "holdout", "kpis", "whatif",
         "abtest",
     },
-}
+    "single_customer": {"projection", "groups", "clv", "intervals", "holdout", "whatif", "abtest"},
+    "one_day": {"cohorts", "projection", "clv", "intervals", "holdout", "kpis", "whatif", "abtest"},
+    "one_time_buyers": {"projection", "clv", "intervals", "holdout", "kpis", "whatif"},
+    "three_weeks": {
+        "cohorts", "projection", "groups", "clv", "intervals", "holdout", "kpis", "whatif",
+        "abtest",
+    },
+    "no_country": {"groups", "countries"},
+    "ten_weeks": {"projection", "holdout", "kpis", "abtest"},
+    "holdout_not_converging": {"projection", "intervals", "holdout"},
+    "spend_not_converging": {"projection", "groups", "clv", "intervals", "holdout", "whatif"},
+    "few_customers_two_months": {
+        "projection", "groups", "clv", "intervals", "holdout", "kpis", "whatif", "abtest",
+    },
+}  # fmt: skip
 #: Sections resting on inputs the user did not give (no survey, CAC or programme cost), and
 #: the section they sit in (their paragraph shows only when that one computes).
 NOT_GIVEN = {"survey": None, "cac": "clv", "retention_cost": "whatif"}
