@@ -394,6 +394,9 @@ _CSS = """
   margin: 0.6em 0 1.2em 0; color: #333; }
 .rl-skip p { margin: 0.3em 0; }
 p.rl-files { color: #333; }
+ul.rl-findings { font-size: 1.1em; line-height: 1.5; }
+ul.rl-findings li { margin: 0.5em 0; }
+a.rl-see { color: #2b5d8a; font-size: 0.9em; white-space: nowrap; }
 @media print {
   .rl-header { page-break-after: always; }
   .jp-OutputArea-output { overflow: visible; }
@@ -515,13 +518,85 @@ _WARNING_LINE = re.compile(r"^\S.*?:\d+: (\w+): (.*)$")
 def _warning_notes(stderr: str) -> str:
     """retention-lib's warnings in ``stderr`` as "Warning (Category): message" lines (other
     stderr text, and the source lines Python prints under a warning, are left out)."""
+    from .findings import for_reader
+
     names = _warning_names()
     notes = []
     for line in stderr.splitlines():
         match = _WARNING_LINE.match(line)
         if match and match.group(1) in names:
-            notes.append(f"Warning ({match.group(1)}): {match.group(2)}")
+            text = for_reader(match.group(2))
+            if text:
+                notes.append(f"Warning ({match.group(1)}): {text}")
     return "".join(f"{n}\n" for n in dict.fromkeys(notes))
+
+
+#: Cells with this tag move to the report's appendix (cleaning, method, model checks).
+APPENDIX_TAG = "report-appendix"
+APPENDIX_TITLE = "Appendix: cleaning, method and model checks"
+
+
+def _raised_warnings(nb: nbformat.NotebookNode) -> list[str]:
+    """retention-lib's warnings in the stderr of an executed notebook (``"Category:
+    message"``), in order, each once."""
+    names = _warning_names()
+    found = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []) if cell.cell_type == "code" else ():
+            if o.get("name") != "stderr":
+                continue
+            for line in o.get("text", "").splitlines():
+                match = _WARNING_LINE.match(line)
+                if match and match.group(1) in names:
+                    found.append(f"{match.group(1)}: {match.group(2)}")
+    return list(dict.fromkeys(found))
+
+
+_SKIP_REASON = re.compile(r"<p><b>Not shown\.</b> (.*?)</p>", re.S)
+
+
+def _skipped_sections(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """Heading -> why it is not shown, for each run of cells the report left out."""
+    out = {}
+    for cell in nb.cells:
+        if "rl-skipped" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        lines = cell.source.lstrip().splitlines()
+        heading = lines[0].lstrip("#").strip() if lines and lines[0].startswith("#") else ""
+        reasons = [html.unescape(r) for r in _SKIP_REASON.findall(cell.source)]
+        out[heading or "A part of a section"] = " ".join(reasons)
+    return out
+
+
+def _summary_html(findings: Sequence[Any]) -> str:
+    """The executive summary: one item per finding, each linking to its section."""
+    items = "".join(
+        f"<li><b>{html.escape(f.topic)}.</b> {html.escape(f.text)} "
+        f'<a class="rl-see" href="#{html.escape(f.anchor, quote=True)}">'
+        f"({html.escape(f.section)})</a></li>"
+        for f in findings
+    )
+    return f'<h1 id="Executive-summary">Executive summary</h1><ul class="rl-findings">{items}</ul>'
+
+
+def _assumptions_html(assumptions: pd.DataFrame, caveats: pd.DataFrame) -> str:
+    """The Assumptions and caveats section: every input with its source, every warning."""
+    inputs = styled_table(assumptions).set_uuid("assumptions").to_html()
+    shown = caveats.rename(columns={"kind": "Kind", "caveat": "Caveat"})
+    notes = (
+        styled_table(shown).set_uuid("caveats").to_html()
+        if not shown.empty
+        else "<p>No warning was raised while computing this report.</p>"
+    )
+    return (
+        '<h1 id="Assumptions-and-caveats">Assumptions and caveats</h1>'
+        "<p>Every input the figures rest on, with its value and where it came from (a "
+        "default is the library's, not the client's), then every warning raised while "
+        "computing the report, every section not shown and why, and the rows cleaning "
+        "dropped.</p>"
+        f'<h2 id="Inputs">Inputs</h2>{inputs}'
+        f'<h2 id="Caveats">Caveats</h2>{notes}'
+    )
 
 
 _HEADING = re.compile(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
@@ -632,7 +707,10 @@ def _without_unavailable(
         heading = lines[0] if lines and lines[0].startswith("#") else ""
         note = "".join(f"<p><b>Not shown.</b> {html.escape(r)}</p>" for r in reasons)
         source = (f"{heading}\n\n" if heading else "") + f'<div class="rl-skip">{note}</div>'
-        cells.append(nbformat.v4.new_markdown_cell(source, metadata={"tags": ["rl-skipped"]}))
+        tags = ["rl-skipped"]
+        if APPENDIX_TAG in first.get("metadata", {}).get("tags", []):
+            tags.append(APPENDIX_TAG)  # a skipped check stays where its section goes
+        cells.append(nbformat.v4.new_markdown_cell(source, metadata={"tags": tags}))
         run.clear()
         reasons.clear()
 
@@ -926,6 +1004,7 @@ def build_report(
 
     from ._resources import templates_dir
     from .config import RunConfig
+    from .findings import assumptions_table, caveats_table, executive_summary
     from .run import prepare_run
 
     out_dir = require_path(out_dir, name="out_dir", kind="folder")
@@ -986,12 +1065,43 @@ def build_report(
         source_currency=config.source_currency,
         files=_exports_html(out),
     )
-    combined.cells.append(_header_cell(header))
+    body: list[nbformat.NotebookNode] = []
+    appendix: list[nbformat.NotebookNode] = []
+    raised: list[str] = [*run.warnings, *run.holdout.warnings]
+    skipped: dict[str, str] = {}
     for _, target, _ in jobs:
-        nb = _strip_for_report(nbformat.read(target, as_version=4))
-        combined.cells.extend(nb.cells)
+        nb = nbformat.read(target, as_version=4)
+        raised.extend(_raised_warnings(nb))
+        skipped.update(_skipped_sections(nb))
+        nb = _strip_for_report(nb)
+        for cell in nb.cells:
+            tags = cell.get("metadata", {}).get("tags", [])
+            (appendix if APPENDIX_TAG in tags else body).append(cell)
         if "kernelspec" not in combined.metadata:
             combined.metadata.update(nb.metadata)
+    caveats = caveats_table(
+        model_warnings=run.models.warnings,
+        warnings=[w for w in raised if w not in run.models.warnings],
+        skipped=skipped,
+        cleaning=run.cleaning,
+        config=config,
+    )
+    findings = executive_summary(run, caveats=caveats)
+    assumptions = assumptions_table(
+        config, holdout_weeks=run.holdout_plan.weeks, model=run.model_label
+    )
+    combined.cells.append(_header_cell(header))
+    combined.cells.append(_header_cell(_summary_html(findings)))
+    combined.cells.extend(body)
+    combined.cells.append(_header_cell(_assumptions_html(assumptions, caveats)))
+    if appendix:
+        combined.cells.append(
+            nbformat.v4.new_markdown_cell(
+                f"# {APPENDIX_TITLE}\n\nHow the log was cleaned, how the models were chosen "
+                "and how well they fit: the checks behind the figures above."
+            )
+        )
+        combined.cells.extend(appendix)
     combined.metadata.pop("papermill", None)
     combined.metadata.pop("widgets", None)
     combined.metadata["title"] = config.title

@@ -75,6 +75,8 @@ def tiny_notebooks(tmp_path_factory) -> list[Path]:
             new_code_cell(
                 "print(f\"{tx['customer_id'].nunique()} customers; money in {currency}\")"
             ),
+            new_markdown_cell("## Method", metadata={"tags": ["report-appendix"]}),
+            new_code_cell('print("method detail")', metadata={"tags": ["report-appendix"]}),
             new_markdown_cell("## Explore\n\nPick a region."),
             new_code_cell("# NBVAL_IGNORE_OUTPUT\nimport ipywidgets as w\n\nw.IntSlider()"),
             new_code_cell('print("internal detail")', metadata={"tags": ["remove-from-report"]}),
@@ -145,13 +147,20 @@ def test_report_contents_link_to_unique_headings(built):
     toc = html[html.index('<nav class="rl-toc">') : html.index("</nav>")]
     links = re.findall(r'href="#([^"]+)">([^<]+)</a>', toc)
     assert [text for _, text in links] == [
+        "Executive summary",  # first, then the notebooks, then what the figures rest on
         "1. Tiny analysis",
         "Customers",
         "2. Second part",
         "Customers",
+        "Assumptions and caveats",
+        "Inputs",
+        "Caveats",
+        "Appendix: cleaning, method and model checks",
+        "Method",  # tagged report-appendix: moved to the end, after the caveats
     ]
     ids = [anchor for anchor, _ in links]
-    assert len(set(ids)) == 4
+    assert len(set(ids)) == 10
+    assert html.index('id="Caveats"') < html.index("method detail")
     for anchor in ids:
         assert f'id="{anchor}"' in html
 
@@ -268,6 +277,19 @@ def test_full_report_on_the_uci_log(tmp_path, online_retail_path):
     assert "GBP (£)" in html
     assert re.search(r"With a CAC of 40 GBP, the model's LTV:CAC is [\d.]+:1", html)  # the user's
     assert "At these acquisition costs, LTV:CAC is" in html and "assumed" not in html
+    summary = html[
+        html.index('id="Executive-summary"') : html.index("</ul>", html.index("rl-findings"))
+    ]
+    assert html.index('id="Executive-summary"') < html.index('id="2.-Cohort-retention"')
+    findings = re.findall(r"<li><b>([^<]+)\.</b>", summary)
+    assert 5 <= len(findings) <= 8 and findings[0] == "Retention", findings
+    assert "as profit at the given 30% margin" in summary
+    for anchor in re.findall(r'class="rl-see" href="#([^"]+)"', summary):
+        assert f'id="{anchor}"' in html, anchor  # each finding links to its section
+    assumptions = html[html.index('id="Assumptions-and-caveats"') : html.index('id="Caveats"')]
+    for text in ("30%", "given by the user", "40.00 GBP", "GBP"):
+        assert text in assumptions, text
+    assert html.index('id="Caveats"') < html.index('id="Cleaning-report"')  # the appendix
     assert "Basis: a 30% margin (given: margin=)" in html
     assert "Survey scores (NPS, CSAT, CES, loyalty) need a survey file" in html
     for name in ("customer_values", "churn_risk", "cohort_retention"):
