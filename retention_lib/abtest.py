@@ -26,16 +26,25 @@ from ._validation import (
     InputTypeError,
     SmallSampleWarning,
     require_bool,
+    require_column_name,
     require_frame_columns,
     require_in_range,
     require_sequence,
+    require_transactions,
     require_treatment,
     require_whole_number,
 )
 from .kpis import _day, _wilson
 from .pareto import _few, _purchase_filter
 
-__all__ = ["METRICS", "ab_outcomes", "ab_test", "describe_ab_test", "random_assignment"]
+__all__ = [
+    "METRICS",
+    "ab_outcomes",
+    "ab_test",
+    "assignment_from_column",
+    "describe_ab_test",
+    "random_assignment",
+]
 
 #: Outcomes :func:`ab_test` knows: name -> (kind, description).
 METRICS: dict[str, tuple[str, str]] = {
@@ -101,6 +110,74 @@ def random_assignment(
     n_treat = round(share * n)
     chosen = np.random.default_rng(seed).permutation(n) < n_treat
     return pd.DataFrame({"customer_id": ids.astype("str"), "treatment": chosen})
+
+
+#: Text flags :func:`assignment_from_column` reads as treated / as control (any case).
+TREATED = ("1", "true", "yes", "y", "t", "treatment", "treated", "test")
+CONTROL = ("0", "false", "no", "n", "c", "control", "holdout")
+
+
+def assignment_from_column(transactions: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The treatment flag of each customer, read from a column of the log.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        The cleaned log (one or more rows per customer).
+    column : str
+        The log's column flagging the customers who got the campaign: True/False, 1/0 or
+        text (:data:`TREATED` / :data:`CONTROL`, any case). Every row of a customer must
+        carry the same flag; customers whose rows carry none are left out of the test
+        (an :class:`AssumptionWarning` says how many).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id, treatment`` (bool), sorted by ``customer_id``.
+
+    Raises
+    ------
+    DataValidationError
+        The column is missing, holds another value, or gives a customer both flags.
+    """
+    transactions = require_transactions(transactions, columns=("customer_id",))
+    column = require_column_name(column, name="column", allow_none=False)
+    if column not in transactions.columns:
+        raise DataValidationError(
+            f"The experiment column `{column}` is not in the log; its columns are "
+            f"{', '.join(f'`{c}`' for c in transactions.columns)}."
+        )
+    raw = transactions[["customer_id", column]].dropna(subset=[column])
+    text = raw[column].astype("str").str.strip().str.lower()
+    text = text.replace({"1.0": "1", "0.0": "0"})
+    flag = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    flag[text.isin(TREATED)] = True
+    flag[text.isin(CONTROL)] = False
+    bad = flag.isna()
+    if bad.any():
+        raise DataValidationError(
+            f"The experiment column `{column}` must say treated or control (True/False, 1/0, "
+            f"treatment/control); found {raw.loc[bad, column].iloc[0]!r} for customers "
+            f"{_few(raw.loc[bad, 'customer_id'])}."
+        )
+    per = pd.DataFrame({"customer_id": raw["customer_id"].astype("str"), "treatment": flag})
+    both = per.groupby("customer_id")["treatment"].nunique() > 1
+    if both.any():
+        raise DataValidationError(
+            f"The experiment column `{column}` flags customers both treated and control on "
+            f"different rows ({_few(both[both].index.to_series())}). Give each customer one flag."
+        )
+    out = per.groupby("customer_id", as_index=False)["treatment"].first()
+    out["treatment"] = out["treatment"].astype(bool)
+    unflagged = transactions["customer_id"].nunique() - len(out)
+    if unflagged:
+        warnings.warn(
+            f"{unflagged:,} customers have no value in the experiment column `{column}`: they "
+            "are left out of the A/B test.",
+            AssumptionWarning,
+            stacklevel=2,
+        )
+    return out.sort_values("customer_id", ignore_index=True)
 
 
 def _check_assignment(assignment: pd.DataFrame, flag: str, treatment: Any) -> pd.DataFrame:

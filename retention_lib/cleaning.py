@@ -235,10 +235,16 @@ class CleaningReport:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        table = self.summary()
+        from .report import styled_table
+
+        table = self.summary().drop(columns="rule")  # the description says it in words
         html = (
-            table.style.format({"rows": "{:,}", "revenue": "{:,.2f}", "share_of_rows": "{:.1%}"})
-            .hide(axis="index")
+            styled_table(
+                table,
+                counts=["rows"],
+                percent=["share_of_rows"],
+                labels={"description": "Rows", "action": "What happened", "rows": "Count"},
+            )
             .set_uuid("cleaning-report")
             .to_html()
         )

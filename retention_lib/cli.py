@@ -32,6 +32,7 @@ _SETTING_FLAGS = {
     "horizon_months": "--horizon-months",
     "discount_rate": "--discount-rate",
     "holdout_weeks": "--holdout-weeks",
+    "experiment": "--experiment",
     "model": "--model",
     "penalizer": "--penalizer",
     "margin": "--margin",
@@ -124,6 +125,12 @@ def _parser() -> argparse.ArgumentParser:
         "--model",
         choices=MODEL_CHOICES,
         help="purchase model (default bgnbd; auto = the holdout comparison's choice)",
+    )
+    analysis.add_argument(
+        "--experiment",
+        metavar="COL",
+        help="column flagging the customers who got a campaign (treatment); without it no "
+        "A/B test is shown",
     )
     analysis.add_argument(
         "--penalizer", type=float, metavar="X", help="penalty on the model parameters (default 0)"

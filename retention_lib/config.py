@@ -337,6 +337,15 @@ _OPTIONS: tuple[_Option, ...] = (
         "Holdout length (weeks)",
         _whole(1, 520),
     ),
+    _Option(
+        "experiment",
+        "analysis",
+        "experiment",
+        None,
+        "--experiment",
+        "Experiment column (which customers got the campaign)",
+        _text,
+    ),
     _Option("model", "analysis", "model", "bgnbd", "--model", "Purchase model", _model),
     _Option(
         "penalizer",
@@ -408,6 +417,9 @@ class RunConfig:
     horizon_months, discount_rate, holdout_weeks, model, penalizer
         CLV horizon, monthly discount rate, holdout length (None = chosen from the history),
         purchase model (``bgnbd``, ``mbgnbd``, ``pnbd`` or ``auto``), L2 penalizer.
+    experiment : str or None
+        The log's column flagging the customers who got a campaign (the A/B test's
+        treatment); None = no A/B test.
     margin, cac, cac_by_segment, retention_cost
         Business inputs: profit margin (default 1.0: values are revenue), acquisition cost
         (one, or per segment), cost of a retention programme. None / empty = not given.
@@ -583,6 +595,13 @@ class RunConfig:
         for key in ("date_format", "dayfirst", "sep", "decimal", "encoding"):
             if self.setting(key).given:
                 options[key] = self.setting(key).value
+        # the log's own columns the analysis reads: grouping columns and the experiment flag
+        derived = {*COLUMN_FLAGS, "region", *options.values()}
+        keep = [c for c in self.by if self.given("by") and c not in derived]
+        if self.experiment is not None and self.experiment not in derived:
+            keep.append(self.experiment)
+        if keep:
+            options["keep"] = list(dict.fromkeys(keep))
         return options
 
     def digest(self) -> str:

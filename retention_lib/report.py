@@ -31,7 +31,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,7 @@ __all__ = [
     "REPORT_NOTEBOOKS",
     "ReportError",
     "build_report",
+    "column_label",
     "currency_symbol",
     "data_facts",
     "describe_data",
@@ -125,13 +126,15 @@ def styled_table(
     decimals: int = 2,
     money_decimals: int = 0,
     index: bool = False,
+    labels: Mapping[str, str] | None = None,
 ) -> Any:
     """A computed table as a reader of the report sees it (a pandas ``Styler``).
 
     Fractions become percentages (``0.153`` -> ``15.3%``), money gets the currency symbol and
     thousands separators (``€1,234``), counts thousands separators, dates lose a midnight
-    time; other numbers are rounded to ``decimals``; missing values show as a dash. The frame
-    itself is unchanged.
+    time; other numbers are rounded to ``decimals``; missing values show as a dash. Column
+    names are shown in words (``share_of_clv`` -> "Share of CLV", see :func:`column_label`).
+    The frame itself is unchanged.
 
     Parameters
     ----------
@@ -146,6 +149,8 @@ def styled_table(
         Decimals of the other numeric columns and of money.
     index : bool, default False
         Show the index (a 0..n range index carries no information and is hidden).
+    labels : mapping, optional
+        Column name -> the heading to show, over :func:`column_label`'s.
 
     Returns
     -------
@@ -185,10 +190,48 @@ def styled_table(
             whole = bool((days == days.dt.normalize()).all())
             formats[col] = "{:%Y-%m-%d}" if whole else "{:%Y-%m-%d %H:%M}"
     styler = table.style.format(formats, na_rep="–")
+    names = dict(labels or {})
+    styler = styler.format_index(lambda c: names.get(c, column_label(c)), axis="columns")
+    if index and hasattr(styler, "format_index_names"):  # pandas >= 3.0
+        styler = styler.format_index_names(lambda c: names.get(c, column_label(c)))
     text = [c for c in table.columns if c not in formats and not _is_numeric_or_bool(table[c])]
     if text:  # words read from the left
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
     return styler if index else styler.hide(axis="index")
+
+
+#: Headings of the library's column names, where words alone would not do.
+COLUMN_LABELS: dict[str, str] = {
+    "customer_id": "Customer",
+    "p_alive": "P(alive)",
+    "mean_p_alive": "Mean P(alive)",
+    "p_value": "p-value",
+    "ci_low": "95% interval, low",
+    "ci_high": "95% interval, high",
+    "clv_lower": "CLV, 95% low",
+    "clv_upper": "CLV, 95% high",
+    "n": "Answers",
+    "period_number": "Period",
+    "expected_spend": "Expected spend per order",
+}
+_WORDS = {
+    "clv": "CLV", "ltv": "LTV", "cac": "CAC", "nps": "NPS", "csat": "CSAT", "ces": "CES",
+    "rfm": "RFM", "abc": "ABC", "pct": "(%)", "n": "number of", "id": "id", "cum": "cumulative",
+    "aov": "average order value", "roi": "ROI", "gini": "Gini", "grr": "GRR", "nrr": "NRR",
+}  # fmt: skip
+
+
+def column_label(name: Any) -> Any:
+    """The heading of a column in a report table: :data:`COLUMN_LABELS`, else the name's
+    words (``share_of_clv`` -> "Share of CLV", ``profit_uplift_pct`` -> "Profit uplift (%)").
+    Names that are not snake_case words are kept as they are."""
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", name):
+        return name
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    words = [_WORDS.get(w, w) for w in name.split("_")]
+    text = " ".join(words)
+    return text[0].upper() + text[1:]
 
 
 def _is_numeric_or_bool(column: pd.Series) -> bool:

@@ -285,13 +285,27 @@ class Run:
             return tx, CleaningReport.from_dict(doc)
         from .pipeline import prepare_transactions
 
+        options = self.config.loader_options()
         with _Recorder(self.warnings):
-            tx, cleaning = prepare_transactions(
-                self.config.data_path,
-                currency=self.config.currency,
-                source_currency=self.config.source_currency,
-                **self.config.loader_options(),
-            )
+            try:
+                tx, cleaning = prepare_transactions(
+                    self.config.data_path,
+                    currency=self.config.currency,
+                    source_currency=self.config.source_currency,
+                    **options,
+                )
+            except DataValidationError as exc:
+                if "keep" not in options or "in `keep=`" not in str(exc):
+                    raise
+                # a grouping or experiment column the log lacks: load without them, so that
+                # prepare_run names the setting and the columns the log has
+                options.pop("keep")
+                tx, cleaning = prepare_transactions(
+                    self.config.data_path,
+                    currency=self.config.currency,
+                    source_currency=self.config.source_currency,
+                    **options,
+                )
         return tx, cleaning
 
     @property
@@ -370,6 +384,9 @@ class Run:
                 backtest_retention(survival, holdout=3, model="auto")
             except DataValidationError as exc:
                 return str(exc)
+            except (ValueError, FloatingPointError, ZeroDivisionError):
+                # a fit whose probabilities are not finite: the projection cannot be drawn
+                return "Cannot project: the fitted model gives no valid probabilities."
         return None
 
     # -- models -------------------------------------------------------------------------------
@@ -547,7 +564,9 @@ class Run:
             )
         if section == "abtest":
             return abtest_status(
-                self.customers_before(months=ABTEST_MONTHS), window_months=ABTEST_MONTHS
+                self.customers_before(months=ABTEST_MONTHS),
+                window_months=ABTEST_MONTHS,
+                experiment=self.config.experiment,
             )
         if section == "survey":
             return survey_status(self.survey)
@@ -797,6 +816,12 @@ def prepare_run(config: RunConfig, folder: str | Path) -> Run:
             f"({by.origin}) are not in the cleaned log; its columns are "
             f"{', '.join(f'`{c}`' for c in run.facts.columns)} (`region` comes from a country "
             "column)."
+        )
+    experiment = config.setting("experiment")
+    if experiment.value is not None and experiment.value not in run.facts.columns:
+        raise DataValidationError(
+            f"The experiment column `{experiment.value}` ({experiment.origin}) is not in the "
+            f"log; its columns are {', '.join(f'`{c}`' for c in run.facts.columns)}."
         )
     _check_cac_segments(run)
     run.survey  # noqa: B018 - a bad survey file stops the run here, before any notebook

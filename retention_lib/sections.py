@@ -290,6 +290,8 @@ def projection_status(error: str | None) -> SectionStatus:
         cause = "no customer of this log has gone three months without buying yet"
     elif "period 0 only" in text:
         cause = "no cohort of this log can be followed past its first month yet"
+    elif "no valid probabilities" in text:
+        cause = "its model, fitted on this log's cohorts, gives no valid probabilities"
     elif "hold out" in text or "No cell is projected" in text:
         cause = "this log is too short to check a projection against its last three months"
     else:
@@ -472,8 +474,19 @@ def whatif_status(clv: SectionStatus, *, model_label: str, has_dropout: bool) ->
     return _ok("whatif")
 
 
-def abtest_status(customers_before: int, *, window_months: int = 3) -> SectionStatus:
-    """An A/B test of retention needs customers active before its window."""
+def abtest_status(
+    customers_before: int, *, window_months: int = 3, experiment: str | None = None
+) -> SectionStatus:
+    """An A/B test of retention needs the user's experiment column (which customers got the
+    campaign) and customers active before its window. Without the column no test is run: a
+    test on random halves of the customers would only show noise."""
+    if experiment is None:
+        return _no(
+            "abtest",
+            "An A/B test compares the customers who got a campaign with those who did not, "
+            "and needs the log's column that says which is which (give it with --experiment "
+            "COL): none was given.",
+        )
     if customers_before >= MIN_TEST_CUSTOMERS:
         return _ok("abtest")
     return _no(

@@ -170,3 +170,23 @@ def test_describe_ab_test_campaign():
     )
     none = A.describe_ab_test(_result([False] * 3))
     assert none.startswith("No metric differs significantly") and "miss a real effect" in none
+
+
+def test_assignment_from_column_reads_each_customers_flag():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c", "d"],
+            "campaign": ["Treatment", "treatment", "control", 1, None],
+        }
+    )
+    with pytest.warns(A.AssumptionWarning, match="1 customers have no value"):
+        got = A.assignment_from_column(tx, "campaign")
+    assert got.to_dict("list") == {"customer_id": ["a", "b", "c"], "treatment": [True, False, True]}
+    tx.loc[1, "campaign"] = "control"
+    with pytest.raises(DataValidationError, match=r"both treated and control .*a"):
+        A.assignment_from_column(tx, "campaign")
+    tx.loc[1, "campaign"] = "maybe"
+    with pytest.raises(DataValidationError, match="found 'maybe' for customers"):
+        A.assignment_from_column(tx, "campaign")
+    with pytest.raises(DataValidationError, match="`arm` is not in the log"):
+        A.assignment_from_column(tx, "arm")

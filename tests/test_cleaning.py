@@ -78,6 +78,7 @@ def test_report_shows_in_notebooks():
     assert "9 rows read, 3 kept" in repr(report)
     html = report._repr_html_()
     assert "Cleaning report" in html and "amounts converted to EUR" in html
+    assert "Share of rows" in html and "share_of_rows" not in html  # headings in words
     assert report.summary()["rule"].tolist()[-2:] == ["kept", "read"]
 
 

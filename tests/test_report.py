@@ -290,6 +290,15 @@ def test_full_report_on_the_uci_log(tmp_path, online_retail_path):
     for text in ("30%", "given by the user", "40.00 GBP", "GBP"):
         assert text in assumptions, text
     assert html.index('id="Caveats"') < html.index('id="Cleaning-report"')  # the appendix
+    page = re.sub(r"<style.*?</style>|<script.*?</script>", "", html, flags=re.S)
+    words = html_lib.unescape(re.sub(r"<[^>]+>", " ", page))
+    files = {p.stem for p in (tmp_path / "exports").iterdir()} | {"online_retail"}
+    assert set(re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", words)) <= files  # no variable names
+    assert not re.search(r"`[^`]+`", words)
+    assert re.findall(r"<code>([^<]*)</code>", page) == [
+        "retention-lib report --config config.toml"
+    ]
+    assert "A/A" not in words and "--experiment COL): none was given." in words  # no test
     assert "Basis: a 30% margin (given: margin=)" in html
     assert "Survey scores (NPS, CSAT, CES, loyalty) need a survey file" in html
     for name in ("customer_values", "churn_risk", "cohort_retention"):
@@ -310,7 +319,8 @@ def test_report_is_written_for_thin_logs(name, tmp_path):
     page = path.read_text(encoding="utf-8")
     text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
     run = open_run(out / "config.toml")
-    shown = EXPECTED[name] | {s for s in ("survey", "cac") if NOT_GIVEN[s] not in EXPECTED[name]}
+    inputs = ("survey", "cac", "abtest")
+    shown = EXPECTED[name] | {s for s in inputs if NOT_GIVEN[s] not in EXPECTED[name]}
     for section in shown:  # an input's paragraph shows where its section computes
         reason = run.status(section).reason
         assert reason and f"Not shown. {reason}" in text, (section, reason)
@@ -339,6 +349,11 @@ def test_styled_table_formats_shares_money_and_counts_without_the_range_index():
     for text in ("15.3%", "£1,234,568", "-£12", "4,600", "0.56", "–"):
         assert text in html, text
     assert "row_heading" not in html  # the 0..n index is hidden
+    for heading in (">Region<", ">Share of CLV<", ">Total CLV<", ">Gini<"):  # words, not names
+        assert heading in html, heading
+    assert "share_of_clv" not in html and "Europe" in html
+    relabelled = styled_table(table, labels={"gini": "Gini coefficient"}).to_html()
+    assert ">Gini coefficient<" in relabelled
     assert "text-align: left" in html  # the region names
     assert "row_heading" in styled_table(table, index=True).to_html()
     assert table["share_of_clv"].iloc[0] == 0.1534  # the frame itself is unchanged
@@ -447,3 +462,12 @@ def test_report_jobs(monkeypatch):
         report.report_jobs(5)
     monkeypatch.delenv("RETENTION_REPORT_JOBS")
     assert 1 <= report.report_jobs(5) <= 5
+
+
+def test_column_labels_are_words():
+    from retention_lib.report import column_label
+
+    assert column_label("profit_uplift_pct") == "Profit uplift (%)"
+    assert column_label("n_customers") == "Number of customers"
+    assert column_label("customer_id") == "Customer" and column_label("p_alive") == "P(alive)"
+    assert column_label("Revenue (GBP)") == "Revenue (GBP)" and column_label(3) == 3

@@ -194,3 +194,22 @@ def test_a_survey_file_is_read_and_checked(orders_csv, tmp_path):
     with pytest.raises(DataValidationError, match="has no `customer_id` column"):
         Run(RunConfig.from_inputs({"data_path": orders_csv, "survey_path": bad})).survey  # noqa: B018
     assert Run(RunConfig.from_inputs({"data_path": orders_csv})).survey is None
+
+
+def test_an_experiment_column_is_kept_and_the_ab_test_runs_on_it(orders_csv, tmp_path):
+    tx = pd.read_csv(orders_csv)
+    tx["Campaign"] = np.where(tx["customer_id"].str[1:].astype(int) % 2, "treatment", "control")
+    path = tmp_path / "with_campaign.csv"
+    tx.to_csv(path, index=False)
+    run = prepare_run(
+        RunConfig.from_inputs({"data_path": path, "experiment": "Campaign"}), tmp_path / "o"
+    )
+    assert "Campaign" in run.transactions.columns and run.status("abtest")
+    assignment = rl.abtest.assignment_from_column(run.transactions, "Campaign")
+    assert assignment["treatment"].mean() == pytest.approx(0.5, abs=0.1)
+    assert (
+        "give it with --experiment COL"
+        in Run(RunConfig.from_inputs({"data_path": path})).status("abtest").reason
+    )
+    with pytest.raises(DataValidationError, match=r"experiment column `Arm` \(experiment=\)"):
+        prepare_run(RunConfig.from_inputs({"data_path": path, "experiment": "Arm"}), tmp_path)

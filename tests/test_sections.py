@@ -158,6 +158,8 @@ def test_projection_names_what_the_cohorts_lack():
                               "period 0 only, so no renewal can be seen.")  # fmt: skip
     assert "no cohort of this log can be followed past its first month" in first.reason
     assert "`" not in lost.reason + first.reason  # no variable names in the prose
+    nan = projection_status("Cannot project: the fitted model gives no valid probabilities.")
+    assert "gives no valid probabilities." in nan.reason
 
 
 def test_other_sections():
@@ -168,8 +170,12 @@ def test_other_sections():
     assert intervals_status(SectionStatus("clv", True))
     flat = intervals_status(SectionStatus("clv", True), singular=["BG/NBD"])
     assert "the BG/NBD fit has none" in flat.reason
-    assert (
-        abtest_status(20) and "needs 20 such customers: this log has 3." in abtest_status(3).reason
+    flag = "treated"
+    assert abtest_status(20, experiment=flag)
+    assert "needs 20 such customers: this log has 3." in abtest_status(3, experiment=flag).reason
+    no_column = abtest_status(500)  # no A/A test on random halves instead
+    assert not no_column and "(give it with --experiment COL): none was given." in (
+        no_column.reason
     )
     start = pd.Timestamp("2023-07-01")
     assert kpis_status(5, start=start)

@@ -156,26 +156,25 @@ THIN_LOGS: dict[str, Callable[[], pd.DataFrame]] = {
 EXPECTED: dict[str, set[str]] = {
     "single_row": {
         "cohorts", "projection", "groups", "clv", "intervals", "holdout", "kpis", "whatif",
-        "abtest",
     },
-    "single_customer": {"projection", "groups", "clv", "intervals", "holdout", "whatif", "abtest"},
-    "one_day": {"cohorts", "projection", "clv", "intervals", "holdout", "kpis", "whatif", "abtest"},
+    "single_customer": {"projection", "groups", "clv", "intervals", "holdout", "whatif"},
+    "one_day": {"cohorts", "projection", "clv", "intervals", "holdout", "kpis", "whatif"},
     "one_time_buyers": {"projection", "clv", "intervals", "holdout", "kpis", "whatif"},
     "three_weeks": {
         "cohorts", "projection", "groups", "clv", "intervals", "holdout", "kpis", "whatif",
-        "abtest",
     },
     "no_country": {"groups", "countries"},
-    "ten_weeks": {"projection", "holdout", "kpis", "abtest"},
+    "ten_weeks": {"projection", "holdout", "kpis"},
     "holdout_not_converging": {"projection", "intervals", "holdout"},
     "spend_not_converging": {"projection", "groups", "clv", "intervals", "holdout", "whatif"},
     "few_customers_two_months": {
-        "projection", "groups", "clv", "intervals", "holdout", "kpis", "whatif", "abtest",
+        "projection", "groups", "clv", "intervals", "holdout", "kpis", "whatif",
     },
 }  # fmt: skip
-#: Sections resting on inputs the user did not give (no survey, CAC or programme cost), and
+#: Sections resting on inputs the user did not give (no survey, CAC, programme cost or
+#: experiment column), and
 #: the section they sit in (their paragraph shows only when that one computes).
-NOT_GIVEN = {"survey": None, "cac": "clv", "retention_cost": "whatif"}
+NOT_GIVEN = {"survey": None, "cac": "clv", "retention_cost": "whatif", "abtest": None}
 
 
 def write_log(name: str, folder: Path) -> Path:
