@@ -167,6 +167,7 @@ def value_finding(
     currency: str,
     margin: float,
     margin_given: bool,
+    note: str | None = None,
 ) -> str:
     """Predicted value of the current customers over the horizon, with its interval, set
     against the net revenue of the last ``horizon_months`` months.
@@ -185,6 +186,8 @@ def value_finding(
     margin : float
     margin_given : bool
         Whether the user gave the margin (else the value is revenue, and says so).
+    note : str, optional
+        What the model's fit means for the figure (e.g. that it is an upper bound).
     """
     basis = (
         f"profit at the given {say.pct(margin)} margin"
@@ -210,7 +213,7 @@ def value_finding(
     return (
         f"The {customers:,} customers are predicted to bring "
         f"{say.money_short(total, currency)}{interval} over the next {horizon_months} months, "
-        f"as {basis}{against}."
+        f"as {basis}{against}." + (f" {note}" if note else "")
     )
 
 
@@ -261,7 +264,12 @@ def main_caveat(caveats: pd.DataFrame) -> str | None:
     if caveats is None or caveats.empty:
         return None
     row = caveats.iloc[0]
-    return f"{row['kind']}: {row['caveat']}"
+    text = row["caveat"]
+    first, _, rest = text.partition(". ")
+    detail = re.match(r"The (.+?) fit: ", first)
+    if detail and rest:  # the fit's figures stay in the caveats; the summary says what they mean
+        text = f"The {detail.group(1)} fit is flagged (its figures are in the caveats). {rest}"
+    return f"{row['kind']}: {text}"
 
 
 # ----------------------------------------------------------------------------- caveats
@@ -293,21 +301,34 @@ def _strip_category(text: str) -> str:
     return message if sep and name.endswith("Warning") else text
 
 
-_CODE_ASIDE = re.compile(r"\s*\([^()]*`[^()]*\)")
+_CODE_ASIDE = re.compile(r"\s*\([^()]*`[^`]*[.(=/][^`]*`[^()]*\)")
+_NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
 
+def _in_words(match: re.Match) -> str:
+    from .report import column_label
+
+    label = str(column_label(match.group(1)))
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        label = label[0].lower() + label[1:]  # mid-sentence
+    return label
+
+
 def for_reader(text: str) -> str:
-    """A warning written for a programmer, as a report's reader sees it: asides and
-    sentences that name code (in backticks) are left out; the rest is kept word for word.
+    """A warning written for a programmer, as a report's reader sees it: a column or
+    argument name becomes its words (`p_alive` -> P(alive)); asides and sentences that
+    show code (a call, an assignment, a dotted name) are left out; the rest is kept word for
+    word.
 
     Examples
     --------
     >>> for_reader("The fit sits on a boundary (see `model.diagnostics_`). Refit with "
-    ...            "`penalizer_coef=0.01`. Its intervals are wide.")
-    'The fit sits on a boundary. Its intervals are wide.'
+    ...            "`penalizer_coef=0.01`. Its `p_alive` is near 1.")
+    'The fit sits on a boundary. Its P(alive) is near 1.'
     """
     text = _CODE_ASIDE.sub("", " ".join(str(text).split()))
+    text = _NAME.sub(_in_words, text)
     kept = [s for s in _SENTENCE_END.split(text) if "`" not in s]
     return " ".join(kept).strip()
 
@@ -513,6 +534,9 @@ def executive_summary(run: Any, *, caveats: pd.DataFrame | None = None) -> list[
     return found
 
 
+_FIT_WARNINGS = ("BoundaryWarning", "ConvergenceWarning")
+
+
 def _value_findings(run: Any) -> list[Finding]:
     from .clv import clv_intervals, customer_lifetime_value
     from .segments import churn_risk_list
@@ -535,12 +559,19 @@ def _value_findings(run: Any) -> list[Finding]:
             lower, upper = float(ci["clv_lower"].iloc[0]), float(ci["clv_upper"].iloc[0])
         except (DataValidationError, TypeError):
             pass
+    flagged = [w for w in run.models.warnings if w.startswith(_FIT_WARNINGS)]
+    note = None
+    if any("upper bound" in w for w in flagged):
+        note = "The model finds no drop-out in this history, so this is an upper bound."
+    elif flagged:
+        note = "The model's fit is flagged (see the main caveat)."
     end = tx["timestamp"].max()
     recent = tx[tx["timestamp"] > end - pd.DateOffset(months=horizon)]
     value = value_finding(
         float(values["clv"].sum()), lower, upper, customers=len(values),
         horizon_months=horizon, past_revenue=float(recent["amount"].sum()),
         currency=config.currency, margin=config.margin, margin_given=config.given("margin"),
+        note=note,
     )  # fmt: skip
     out = [Finding("Value", value, "Customer lifetime value")]
     predictions = customer_lifetime_value(

@@ -195,8 +195,12 @@ def styled_table(
     if index and hasattr(styler, "format_index_names"):  # pandas >= 3.0
         styler = styler.format_index_names(lambda c: names.get(c, column_label(c)))
     text = [c for c in table.columns if c not in formats and not _is_numeric_or_bool(table[c])]
-    if text:  # words read from the left
+    if text:  # words read from the left, under a heading on the left
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
+        styler = styler.set_table_styles(
+            {c: [{"selector": "th.col_heading", "props": "text-align: left;"}] for c in text},
+            overwrite=False,
+        )
     return styler if index else styler.hide(axis="index")
 
 

@@ -195,6 +195,26 @@ class HoldoutCheck:
 
 
 @dataclass(frozen=True)
+class FitNote:
+    """The value models' fit warnings, shown where their figures are (see
+    :meth:`Run.fit_note`)."""
+
+    warnings: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.warnings)
+
+    def __str__(self) -> str:
+        return "\n".join(f"Model fit: {w}" for w in self.warnings)
+
+    def _repr_html_(self) -> str | None:
+        if not self.warnings:
+            return None
+        items = "".join(f"<p><b>Model fit.</b> {html.escape(w)}</p>" for w in self.warnings)
+        return f'<div class="rl-skip">{items}</div>'
+
+
+@dataclass(frozen=True)
 class Export:
     """Files a run wrote for the client; shown in a notebook as links relative to the report."""
 
@@ -437,6 +457,18 @@ class Run:
         """BG/NBD, MBG/NBD and Pareto/NBD compared on the holdout split (a
         :class:`~retention_lib.clv.ModelComparison`), or None without a holdout."""
         return self.holdout.choice
+
+    def fit_note(self) -> FitNote:
+        """What fitting the value models warned (a boundary, no convergence), for the
+        sections that show their figures; shown in a notebook as a note (empty: nothing)."""
+        from .findings import for_reader
+
+        flagged = [
+            for_reader(w.partition(": ")[2])
+            for w in self.models.warnings
+            if w.startswith(("BoundaryWarning", "ConvergenceWarning"))
+        ]
+        return FitNote(tuple(t for t in flagged if t))
 
     @property
     def model_label(self) -> str:

@@ -91,6 +91,10 @@ def test_value_says_revenue_or_profit_and_the_interval():
     profit = value_finding(9_000.0, None, None, margin=0.3, margin_given=True, **kw)
     assert "as profit at the given 30% margin" in profit
     assert "(15.0k GBP at that margin)" in profit and "no interval" in profit
+    bound = value_finding(
+        9e3, None, None, margin=1.0, margin_given=False, note="An upper bound.", **kw
+    )
+    assert bound.endswith("of net revenue. An upper bound.")
 
 
 def test_risk_counts_the_valuable_customers_leaving_and_their_value():
@@ -115,7 +119,11 @@ def test_warnings_lose_the_code_they_name_and_keep_their_words():
         "`penalizer_coef=0.01`. Its forecasts are unreliable."
     )
     assert for_reader(text) == "The BG/NBD fit did not converge. Its forecasts are unreliable."
-    assert for_reader("All `code`.") == ""
+    assert for_reader("Run `fit(x)`.") == ""
+    assert for_reader("3 customers have no row in `clv`; their `p_alive` is NaN.") == (
+        "3 customers have no row in CLV; their P(alive) is NaN."
+    )
+    assert for_reader("Too few `customers` (see `rl.drop_small_groups`).") == "Too few customers."
 
 
 def test_caveats_are_listed_heaviest_first_and_the_main_one_is_the_first():
@@ -148,9 +156,19 @@ def test_caveats_are_listed_heaviest_first_and_the_main_one_is_the_first():
         "Small groups",
         "Data",
     ]
-    assert caveats["caveat"].iloc[3] == "The sBG sits on a boundary."
+    assert caveats["caveat"].iloc[3] == "The sBG sits on a boundary (alpha)."
     assert "Cleaning dropped 1 of 3 rows" in caveats["caveat"].iloc[5]
     assert main_caveat(caveats) == "Value model: The BG/NBD fit did not converge."
+    technical = pd.DataFrame(
+        {
+            "kind": ["Value model"],
+            "caveat": ["The BG/NBD fit: a = 0.003 is near 0. CLV is an upper bound."],
+        }
+    )
+    assert main_caveat(technical) == (
+        "Value model: The BG/NBD fit is flagged (its figures are in the caveats). CLV is an "
+        "upper bound."
+    )
     given = RunConfig.from_inputs({"margin": 0.3})
     assert caveats_table(config=given).empty and main_caveat(caveats_table()) is None
 

@@ -213,3 +213,17 @@ def test_an_experiment_column_is_kept_and_the_ab_test_runs_on_it(orders_csv, tmp
     )
     with pytest.raises(DataValidationError, match=r"experiment column `Arm` \(experiment=\)"):
         prepare_run(RunConfig.from_inputs({"data_path": path, "experiment": "Arm"}), tmp_path)
+
+
+def test_the_fit_note_carries_the_value_models_boundary_warnings(prepared):
+    run = open_run(prepared.folder / "config.toml")
+    note = run.fit_note()
+    flagged = [w for w in run.models.warnings if w.startswith(("BoundaryWarning", "Convergence"))]
+    assert bool(note) == bool(flagged) and len(note.warnings) == len(flagged)
+    from retention_lib.run import FitNote
+
+    shown = FitNote(("The fit sits on a boundary.",))._repr_html_()
+    assert (
+        shown == '<div class="rl-skip"><p><b>Model fit.</b> The fit sits on a boundary.</p></div>'
+    )
+    assert FitNote(())._repr_html_() is None and not FitNote(())
