@@ -124,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     analysis.add_argument(
         "--model",
         choices=MODEL_CHOICES,
-        help="purchase model (default bgnbd; auto = the holdout comparison's choice)",
+        help="purchase model (default auto: the one the holdout comparison recommends, "
+        "BG/NBD without a holdout)",
     )
     analysis.add_argument(
         "--experiment",
