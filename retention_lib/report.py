@@ -755,7 +755,7 @@ def _without_unavailable(
         note = "".join(f"<p><b>Not shown.</b> {html.escape(r)}</p>" for r in reasons)
         source = (f"{heading}\n\n" if heading else "") + f'<div class="rl-skip">{note}</div>'
         tags = ["rl-skipped"]
-        if APPENDIX_TAG in first.get("metadata", {}).get("tags", []):
+        if _in_appendix(first):
             tags.append(APPENDIX_TAG)  # a skipped check stays where its section goes
         cells.append(nbformat.v4.new_markdown_cell(source, metadata={"tags": tags}))
         run.clear()
@@ -775,12 +775,22 @@ def _without_unavailable(
             flush()
             cells.append(cell)
             continue
+        if run and (_starts_section(cell) or _in_appendix(cell) != _in_appendix(run[0])):
+            flush()  # each section, and each part of the appendix, says why in its place
         run.append(cell)
         if missing[0].reason not in reasons:  # the first need not met says why
             reasons.append(missing[0].reason)
     flush()
     nb.cells = cells
     return nb
+
+
+def _starts_section(cell: nbformat.NotebookNode) -> bool:
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("#")
+
+
+def _in_appendix(cell: nbformat.NotebookNode) -> bool:
+    return APPENDIX_TAG in cell.get("metadata", {}).get("tags", [])
 
 
 #: Tag of the cell that clears the namespace a shared kernel kept from its previous notebook.

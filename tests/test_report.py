@@ -409,13 +409,25 @@ def test_unavailable_sections_leave_one_paragraph_with_their_heading():
     assert [c.source.splitlines()[0] for c in kept] == [
         "# 3. Value",
         "## Holdout",
+        "## Fit",  # each section says why in its place
         "always()",
         '<div class="rl-skip"><p><b>Not shown.</b> No regions.</p></div>',
     ]
-    note = kept[1].source
+    note = kept[2].source
     assert note.count("<p>") == 1  # the same reason once; fit() lacks groups too, but clv first
     assert "Too short &lt;4 weeks&gt;." in note and "No regions." not in note
-    assert "## Fit" not in note  # one heading per run of dropped cells
+    assert "We check" not in kept[1].source  # the skipped section's own text goes
+    tagged = new_notebook(
+        cells=[
+            new_code_cell("a()", metadata={"tags": ["needs-clv", "report-appendix"]}),
+            new_code_cell("b()", metadata={"tags": ["needs-clv"]}),
+        ]
+    )
+    notes = report._without_unavailable(tagged, statuses).cells  # one for each place
+    assert [c.metadata["tags"] for c in notes] == [
+        ["rl-skipped", "report-appendix"],
+        ["rl-skipped"],
+    ]
     available = {k: SectionStatus(k, True) for k in statuses}
     nb2 = new_notebook(cells=[new_code_cell("x()", metadata={"tags": ["needs-clv"]})])
     assert len(report._without_unavailable(nb2, available).cells) == 1
