@@ -88,6 +88,12 @@ def retention_finding(curves: pd.DataFrame, *, at: Sequence[int] = SUMMARY_MONTH
     quoted = [k for k in at if k in by_k.index and say.finite(by_k[k])]
     if not quoted:
         return None
+    if all(float(by_k[k]) == 0 for k in quoted):
+        months = say.join([f"month {k}" for k in quoted])
+        return (
+            f"No new customer bought again in {months} after the first purchase: in this log "
+            "every customer observed that long bought once."
+        )
     first, *rest = quoted
     parts = [f"{say.pct(by_k[first])} buy again in month {first} after their first purchase"]
     parts += [f"{say.pct(by_k[k])} in month {k}" for k in rest]
@@ -134,6 +140,8 @@ def cohort_trend_finding(
         return float(part["customers"].sum() / part["cohort_size"].sum())
 
     old, new = rate(older), rate(newer)
+    if old == new == 0:
+        return None  # nobody came back: the retention finding says so
     span = (
         f"{say.pct(new)} of the {say.count(len(newer), 'newest cohort')} "
         f"({newer['cohort'].iloc[0]:%b %Y} to {newer['cohort'].iloc[-1]:%b %Y}) bought again in "
@@ -301,7 +309,9 @@ def _strip_category(text: str) -> str:
     return message if sep and name.endswith("Warning") else text
 
 
-_CODE_ASIDE = re.compile(r"\s*\([^()]*`[^`]*[.(=/][^`]*`[^()]*\)")
+_CODE_ASIDE = re.compile(  # "(see `model.diagnostics_`)": code spans read as whole tokens
+    r"\s*\((?:[^()`]|`[^`]*`)*?`[^`]*[.(=/][^`]*`(?:[^()`]|`[^`]*`)*\)"
+)
 _NAME = re.compile(r"`([A-Za-z_][A-Za-z0-9_]*)`")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 
@@ -340,6 +350,7 @@ def caveats_table(
     skipped: dict[str, str] | None = None,
     cleaning: Any = None,
     config: Any = None,
+    values_shown: bool = True,
 ) -> pd.DataFrame:
     """Every caveat of a run, heaviest first: fit and check warnings, business inputs left at
     their default, sections not shown, small groups, rows dropped in cleaning.
@@ -354,6 +365,9 @@ def caveats_table(
         Section title -> why it is not shown.
     cleaning : CleaningReport, optional
     config : RunConfig, optional
+    values_shown : bool, default True
+        Whether the report shows values (CLV...); a margin left at its default matters
+        only then.
 
     Returns
     -------
@@ -365,7 +379,7 @@ def caveats_table(
         rows.append(("Value model", for_reader(_strip_category(text))))
     for text in warnings:
         rows.append((_kind_of_warning(text), for_reader(_strip_category(text))))
-    if config is not None and not config.given("margin"):
+    if config is not None and values_shown and not config.given("margin"):
         rows.append(
             (
                 "Business input",
@@ -373,8 +387,12 @@ def caveats_table(
                 "not profit. Give one with --margin.",
             )
         )
-    for title, reason in (skipped or {}).items():
-        rows.append(("Section not shown", f"{title}: {reason}"))
+    by_reason: dict[str, list[str]] = {}
+    for title, reason in (skipped or {}).items():  # sections skipped for one reason: one row
+        by_reason.setdefault(reason, []).append(title)
+    for reason, titles in by_reason.items():
+        names = say.join([f"“{t}”" for t in titles])
+        rows.append(("Section not shown", f"{names}: {reason}"))
     if cleaning is not None and cleaning.rows_removed:
         dropped = cleaning.table[cleaning.table["action"] == "dropped"]
         parts = [

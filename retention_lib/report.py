@@ -1142,6 +1142,7 @@ def build_report(
         skipped=skipped,
         cleaning=run.cleaning,
         config=config,
+        values_shown=bool(statuses["clv"]),
     )
     findings = executive_summary(run, caveats=caveats)
     assumptions = assumptions_table(

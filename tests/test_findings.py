@@ -37,6 +37,10 @@ def test_retention_is_quoted_at_months_1_3_6_and_its_shape_named():
     assert "older cohorts only" in retention_finding(_curves({0: 1.0, 1: 0.2, 3: 0.3}))
     assert "month 6" not in retention_finding(_curves({0: 1.0, 1: 0.2, 3: 0.1}))
     assert retention_finding(_curves({0: 1.0})) is None
+    assert retention_finding(_curves({0: 1.0, 1: 0.0, 3: 0.0})) == (
+        "No new customer bought again in month 1 and month 3 after the first purchase: in this "
+        "log every customer observed that long bought once."
+    )
 
 
 def _triangle(month1: list[tuple[int, int]]) -> pd.DataFrame:
@@ -67,6 +71,7 @@ def test_newer_cohorts_are_compared_with_older_ones_by_size_weighted_month_1():
     level = cohort_trend_finding(_triangle([(20, 100), (20, 100), (21, 100), (20, 100)]))
     assert level.startswith("Newer customers come back about as often")
     assert cohort_trend_finding(_triangle([(20, 100)] * 3)) is None  # too few to compare
+    assert cohort_trend_finding(_triangle([(0, 100)] * 4)) is None  # nobody came back
     partial = _triangle([(30, 100), (10, 100), (5, 100), (15, 100)])
     partial.loc[3, "partial"] = True  # an unfinished month is not a trend
     assert cohort_trend_finding(partial) is None
@@ -144,7 +149,10 @@ def test_caveats_are_listed_heaviest_first_and_the_main_one_is_the_first():
             "SmallSampleWarning: Asia has 12 customers.",  # raised again by a section
             "BoundaryWarning: The sBG sits on a boundary (`alpha`).",
         ],
-        skipped={"Customer lifetime value": "It needs 10 repeat buyers."},
+        skipped={
+            "Customer lifetime value": "It needs 10 repeat buyers.",
+            "Risk": "It needs 10 repeat buyers.",
+        },
         cleaning=cleaning,
         config=config,
     )
@@ -157,6 +165,9 @@ def test_caveats_are_listed_heaviest_first_and_the_main_one_is_the_first():
         "Data",
     ]
     assert caveats["caveat"].iloc[3] == "The sBG sits on a boundary (alpha)."
+    assert caveats["caveat"].iloc[2] == (
+        "“Customer lifetime value” and “Risk”: It needs 10 repeat buyers."
+    )
     assert "Cleaning dropped 1 of 3 rows" in caveats["caveat"].iloc[5]
     assert main_caveat(caveats) == "Value model: The BG/NBD fit did not converge."
     technical = pd.DataFrame(
@@ -169,6 +180,7 @@ def test_caveats_are_listed_heaviest_first_and_the_main_one_is_the_first():
         "Value model: The BG/NBD fit is flagged (its figures are in the caveats). CLV is an "
         "upper bound."
     )
+    assert "Business input" not in set(caveats_table(config=config, values_shown=False)["kind"])
     given = RunConfig.from_inputs({"margin": 0.3})
     assert caveats_table(config=given).empty and main_caveat(caveats_table()) is None
 
@@ -224,3 +236,17 @@ def test_a_one_month_log_still_has_findings(months, tmp_path):
     run = rl.open_run(data_path=str(path))
     found = executive_summary(run)
     assert [f.topic for f in found] == ["Concentration"]
+
+
+def test_code_asides_are_cut_whole_and_the_sentences_after_them_kept():
+    text = (
+        "CLV is an upper bound. Compare the models on a holdout (`rl.compare_models`). Use a "
+        "longer history, or present P(alive) as an upper bound. (All checks: `m.diagnostics_`.)"
+    )
+    assert for_reader(text) == (
+        "CLV is an upper bound. Compare the models on a holdout. Use a longer history, or "
+        "present P(alive) as an upper bound."
+    )
+    assert for_reader("Count at the grain (e.g. `rfm_summary(x, grain='D')`). Done.") == (
+        "Count at the grain. Done."
+    )
