@@ -94,6 +94,7 @@ from .datasets import (
     sample_data_path,
     simulate_transactions,
 )
+from .findings import Finding, assumptions_table, caveats_table, executive_summary
 from .groups import (
     MIN_GROUP_CUSTOMERS,
     describe_small_groups,
@@ -302,6 +303,10 @@ __all__ = [
     "net_revenue_retention",
     "nps",
     "open_run",
+    "Finding",
+    "assumptions_table",
+    "caveats_table",
+    "executive_summary",
     "p_alive_history",
     "pareto_deciles",
     "pareto_summary",
