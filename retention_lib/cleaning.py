@@ -248,7 +248,11 @@ class CleaningReport:
             .set_uuid("cleaning-report")
             .to_html()
         )
-        notes = "".join(f"<li>{_html.escape(n).replace(chr(10), '<br>')}</li>" for n in self.notes)
+        from .findings import for_reader
+
+        notes = "".join(
+            f"<li>{_html.escape(for_reader(n)).replace(chr(10), '<br>')}</li>" for n in self.notes
+        )
         head = (
             f"<p><b>Cleaning report</b>: {self.rows_read:,} rows read, {self.rows_kept:,} kept "
             f"({self.customers_kept:,} customers).</p>"

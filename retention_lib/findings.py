@@ -337,9 +337,22 @@ def for_reader(text: str) -> str:
     ...            "`penalizer_coef=0.01`. Its `p_alive` is near 1.")
     'The fit sits on a boundary. Its P(alive) is near 1.'
     """
-    text = _CODE_ASIDE.sub("", " ".join(str(text).split()))
+    lines = [_line_for_reader(line) for line in str(text).splitlines()]
+    return "\n".join(line for line in lines if line).strip()
+
+
+def _line_for_reader(text: str) -> str:
+    text = _CODE_ASIDE.sub("", " ".join(text.split()))
     text = _NAME.sub(_in_words, text)
-    kept = [s for s in _SENTENCE_END.split(text) if "`" not in s]
+    kept = []
+    for sentence in _SENTENCE_END.split(text):
+        if "`" not in sentence:
+            kept.append(sentence)
+            continue
+        end = sentence[-1] if sentence[-1:] in ".!?" else ""
+        clauses = [c for c in sentence.rstrip(".!?").split("; ") if "`" not in c]
+        if clauses:  # the clauses that show no code
+            kept.append("; ".join(clauses) + end)
     return " ".join(kept).strip()
 
 

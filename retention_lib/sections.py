@@ -640,7 +640,8 @@ def survey_status(survey: pd.DataFrame | None, *, linked: int | None = None) -> 
         return _no(
             "survey",
             "Survey scores (NPS, CSAT, CES, loyalty) need a survey file: none was given. Pass "
-            "--survey answers.csv (a customer_id column and nps, csat, ces or loyalty columns).",
+            "--survey answers.csv (one row per answer: the customer's id, and NPS, CSAT, CES or "
+            "loyalty scores; the README names the columns).",
         )
     if linked is not None and linked == 0:
         return _no(

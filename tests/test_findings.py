@@ -250,3 +250,9 @@ def test_code_asides_are_cut_whole_and_the_sentences_after_them_kept():
     assert for_reader("Count at the grain (e.g. `rfm_summary(x, grain='D')`). Done.") == (
         "Count at the grain. Done."
     )
+    assert for_reader("Region 'Unknown' for 'Unspecified' (446 rows); pass `aliases=` to map.") == (
+        "Region 'Unknown' for 'Unspecified' (446 rows)."
+    )
+    assert for_reader("No `source_currency`: taken in GBP.\nWhat to do: run `f(x)`.\nEnd.") == (
+        "No source currency: taken in GBP.\nEnd."
+    )
