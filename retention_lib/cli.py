@@ -124,8 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     analysis.add_argument(
         "--model",
         choices=MODEL_CHOICES,
-        help="purchase model (default auto: the one the holdout comparison recommends, "
-        "BG/NBD without a holdout)",
+        help="purchase model (default bgnbd; auto = the holdout comparison's choice)",
     )
     analysis.add_argument(
         "--experiment",

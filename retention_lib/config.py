@@ -346,7 +346,7 @@ _OPTIONS: tuple[_Option, ...] = (
         "Experiment column (which customers got the campaign)",
         _text,
     ),
-    _Option("model", "analysis", "model", "auto", "--model", "Purchase model", _model),
+    _Option("model", "analysis", "model", "bgnbd", "--model", "Purchase model", _model),
     _Option(
         "penalizer",
         "analysis",
@@ -416,8 +416,7 @@ class RunConfig:
         Grouping column(s) for the per-group figures (default ``("region",)``).
     horizon_months, discount_rate, holdout_weeks, model, penalizer
         CLV horizon, monthly discount rate, holdout length (None = chosen from the history),
-        purchase model (``bgnbd``, ``mbgnbd``, ``pnbd`` or ``auto``, the default: the one
-        :func:`~retention_lib.clv.compare_models` recommends on the holdout), L2 penalizer.
+        purchase model (``bgnbd``, ``mbgnbd``, ``pnbd`` or ``auto``), L2 penalizer.
     experiment : str or None
         The log's column flagging the customers who got a campaign (the A/B test's
         treatment); None = no A/B test.

@@ -489,7 +489,7 @@ def assumptions_table(
             if s.key == "holdout_weeks":
                 value = f"{holdout_weeks} (chosen from the history)" if holdout_weeks else "none"
             elif s.key == "model" and model:
-                value = f"{model} (the holdout comparison's choice)"
+                value = model
             elif s.key == "margin":
                 value = "none (values are revenue)"
             elif s.key in ("cac", "retention_cost"):

@@ -13,7 +13,7 @@ from retention_lib.config import RunConfig, load_config
 def test_defaults_say_they_are_defaults():
     config = RunConfig.from_inputs()
     assert config.currency == "EUR" and config.margin == 1.0 and config.cac is None
-    assert config.by == ("region",) and config.model == "auto" and config.holdout_weeks is None
+    assert config.by == ("region",) and config.model == "bgnbd" and config.holdout_weeks is None
     assert all(s.source == "default" and s.origin == "default" for s in config.settings())
     assert config.columns == {} and config.cac_by_segment == {}
     assert not config.given("cac")

@@ -200,7 +200,6 @@ def test_assumptions_name_each_inputs_value_and_source(tmp_path):
     assert table.loc["Holdout length (weeks)", "Value"] == "13 (chosen from the history)"
     assert table.loc["Cost of a retention programme", "Source"].startswith("not given")
     assert table.loc["Discount rate per month"].tolist() == ["1%", "default"]
-    assert table.loc["Purchase model", "Value"] == "BG/NBD (the holdout comparison's choice)"
     bare = assumptions_table(RunConfig.from_inputs({})).set_index("Assumption")
     assert bare.loc["Profit margin on revenue", "Value"] == "none (values are revenue)"
 
