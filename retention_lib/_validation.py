@@ -464,6 +464,18 @@ def require_mapping(value: Any, *, name: str, example: str, allow_none: bool = T
     return dict(value)
 
 
+def require_keys(doc: Any, keys: Sequence[str], *, name: str, producer: str) -> dict:
+    """A mapping holding ``keys`` (a document written by ``producer``), as a dict."""
+    doc = require_mapping(doc, name=name, example=f"the output of `{producer}`", allow_none=False)
+    missing = [k for k in keys if k not in doc]
+    if missing:
+        raise DataValidationError(
+            f"`{name}` lacks {', '.join(f'`{k}`' for k in missing)}; pass the output of "
+            f"`{producer}`."
+        )
+    return doc
+
+
 @overload
 def require_date(
     value: Any, *, name: str, allow_none: Literal[False] = False, tz: str = ...

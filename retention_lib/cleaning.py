@@ -26,6 +26,7 @@ from ._validation import (
     require_columns,
     require_frame,
     require_in_range,
+    require_keys,
     require_numeric_column,
     require_regex,
     require_sequence_of_str,
@@ -199,6 +200,8 @@ class CleaningReport:
     @classmethod
     def from_dict(cls, doc: dict) -> CleaningReport:
         """Rebuild a report from :meth:`to_dict` output."""
+        keys = ("table", "columns", "rows_read", "rows_kept", "revenue_read", "revenue_kept")
+        doc = require_keys(doc, keys, name="doc", producer="CleaningReport.to_dict")
         table = pd.DataFrame(doc["table"], columns=doc["columns"])
         table["rows"] = table["rows"].astype("int64")
         table["revenue"] = table["revenue"].astype("float64")

@@ -48,7 +48,14 @@ from typing import Any
 
 import pandas as pd
 
-from ._validation import DataValidationError
+from ._validation import (
+    DataPathError,
+    DataValidationError,
+    InputTypeError,
+    require_mapping,
+    require_path,
+    require_str,
+)
 
 __all__ = [
     "COLUMN_FLAGS",
@@ -114,14 +121,17 @@ class Setting:
 # ----------------------------------------------------------------------------- value checks
 
 
-def _fail(where: str, expected: str, value: Any, fix: str = "") -> DataValidationError:
-    return DataValidationError(
-        f"{where} must be {expected}; got {value!r}.{' ' + fix if fix else ''}"
-    )
+def _fail(
+    where: str, expected: str, value: Any, fix: str = "", *, kind: type = DataValidationError
+) -> DataValidationError:
+    """The error of a bad setting; ``kind=InputTypeError`` when its type is wrong."""
+    return kind(f"{where} must be {expected}; got {value!r}.{' ' + fix if fix else ''}")
 
 
 def _text(value: Any, where: str, base: Path | None) -> str:
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        raise _fail(where, "a non-empty text", value, kind=InputTypeError)
+    if not value.strip():
         raise _fail(where, "a non-empty text", value)
     return value.strip()
 
@@ -135,7 +145,10 @@ def _path(value: Any, where: str, base: Path | None) -> str:
 
 
 def _currency(value: Any, where: str, base: Path | None) -> str:
-    code = str(value).strip().upper() if isinstance(value, str) else ""
+    expected = "a three-letter ISO 4217 code such as 'EUR' or 'GBP'"
+    if not isinstance(value, str):
+        raise _fail(where, expected, value, kind=InputTypeError)
+    code = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", code):
         raise _fail(where, "a three-letter ISO 4217 code such as 'EUR' or 'GBP'", value)
     return code
@@ -143,7 +156,7 @@ def _currency(value: Any, where: str, base: Path | None) -> str:
 
 def _flag(value: Any, where: str, base: Path | None) -> bool:
     if not isinstance(value, bool):
-        raise _fail(where, "true or false", value)
+        raise _fail(where, "true or false", value, kind=InputTypeError)
     return value
 
 
@@ -176,7 +189,7 @@ def _encoding(value: Any, where: str, base: Path | None) -> str:
 def _groups(value: Any, where: str, base: Path | None) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
-        raise _fail(where, "a column name or a list of column names", value)
+        raise _fail(where, "a column name or a list of column names", value, kind=InputTypeError)
     names = tuple(v.strip() for v in items if v.strip())
     if not names:
         raise _fail(where, "at least one column name", value)
@@ -185,7 +198,7 @@ def _groups(value: Any, where: str, base: Path | None) -> tuple[str, ...]:
 
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(where, "a number", value)
+        raise _fail(where, "a number", value, kind=InputTypeError)
     number = float(value)
     if not math.isfinite(number):
         raise _fail(where, "a finite number", value)
@@ -245,7 +258,7 @@ def _model(value: Any, where: str, base: Path | None) -> str:
 
 def _cac_table(value: Any, where: str, base: Path | None) -> dict[str, float]:
     if not isinstance(value, Mapping):
-        raise _fail(where, "a table of acquisition segment = cost", value)
+        raise _fail(where, "a table of acquisition segment = cost", value, kind=InputTypeError)
     out = {}
     for segment, cost in value.items():
         out[str(segment)] = _positive(cost, f"{where} for segment {segment!r}", base)
@@ -467,8 +480,11 @@ class RunConfig:
             An unknown setting, or a value out of range (the message names the flag or the
             key in the file).
         """
+        given = require_mapping(given, name="given", example="{'margin': 0.3}")
+        origins = require_mapping(origins, name="origins", example="{'margin': '--margin'}")
+        if config_file is not None:
+            require_path(config_file, name="config_file", example="client.toml")
         from_file = _read_file(config_file) if config_file is not None else {}
-        origins = dict(origins or {})
         flat: dict[str, Any] = {}
         for key, value in dict(given or {}).items():
             if key == "columns" and value is not None:
@@ -522,8 +538,11 @@ class RunConfig:
 
     def setting(self, key: str) -> Setting:
         """The :class:`Setting` (value, source, origin) of ``key``."""
+        key = require_str(key, name="key")
         if key not in self._settings:
-            raise KeyError(f"No setting `{key}`; the settings are {', '.join(self._settings)}.")
+            raise DataValidationError(
+                f"No setting `{key}`; the settings are {', '.join(self._settings)}."
+            )
         return self._settings[key]
 
     def settings(self) -> Iterator[Setting]:
@@ -543,6 +562,7 @@ class RunConfig:
 
     def cac_for(self, segment: str | None = None) -> float | None:
         """The acquisition cost the user gave for ``segment`` (or overall); None if none."""
+        segment = require_str(segment, name="segment", allow_none=True)
         if segment is not None and segment in self.cac_by_segment:
             return float(self.cac_by_segment[segment])
         return self.cac
@@ -561,7 +581,7 @@ class RunConfig:
         """
         parts = []
         for key in keys:
-            setting = self.setting(key)
+            setting = self.setting(require_str(key, name="keys"))
             value = setting.value
             where = f"given: {setting.origin}" if setting.given else "default"
             if key == "margin":
@@ -655,7 +675,7 @@ class RunConfig:
 
     def write(self, path: str | Path) -> Path:
         """Write :meth:`to_toml` to ``path`` (folders are created) and return the path."""
-        path = Path(path)
+        path = require_path(path, name="path", example="config.toml")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.to_toml(), encoding="utf-8")
         return path
@@ -708,7 +728,7 @@ def _read_file(path: str | Path) -> dict[str, Setting]:
     """The settings a TOML config file gives, checked, with their provenance."""
     path = Path(path).expanduser()
     if not path.is_file():
-        raise FileNotFoundError(f"No config file at `{path}`.")
+        raise DataPathError(f"No config file at `{path}`.")
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -763,4 +783,5 @@ def load_config(path: str | Path) -> RunConfig:
     >>> config.setting("cac")  # doctest: +SKIP
     Setting(key='cac', value=40.0, source='user', origin='--cac', label='Acquisition cost ...')
     """
+    require_path(path, name="path", example="client.toml")
     return RunConfig.from_inputs(config_file=path)

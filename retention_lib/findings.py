@@ -18,7 +18,19 @@ from urllib.parse import quote
 import pandas as pd
 
 from . import _reading as say
-from ._validation import DataValidationError
+from ._validation import (
+    DataValidationError,
+    InputTypeError,
+    require_bool,
+    require_currency_code,
+    require_frame_columns,
+    require_margin,
+    require_number,
+    require_sequence,
+    require_sequence_of_str,
+    require_str,
+    require_whole_number,
+)
 
 __all__ = [
     "Finding",
@@ -84,6 +96,13 @@ def retention_finding(curves: pd.DataFrame, *, at: Sequence[int] = SUMMARY_MONTH
     str or None
         None when no quoted month is observed.
     """
+    require_frame_columns(
+        curves, ["period_number", "retention"], name="curves", producer="average_retention"
+    )
+    at = [
+        require_whole_number(k, name="at", low=0)
+        for k in require_sequence(at, name="at", what="months", example="(1, 3, 6)")
+    ]
     by_k = curves.set_index("period_number")["retention"]
     quoted = [k for k in at if k in by_k.index and say.finite(by_k[k])]
     if not quoted:
@@ -129,6 +148,10 @@ def cohort_trend_finding(
     str or None
         None with fewer than ``min_cohorts`` cohorts observed that long.
     """
+    cols = ["cohort", "period_number", "observable", "partial", "customers", "cohort_size"]
+    require_frame_columns(table, cols, name="table", producer="cohort_retention")
+    period_number = require_whole_number(period_number, name="period_number", low=1)
+    min_cohorts = require_whole_number(min_cohorts, name="min_cohorts", low=2)
     cells = table[(table["period_number"] == period_number) & table["observable"]]
     cells = cells[~cells["partial"].astype(bool)]
     cells = cells.sort_values("cohort")
@@ -156,6 +179,13 @@ def cohort_trend_finding(
 
 def concentration_finding(summary: pd.DataFrame) -> str:
     """Revenue concentration from :func:`~retention_lib.pareto.pareto_summary` (one row)."""
+    cols = ["top", "top_share", "customer_share_for_target", "n_customers_for_target", "target"]
+    require_frame_columns(summary, cols, name="summary", producer="pareto_summary")
+    if len(summary) != 1:
+        raise DataValidationError(
+            f"`summary` must be the one row of `retention_lib.pareto_summary` without groups; "
+            f"it has {len(summary)} rows."
+        )
     s = summary.iloc[0]
     return (
         f"The top {say.pct(s['top'])} of customers bring {say.pct(s['top_share'])} of net "
@@ -197,6 +227,16 @@ def value_finding(
     note : str, optional
         What the model's fit means for the figure (e.g. that it is an upper bound).
     """
+    total = require_number(total, name="total")
+    lower = None if lower is None else require_number(lower, name="lower")
+    upper = None if upper is None else require_number(upper, name="upper")
+    customers = require_whole_number(customers, name="customers", low=0)
+    horizon_months = require_whole_number(horizon_months, name="horizon_months", low=1)
+    past_revenue = require_number(past_revenue, name="past_revenue")
+    currency = require_currency_code(currency, name="currency")
+    margin = require_margin(margin)
+    margin_given = require_bool(margin_given, name="margin_given")
+    note = require_str(note, name="note", allow_none=True)
     basis = (
         f"profit at the given {say.pct(margin)} margin"
         if margin_given
@@ -237,6 +277,16 @@ def risk_finding(
     value_at_risk : float
         Their predicted value over the horizon.
     """
+    at_risk = require_whole_number(at_risk, name="at_risk", low=0)
+    high_value = require_whole_number(high_value, name="high_value", low=0)
+    if at_risk > high_value:
+        raise DataValidationError(
+            f"`at_risk` ({at_risk}) cannot exceed `high_value` ({high_value}): the churn-risk "
+            "list is drawn from the high-value customers."
+        )
+    value_at_risk = require_number(value_at_risk, name="value_at_risk")
+    currency = require_currency_code(currency, name="currency")
+    horizon_months = require_whole_number(horizon_months, name="horizon_months", low=1)
     if not high_value:
         return "No customer has a predicted value high enough to be watched for churn."
     if not at_risk:
@@ -257,6 +307,8 @@ def survey_finding(scores: pd.DataFrame) -> str | None:
     """Survey scores from :func:`~retention_lib.kpis.survey_summary` (no groups)."""
     if scores is None or scores.empty:
         return None
+    cols = ["score", "value", "ci_low", "ci_high", "n"]
+    require_frame_columns(scores, cols, name="scores", producer="survey_summary")
     parts = []
     for row in scores.itertuples(index=False):
         parts.append(
@@ -271,6 +323,7 @@ def main_caveat(caveats: pd.DataFrame) -> str | None:
     :func:`caveats_table`, which lists them by weight), in one sentence."""
     if caveats is None or caveats.empty:
         return None
+    require_frame_columns(caveats, ["kind", "caveat"], name="caveats", producer="caveats_table")
     row = caveats.iloc[0]
     text = row["caveat"]
     first, _, rest = text.partition(". ")
@@ -337,6 +390,7 @@ def for_reader(text: str) -> str:
     ...            "`penalizer_coef=0.01`. Its `p_alive` is near 1.")
     'The fit sits on a boundary. Its P(alive) is near 1.'
     """
+    text = require_str(text, name="text")
     lines = [_line_for_reader(line) for line in str(text).splitlines()]
     return "\n".join(line for line in lines if line).strip()
 
@@ -387,6 +441,22 @@ def caveats_table(
     pandas.DataFrame
         ``kind, caveat`` (kinds in :data:`CAVEAT_KINDS` order; duplicates dropped).
     """
+    model_warnings = require_sequence_of_str(model_warnings, name="model_warnings", what="warnings")
+    warnings = require_sequence_of_str(warnings, name="warnings", what="warnings")
+    if skipped is not None and not isinstance(skipped, dict):
+        raise InputTypeError(
+            f"`skipped` must be a dict of section title -> reason, got {type(skipped).__name__}."
+        )
+    values_shown = require_bool(values_shown, name="values_shown")
+    _require_config(config, allow_none=True)
+    if cleaning is not None:
+        from .cleaning import CleaningReport
+
+        if not isinstance(cleaning, CleaningReport):
+            raise InputTypeError(
+                "`cleaning` must be the CleaningReport of `retention_lib.clean_transactions`, "
+                f"got {type(cleaning).__name__}."
+            )
     rows: list[tuple[str, str]] = []
     for text in model_warnings:
         rows.append(("Value model", for_reader(_strip_category(text))))
@@ -479,6 +549,10 @@ def assumptions_table(
         ``Assumption, Value, Source``: the settings the user gave and the analysis and
         business inputs (given or default).
     """
+    _require_config(config)
+    if holdout_weeks is not None:
+        holdout_weeks = require_whole_number(holdout_weeks, name="holdout_weeks", low=1)
+    model = require_str(model, name="model", allow_none=True)
     rows = []
     for s in config.settings():
         if not (s.given or s.key in _ALWAYS):
@@ -507,6 +581,18 @@ def assumptions_table(
     return pd.DataFrame(rows, columns=["Assumption", "Value", "Source"])
 
 
+def _require_config(config: Any, *, allow_none: bool = False) -> None:
+    from .config import RunConfig
+
+    if config is None and allow_none:
+        return
+    if not isinstance(config, RunConfig):
+        raise InputTypeError(
+            f"`config` must be a RunConfig (`retention_lib.load_config` or "
+            f"`RunConfig.from_inputs`), got {type(config).__name__}."
+        )
+
+
 # ----------------------------------------------------------------------------- from a run
 
 
@@ -524,6 +610,14 @@ def executive_summary(run: Any, *, caveats: pd.DataFrame | None = None) -> list[
     -------
     list of Finding
     """
+    from .run import Run
+
+    if not isinstance(run, Run):
+        raise InputTypeError(
+            f"`run` must be the Run of `retention_lib.open_run`, got {type(run).__name__}."
+        )
+    if caveats is not None:
+        require_frame_columns(caveats, ["kind", "caveat"], name="caveats", producer="caveats_table")
     import warnings
 
     from .cohorts import average_retention, cohort_retention

@@ -229,6 +229,12 @@ def column_label(name: Any) -> Any:
     """The heading of a column in a report table: :data:`COLUMN_LABELS`, else the name's
     words (``share_of_clv`` -> "Share of CLV", ``profit_uplift_pct`` -> "Profit uplift (%)").
     Names that are not snake_case words are kept as they are."""
+    try:
+        hash(name)
+    except TypeError:
+        raise InputTypeError(
+            f"`name` must be a column name (str or another hashable label), got {name!r}."
+        ) from None
     if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", name):
         return name
     if name in COLUMN_LABELS:
@@ -1188,8 +1194,15 @@ def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> Path
     ------
     ReportError
         Playwright or Chromium is missing.
+    DataPathError
+        No file at ``html_path``.
     """
     import shutil
+
+    html_path = require_path(html_path, name="html_path", example="retention_report.html")
+    pdf_path = require_path(pdf_path, name="pdf_path", example="retention_report.pdf")
+    if not html_path.is_file():
+        raise DataPathError(f"No HTML report at `{html_path}`; build it first.")
 
     chromium = (
         os.environ.get("RETENTION_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -28,7 +28,15 @@ from typing import Any
 
 import pandas as pd
 
-from ._validation import DataValidationError
+from ._validation import (
+    DataValidationError,
+    InputTypeError,
+    require_choice,
+    require_frame,
+    require_path,
+    require_str,
+    require_whole_number,
+)
 from .config import RunConfig
 from .sections import (
     KPI_ACTIVE_DAYS,
@@ -526,6 +534,9 @@ class Run:
     # -- sections -----------------------------------------------------------------------------
     def status(self, section: str) -> SectionStatus:
         """Whether ``section`` can be computed on this log (see :mod:`retention_lib.sections`)."""
+        from .sections import SECTIONS
+
+        section = require_choice(require_str(section, name="section"), SECTIONS, name="section")
         if section == "cohorts":
             return cohorts_status(self.facts)
         if section == "projection":
@@ -615,6 +626,7 @@ class Run:
     def window(self, *, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
         """Start and end (exclusive) of the last ``months`` months of the log (its last day
         included): the KPI period, the A/B test window."""
+        months = require_whole_number(months, name="months", low=1, unit="months")
         end = self.facts.last + pd.Timedelta(days=1)
         return end - pd.DateOffset(months=months), end
 
@@ -657,8 +669,10 @@ class Run:
         """
         import re
 
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"`frame` must be a pandas DataFrame, got {type(frame).__name__}.")
+        require_frame(frame, name="frame")
+        name = require_str(name, name="name")
+        if csv is not None and not callable(csv):
+            raise InputTypeError(f"`csv` must be a function csv(frame, path), got {csv!r}.")
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             raise DataValidationError(f"`name` must be letters, digits, '_' or '-'; got {name!r}.")
         if self.folder is None:
@@ -829,6 +843,12 @@ def prepare_run(config: RunConfig, folder: str | Path) -> Run:
         The log cannot be read, no purchase survives cleaning, or a grouping column the
         user asked for is not in the log.
     """
+    if not isinstance(config, RunConfig):
+        raise InputTypeError(
+            f"`config` must be a RunConfig (`retention_lib.load_config` or "
+            f"`RunConfig.from_inputs`), got {type(config).__name__}."
+        )
+    folder = require_path(folder, name="folder", kind="folder")
     run = Run(config, folder=folder, reuse=False)  # never the files of an earlier run
     tx = run.transactions
     bought = tx["amount"] > 0
@@ -913,6 +933,8 @@ def open_run(config_path: str | Path | None = None, **given: Any) -> Run:
     >>> run = open_run("reports/config.toml")  # doctest: +SKIP
     """
     given = {k: v for k, v in given.items() if v is not None}
+    if config_path is not None:
+        require_path(config_path, name="config_path", example="config.toml")
     if config_path is None:
         return Run(RunConfig.from_inputs(given))
     config_path = Path(config_path)

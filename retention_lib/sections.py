@@ -49,10 +49,25 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from ._validation import (
+    InputTypeError,
+    require_bool,
+    require_column_name,
+    require_date,
+    require_frame,
+    require_frame_columns,
+    require_keys,
+    require_sequence_of_str,
+    require_str,
+    require_transactions,
+    require_whole_number,
+)
 
 __all__ = [
     "DEFAULT_HOLDOUT_WEEKS",
@@ -220,7 +235,9 @@ class LogFacts:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> LogFacts:
-        values = dict(doc)
+        """Rebuild the facts from :meth:`to_dict` output."""
+        keys = [f.name for f in fields(cls) if f.name != "columns"]
+        values = require_keys(doc, keys, name="doc", producer="LogFacts.to_dict")
         values["first"], values["last"] = (
             pd.Timestamp(values["first"]),
             pd.Timestamp(values["last"]),
@@ -243,6 +260,8 @@ def log_facts(transactions: pd.DataFrame, summary: pd.DataFrame) -> LogFacts:
     -------
     LogFacts
     """
+    transactions = require_transactions(transactions)
+    require_frame_columns(summary, ["frequency"], name="summary", producer="rfm_summary")
     bought = transactions["amount"] > 0
     if "is_return" in transactions.columns:
         bought &= ~transactions["is_return"].astype(bool)
@@ -263,8 +282,23 @@ def log_facts(transactions: pd.DataFrame, summary: pd.DataFrame) -> LogFacts:
 # ----------------------------------------------------------------------------- decisions
 
 
+def _require_facts(facts: Any) -> None:
+    if not isinstance(facts, LogFacts):
+        raise InputTypeError(
+            f"`facts` must be the LogFacts of `log_facts`, got {type(facts).__name__}."
+        )
+
+
+def _require_status(status: Any, name: str = "clv") -> None:
+    if not isinstance(status, SectionStatus):
+        raise InputTypeError(
+            f"`{name}` must be a SectionStatus (e.g. of `clv_status`), got {type(status).__name__}."
+        )
+
+
 def cohorts_status(facts: LogFacts) -> SectionStatus:
     """Cohort retention needs purchases in :data:`MIN_COHORT_MONTHS` calendar months."""
+    _require_facts(facts)
     if facts.months >= MIN_COHORT_MONTHS:
         return _ok("cohorts")
     return _no(
@@ -283,6 +317,7 @@ def projection_status(error: str | None) -> SectionStatus:
     error : str or None
         Why fitting the projection (or its backtest) failed on this log, if it did.
     """
+    error = require_str(error, name="error", allow_none=True)
     if not error:
         return _ok("projection")
     text = " ".join(str(error).split())
@@ -325,6 +360,17 @@ def groups_status(
     largest : (str, int), optional
         The largest group of ``by`` and its number of customers.
     """
+    _require_facts(facts)
+    by = require_column_name(by, name="by")
+    requested = require_sequence_of_str(requested, name="requested", what="column names")
+    if largest is not None and not (
+        isinstance(largest, tuple)
+        and len(largest) == 2
+        and isinstance(largest[1], int | np.integer)
+    ):
+        raise InputTypeError(
+            f"`largest` must be a (group, customers) pair such as ('UK', 120), got {largest!r}."
+        )
     if by is not None and by in facts.columns:
         if largest is None or largest[1] >= MIN_GROUP_CUSTOMERS:
             return _ok("groups")
@@ -353,6 +399,7 @@ _INTERNAL = {"source_row", "is_return", "currency_original"}
 
 def countries_status(facts: LogFacts) -> SectionStatus:
     """The largest market against the rest needs a country column."""
+    _require_facts(facts)
     if "country" in facts.columns:
         return _ok("countries")
     return _no(
@@ -384,6 +431,14 @@ def clv_status(
     forecast_error : str, optional
         Why the fitted purchase model gives no finite forecast over ``horizon_months``.
     """
+    _require_facts(facts)
+    model_label = require_str(model_label, name="model_label")
+    fit_error, spend_error, forecast_error = (
+        require_str(v, name=n, allow_none=True)
+        for n, v in (("fit_error", fit_error), ("spend_error", spend_error),
+                     ("forecast_error", forecast_error))
+    )  # fmt: skip
+    horizon_months = require_whole_number(horizon_months, name="horizon_months", low=1)
     if facts.history_weeks < MIN_HISTORY_WEEKS or facts.repeat_buyers < MIN_REPEAT_BUYERS:
         return _no(
             "clv",
@@ -427,6 +482,8 @@ def intervals_status(clv: SectionStatus, *, singular: Sequence[str] = ()) -> Sec
     singular : sequence of str
         Labels of the models whose covariance is missing (a flat likelihood).
     """
+    _require_status(clv)
+    singular = require_sequence_of_str(singular, name="singular", what="parameter names")
     if not clv:
         return _no("intervals", clv.reason)
     if singular:
@@ -446,6 +503,10 @@ def kpis_status(
 ) -> SectionStatus:  # fmt: skip
     """The KPIs of the last ``months`` compare the customers active at their start (a
     purchase in the ``active_days`` before it) with those active at their end."""
+    customers_start = require_whole_number(customers_start, name="customers_start", low=0)
+    start = require_date(start, name="start")
+    months = require_whole_number(months, name="months", low=1)
+    active_days = require_whole_number(active_days, name="active_days", low=1)
     if customers_start > 0:
         return _ok("kpis")
     return _no(
@@ -462,6 +523,9 @@ def whatif_status(clv: SectionStatus, *, model_label: str, has_dropout: bool) ->
     The scenario raises the BG/NBD (or MBG/NBD) chance of staying after a purchase; the
     Pareto/NBD model has no such parameter.
     """
+    _require_status(clv)
+    model_label = require_str(model_label, name="model_label")
+    has_dropout = require_bool(has_dropout, name="has_dropout")
     if not clv:
         return _no("whatif", clv.reason)
     if not has_dropout:
@@ -480,6 +544,9 @@ def abtest_status(
     """An A/B test of retention needs the user's experiment column (which customers got the
     campaign) and customers active before its window. Without the column no test is run: a
     test on random halves of the customers would only show noise."""
+    customers_before = require_whole_number(customers_before, name="customers_before", low=0)
+    window_months = require_whole_number(window_months, name="window_months", low=1)
+    experiment = require_str(experiment, name="experiment", allow_none=True)
     if experiment is None:
         return _no(
             "abtest",
@@ -545,6 +612,9 @@ class HoldoutPlan:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> HoldoutPlan:
+        """Rebuild the plan from :meth:`to_dict` output."""
+        keys = ("observation_end", "chosen_by")
+        doc = require_keys(doc, keys, name="doc", producer="HoldoutPlan.to_dict")
         cal = doc.get("calibration_end")
         return cls(
             weeks=doc.get("weeks"),
@@ -570,6 +640,9 @@ def holdout_plan(facts: LogFacts, *, requested: int | None = None) -> HoldoutPla
     >>> holdout_plan(facts).weeks
     13
     """
+    _require_facts(facts)
+    if requested is not None:
+        requested = require_whole_number(requested, name="requested", low=1, unit="weeks")
     end = facts.last
     history = int(math.floor(facts.history_weeks + 1e-9))
     if requested is not None:
@@ -614,6 +687,16 @@ def holdout_status(
     model_label: str = "BG/NBD",
 ) -> SectionStatus:
     """The holdout check needs a holdout plan, repeat buyers before it and a fitted model."""
+    if not isinstance(plan, HoldoutPlan):
+        raise InputTypeError(
+            f"`plan` must be the HoldoutPlan of `holdout_plan`, got {type(plan).__name__}."
+        )
+    if calibration_repeat_buyers is not None:
+        calibration_repeat_buyers = require_whole_number(
+            calibration_repeat_buyers, name="calibration_repeat_buyers", low=0
+        )
+    fit_error = require_str(fit_error, name="fit_error", allow_none=True)
+    model_label = require_str(model_label, name="model_label")
     if plan.weeks is None:
         return _no("holdout", plan.reason)
     if calibration_repeat_buyers is not None and calibration_repeat_buyers < MIN_REPEAT_BUYERS:
@@ -636,6 +719,10 @@ def holdout_status(
 
 def survey_status(survey: pd.DataFrame | None, *, linked: int | None = None) -> SectionStatus:
     """Survey scores need a survey file whose answers link to customers of the log."""
+    if survey is not None:
+        require_frame(survey, name="survey", producer="load_sample_survey")
+    if linked is not None:
+        linked = require_whole_number(linked, name="linked", low=0)
     if survey is None:
         return _no(
             "survey",
@@ -671,6 +758,8 @@ def input_status(section: str, *, given: bool) -> SectionStatus:
     An example value is never used in its place: without the user's input the section says
     what it needs instead of showing a verdict.
     """
+    section = require_str(section, name="section")
+    given = require_bool(given, name="given")
     if section not in _INPUTS:
         raise ValueError(f"`section` must be one of {', '.join(_INPUTS)}; got {section!r}.")
     return _ok(section) if given else _no(section, _INPUTS[section])

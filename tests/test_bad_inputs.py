@@ -1434,7 +1434,7 @@ bad(report.currency_symbol, 5, raises=(ITE, r"`code` must be an ISO 4217 code"),
 ok(report.currency_symbol, None, check=lambda s: s == "", id="none")
 ok(report.currency_symbol, "gbp", check=lambda s: s == "£", id="lower")
 ok(report.notebooks_dir, check=lambda p: Path(p).is_dir(), id="exists")
-bad(report.build_report, currency="euro", raises=(DVE, r"`currency` must be a three-letter"),
+bad(report.build_report, currency="euro", raises=(DVE, r"`currency=?` must be a three-letter"),
     id="currency-word")  # fmt: skip
 bad(report.build_report, "/nonexistent/log.csv", raises=(rl.DataPathError, r"No transaction file"),
     id="no-file")  # fmt: skip
@@ -1443,12 +1443,17 @@ bad(report.build_report, notebooks="01_overview.ipynb",
 bad(report.build_report, timeout="x", raises=(ITE, r"`timeout` must be a whole number"),
     id="timeout-str")  # fmt: skip
 bad(report.build_report, timeout=0, raises=(DVE, r"`timeout` must be in \[1, "), id="timeout-0")
-bad(report.build_report, title=None, raises=(ITE, r"`title` must be a str"), id="title-none")
+bad(
+    report.build_report,
+    title=3,
+    raises=(ITE, r"`title=?` must be a non-empty text"),
+    id="title-int",
+)
 bad(report.build_report, out_dir=None, raises=(ITE, r"`out_dir` must be a folder path"),
     id="out-dir-none")  # fmt: skip
 bad(report.build_report, out_dir=F.a_file, raises=(DVE, r"`out_dir` .* is a file"),
     id="out-dir-file")  # fmt: skip
-bad(report.build_report, source_currency=5, raises=(ITE, r"`source_currency` must be an ISO 4217"),
+bad(report.build_report, source_currency=5, raises=(ITE, r"`source_currency=?` must be a three-letter"),
     id="source-int")  # fmt: skip
 ok(_cli, "report", "--data", "/nonexistent/log.csv",
    check=lambda r: r[0] == 2 and "No transaction file" in r[1], covers=cli.main, id="no-file")  # fmt: skip
@@ -2224,6 +2229,283 @@ bad(rl.retention_outlook, F.survival, n_draws=50, value_per_customer=10.0, value
 bad(rl.retention_outlook, F.survival, n_draws=50, value_per_customer=10.0, discount_rate=1,
     raises=(DVE, r"`discount_rate` must be in \[0, 1\).*per period"), id="rate-1")  # fmt: skip
 
+# --------------------------------------------------------------------------- report runs
+# the run of a report (issue 12): configuration, shared run, sections, findings
+
+
+@fixture
+def run_csv() -> str:
+    import tempfile
+
+    log = rl.simulate_transactions(
+        60, r=0.8, alpha=4.0, a=0.8, b=2.5, p=6.0, q=4.0, gamma=15.0,
+        start="2023-01-01", end="2023-12-31", seed=3,
+    )  # fmt: skip
+    path = Path(tempfile.mkdtemp(prefix="rl-bad-inputs-")) / "orders.csv"
+    log.to_csv(path, index=False)
+    return str(path)
+
+
+@fixture
+def run_config() -> Any:
+    return rl.RunConfig.from_inputs({"data_path": run_csv(), "margin": 0.3, "cac": 20.0})
+
+
+@fixture
+def config_file() -> str:
+    return str(run_config().write(Path(a_folder()) / "client.toml"))
+
+
+@fixture
+def prepared_run() -> Any:
+    import tempfile
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return rl.prepare_run(run_config(), tempfile.mkdtemp(prefix="rl-bad-inputs-"))
+
+
+@fixture
+def run_config_path() -> Path:
+    return prepared_run().folder / "config.toml"
+
+
+@fixture
+def facts() -> Any:
+    return prepared_run().facts
+
+
+@fixture
+def plan() -> Any:
+    return rl.sections.holdout_plan(facts())
+
+
+@fixture
+def status_ok() -> Any:
+    return rl.sections.input_status("cac", given=True)
+
+
+@fixture
+def caveats() -> pd.DataFrame:
+    return rl.caveats_table(warnings=["SmallSampleWarning: a group of 3 customers."])
+
+
+@fixture
+def an_html() -> str:
+    path = Path(a_folder()) / "report.html"
+    path.write_text("<html><body>report</body></html>")
+    return str(path)
+
+
+_sec = rl.sections
+_is_status = lambda out: isinstance(out, _sec.SectionStatus)  # noqa: E731
+_is_str = lambda out: isinstance(out, str) and len(out) > 0  # noqa: E731
+
+bad(rl.abtest.assignment_from_column, F.tx, ["segment"], raises=(ITE, "`column`"), id="list")
+bad(rl.abtest.assignment_from_column, F.tx, "arm", raises=(DVE, "`arm`"), id="missing")
+bad(rl.abtest.assignment_from_column, F.tx.assign(arm="maybe"), "arm", raises=(DVE, "`arm`"),
+    id="unknown-flag")  # fmt: skip
+bad(rl.abtest.assignment_from_column, F.tx_series, "arm", raises=(ITE, "`transactions`"),
+    id="series")  # fmt: skip
+ok(rl.abtest.assignment_from_column, F.tx.assign(arm="yes"), "arm", id="good",
+   check=lambda out: bool(out["treatment"].all()) and len(out) == 60)  # fmt: skip
+
+bad(rl.RunConfig.from_inputs, ["margin"], raises=(ITE, "`given`"), id="list")
+bad(rl.RunConfig.from_inputs, {"margin": 2.0}, raises=(DVE, "margin"), id="margin")
+bad(rl.RunConfig.from_inputs, {}, config_file=3, raises=(ITE, "`config_file`"), id="file-type")
+ok(rl.RunConfig.from_inputs, {"margin": 0.3}, id="good", check=lambda out: out.margin == 0.3)
+bad(rl.load_config, 3, raises=(ITE, "`path`"), id="type")
+bad(rl.load_config, "no/such/client.toml", raises=(rl.DataPathError, "client.toml"), id="missing")
+ok(rl.load_config, F.config_file, id="good", check=lambda out: out.margin == 0.3)
+bad(rl.RunConfig.setting, F.run_config, "nonsense", raises=(DVE, "`nonsense`"), id="unknown")  # fmt: skip
+bad(rl.RunConfig.setting, F.run_config, 3, raises=(ITE, "`key`"), id="type")
+ok(rl.RunConfig.setting, F.run_config, "cac", id="good",
+   check=lambda out: out.value == 20.0 and out.given)  # fmt: skip
+bad(rl.RunConfig.given, F.run_config, "nonsense", raises=(DVE, "`nonsense`"), id="unknown")  # fmt: skip
+ok(rl.RunConfig.given, F.run_config, "margin", id="good", check=lambda out: out)
+bad(
+    rl.RunConfig.cac_for,
+    F.run_config,
+    3,
+    raises=(ITE, "`segment`"),
+    id="type",
+)
+ok(
+    rl.RunConfig.cac_for,
+    F.run_config,
+    id="good",
+    check=lambda out: out == 20.0,
+)
+bad(rl.RunConfig.basis, F.run_config, "nonsense", raises=(DVE, "`nonsense`"), id="unknown")  # fmt: skip
+bad(rl.RunConfig.basis, F.run_config, ["margin"], raises=(ITE, "`keys`"), id="list")
+ok(rl.RunConfig.basis, F.run_config, "margin", id="good",
+   check=lambda out: "30% margin" in str(out))  # fmt: skip
+bad(rl.RunConfig.write, F.run_config, 3, raises=(ITE, "`path`"), id="type")
+bad(rl.RunConfig.write, F.run_config, F.a_folder, raises=(DVE, "`path`"), id="folder")  # fmt: skip
+ok(rl.RunConfig.write, F.run_config, F.alerts_path.replace("alerts.csv", "written.toml"), id="good", check=lambda out: out.is_file())  # fmt: skip
+ok(rl.RunConfig.digest, F.run_config, id="good",
+   check=lambda out: isinstance(out, str) and len(out) >= 8)  # fmt: skip
+ok(rl.RunConfig.settings, F.run_config, id="good",
+   check=lambda out: any(s.key == "margin" for s in out))  # fmt: skip
+ok(rl.RunConfig.table, F.run_config, id="good",
+   check=lambda out: {"key", "value", "source"} <= set(out.columns))  # fmt: skip
+ok(rl.RunConfig.to_toml, F.run_config, id="good",
+   check=lambda out: "margin = 0.3" in out)  # fmt: skip
+ok(rl.RunConfig.loader_options, F.run_config, id="good",
+   check=lambda out: isinstance(out, dict))  # fmt: skip
+
+bad(rl.prepare_run, {"margin": 0.3}, F.a_folder, raises=(ITE, "`config`"), id="dict")
+bad(rl.prepare_run, F.run_config, F.a_file, raises=(DVE, "`folder`"), id="file")
+ok(rl.prepare_run, F.run_config, F.a_folder, id="good",
+   check=lambda out: (out.folder / "config.toml").is_file())  # fmt: skip
+bad(rl.open_run, 3, raises=(ITE, "`config_path`"), id="type")
+bad(rl.open_run, margin=7, raises=(DVE, "margin"), id="margin")
+ok(rl.open_run, F.run_config_path, id="good",
+   check=lambda out: out.config.margin == 0.3)  # fmt: skip
+bad(rl.Run.status, F.prepared_run, "nonsense", raises=(DVE, "`section`"), id="unknown")  # fmt: skip
+bad(rl.Run.status, F.prepared_run, 3, raises=(ITE, "`section`"), id="type")
+ok(rl.Run.status, F.prepared_run, "cohorts", id="good", check=_is_status)
+ok(rl.Run.statuses, F.prepared_run, id="good",
+   check=lambda out: set(out) == set(_sec.SECTIONS))  # fmt: skip
+bad(rl.Run.window, F.prepared_run, months="3", raises=(ITE, "`months`"), id="text")
+bad(rl.Run.window, F.prepared_run, months=0, raises=(DVE, "`months`"), id="zero")
+ok(rl.Run.window, F.prepared_run, months=3, id="good",
+   check=lambda out: out[0] < out[1])  # fmt: skip
+bad(rl.Run.customers_before, F.prepared_run, months=1.5, raises=(DVE, "`months`"), id="fraction")  # fmt: skip
+ok(rl.Run.customers_before, F.prepared_run, id="good",
+   check=lambda out: 0 < out <= 60)  # fmt: skip
+bad(rl.Run.export, F.prepared_run, F.tx_series, "x", raises=(ITE, "`frame`"), id="series")  # fmt: skip
+bad(rl.Run.export, F.prepared_run, F.tx, "a b", raises=(DVE, "`name`"), id="name")
+bad(rl.Run.export, F.prepared_run, F.tx, "x", csv="yes", raises=(ITE, "`csv`"), id="csv")  # fmt: skip
+ok(rl.Run.export, F.prepared_run, F.tx, "corpus_rows", id="good",
+   check=lambda out: all(p.is_file() for p in out.paths))  # fmt: skip
+ok(rl.Run.fit_note, F.prepared_run, id="good",
+   check=lambda out: isinstance(str(out), str))  # fmt: skip
+ok(rl.Run.save, F.prepared_run, id="good",
+   check=lambda out: out.name == "config.toml" and out.is_file())  # fmt: skip
+bad(widgets.dashboard_for_run, F.tx, raises=(ITE, "`run`"), id="frame")
+ok(widgets.dashboard_for_run, F.prepared_run, id="good", check=lambda out: out is not None)
+
+bad(_sec.log_facts, F.tx_series, F.summary, raises=(ITE, "`transactions`"), id="series")
+bad(_sec.log_facts, F.tx, F.tx, raises=(DVE, "`frequency`"), id="not-a-summary")
+ok(_sec.log_facts, F.tx, F.tx.pipe(rl.rfm_summary, grain="D"), id="good",
+   check=lambda out: out.customers == 60 and out.months >= 10)  # fmt: skip
+for _status in (_sec.cohorts_status, _sec.countries_status, _sec.clv_status):
+    bad(_status, F.tx, raises=(ITE, "`facts`"), id="frame")
+    ok(_status, F.facts, id="good", check=_is_status)
+bad(_sec.clv_status, F.facts, horizon_months=0, raises=(DVE, "`horizon_months`"), id="horizon")
+bad(_sec.groups_status, F.facts, ["region"], raises=(ITE, "`by`"), id="list")
+bad(_sec.groups_status, F.facts, "region", largest=("UK",), raises=(ITE, "`largest`"), id="pair")
+ok(_sec.groups_status, F.facts, None, requested=("region",), id="good",
+   check=lambda out: not out and "country" in out.reason)  # fmt: skip
+bad(_sec.projection_status, 3, raises=(ITE, "`error`"), id="type")
+ok(_sec.projection_status, "0 was lost", id="good",
+   check=lambda out: not out and "three months" in out.reason)  # fmt: skip
+bad(_sec.intervals_status, True, raises=(ITE, "`clv`"), id="bool")
+bad(_sec.intervals_status, F.status_ok, singular="r", raises=(ITE, "`singular`"), id="str")
+ok(_sec.intervals_status, F.status_ok, singular=["r"], id="good", check=lambda out: not out)
+bad(_sec.kpis_status, "10", start="2023-01-01", raises=(ITE, "`customers_start`"), id="text")
+bad(_sec.kpis_status, 10, start="soon", raises=(DVE, "`start`"), id="start")
+ok(_sec.kpis_status, 10, start="2023-01-01", id="good", check=lambda out: bool(out))
+bad(_sec.whatif_status, F.status_ok, model_label="BG/NBD", has_dropout="yes",
+    raises=(ITE, "`has_dropout`"), id="flag")  # fmt: skip
+ok(_sec.whatif_status, F.status_ok, model_label="BG/NBD", has_dropout=False, id="good",
+   check=lambda out: not out)  # fmt: skip
+bad(_sec.abtest_status, -1, raises=(DVE, "`customers_before`"), id="negative")
+bad(_sec.abtest_status, 500, experiment=["arm"], raises=(ITE, "`experiment`"), id="list")
+ok(_sec.abtest_status, 500, experiment="arm", id="good", check=lambda out: bool(out))
+bad(_sec.holdout_plan, F.tx, raises=(ITE, "`facts`"), id="frame")
+bad(_sec.holdout_plan, F.facts, requested=0, raises=(DVE, "`requested`"), id="zero")
+ok(_sec.holdout_plan, F.facts, requested=8, id="good", check=lambda out: out.weeks == 8)
+bad(_sec.holdout_status, F.facts, raises=(ITE, "`plan`"), id="facts")
+bad(_sec.holdout_status, F.plan, fit_error=3, raises=(ITE, "`fit_error`"), id="error")
+ok(_sec.holdout_status, F.plan, calibration_repeat_buyers=30, id="good", check=_is_status)
+bad(_sec.survey_status, [1, 2], raises=(ITE, "`survey`"), id="list")
+bad(_sec.survey_status, None, linked="3", raises=(ITE, "`linked`"), id="linked")
+ok(_sec.survey_status, None, id="good", check=lambda out: not out)
+bad(_sec.input_status, "cac", given="yes", raises=(ITE, "`given`"), id="flag")
+ok(_sec.input_status, "cac", given=False, id="good", check=lambda out: not out)
+bad(_sec.LogFacts.from_dict, {"customers": 3}, raises=(DVE, "`purchase_days`"), id="facts-keys")
+bad(_sec.LogFacts.from_dict, [1], raises=(ITE, "`doc`"), id="facts-list")
+ok(_sec.LogFacts.from_dict, F.facts.to_dict(), id="facts-good", check=lambda out: out == facts())
+ok(_sec.LogFacts.to_dict, F.facts, id="facts-good",
+   check=lambda out: out["customers"] == facts().customers)  # fmt: skip
+bad(_sec.HoldoutPlan.from_dict, {"weeks": 8}, raises=(DVE, "`observation_end`"), id="plan-keys")
+ok(_sec.HoldoutPlan.from_dict, F.plan.to_dict(), id="plan-good", check=lambda out: out == plan())
+ok(_sec.HoldoutPlan.to_dict, F.plan, id="plan-good",
+   check=lambda out: "observation_end" in out)  # fmt: skip
+bad(rl.CleaningReport.from_dict, {"table": []}, raises=(DVE, "`rows_read`"), id="cleaning-keys")
+ok(rl.CleaningReport.from_dict, F.cleaning_report.to_dict(), id="cleaning-good",
+   check=lambda out: out.rows_read == cleaning_report().rows_read)  # fmt: skip
+ok(rl.CleaningReport.to_dict, F.cleaning_report, id="cleaning-good",
+   check=lambda out: out["rows_read"] >= out["rows_kept"])  # fmt: skip
+
+_fd = rl.findings
+bad(_fd.retention_finding, F.tx, raises=(DVE, "`period_number`"), id="not-curves")
+bad(_fd.retention_finding, F.curves, at=1, raises=(ITE, "`at`"), id="at")
+ok(_fd.retention_finding, F.curves, id="good", check=lambda out: out is None or "month" in out)
+bad(_fd.cohort_trend_finding, F.curves, raises=(DVE, "`cohort"), id="not-table")
+bad(_fd.cohort_trend_finding, F.cohort_table, period_number=0, raises=(DVE, "`period_number`"),
+    id="zero")  # fmt: skip
+ok(_fd.cohort_trend_finding, F.cohort_table, min_cohorts=2, id="good",
+   check=lambda out: out is None or "cohort" in out)  # fmt: skip
+bad(_fd.concentration_finding, F.tx, raises=(DVE, "`top"), id="not-summary")
+bad(_fd.concentration_finding, F.tx.pipe(rl.pareto_summary, by="region"),
+    raises=(DVE, "`summary`"), id="groups")  # fmt: skip
+ok(_fd.concentration_finding, F.tx.pipe(rl.pareto_summary), id="good",
+   check=lambda out: "of net revenue" in out)  # fmt: skip
+_value = {"customers": 60, "horizon_months": 12, "past_revenue": 900.0, "currency": "EUR",
+          "margin": 0.3, "margin_given": True}  # fmt: skip
+bad(_fd.value_finding, "1000", 800.0, 1200.0, raises=(ITE, "`total`"), id="text", **_value)
+bad(_fd.value_finding, 1000.0, None, None, raises=(DVE, "`margin`"), id="margin",
+    **{**_value, "margin": 3.0})  # fmt: skip
+ok(
+    _fd.value_finding,
+    1000.0,
+    800.0,
+    1200.0,
+    id="good",
+    check=lambda out: "1.0k EUR" in out,
+    **_value,
+)
+bad(_fd.risk_finding, 5, 3, 100.0, currency="EUR", horizon_months=12, raises=(DVE, "`at_risk`"),
+    id="more-at-risk")  # fmt: skip
+bad(_fd.risk_finding, 1, 3, 100.0, currency="euro", horizon_months=12,
+    raises=(DVE, "`currency`"), id="currency")  # fmt: skip
+ok(_fd.risk_finding, 1, 3, 100.0, currency="EUR", horizon_months=12, id="good",
+   check=lambda out: out.startswith("1 of the 3"))  # fmt: skip
+bad(_fd.survey_finding, F.tx, raises=(DVE, "`score`"), id="not-scores")
+ok(_fd.survey_finding, F.survey.pipe(rl.survey_summary), id="good",
+   check=lambda out: out.startswith("Survey ("))  # fmt: skip
+bad(_fd.main_caveat, F.tx, raises=(DVE, "`kind`"), id="not-caveats")
+ok(_fd.main_caveat, F.caveats, id="good", check=_is_str)
+bad(_fd.for_reader, 3, raises=(ITE, "`text`"), id="type")
+ok(_fd.for_reader, "Refit with `penalizer_coef=0.01`. Its `p_alive` is near 1.", id="good",
+   check=lambda out: out == "Its P(alive) is near 1.")  # fmt: skip
+bad(rl.caveats_table, warnings="one warning", raises=(ITE, "`warnings`"), id="str")
+bad(rl.caveats_table, skipped=["CLV"], raises=(ITE, "`skipped`"), id="skipped")
+bad(rl.caveats_table, config={"margin": 0.3}, raises=(ITE, "`config`"), id="config")
+bad(rl.caveats_table, cleaning=F.tx, raises=(ITE, "`cleaning`"), id="cleaning")
+ok(rl.caveats_table, skipped={"CLV": "no repeat buyers"}, config=F.run_config, id="good",
+   check=lambda out: list(out.columns) == ["kind", "caveat"] and len(out) >= 1)  # fmt: skip
+bad(rl.assumptions_table, {"margin": 0.3}, raises=(ITE, "`config`"), id="dict")
+bad(rl.assumptions_table, F.run_config, holdout_weeks="8", raises=(ITE, "`holdout_weeks`"),
+    id="weeks")  # fmt: skip
+ok(rl.assumptions_table, F.run_config, holdout_weeks=8, id="good",
+   check=lambda out: "Profit margin on revenue" in set(out["Assumption"]))  # fmt: skip
+bad(rl.executive_summary, F.run_config, raises=(ITE, "`run`"), id="config")
+bad(rl.executive_summary, F.prepared_run, caveats=F.tx, raises=(DVE, "`kind`"), id="caveats")
+ok(rl.executive_summary, F.prepared_run, id="good",
+   check=lambda out: 1 <= len(out) <= 8 and all(isinstance(f, _fd.Finding) for f in out))  # fmt: skip
+
+bad(report.column_label, ["share_of_clv"], raises=(ITE, "`name`"), id="list")
+ok(report.column_label, "share_of_clv", id="good", check=lambda out: out == "Share of CLV")
+bad(report.write_pdf, 3, F.alerts_path, raises=(ITE, "`html_path`"), id="type")
+bad(report.write_pdf, F.a_folder, F.alerts_path, raises=(DVE, "`html_path`"), id="folder")
+bad(report.write_pdf, F.alerts_path.replace("alerts.csv", "none.html"), F.alerts_path,
+    raises=(rl.DataPathError, "none.html"), id="missing")  # fmt: skip
+
+
 # --------------------------------------------------------------------------- the argument sweep
 #
 # One good call per public function, then each of its optional arguments in turn set to a
@@ -2462,6 +2744,17 @@ _NO_ARGUMENTS = {
     "retention_lib.report.notebooks_dir",
     "retention_lib.cleaning.CleaningReport.summary",
     "retention_lib.clv.models._BaseModel.get_params",
+    "retention_lib.cleaning.CleaningReport.to_dict",
+    "retention_lib.config.RunConfig.digest",
+    "retention_lib.config.RunConfig.loader_options",
+    "retention_lib.config.RunConfig.settings",
+    "retention_lib.config.RunConfig.table",
+    "retention_lib.config.RunConfig.to_toml",
+    "retention_lib.run.Run.fit_note",
+    "retention_lib.run.Run.save",
+    "retention_lib.run.Run.statuses",
+    "retention_lib.sections.HoldoutPlan.to_dict",
+    "retention_lib.sections.LogFacts.to_dict",
 }
 
 
@@ -2470,7 +2763,10 @@ def test_every_public_function_is_in_the_corpus() -> None:
 
 
 #: public functions whose good call is too slow for the corpus, and where it is tested instead
-_GOOD_CALL_ELSEWHERE = {"retention_lib.report.build_report"}  # runs the notebooks: test_report.py
+_GOOD_CALL_ELSEWHERE = {
+    "retention_lib.report.build_report",  # runs the notebooks: test_report.py
+    "retention_lib.report.write_pdf",  # needs Chromium: the --pdf report of test_installed.py
+}
 
 
 def test_every_public_function_has_a_good_call() -> None:

@@ -12,7 +12,14 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from .._validation import RetentionLibError, require_frame, require_margin, require_transactions
+from .._validation import (
+    InputTypeError,
+    RetentionLibError,
+    require_frame,
+    require_margin,
+    require_sequence_of_str,
+    require_transactions,
+)
 from ._common import Steps, collect_warnings, note_html
 from .cohorts import cohort_explorer
 
@@ -181,6 +188,7 @@ def dashboard(
     """
     require_transactions(transactions)
     margin = require_margin(margin)
+    model_notes = require_sequence_of_str(model_notes, name="model_notes", what="notes")
     if survey is not None:
         require_frame(survey, name="survey", producer="load_sample_survey")
     titles = ["Cohorts", "Customer value", "Pareto 80/20"]
@@ -233,6 +241,12 @@ def dashboard_for_run(run: Any) -> w.Tab:
     -------
     ipywidgets.Tab
     """
+    from ..run import Run
+
+    if not isinstance(run, Run):
+        raise InputTypeError(
+            f"`run` must be the Run of `retention_lib.open_run`, got {type(run).__name__}."
+        )
     models = None
     if run.status("clv"):
         models = (run.models.purchase, run.models.spend, run.summary)
