@@ -722,6 +722,13 @@ class _ContractualModel(Estimator):
         pandas.DataFrame
             ``n`` rows, one column per parameter (all > 0). Without a covariance (a flat
             likelihood) every row is the point estimate.
+
+        Raises
+        ------
+        DataValidationError
+            The sampling distribution is so wide (a fit near a boundary of the parameter
+            space, on few cohorts) that draws leave the range of floating point: such a fit
+            gives no interval and no projection.
         """
         self._check_fitted()
         n = require_whole_number(n, name="n", low=1)
@@ -732,7 +739,23 @@ class _ContractualModel(Estimator):
         else:
             rng = np.random.default_rng(seed)
             draws = rng.multivariate_normal(theta, self.log_covariance_.to_numpy(), size=n)
-        return pd.DataFrame(np.exp(draws), columns=list(self._param_names))
+        with np.errstate(over="ignore", under="ignore"):
+            values = np.exp(draws)
+        invalid = ~(np.isfinite(values) & (values > 0)).all(axis=1)
+        if invalid.any():
+            errors = np.sqrt(np.diag(self.log_covariance_.to_numpy()))
+            params = ", ".join(f"{k}={v:.3g}" for k, v in self.params_.items())
+            spread = ", ".join(
+                f"{k} {e:.3g}" for k, e in zip(self._param_names, errors, strict=True)
+            )
+            raise DataValidationError(
+                f"The {self.label} fit is too uncertain to draw from: {int(invalid.sum()):,} "
+                f"of {n:,} draws of its parameters are not finite and positive (standard errors "
+                f"of the log-parameters: {spread}; fitted {params}, near a boundary of the "
+                "parameter space), so it gives no interval and no projection. Pool more "
+                "cohorts or periods (a longer log), or read only `params_`."
+            )
+        return pd.DataFrame(values, columns=list(self._param_names))
 
 
 class ShiftedBetaGeoModel(_ContractualModel):

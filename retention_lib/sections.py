@@ -325,6 +325,11 @@ def projection_status(error: str | None) -> SectionStatus:
         cause = "no customer of this log has gone three months without buying yet"
     elif "period 0 only" in text:
         cause = "no cohort of this log can be followed past its first month yet"
+    elif "too uncertain to draw from" in text:
+        cause = (
+            "its model, fitted on this log's cohorts, sits near a boundary and is too "
+            "uncertain to project"
+        )
     elif "no valid probabilities" in text:
         cause = "its model, fitted on this log's cohorts, gives no valid probabilities"
     elif "hold out" in text or "No cell is projected" in text:

@@ -313,3 +313,36 @@ def test_backtest_on_UCI_online_retail_is_within_four_and_a_half_points(online_r
         result = backtest_retention(table, holdout=3, model=model)
         assert result.mae < tolerance, result
         assert result.coverage >= 0.7, result
+
+
+def _every_five_days(n_rows: int = 60, n_customers: int = 25) -> pd.DataFrame:
+    """The CLI test's log: 25 customers buying in turn every 5 days for 10 months."""
+    return pd.DataFrame(
+        {
+            "customer_id": [f"C{i % n_customers}" for i in range(n_rows)],
+            "timestamp": pd.date_range("2024-01-01", periods=n_rows, freq="5D"),
+            "amount": 10.0,
+        }
+    )
+
+
+def test_a_fit_too_uncertain_to_draw_from_is_a_clear_error_not_a_nan():
+    # tests/test_cli.py's 60-row log: nobody is lost after month 1 in most cohorts, the sBG
+    # fit runs to a boundary (beta -> 0) with standard errors of ~1e5 on the log scale, so
+    # its parameter draws overflow; the projection says so instead of failing inside numpy
+    survival = cohort_survival(_every_five_days(), period="M")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ShiftedBetaGeoModel().fit(survival)
+        with pytest.raises(DataValidationError, match=r"too uncertain to draw from.*`params_`"):
+            model.parameter_draws(100, seed=0)
+        with pytest.raises(DataValidationError, match=r"sBG fit is too uncertain"):
+            project_retention(survival, model="sBG")
+
+
+def test_draws_of_a_well_determined_fit_are_all_valid():
+    model = ShiftedBetaGeoModel().fit(
+        pd.DataFrame({"period_number": range(13), "customers": REGULAR})
+    )
+    draws = model.parameter_draws(500, seed=0)
+    assert np.isfinite(draws.to_numpy()).all() and (draws.to_numpy() > 0).all()

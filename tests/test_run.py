@@ -227,3 +227,24 @@ def test_the_fit_note_carries_the_value_models_boundary_warnings(prepared):
         shown == '<div class="rl-skip"><p><b>Model fit.</b> The fit sits on a boundary.</p></div>'
     )
     assert FitNote(())._repr_html_() is None and not FitNote(())
+
+
+def test_a_projection_too_uncertain_to_draw_is_a_skipped_section_with_its_reason(tmp_path):
+    # tests/test_cli.py's log: the sBG fit on its cohorts sits on a boundary and cannot be
+    # drawn from; the run says why instead of failing (or quoting NaN) in notebook 02
+    days = pd.date_range("2024-01-01", periods=60, freq="5D")
+    path = tmp_path / "orders.csv"
+    pd.DataFrame(
+        {
+            "CustomerID": [f"C{i % 25}" for i in range(60)],
+            "InvoiceDate": days,
+            "Quantity": 1,
+            "UnitPrice": 10.0,
+            "InvoiceNo": [f"N{i}" for i in range(60)],
+        }
+    ).to_csv(path, index=False)
+    run = open_run(data_path=str(path))
+    assert run.status("cohorts")
+    status = run.status("projection")
+    assert not status
+    assert "sits near a boundary and is too uncertain to project" in status.reason

@@ -160,6 +160,12 @@ def test_projection_names_what_the_cohorts_lack():
     assert "`" not in lost.reason + first.reason  # no variable names in the prose
     nan = projection_status("Cannot project: the fitted model gives no valid probabilities.")
     assert "gives no valid probabilities." in nan.reason
+    wide = projection_status(
+        "The sBG fit is too uncertain to draw from: 2,000 of 2,000 draws of its parameters "
+        "are not finite and positive (...). Pool more cohorts or periods, or read only `params_`."
+    )
+    assert not wide and "sits near a boundary and is too uncertain to project." in wide.reason
+    assert "`" not in wide.reason
 
 
 def test_other_sections():
