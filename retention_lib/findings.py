@@ -24,6 +24,7 @@ from ._validation import (
     require_bool,
     require_currency_code,
     require_frame_columns,
+    require_in_range,
     require_margin,
     require_number,
     require_sequence,
@@ -43,6 +44,7 @@ __all__ = [
     "main_caveat",
     "retention_finding",
     "risk_finding",
+    "scorecard_auc",
     "survey_finding",
     "value_finding",
 ]
@@ -266,7 +268,14 @@ def value_finding(
 
 
 def risk_finding(
-    at_risk: int, high_value: int, value_at_risk: float, *, currency: str, horizon_months: int
+    at_risk: int,
+    high_value: int,
+    value_at_risk: float,
+    *,
+    currency: str,
+    horizon_months: int,
+    score: str | None = None,
+    auc: float | None = None,
 ) -> str:
     """Valuable customers at risk of leaving and the predicted value they hold.
 
@@ -276,6 +285,12 @@ def risk_finding(
         Customers on the churn-risk list, and the high-value customers it was drawn from.
     value_at_risk : float
         Their predicted value over the horizon.
+    currency : str
+    horizon_months : int
+    score, auc : str and float, optional
+        The score the list ranks by (the churn scorecard's recommended one) and its AUC on
+        the holdout (:func:`~retention_lib.clv.churn_scorecard`); without them the list
+        ranks by the model's P(alive) and how well it predicts is not measured.
     """
     at_risk = require_whole_number(at_risk, name="at_risk", low=0)
     high_value = require_whole_number(high_value, name="high_value", low=0)
@@ -287,6 +302,11 @@ def risk_finding(
     value_at_risk = require_number(value_at_risk, name="value_at_risk")
     currency = require_currency_code(currency, name="currency")
     horizon_months = require_whole_number(horizon_months, name="horizon_months", low=1)
+    score = require_str(score, name="score", allow_none=True)
+    if auc is not None:
+        auc = require_in_range(auc, name="auc", low=0, high=1)
+    if (score is None) != (auc is None):
+        raise DataValidationError("Give `score` and `auc` together (the scorecard's).")
     if not high_value:
         return "No customer has a predicted value high enough to be watched for churn."
     if not at_risk:
@@ -297,10 +317,57 @@ def risk_finding(
     return (
         f"{at_risk:,} of the {high_value:,} most valuable customers ({say.pct(at_risk / high_value)}) "
         f"show signs of leaving; they hold {say.money_short(value_at_risk, currency)} of "
-        f"predicted revenue over the next {horizon_months} months. The list ranks them by the "
-        "model's chance that each is still active; how well it predicts who stops buying is "
-        "not measured in this report."
+        f"predicted revenue over the next {horizon_months} months. " + _ranking(score, auc)
     )
+
+
+def _ranking(score: str | None, auc: float | None) -> str:
+    if score is None or auc is None:
+        return (
+            "The list ranks them by the model's chance that each is still active; how well it "
+            "predicts who stops buying is not measured in this report."
+        )
+    if auc <= 0.5 + say.LEVEL:
+        quality = "no better than a coin toss at telling who stops buying"
+    elif auc < 0.7:
+        quality = "a weak ranking of who stops buying"
+    elif auc < 0.8:
+        quality = "a fair ranking of who stops buying"
+    else:
+        quality = "a good ranking of who stops buying"
+    return (
+        f"The list ranks them by {score}, whose AUC on the holdout is {auc:.2f} (0.5 is a coin "
+        f"toss, 1 a perfect ranking): {quality}."
+    )
+
+
+def scorecard_auc(card: Any) -> float:
+    """The holdout AUC of a churn scorecard's recommended score (the one the churn-risk list
+    ranks by).
+
+    Parameters
+    ----------
+    card : ChurnScorecard
+        :func:`~retention_lib.clv.churn_scorecard` output.
+
+    Returns
+    -------
+    float
+    """
+    from .clv import ChurnScorecard
+
+    if not isinstance(card, ChurnScorecard):
+        raise InputTypeError(
+            f"`card` must be a ChurnScorecard (`retention_lib.clv.churn_scorecard`), got "
+            f"{type(card).__name__}."
+        )
+    rows = card.table[card.table["scorer"] == card.recommended]
+    if not card.recommended or rows.empty or not say.finite(rows["auc"].iloc[0]):
+        raise DataValidationError(
+            "`card` recommends no score with an AUC (no purchase model was fitted on its "
+            "holdout); see its `table` notes."
+        )
+    return float(rows["auc"].iloc[0])
 
 
 def survey_finding(scores: pd.DataFrame) -> str | None:
@@ -702,12 +769,21 @@ def _value_findings(run: Any) -> list[Finding]:
     predictions = customer_lifetime_value(
         bg, gg, summary, horizon_months=horizon, discount_rate=config.discount_rate, margin=1.0
     )
-    alerts = churn_risk_list(
-        tx, predictions=predictions[["customer_id", "p_alive", "clv"]], value="clv"
-    )
+    card = run.churn_scorecard
+    score = auc = None
+    if card is None:
+        alerts = churn_risk_list(
+            tx, predictions=predictions[["customer_id", "p_alive", "clv"]], value="clv"
+        )
+    else:  # as notebook 04's list: the scorecard's recommended model, refitted on all the log
+        alerts = churn_risk_list(
+            tx, model=card.fit_recommended(summary), summary=summary, horizon=card.horizon,
+            predictions=predictions[["customer_id", "clv"]], value="clv",
+        )  # fmt: skip
+        score, auc = card.recommended, scorecard_auc(card)
     risk = risk_finding(
         len(alerts), int(alerts.attrs.get("n_high_value", 0)), float(alerts["value"].sum()),
-        currency=config.currency, horizon_months=horizon,
+        currency=config.currency, horizon_months=horizon, score=score, auc=auc,
     )  # fmt: skip
     out.append(Finding("Risk", risk, "Churn-risk list for the CRM"))
     return out

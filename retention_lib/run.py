@@ -31,6 +31,7 @@ import pandas as pd
 from ._validation import (
     DataValidationError,
     InputTypeError,
+    RetentionLibError,
     require_choice,
     require_frame,
     require_path,
@@ -483,6 +484,26 @@ class Run:
         """Name of the purchase model (``"BG/NBD"``...)."""
         model = self.models.purchase
         return model._label if model is not None else _LABELS[self._purchase_name()]
+
+    @cached_property
+    def churn_scorecard(self) -> Any:
+        """The churn scorecard on the run's holdout (the scores of who makes no purchase in
+        it, :func:`~retention_lib.clv.churn_scorecard` at day grain); None when the log has
+        no holdout or the scorecard cannot be computed on it. The churn-risk list of the
+        report and its executive summary both rank by its recommended score."""
+        if not self.status("holdout") or self.holdout_plan.calibration_end is None:
+            return None
+        from .clv import churn_scorecard
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # notebook 04 shows the scorecard and its notes
+            try:
+                card = churn_scorecard(
+                    self.transactions, calibration_end=self.holdout_plan.calibration_end, grain="D"
+                )
+            except RetentionLibError:
+                return None
+        return card if card.recommended else None
 
     @cached_property
     def holdout_plan(self) -> HoldoutPlan:

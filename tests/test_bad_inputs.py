@@ -2474,6 +2474,11 @@ bad(_fd.risk_finding, 1, 3, 100.0, currency="euro", horizon_months=12,
     raises=(DVE, "`currency`"), id="currency")  # fmt: skip
 ok(_fd.risk_finding, 1, 3, 100.0, currency="EUR", horizon_months=12, id="good",
    check=lambda out: out.startswith("1 of the 3"))  # fmt: skip
+bad(_fd.risk_finding, 1, 3, 100.0, currency="EUR", horizon_months=12, score="P(no purchase)",
+    auc=2.0, raises=(DVE, "`auc`"), id="auc")  # fmt: skip
+bad(_fd.scorecard_auc, F.tx, raises=(ITE, "`card`"), id="frame")
+bad(_fd.scorecard_auc, F.card_none, raises=(DVE, "`card` recommends no score"), id="none")
+ok(_fd.scorecard_auc, F.card, id="good", check=lambda out: 0.5 < out <= 1)
 bad(_fd.survey_finding, F.tx, raises=(DVE, "`score`"), id="not-scores")
 ok(_fd.survey_finding, F.survey.pipe(rl.survey_summary), id="good",
    check=lambda out: out.startswith("Survey ("))  # fmt: skip

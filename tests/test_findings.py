@@ -255,3 +255,30 @@ def test_code_asides_are_cut_whole_and_the_sentences_after_them_kept():
     assert for_reader("No `source_currency`: taken in GBP.\nWhat to do: run `f(x)`.\nEnd.") == (
         "No source currency: taken in GBP.\nEnd."
     )
+
+
+def test_risk_quotes_the_holdout_auc_of_the_score_the_list_ranks_by():
+    score = "BG/NBD P(no purchase)"
+    fair = risk_finding(12, 80, 4_321.0, currency="EUR", horizon_months=12, score=score, auc=0.727)
+    assert f"ranks them by {score}, whose AUC on the holdout is 0.73" in fair
+    assert "a fair ranking" in fair and "not measured" not in fair
+    coin = risk_finding(12, 80, 4_321.0, currency="EUR", horizon_months=12, score=score, auc=0.5)
+    assert "no better than a coin toss" in coin
+    good = risk_finding(12, 80, 4_321.0, currency="EUR", horizon_months=12, score=score, auc=0.86)
+    assert "0.86" in good and "a good ranking" in good
+    with pytest.raises(rl.DataValidationError, match="`score` and `auc` together"):
+        risk_finding(12, 80, 4_321.0, currency="EUR", horizon_months=12, auc=0.7)
+
+
+def test_summary_risk_finding_quotes_the_runs_scorecard(simulated_log, tmp_path):
+    path = tmp_path / "log.csv"
+    simulated_log(300, end="2024-06-30").to_csv(path, index=False)
+    run = rl.open_run(data_path=str(path))
+    card = run.churn_scorecard
+    assert card is not None and card.recommended
+    auc = rl.findings.scorecard_auc(card)
+    expected = float(card.table.set_index("scorer").loc[card.recommended, "auc"])
+    assert auc == expected
+    risk = next(f for f in rl.executive_summary(run) if f.topic == "Risk")
+    assert "most valuable customers (" in risk.text  # someone is at risk: the ranking is quoted
+    assert f"{card.recommended}, whose AUC on the holdout is {auc:.2f}" in risk.text
