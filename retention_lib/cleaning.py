@@ -199,7 +199,13 @@ class CleaningReport:
 
     @classmethod
     def from_dict(cls, doc: dict) -> CleaningReport:
-        """Rebuild a report from :meth:`to_dict` output."""
+        """Rebuild a report from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        doc : dict
+            A document written by ``to_dict``.
+        """
         keys = ("table", "columns", "rows_read", "rows_kept", "revenue_read", "revenue_kept")
         doc = require_keys(doc, keys, name="doc", producer="CleaningReport.to_dict")
         table = pd.DataFrame(doc["table"], columns=doc["columns"])

@@ -415,8 +415,13 @@ class RunConfig:
     :meth:`from_inputs` (flags/arguments over a config file over defaults) or
     :func:`load_config` (a TOML file).
 
-    Settings
-    --------
+    Parameters
+    ----------
+    settings : mapping
+        Setting key -> :class:`Setting`, for every option (build one with :meth:`from_inputs`).
+
+    Attributes
+    ----------
     data_path, survey_path : str or None
         The transaction log (None = the bundled sample) and a survey file.
     currency, source_currency : str
@@ -537,7 +542,13 @@ class RunConfig:
         }
 
     def setting(self, key: str) -> Setting:
-        """The :class:`Setting` (value, source, origin) of ``key``."""
+        """The :class:`Setting` (value, source, origin) of ``key``.
+
+        Parameters
+        ----------
+        key : str
+            A setting's name (``"margin"``, ``"columns.customer_id"``).
+        """
         key = require_str(key, name="key")
         if key not in self._settings:
             raise DataValidationError(
@@ -550,7 +561,13 @@ class RunConfig:
         return iter(self._settings.values())
 
     def given(self, key: str) -> bool:
-        """True when the user gave ``key`` (flag, argument or config file)."""
+        """True when the user gave ``key`` (flag, argument or config file).
+
+        Parameters
+        ----------
+        key : str
+            A setting's name (``"margin"``, ``"columns.customer_id"``).
+        """
         return self.setting(key).given
 
     def table(self) -> pd.DataFrame:
@@ -561,7 +578,13 @@ class RunConfig:
         )
 
     def cac_for(self, segment: str | None = None) -> float | None:
-        """The acquisition cost the user gave for ``segment`` (or overall); None if none."""
+        """The acquisition cost the user gave for ``segment`` (or overall); None if none.
+
+        Parameters
+        ----------
+        segment : str, optional
+            An acquisition segment (None: the overall cost).
+        """
         segment = require_str(segment, name="segment", allow_none=True)
         if segment is not None and segment in self.cac_by_segment:
             return float(self.cac_by_segment[segment])
@@ -572,6 +595,11 @@ class RunConfig:
 
         A default business input is named as such, so a figure resting on it reads as an
         illustration, never as the client's fact.
+
+        Parameters
+        ----------
+        *keys : str
+            Setting names (``"margin"``, ``"cac"``, ...).
 
         Examples
         --------
@@ -674,7 +702,13 @@ class RunConfig:
         return "\n".join(lines) + "\n"
 
     def write(self, path: str | Path) -> Path:
-        """Write :meth:`to_toml` to ``path`` (folders are created) and return the path."""
+        """Write :meth:`to_toml` to ``path`` (folders are created) and return the path.
+
+        Parameters
+        ----------
+        path : path
+            Where to write the TOML file.
+        """
         path = require_path(path, name="path", example="config.toml")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.to_toml(), encoding="utf-8")
@@ -776,6 +810,11 @@ def _read_file(path: str | Path) -> dict[str, Setting]:
 
 def load_config(path: str | Path) -> RunConfig:
     """Read a TOML config file (every setting it does not give takes its default).
+
+    Parameters
+    ----------
+    path : path
+        A TOML config file.
 
     Examples
     --------

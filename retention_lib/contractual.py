@@ -743,7 +743,8 @@ class _ContractualModel(Estimator):
             values = np.exp(draws)
         invalid = ~(np.isfinite(values) & (values > 0)).all(axis=1)
         if invalid.any():
-            errors = np.sqrt(np.diag(self.log_covariance_.to_numpy()))
+            cov = self.log_covariance_  # not None: draws without one are the point estimate
+            errors = np.sqrt(np.diag(cov.to_numpy())) if cov is not None else np.zeros(len(theta))
             params = ", ".join(f"{k}={v:.3g}" for k, v in self.params_.items())
             spread = ", ".join(
                 f"{k} {e:.3g}" for k, e in zip(self._param_names, errors, strict=True)

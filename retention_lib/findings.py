@@ -180,7 +180,13 @@ def cohort_trend_finding(
 
 
 def concentration_finding(summary: pd.DataFrame) -> str:
-    """Revenue concentration from :func:`~retention_lib.pareto.pareto_summary` (one row)."""
+    """Revenue concentration from :func:`~retention_lib.pareto.pareto_summary` (one row).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`~retention_lib.pareto.pareto_summary` output (one row, no groups).
+    """
     cols = ["top", "top_share", "customer_share_for_target", "n_customers_for_target", "target"]
     require_frame_columns(summary, cols, name="summary", producer="pareto_summary")
     if len(summary) != 1:
@@ -371,7 +377,13 @@ def scorecard_auc(card: Any) -> float:
 
 
 def survey_finding(scores: pd.DataFrame) -> str | None:
-    """Survey scores from :func:`~retention_lib.kpis.survey_summary` (no groups)."""
+    """Survey scores from :func:`~retention_lib.kpis.survey_summary` (no groups).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        :func:`~retention_lib.kpis.survey_summary` output (no groups).
+    """
     if scores is None or scores.empty:
         return None
     cols = ["score", "value", "ci_low", "ci_high", "n"]
@@ -387,7 +399,13 @@ def survey_finding(scores: pd.DataFrame) -> str | None:
 
 def main_caveat(caveats: pd.DataFrame) -> str | None:
     """The caveat that weighs most on the report's figures (the first of
-    :func:`caveats_table`, which lists them by weight), in one sentence."""
+    :func:`caveats_table`, which lists them by weight), in one sentence.
+
+    Parameters
+    ----------
+    caveats : pandas.DataFrame
+        :func:`caveats_table` output.
+    """
     if caveats is None or caveats.empty:
         return None
     require_frame_columns(caveats, ["kind", "caveat"], name="caveats", producer="caveats_table")
@@ -450,6 +468,11 @@ def for_reader(text: str) -> str:
     argument name becomes its words (`p_alive` -> P(alive)); asides and sentences that
     show code (a call, an assignment, a dotted name) are left out; the rest is kept word for
     word.
+
+    Parameters
+    ----------
+    text : str
+        A warning or note as written for a programmer.
 
     Examples
     --------

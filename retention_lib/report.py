@@ -228,7 +228,13 @@ _WORDS = {
 def column_label(name: Any) -> Any:
     """The heading of a column in a report table: :data:`COLUMN_LABELS`, else the name's
     words (``share_of_clv`` -> "Share of CLV", ``profit_uplift_pct`` -> "Profit uplift (%)").
-    Names that are not snake_case words are kept as they are."""
+    Names that are not snake_case words are kept as they are.
+
+    Parameters
+    ----------
+    name : str or hashable
+        A column name (any hashable label).
+    """
     try:
         hash(name)
     except TypeError:
@@ -694,7 +700,7 @@ def _add_toc(body: str) -> str:
     return body.replace("<!--RL-TOC-->", toc_html, 1)
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
@@ -868,7 +874,13 @@ def _execute(
 
 
 def report_jobs(n_notebooks: int) -> int:
-    """Notebooks run at once: ``RETENTION_REPORT_JOBS``, else one per core (at most all)."""
+    """Notebooks run at once: ``RETENTION_REPORT_JOBS``, else one per core (at most all).
+
+    Parameters
+    ----------
+    n_notebooks : int
+        Notebooks to run.
+    """
     text = os.environ.get("RETENTION_REPORT_JOBS", "").strip()
     if text:
         try:
@@ -1176,9 +1188,9 @@ def build_report(
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(combined)
+    page, _ = exporter.from_notebook_node(combined)
     html_path = out / "retention_report.html"
-    html_path.write_text(_add_toc(body), encoding="utf-8")
+    html_path.write_text(_add_toc(page), encoding="utf-8")
     if pdf:
         write_pdf(html_path, out / "retention_report.pdf")
     return html_path
@@ -1189,6 +1201,13 @@ def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike) -> Path
 
     Uses the Chromium at ``RETENTION_CHROMIUM`` or ``/usr/bin/chromium`` (Debian's
     ``chromium`` package; never a browser downloaded by ``playwright install``).
+
+    Parameters
+    ----------
+    html_path : path
+        The HTML report to print.
+    pdf_path : path
+        Where to write the PDF.
 
     Raises
     ------

@@ -110,7 +110,7 @@ class _Recorder:
         warnings.simplefilter("always")
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         caught = list(self._caught)
         self._cm.__exit__(*exc)
         for w in caught:
@@ -157,6 +157,7 @@ class ClvModels:
 
     @property
     def fitted(self) -> bool:
+        """Whether both the purchase and the spend model were fitted."""
         return self.purchase is not None and self.spend is not None
 
 
@@ -192,14 +193,17 @@ class HoldoutCheck:
 
     @property
     def calibration_end(self) -> pd.Timestamp | None:
+        """Last day of the calibration period (None: no holdout)."""
         return self.plan.calibration_end
 
     @property
     def observation_end(self) -> pd.Timestamp:
+        """Last day of the holdout (the log's last day)."""
         return self.plan.observation_end
 
     @property
     def weeks(self) -> int | None:
+        """Length of the holdout in weeks (None: no holdout)."""
         return self.plan.weeks
 
 
@@ -260,6 +264,15 @@ class Run:
     Build one with :func:`prepare_run` (the report does, before the notebooks run) or
     :func:`open_run` (a notebook does). Attributes are computed on first use, or read from
     the run's folder when the report prepared it.
+
+    Parameters
+    ----------
+    config : RunConfig
+        The run's configuration.
+    folder : path, optional
+        The report's output folder (None: nothing is written).
+    reuse : bool, default True
+        Read the shared files in ``folder`` when they were written for ``config``.
 
     Attributes
     ----------
@@ -339,20 +352,24 @@ class Run:
 
     @property
     def transactions(self) -> pd.DataFrame:
+        """The cleaned log in the canonical schema."""
         return self._prepared[0]
 
     @property
     def cleaning(self) -> Any:
+        """The CleaningReport of the cleaning (every row and unit of revenue accounted for)."""
         return self._prepared[1]
 
     @cached_property
     def summary(self) -> pd.DataFrame:
+        """The RFM summary of the cleaned log at day grain (``rfm_summary(tx, grain="D")``)."""
         from .clv import rfm_summary
 
         return rfm_summary(self.transactions, time_unit="W", grain="D")
 
     @cached_property
     def facts(self) -> LogFacts:
+        """What the log holds as far as the sections' needs go (:class:`LogFacts`)."""
         if self._stored is not None:
             return LogFacts.from_dict(self._stored["facts"])
         return log_facts(self.transactions, self.summary)
@@ -364,10 +381,12 @@ class Run:
 
     @property
     def group_by(self) -> str | None:
+        """The grouping column the run uses (None: none of the requested ones is in the log)."""
         return self.groups[0] if self.groups else None
 
     @cached_property
     def survey(self) -> pd.DataFrame | None:
+        """The survey file of the configuration, loaded (None when none was given)."""
         path = self.config.survey_path
         if path is None:
             if self.config.data_path is not None:
@@ -554,10 +573,18 @@ class Run:
 
     # -- sections -----------------------------------------------------------------------------
     def status(self, section: str) -> SectionStatus:
-        """Whether ``section`` can be computed on this log (see :mod:`retention_lib.sections`)."""
+        """Whether ``section`` can be computed on this log (see :mod:`retention_lib.sections`).
+
+        Parameters
+        ----------
+        section : str
+            A section of :data:`~retention_lib.sections.SECTIONS` (``"cohorts"``, ``"clv"``, ...).
+        """
         from .sections import SECTIONS
 
-        section = require_choice(require_str(section, name="section"), SECTIONS, name="section")
+        section = require_choice(
+            require_str(section, name="section"), tuple(SECTIONS), name="section"
+        )
         if section == "cohorts":
             return cohorts_status(self.facts)
         if section == "projection":
@@ -646,13 +673,25 @@ class Run:
 
     def window(self, *, months: int) -> tuple[pd.Timestamp, pd.Timestamp]:
         """Start and end (exclusive) of the last ``months`` months of the log (its last day
-        included): the KPI period, the A/B test window."""
+        included): the KPI period, the A/B test window.
+
+        Parameters
+        ----------
+        months : int
+            Length of the window in calendar months.
+        """
         months = require_whole_number(months, name="months", low=1, unit="months")
         end = self.facts.last + pd.Timedelta(days=1)
         return end - pd.DateOffset(months=months), end
 
     def customers_before(self, *, months: int = 3) -> int:
-        """Customers with a row before the last ``months`` months of the log."""
+        """Customers with a row before the last ``months`` months of the log.
+
+        Parameters
+        ----------
+        months : int
+            Length of the window in calendar months.
+        """
         start, _ = self.window(months=months)
         tx = self.transactions
         return int(tx.loc[tx["timestamp"] < start, "customer_id"].nunique())

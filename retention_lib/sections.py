@@ -8,8 +8,8 @@ their wording live here, as tested functions of the log's facts; ``retention_lib
 them to a run and the report drops the cells of an unavailable section (notebook cells tagged
 ``needs-<section>``).
 
-Sections
---------
+Notes
+-----
 ``cohorts``
     Cohort retention: purchases in at least :data:`MIN_COHORT_MONTHS` calendar months.
 ``projection``
@@ -228,6 +228,7 @@ class LogFacts:
     columns: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
+        """The facts as a JSON-ready dict (dates as ISO text)."""
         out = asdict(self)
         out["first"], out["last"] = str(self.first.date()), str(self.last.date())
         out["columns"] = list(self.columns)
@@ -235,7 +236,13 @@ class LogFacts:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> LogFacts:
-        """Rebuild the facts from :meth:`to_dict` output."""
+        """Rebuild the facts from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        doc : dict
+            A document written by ``to_dict``.
+        """
         keys = [f.name for f in fields(cls) if f.name != "columns"]
         values = require_keys(doc, keys, name="doc", producer="LogFacts.to_dict")
         values["first"], values["last"] = (
@@ -297,7 +304,13 @@ def _require_status(status: Any, name: str = "clv") -> None:
 
 
 def cohorts_status(facts: LogFacts) -> SectionStatus:
-    """Cohort retention needs purchases in :data:`MIN_COHORT_MONTHS` calendar months."""
+    """Cohort retention needs purchases in :data:`MIN_COHORT_MONTHS` calendar months.
+
+    Parameters
+    ----------
+    facts : LogFacts
+        :func:`log_facts` output.
+    """
     _require_facts(facts)
     if facts.months >= MIN_COHORT_MONTHS:
         return _ok("cohorts")
@@ -403,7 +416,13 @@ _INTERNAL = {"source_row", "is_return", "currency_original"}
 
 
 def countries_status(facts: LogFacts) -> SectionStatus:
-    """The largest market against the rest needs a country column."""
+    """The largest market against the rest needs a country column.
+
+    Parameters
+    ----------
+    facts : LogFacts
+        :func:`log_facts` output.
+    """
     _require_facts(facts)
     if "country" in facts.columns:
         return _ok("countries")
@@ -435,6 +454,8 @@ def clv_status(
         Why the purchase model or the Gamma-Gamma spend model could not be fitted.
     forecast_error : str, optional
         Why the fitted purchase model gives no finite forecast over ``horizon_months``.
+    horizon_months : int
+        CLV horizon in months.
     """
     _require_facts(facts)
     model_label = require_str(model_label, name="model_label")
@@ -507,7 +528,19 @@ def kpis_status(
     active_days: int = KPI_ACTIVE_DAYS,
 ) -> SectionStatus:  # fmt: skip
     """The KPIs of the last ``months`` compare the customers active at their start (a
-    purchase in the ``active_days`` before it) with those active at their end."""
+    purchase in the ``active_days`` before it) with those active at their end.
+
+    Parameters
+    ----------
+    active_days : int
+        Days without a purchase after which a customer counts as inactive.
+    customers_start : int
+        Customers active at the start of the KPI period.
+    months : int
+        Length of the window in calendar months.
+    start : pandas.Timestamp
+        Start of the KPI period.
+    """
     customers_start = require_whole_number(customers_start, name="customers_start", low=0)
     start = require_date(start, name="start")
     months = require_whole_number(months, name="months", low=1)
@@ -527,6 +560,15 @@ def whatif_status(clv: SectionStatus, *, model_label: str, has_dropout: bool) ->
 
     The scenario raises the BG/NBD (or MBG/NBD) chance of staying after a purchase; the
     Pareto/NBD model has no such parameter.
+
+    Parameters
+    ----------
+    clv : SectionStatus
+        The CLV section's status (:func:`clv_status`).
+    has_dropout : bool
+        Whether the purchase model has drop-out (the what-if scenarios change it).
+    model_label : str
+        The purchase model's label (``"BG/NBD"``).
     """
     _require_status(clv)
     model_label = require_str(model_label, name="model_label")
@@ -548,7 +590,17 @@ def abtest_status(
 ) -> SectionStatus:
     """An A/B test of retention needs the user's experiment column (which customers got the
     campaign) and customers active before its window. Without the column no test is run: a
-    test on random halves of the customers would only show noise."""
+    test on random halves of the customers would only show noise.
+
+    Parameters
+    ----------
+    customers_before : int
+        Customers with a row before the test window.
+    experiment : str, optional
+        The log's experiment column (None: none given).
+    window_months : int
+        Length of the test window in months.
+    """
     customers_before = require_whole_number(customers_before, name="customers_before", low=0)
     window_months = require_whole_number(window_months, name="window_months", low=1)
     experiment = require_str(experiment, name="experiment", allow_none=True)
@@ -605,6 +657,7 @@ class HoldoutPlan:
     reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """The plan as a JSON-ready dict (dates as ISO text)."""
         return {
             "weeks": self.weeks,
             "calibration_end": None
@@ -617,7 +670,13 @@ class HoldoutPlan:
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> HoldoutPlan:
-        """Rebuild the plan from :meth:`to_dict` output."""
+        """Rebuild the plan from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        doc : dict
+            A document written by ``to_dict``.
+        """
         keys = ("observation_end", "chosen_by")
         doc = require_keys(doc, keys, name="doc", producer="HoldoutPlan.to_dict")
         cal = doc.get("calibration_end")
@@ -637,6 +696,13 @@ def holdout_plan(facts: LogFacts, *, requested: int | None = None) -> HoldoutPla
     further so that :data:`MIN_HISTORY_WEEKS` stay before it; no holdout when that leaves
     less than :data:`MIN_HOLDOUT_WEEKS`. With ``requested``: that length, if it leaves
     :data:`MIN_HISTORY_WEEKS` before it.
+
+    Parameters
+    ----------
+    facts : LogFacts
+        :func:`log_facts` output.
+    requested : int, optional
+        Holdout length the user asked for, in weeks (None: chosen from the history).
 
     Examples
     --------
@@ -691,7 +757,19 @@ def holdout_status(
     fit_error: str | None = None,
     model_label: str = "BG/NBD",
 ) -> SectionStatus:
-    """The holdout check needs a holdout plan, repeat buyers before it and a fitted model."""
+    """The holdout check needs a holdout plan, repeat buyers before it and a fitted model.
+
+    Parameters
+    ----------
+    calibration_repeat_buyers : int, optional
+        Repeat buyers in the calibration period.
+    fit_error : str, optional
+        Why the calibration fit failed, if it did.
+    model_label : str
+        The purchase model's label (``"BG/NBD"``).
+    plan : HoldoutPlan
+        :func:`holdout_plan` output.
+    """
     if not isinstance(plan, HoldoutPlan):
         raise InputTypeError(
             f"`plan` must be the HoldoutPlan of `holdout_plan`, got {type(plan).__name__}."
@@ -723,7 +801,15 @@ def holdout_status(
 
 
 def survey_status(survey: pd.DataFrame | None, *, linked: int | None = None) -> SectionStatus:
-    """Survey scores need a survey file whose answers link to customers of the log."""
+    """Survey scores need a survey file whose answers link to customers of the log.
+
+    Parameters
+    ----------
+    linked : int, optional
+        Survey answers linked to a customer of the log.
+    survey : pandas.DataFrame or None
+        The run's survey (None: none given).
+    """
     if survey is not None:
         require_frame(survey, name="survey", producer="load_sample_survey")
     if linked is not None:
@@ -762,6 +848,13 @@ def input_status(section: str, *, given: bool) -> SectionStatus:
 
     An example value is never used in its place: without the user's input the section says
     what it needs instead of showing a verdict.
+
+    Parameters
+    ----------
+    given : bool
+        Whether the user gave the input.
+    section : str
+        The section that needs the business input (``"whatif"``, ...).
     """
     section = require_str(section, name="section")
     given = require_bool(given, name="given")

@@ -81,6 +81,7 @@ def _clv_tab(
             models, messages = collect_warnings(fit_clv, transactions, progress=steps)
         finally:
             steps.done()
+    assert models is not None  # fitted above when not given
     bgnbd, gg, summary = models
     return _with_notes(clv_explorer(bgnbd, gg, summary, transactions, by="region"), messages)
 
