@@ -306,7 +306,17 @@ def test_full_report_on_the_uci_log(tmp_path, online_retail_path):
             assert (tmp_path / "exports" / f"{name}.{ext}").is_file()
             assert f'href="exports/{name}.{ext}"' in html
     values = pd.read_csv(tmp_path / "exports" / "customer_values.csv", dtype={"customer_id": str})
-    assert len(values) == 4334 and values["clv"].notna().all()
+    assert len(values) == 4324 and values["clv"].notna().all()  # returns matched (main's cleaning)
+    # notebook 02's projection and NRR split and notebook 04's scorecard are computed, not skipped
+    from retention_lib.run import open_run
+
+    run = open_run(tmp_path / "config.toml")
+    assert run.status("projection") and run.status("holdout") and run.churn_scorecard is not None
+    for heading in ("Where-retention-is-heading", "Net-revenue-retention",
+                    "Which-score-ranks-the-customers-who-stop-buying?"):  # fmt: skip
+        start = html.index(f'id="{heading}"')
+        assert "Not shown." not in html[start : start + 3000], heading
+    assert "whose AUC on the holdout is" in summary  # the risk finding quotes the list's score
 
 
 @pytest.mark.slow
