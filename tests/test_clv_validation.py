@@ -116,6 +116,29 @@ def test_tracking_is_cumulative(bg, tx):
     assert len(ax.lines) == 3
 
 
+def test_tracking_holdout_part_counts_every_holdout_purchase(tx):
+    # a calibration end in mid-step and a partial last step: the curve still reaches the last
+    # day and its holdout part is the holdout's repeat purchases, as in holdout_report
+    cal_end, end = "1997-09-26", "1998-06-25"
+    split = calibration_holdout_split(
+        tx, calibration_end=cal_end, observation_end=end, grain="D", count_zero_amounts=True
+    )
+    model = BetaGeoModel().fit(
+        rfm_summary(tx, grain="D", observation_end=cal_end, count_zero_amounts=True)
+    )
+    track = cumulative_tracking(
+        model, tx, calibration_end=cal_end, observation_end=end, grain="D", count_zero_amounts=True
+    )
+    last_cal = track[~track["holdout"]].iloc[-1]
+    assert track["actual"].iloc[-1] - last_cal["actual"] == split["frequency_holdout"].sum()
+    assert track["date"].iloc[-1] <= pd.Timestamp(end)
+    assert track["period"].iloc[-1] == pytest.approx(
+        (pd.Timestamp(end) - tx["timestamp"].min().normalize()).days / 7 + 1 / 7
+    )
+    predicted = holdout_report(model, split)["value"]["predicted_total"]
+    assert track["predicted"].iloc[-1] - last_cal["predicted"] == pytest.approx(predicted, rel=0.02)
+
+
 _UNIT = {"D": "days", "W": "weeks", "M": "months"}
 
 

@@ -260,9 +260,12 @@ def cumulative_tracking(
     Returns
     -------
     pandas.DataFrame
-        ``period`` (1, 2, ...: periods of ``time_unit`` since the first purchase in the data),
-        ``date`` (start of the period), ``actual``, ``predicted`` (cumulative repeat
-        transactions at the end of the period), ``holdout`` (bool).
+        ``period`` (1, 2, ...: periods of ``time_unit`` since the first purchase in the data,
+        at the end of each step; the step ending on ``calibration_end`` and the last one may be
+        partial, so their ``period`` is fractional), ``date`` (first day of the step),
+        ``actual``, ``predicted`` (cumulative repeat transactions at the end of the step),
+        ``holdout`` (bool: the step ends after ``calibration_end``). The curve reaches the last
+        day of the data, and its holdout steps count exactly the holdout's repeat purchases.
     """
     _check_model(model)
     require_transactions(transactions)
@@ -300,7 +303,13 @@ def cumulative_tracking(
     end_idx = period_index_of(end, grain)
     # tracking steps: one per time_unit, in grain periods
     step = max(int(round(1 / scale)), 1) if grain != time_unit else 1
+    # the last step may be partial, and the calibration end need not fall on a step's end:
+    # both are steps' ends too, so the curve reaches the end of the data and the holdout
+    # part alone is read exactly from the calibration end
     ends = np.arange(origin + step - 1, end_idx + 1, step)
+    ends = np.unique(np.concatenate([ends, [end_idx], [cal_idx] if cal_idx < end_idx else []]))
+    ends = ends[ends >= origin].astype(np.int64)
+    starts_of_steps = np.concatenate([[origin], ends[:-1] + 1])
     reps = np.sort(frame.loc[frame["repeat"] & known, "period"].to_numpy())
     actual = np.searchsorted(reps, ends, side="right")
     births, counts = np.unique(cohort.to_numpy(), return_counts=True)
@@ -317,8 +326,8 @@ def cumulative_tracking(
     )
     return pd.DataFrame(
         {
-            "period": np.arange(1, len(ends) + 1),
-            "date": period_start(ends - (step - 1), grain).to_numpy(),
+            "period": (ends - origin + 1) / step,
+            "date": period_start(starts_of_steps, grain).to_numpy(),
             "actual": actual.astype(float),
             "predicted": predicted,
             "holdout": ends > cal_idx,
