@@ -47,6 +47,7 @@ __all__ = [
     "scorecard_auc",
     "survey_finding",
     "value_finding",
+    "warning_kind",
 ]
 
 #: Months at which the summary quotes retention.
@@ -433,7 +434,22 @@ CAVEAT_KINDS = (
 )
 
 
-def _kind_of_warning(text: str) -> str:
+def warning_kind(text: str) -> str:
+    """The kind of caveat (one of :data:`CAVEAT_KINDS`) a retention-lib warning is.
+
+    Parameters
+    ----------
+    text : str
+        The warning as ``"Category: message"`` (or the category name alone), e.g.
+        ``"BoundaryWarning: The BG/NBD fit: ..."``.
+
+    Returns
+    -------
+    str
+        ``"Model fit"`` (convergence, boundary), ``"Small groups"``, ``"Model check"``
+        (assumptions) or ``"Data"`` (anything else).
+    """
+    text = require_str(text, name="text")
     name = text.split(":", 1)[0]
     if name in ("ConvergenceWarning", "BoundaryWarning"):
         return "Model fit"
@@ -551,7 +567,7 @@ def caveats_table(
     for text in model_warnings:
         rows.append(("Value model", for_reader(_strip_category(text))))
     for text in warnings:
-        rows.append((_kind_of_warning(text), for_reader(_strip_category(text))))
+        rows.append((warning_kind(text), for_reader(_strip_category(text))))
     if config is not None and values_shown and not config.given("margin"):
         rows.append(
             (

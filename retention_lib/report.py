@@ -575,9 +575,9 @@ _WARNING_LINE = re.compile(r"^\S.*?:\d+: (\w+): (.*)$")
 
 
 def _warning_notes(stderr: str) -> str:
-    """retention-lib's warnings in ``stderr`` as "Warning (Category): message" lines (other
+    """retention-lib's warnings in ``stderr`` as "Kind: message" lines (the kind of caveat: :func:`retention_lib.findings.warning_kind`) (other
     stderr text, and the source lines Python prints under a warning, are left out)."""
-    from .findings import for_reader
+    from .findings import for_reader, warning_kind
 
     names = _warning_names()
     notes = []
@@ -586,8 +586,57 @@ def _warning_notes(stderr: str) -> str:
         if match and match.group(1) in names:
             text = for_reader(match.group(2))
             if text:
-                notes.append(f"Warning ({match.group(1)}): {text}")
+                notes.append(f"{warning_kind(match.group(1))}: {text}")
     return "".join(f"{n}\n" for n in dict.fromkeys(notes))
+
+
+#: What a reader sees where a warning already shown above comes up again.
+REPEATED_WARNINGS_NOTE = (
+    "(The same {what} as above apply here; every warning is listed under Assumptions and caveats.)"
+)
+
+
+def _show_warnings_once(cells: list[Any]) -> list[Any]:
+    """Keep the first showing of each warning note in a report's cells (in reading order).
+
+    Sections that reuse one fitted model raise its warnings again; a reader sees each once,
+    where it first comes up, and in later places one line saying the same warnings apply.
+    Notes are the lines :func:`_warning_notes` writes ("Model fit: ...", "Small groups: ...").
+
+    Parameters
+    ----------
+    cells : list of notebook cells
+        The report's cells in reading order; their stdout outputs are edited in place.
+
+    Returns
+    -------
+    list
+        ``cells`` (the same objects).
+    """
+    from .findings import CAVEAT_KINDS
+
+    prefixes = tuple(f"{kind}: " for kind in CAVEAT_KINDS)
+    seen: set[str] = set()
+    for cell in cells:
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("name") != "stdout":
+                continue
+            lines = str(output.get("text", "")).splitlines()
+            kept, repeated = [], []
+            for line in lines:
+                if line.startswith(prefixes):
+                    if line in seen:
+                        repeated.append(line.split(":", 1)[0].lower())
+                        continue
+                    seen.add(line)
+                kept.append(line)
+            if repeated:
+                what = "warnings" if len(set(repeated)) > 1 else f"{repeated[0]} warnings"
+                kept.append(REPEATED_WARNINGS_NOTE.format(what=what))
+                output["text"] = "".join(f"{line}\n" for line in kept)
+    return cells
 
 
 #: Cells with this tag move to the report's appendix (cleaning, method, model checks).
@@ -1168,6 +1217,7 @@ def build_report(
     )
     combined.cells.append(_header_cell(header))
     combined.cells.append(_header_cell(_summary_html(findings)))
+    _show_warnings_once([*body, *appendix])  # reading order: the appendix comes last
     combined.cells.extend(body)
     combined.cells.append(_header_cell(_assumptions_html(assumptions, caveats)))
     if appendix:

@@ -2487,6 +2487,9 @@ ok(_fd.main_caveat, F.caveats, id="good", check=_is_str)
 bad(_fd.for_reader, 3, raises=(ITE, "`text`"), id="type")
 ok(_fd.for_reader, "Refit with `penalizer_coef=0.01`. Its `p_alive` is near 1.", id="good",
    check=lambda out: out == "Its P(alive) is near 1.")  # fmt: skip
+bad(_fd.warning_kind, None, raises=(ITE, "`text`"), id="none")
+ok(_fd.warning_kind, "BoundaryWarning: The BG/NBD fit: a = 0.003 is near 0.", id="good",
+   check=lambda out: out == "Model fit")  # fmt: skip
 bad(rl.caveats_table, warnings="one warning", raises=(ITE, "`warnings`"), id="str")
 bad(rl.caveats_table, skipped=["CLV"], raises=(ITE, "`skipped`"), id="skipped")
 bad(rl.caveats_table, config={"margin": 0.3}, raises=(ITE, "`config`"), id="config")

@@ -390,10 +390,35 @@ def test_strip_keeps_retention_lib_warnings_as_a_note():
     kept = report._strip_for_report(nb).cells
     assert [o["name"] for o in kept[0].outputs] == ["stdout"]
     assert kept[0].outputs[0]["text"] == (
-        "Warning (BoundaryWarning): The BG/NBD fit: a = 0.0031 is below 0.01, near 0. No "
+        "Model fit: The BG/NBD fit: a = 0.0031 is below 0.01, near 0. No "
         "drop-out is identifiable.\n"
     )
     assert kept[1].outputs == []
+
+
+def _note_cell(*lines):
+    cell = new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="".join(f"{t}\n" for t in lines))
+    ]
+    return cell
+
+
+def test_each_warning_is_shown_once_in_reading_order():
+    fit = "Model fit: The BG/NBD fit: a = 0.0031 is below 0.01, near 0."
+    small = "Small groups: Asia has 19 customers."
+    cells = [
+        _note_cell(fit, "Total CLV is 2.4M GBP."),
+        new_markdown_cell("## Next"),
+        _note_cell(fit, small),
+        _note_cell(fit, small, "Reading: fine."),
+    ]
+    report._show_warnings_once(cells)
+    texts = [c.outputs[0]["text"].splitlines() for c in (cells[0], cells[2], cells[3])]
+    assert texts[0] == [fit, "Total CLV is 2.4M GBP."]
+    assert texts[1] == [small, report.REPEATED_WARNINGS_NOTE.format(what="model fit warnings")]
+    assert texts[2] == ["Reading: fine.", report.REPEATED_WARNINGS_NOTE.format(what="warnings")]
+    assert sum(line == fit for t in texts for line in t) == 1  # shown once, where it first comes up
 
 
 def test_unavailable_sections_leave_one_paragraph_with_their_heading():
