@@ -575,8 +575,9 @@ _WARNING_LINE = re.compile(r"^\S.*?:\d+: (\w+): (.*)$")
 
 
 def _warning_notes(stderr: str) -> str:
-    """retention-lib's warnings in ``stderr`` as "Kind: message" lines (the kind of caveat: :func:`retention_lib.findings.warning_kind`) (other
-    stderr text, and the source lines Python prints under a warning, are left out)."""
+    """retention-lib's warnings in ``stderr`` as "Kind: message" lines, the kind of caveat
+    from :func:`retention_lib.findings.warning_kind` (other stderr text, and the source lines
+    Python prints under a warning, are left out)."""
     from .findings import for_reader, warning_kind
 
     names = _warning_names()
