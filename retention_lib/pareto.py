@@ -254,18 +254,20 @@ def _join_predictions(out: pd.DataFrame, clv: pd.DataFrame) -> pd.DataFrame:
     extra = [c for c in clv.columns if c != "customer_id" and c not in out.columns]
     right = clv[["customer_id", *extra]].copy()
     right["customer_id"] = right["customer_id"].astype("str")
-    merged = out.merge(right, on="customer_id", how="left", validate="many_to_one")
-    if extra:
-        lacking = merged[extra[0]].isna()
-        if lacking.any():
-            warnings.warn(
-                f"{int(lacking.sum())} customer(s) have no row in `clv` "
-                f"({_few(merged.loc[lacking, 'customer_id'])}); their `{extra[0]}` is "
-                "NaN. Fit the CLV model on the same transactions, or fill with 0 to count them "
-                "as worth nothing.",
-                AssumptionWarning,
-                stacklevel=3,
-            )
+    merged = out.merge(
+        right, on="customer_id", how="left", validate="many_to_one", indicator="_clv_row"
+    )
+    lacking = (merged.pop("_clv_row") == "left_only").to_numpy()
+    if extra and lacking.any():  # a missing row, not a NaN the caller put in on purpose
+        named = ", ".join(f"`{c}`" for c in extra)
+        warnings.warn(
+            f"{int(lacking.sum())} customer(s) have no row in `clv` "
+            f"({_few(merged.loc[lacking, 'customer_id'])}); their {named} "
+            f"{'is' if len(extra) == 1 else 'are'} NaN. Fit the CLV model on the same "
+            "transactions, or give them a row (e.g. `clv` 0 to count them as worth nothing).",
+            AssumptionWarning,
+            stacklevel=3,
+        )
     return merged
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import duckdb
 import matplotlib.pyplot as plt
 import numpy as np
@@ -247,6 +249,14 @@ def test_customer_values_joins_clv_and_warns_for_missing_predictions(tiny_log):
     comp = P.concentration_comparison(cv.fillna({"clv": 0.0}), values=["revenue", "clv"])
     assert comp["measure"].tolist() == ["revenue", "clv"]
     assert comp.loc[1, "total_value"] == pytest.approx(180.0)
+    # a row given on purpose (E counted as worth nothing, P(alive) unknown) is no missing row
+    given = pd.concat(
+        [clv, pd.DataFrame({"customer_id": ["E"], "clv": [0.0], "p_alive": [np.nan]})]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AssumptionWarning)
+        cv = P.customer_values(tiny_log, clv=given)
+    assert cv.set_index("customer_id").loc["E", "clv"] == 0.0
 
 
 def test_result_does_not_depend_on_row_order(rng):
