@@ -636,9 +636,19 @@ class Run:
                 int(counts["customers_start"].iloc[0]), start=start, months=KPI_MONTHS
             )
         if section == "holdout":
-            clv = self.status("clv")
-            if not clv:
-                return SectionStatus("holdout", False, clv.reason)
+            # the holdout checks the purchase model only: a spend model that cannot be fitted
+            # takes away the value per customer, not the forecast check or the churn scorecard
+            first = clv_status(self.facts)
+            errors = self.models.errors if first else {}
+            purchase = clv_status(
+                self.facts,
+                model_label=self.model_label,
+                fit_error=errors.get("purchase"),
+                forecast_error=errors.get("forecast"),
+                horizon_months=self.config.horizon_months,
+            )
+            if not purchase:
+                return SectionStatus("holdout", False, purchase.reason)
             check = self.holdout
             return holdout_status(
                 check.plan,

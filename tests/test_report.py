@@ -339,6 +339,9 @@ def test_report_is_written_for_thin_logs(name, tmp_path):
         assert run.status(section), section
     assert (out / "exports" / "cohort_retention.csv").exists() == ("cohorts" not in EXPECTED[name])
     assert (out / "exports" / "customer_values.csv").exists() == ("clv" not in EXPECTED[name])
+    scorecard = page.index('<h2 id="Which-score-ranks-the-customers-who-stop-buying?">')
+    shown_there = "Not shown." not in page[scorecard : scorecard + 800]
+    assert shown_there == ("holdout" not in EXPECTED[name])  # it needs the holdout, not spend
 
 
 def test_styled_table_formats_shares_money_and_counts_without_the_range_index():

@@ -139,6 +139,21 @@ def few_customers_two_months() -> pd.DataFrame:
     return _frame(rows)
 
 
+def fixed_price() -> pd.DataFrame:
+    """A one-product shop: every order costs the same, so customers do not differ in spend
+    and the Gamma-Gamma model has nothing to fit (its optimiser does not converge)."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for i in range(300):
+        t = START + pd.Timedelta(days=int(rng.integers(0, 300)), hours=10)
+        while t < START + pd.Timedelta(days=700):
+            rows.append((f"C{i}", t, 19.99, COUNTRIES[i % 3]))
+            if rng.random() < 0.05:
+                break
+            t += pd.Timedelta(days=int(rng.exponential(60)) + 1)
+    return _frame(rows)
+
+
 THIN_LOGS: dict[str, Callable[[], pd.DataFrame]] = {
     "single_row": single_row,
     "single_customer": single_customer,
@@ -150,6 +165,7 @@ THIN_LOGS: dict[str, Callable[[], pd.DataFrame]] = {
     "holdout_not_converging": holdout_not_converging,
     "spend_not_converging": spend_not_converging,
     "few_customers_two_months": few_customers_two_months,
+    "fixed_price": fixed_price,
 }
 
 #: Sections each log cannot support (the rest must compute).
@@ -170,6 +186,7 @@ EXPECTED: dict[str, set[str]] = {
     "few_customers_two_months": {
         "projection", "groups", "clv", "intervals", "holdout", "kpis", "whatif",
     },
+    "fixed_price": {"clv", "intervals", "whatif"},  # no spend model; the holdout check stays
 }  # fmt: skip
 #: Sections resting on inputs the user did not give (no survey, CAC, programme cost or
 #: experiment column), and
