@@ -192,7 +192,15 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "product_id",
         "artikelnummer",
         "artikelnr",
+        "artnr",
+        "artikelcode",
         "productcode",
+        "productnummer",
+        "produktnummer",
+        "produktcode",
+        "item_code",
+        "item_id",
+        "ean",
         "code_article",
         "reference",
         "referencia",
@@ -320,6 +328,28 @@ def _clean_ids(values: pd.Series) -> pd.Series:
     # code -1 (missing) -> None
     lookup = np.concatenate([np.asarray(text, dtype=object), np.array([None], dtype=object)])
     return pd.Series(lookup[codes], index=values.index, dtype=object).astype("str")
+
+
+def _unused_columns_note(
+    names: Sequence[Any], mapping: Mapping[str, str], keep: Sequence[str]
+) -> list[str]:
+    """A loading note naming the source columns the canonical frame does not use (none when
+    every column is used), so a column the aliases missed is seen, not silently dropped."""
+    used = {*mapping.values(), *keep}
+    unused = [str(c) for c in names if c not in used]
+    if not unused:
+        return []
+    shown = ", ".join(f"`{c}`" for c in unused[:8]) + (
+        f" and {len(unused) - 8} more" if len(unused) > 8 else ""
+    )
+    note = f"Columns not used: {shown}."
+    if "product_code" not in mapping:
+        note += (
+            " No product column was recognised, so postage, fee and other non-product lines "
+            "cannot be told apart: if one of these columns is the product code, name it with "
+            "`product_code=`."
+        )
+    return [note]
 
 
 def _duplicated_names(names: Sequence[Any]) -> list[Any]:
@@ -495,6 +525,7 @@ segment, currency : str, optional
     }
     mapping = _map_columns(list(raw.columns), given, keep, label)
     has_amount = "amount" in mapping
+    notes.extend(_unused_columns_note(list(raw.columns), mapping, keep))
 
     out: dict[str, pd.Series] = {}
     out["customer_id"] = _clean_ids(raw[mapping["customer_id"]])

@@ -292,3 +292,29 @@ def test_scan_quantity_times_price_overflow(tmp_path):
         rl.DataValidationError, match=r"`Quantity` x `UnitPrice` \(`amount`\) has 1 infinite"
     ):
         rl.scan_transactions(tmp_path / "x.csv")
+
+
+def test_a_column_the_aliases_miss_is_named_in_the_notes(tmp_path):
+    # a Dutch shop export: `Artikelcode` is the product column, `Omschrijving` a description
+    path = tmp_path / "bestellingen.csv"
+    path.write_text(
+        "Ordernummer;Klantnummer;Besteldatum;Artikelcode;Omschrijving;Aantal;Prijs\n"
+        "5001;10;15-07-2023 08:15;K4;Stroopwafelblik;4;6,75\n"
+        "5001;10;15-07-2023 08:15;POST;Verzendkosten;1;4,95\n"
+        "5002;11;16-07-2023 09:00;K1;Koffiemok;1;9,95\n",
+        encoding="utf-8",
+    )
+    tx = rl.load_transactions(path, dayfirst=True)
+    assert tx["product_code"].tolist() == ["K4", "POST", "K1"]
+    assert "Columns not used: `Omschrijving`." in tx.attrs["loading_notes"]
+    clean, report = rl.clean_transactions(tx)
+    assert len(clean) == 2  # the postage line is recognised now that the product is read
+    renamed = tmp_path / "unknown.csv"
+    renamed.write_text(path.read_text().replace("Artikelcode", "Artcode_intern"))
+    notes = rl.load_transactions(renamed, dayfirst=True).attrs["loading_notes"]
+    unused = [n for n in notes if n.startswith("Columns not used")]
+    assert unused and "`Artcode_intern`" in unused[0] and "`product_code=`" in unused[0]
+    every = rl.load_transactions(
+        pd.DataFrame({"CustomerID": ["a"], "InvoiceDate": ["2024-01-02"], "Amount": [5.0]})
+    )
+    assert not any(n.startswith("Columns not used") for n in every.attrs["loading_notes"])
