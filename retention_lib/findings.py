@@ -10,6 +10,7 @@ while computing, every skipped section with its reason, and the rows cleaning dr
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -769,7 +770,7 @@ _FIT_WARNINGS = ("BoundaryWarning", "ConvergenceWarning")
 
 
 def _value_findings(run: Any) -> list[Finding]:
-    from .clv import clv_intervals, customer_lifetime_value
+    from .clv import FitError, clv_intervals, customer_lifetime_value
     from .segments import churn_risk_list
 
     config, tx = run.config, run.transactions
@@ -810,16 +811,26 @@ def _value_findings(run: Any) -> list[Finding]:
     )
     card = run.churn_scorecard
     score = auc = None
-    if card is None:
+    list_model = None
+    if card is not None:  # as notebook 04's list: the scorecard's recommended model (or the
+        try:  # next best by AUC where it cannot be fitted), refitted on all the log
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # notebook 04 shows what the refit warned
+                list_model = card.fit_recommended(summary)
+        except FitError:
+            list_model = None
+    if list_model is None:
         alerts = churn_risk_list(
             tx, predictions=predictions[["customer_id", "p_alive", "clv"]], value="clv"
         )
-    else:  # as notebook 04's list: the scorecard's recommended model, refitted on all the log
+    else:
         alerts = churn_risk_list(
-            tx, model=card.fit_recommended(summary), summary=summary, horizon=card.horizon,
+            tx, model=list_model, summary=summary, horizon=card.horizon,
             predictions=predictions[["customer_id", "clv"]], value="clv",
         )  # fmt: skip
-        score, auc = card.recommended, scorecard_auc(card)
+        score = f"{alerts.attrs['model']} P(no purchase)"  # the score the list ranks by
+        hit = card.table.loc[card.table["scorer"] == score, "auc"]
+        auc = float(hit.iloc[0]) if len(hit) else None
     risk = risk_finding(
         len(alerts), int(alerts.attrs.get("n_high_value", 0)), float(alerts["value"].sum()),
         currency=config.currency, horizon_months=horizon, score=score, auc=auc,

@@ -26,6 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._validation import (
@@ -119,6 +120,33 @@ class _Recorder:
                 if text not in sink:
                     sink.append(text)
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _forecast_above_bound(model: Any, summary: pd.DataFrame, forecast: Any, t: float) -> str | None:
+    """Why a purchase model's forecast cannot be used, when it exceeds what the model allows.
+
+    In the BG/NBD family and the Pareto/NBD a customer's expected purchases over ``t`` are at
+    most her posterior purchase rate times ``t``, ``(r + x) / (alpha + T) * t`` (drop-out only
+    lowers it). A forecast above that bound is the formula failing numerically (parameters
+    far out on a boundary, e.g. ``r`` and ``alpha`` in the billions), not a prediction.
+    """
+    params = getattr(model, "params_", None)
+    if params is None or not {"r", "alpha"} <= set(params.index):
+        return None
+    x = summary["frequency"].to_numpy(dtype=float)
+    T = summary["T"].to_numpy(dtype=float)
+    bound = (params["r"] + x) / (params["alpha"] + T) * t
+    values = np.asarray(forecast, dtype=float)
+    over = values > bound * (1 + 1e-6) + 1e-9
+    if not over.any():
+        return None
+    i = int(np.argmax(values / np.maximum(bound, 1e-300)))
+    return (
+        f"The {model._label} forecast exceeds what the model allows for {int(over.sum()):,} "
+        f"customer(s) (e.g. {values[i]:,.0f} purchases where at most {bound[i]:,.0f} are "
+        "possible): its parameters sit so far on a boundary that the formula fails "
+        "numerically."
+    )
 
 
 def _warn_again(texts: list[str]) -> None:
@@ -465,9 +493,13 @@ class Run:
             if out.purchase is not None:
                 weeks = self.config.horizon_months * 365.25 / 12 / 7
                 try:  # the forecast the CLV rests on must be finite for every customer
-                    out.purchase.predict_purchases(self.summary, weeks)
+                    forecast = out.purchase.predict_purchases(self.summary, weeks)
                 except FitError as exc:
                     out.errors["forecast"] = str(exc)
+                else:
+                    broken = _forecast_above_bound(out.purchase, self.summary, forecast, weeks)
+                    if broken:
+                        out.errors["forecast"] = broken
         return out
 
     def _purchase_name(self) -> str:

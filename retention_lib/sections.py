@@ -453,7 +453,7 @@ def clv_status(
     fit_error, spend_error : str, optional
         Why the purchase model or the Gamma-Gamma spend model could not be fitted.
     forecast_error : str, optional
-        Why the fitted purchase model gives no finite forecast over ``horizon_months``.
+        Why the fitted purchase model gives no finite (or no plausible) forecast over ``horizon_months``.
     horizon_months : int
         CLV horizon in months.
     """
@@ -483,7 +483,7 @@ def clv_status(
     if forecast_error:
         return _no(
             "clv",
-            f"The fitted {model_label} model gives no finite forecast of purchases over "
+            f"The fitted {model_label} model gives no usable forecast of purchases over "
             f"{horizon_months} months for some customers of this log (its parameters make the "
             "formula unstable). Re-run with another model (--model pnbd), a shorter horizon "
             "(--horizon-months) or a small penalty (--penalizer 0.01).",

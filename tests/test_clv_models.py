@@ -384,6 +384,61 @@ def test_gamma_gamma_expected_spend_shrinks_to_population_mean(cal):
     np.testing.assert_allclose(spend[cal["frequency"] > 0], ref, rtol=1e-12)
 
 
+def _spend_summary(spend_of, n=400, seed=5):
+    """A summary of repeat buyers whose i-th customer's orders are worth spend_of(i, rng)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 12, n)
+    m = np.array([np.mean([spend_of(i, rng) for _ in range(k)]) for i, k in enumerate(x)])
+    return pd.DataFrame(
+        {"frequency": x, "recency": x * 3.0, "T": 60.0, "monetary_value": m},
+        index=pd.Index([f"c{i}" for i in range(n)], name="customer_id"),
+    )
+
+
+def test_gamma_gamma_on_a_one_price_shop_gives_that_price(tmp_path):
+    """Every order costs 19.99: lifetimes' optimiser runs off to a boundary and stops without
+    converging; the fit is that boundary, every expected spend is the price, and the
+    diagnostics say where the parameters sit instead of calling the fit failed."""
+    summary = _spend_summary(lambda i, rng: 19.99)
+    with pytest.warns(BoundaryWarning, match="no difference between customers"):
+        gg = GammaGammaModel().fit(summary)
+    np.testing.assert_allclose(gg.expected_spend(summary), 19.99, rtol=1e-6)
+    assert gg.population_mean_spend == pytest.approx(19.99, rel=1e-6)
+    checks = gg.diagnostics_.set_index("check")
+    assert checks.loc["spend parameters finite", "status"] == "warning"
+    assert "optimiser converged" not in checks.index  # no gradient to vanish on a boundary
+    gg.save(tmp_path / "gg.json")
+    loaded = load_model(tmp_path / "gg.json")
+    np.testing.assert_allclose(loaded.expected_spend(summary), 19.99, rtol=1e-6)
+
+
+def test_gamma_gamma_when_customers_spend_alike_gives_the_mean_order_value():
+    # every customer's orders drawn from one Gamma(4, rate 0.2): mean 20, nobody differs
+    summary = _spend_summary(lambda i, rng: rng.gamma(4.0, 5.0), n=800)
+    mean = np.average(summary["monetary_value"], weights=summary["frequency"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RetentionLibWarning)
+        gg = GammaGammaModel().fit(summary)
+    spend = gg.expected_spend(summary)
+    if gg.params_["q"] >= 1e6:  # the boundary: one value for all, the mean order value
+        np.testing.assert_allclose(spend, mean, rtol=1e-4)
+    assert np.all(np.abs(spend / mean - 1) < 0.25)  # shrunk towards one mean, whichever fit
+
+
+def test_gamma_gamma_where_customers_differ_stays_off_the_boundary():
+    # the model's own world (p = 6, q = 3, v = 60): customers differ, no boundary is found
+    nus = np.random.default_rng(8).gamma(3.0, 1 / 60.0, 800)
+    summary = _spend_summary(lambda i, rng: rng.gamma(6.0, 1 / nus[i]), n=800)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RetentionLibWarning)
+        gg = GammaGammaModel().fit(summary)
+    assert gg.params_["q"] < 1e6 and gg.params_["p"] < 1e6
+    assert gg.params_["q"] == pytest.approx(3.0, rel=0.5)
+    checks = gg.diagnostics_.set_index("check")
+    assert checks.loc["spend parameters finite", "status"] == "ok"
+    assert checks.loc["optimiser converged", "status"] == "ok"
+
+
 @pytest.mark.parametrize("model_cls", [BetaGeoModel, ParetoNBDModel, ModifiedBetaGeoModel])
 def test_json_round_trip(cal, tmp_path, model_cls):
     model = model_cls().fit(cal)

@@ -152,6 +152,37 @@ def test_a_model_that_cannot_be_fitted_is_a_note(monkeypatch):
         dataclasses.replace(card, recommended="").fit_recommended(cal)
 
 
+def test_fit_recommended_falls_back_to_the_next_best_by_auc(card):
+    """The recommended model fitted on the calibration period but fails on the whole log:
+    the next model by holdout AUC is fitted, with a warning, and the list's reading then
+    quotes that model's AUC, not the recommended one's."""
+    from retention_lib import AssumptionWarning
+    from retention_lib.segments import churn_risk_list, describe_churn_risk
+
+    class FailsOnAllTheData(BetaGeoModel):
+        def fit(self, summary, **units):
+            raise FitError("The model fit failed (on purpose).")
+
+    name = card.recommended_model
+    broken = dataclasses.replace(card, models={**card.models, name: FailsOnAllTheData()})
+    cal = rfm_summary(
+        load_cdnow(), grain="D", observation_end="1997-09-30", count_zero_amounts=True
+    )
+    t = card.table.set_index("scorer")
+    others = t[(t["kind"] == "model") & t.index.str.endswith("P(no purchase)")]
+    others = others.drop(index=card.recommended).sort_values("auc", ascending=False)
+    with pytest.warns(AssumptionWarning, match=f"recommended {name} could not be fitted"):
+        model = broken.fit_recommended(cal)
+    assert f"{model._label} P(no purchase)" == others.index[0]
+    tx = load_cdnow()
+    alerts = churn_risk_list(tx, model=model, summary=cal, horizon=card.horizon)
+    reading = describe_churn_risk(alerts, scorecard=broken)
+    assert f"AUC {others['auc'].iloc[0]:.2f}" in reading
+    everything = {k: FailsOnAllTheData() for k in card.models}
+    with pytest.raises(FitError, match="None of the scorecard's models"):
+        dataclasses.replace(card, models=everything).fit_recommended(cal)
+
+
 def test_reading_follows_the_numbers(card):
     text = describe_churn_scorecard(card)
     assert text.startswith("71% of 2,357 customers made no purchase in the 39-week holdout.")

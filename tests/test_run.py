@@ -248,3 +248,14 @@ def test_a_projection_too_uncertain_to_draw_is_a_skipped_section_with_its_reason
     status = run.status("projection")
     assert not status
     assert "sits near a boundary and is too uncertain to project" in status.reason
+
+
+def test_a_spend_model_that_fails_takes_away_values_not_the_holdout_check(orders_csv):
+    # the holdout check and the churn scorecard rest on the purchase model only
+    run = Run(RunConfig.from_inputs({"data_path": orders_csv}))
+    assert run.status("clv") and run.status("holdout")
+    run.models.errors["spend"] = "The Gamma-Gamma fit failed (ConvergenceError: ...)."
+    assert not run.status("clv") and "Gamma-Gamma" in run.status("clv").reason
+    assert run.status("holdout")
+    run.models.errors["purchase"] = "The BG/NBD fit failed (ConvergenceError: ...)."
+    assert not run.status("holdout") and "could not be fitted" in run.status("holdout").reason

@@ -67,7 +67,7 @@ def test_clv_states_a_failed_fit_with_the_flags_that_help():
     spend = clv_status(_facts(30), spend_error="The Gamma-Gamma fit returned non-finite x")
     assert "Gamma-Gamma spend model" in spend.reason and "non-finite" in spend.reason
     forecast = clv_status(_facts(30), forecast_error="not finite", horizon_months=24)
-    assert "no finite forecast of purchases over 24 months" in forecast.reason
+    assert "no usable forecast of purchases over 24 months" in forecast.reason
 
 
 @pytest.mark.parametrize(

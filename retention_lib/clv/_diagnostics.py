@@ -222,6 +222,8 @@ def _fmt(v: float) -> str:
         return "infinity" if v > 0 else "-infinity"
     if not np.isfinite(v):
         return "NaN"
+    if abs(v) >= 1e7:  # beyond millions a figure is read by its order of magnitude
+        return f"{v:.3g}"
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
@@ -515,6 +517,40 @@ def spend_checks(
             "AssumptionWarning",
         ),
     ]
+
+
+#: A Gamma-Gamma shape this large is a boundary (-> infinity) of the likelihood.
+SPEND_BOUNDARY = 1e6
+
+
+def spend_boundary_check(label: str, p: float, q: float, v: float) -> Check:
+    """Where a Gamma-Gamma fit sits on a boundary of its likelihood: ``q, v -> infinity``
+    (customers do not differ in mean spend) or ``p -> infinity`` (each customer's orders are
+    of one value). Either way expected spend is defined; the check says which."""
+    alike, constant = q >= SPEND_BOUNDARY, p >= SPEND_BOUNDARY
+    parts = []
+    if alike:
+        parts.append(
+            f"no difference between customers in their mean spend per order (q and v -> "
+            f"infinity): every customer's expected spend is the mean order value, "
+            f"{_fmt(p * v / (q - 1))}"
+        )
+    if constant:
+        parts.append(
+            "no variation within a customer's orders (p -> infinity): a repeat buyer's "
+            "expected spend is her own mean order value"
+        )
+    return Check(
+        "spend parameters finite",
+        max(p, q),
+        f"< {SPEND_BOUNDARY:g}",
+        not parts,
+        f"the {label} fit finds " + "; and ".join(parts) if parts else "p and q are finite",
+        "Its parameters sit on a boundary, so their intervals are not defined, though expected "
+        "spend is.",
+        "Nothing to change if orders are of one price (a one-product shop, a fixed "
+        "subscription); otherwise check that `monetary_value` holds each customer's own spend.",
+    )
 
 
 def unrecorded() -> Check:

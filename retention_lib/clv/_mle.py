@@ -295,6 +295,51 @@ def gamma_gamma_start(
     return _optimise(_gamma_gamma_objective, args, 3, max_iterations=max_iterations, budget=budget)
 
 
+def gamma_gamma_homogeneous(x, m, w, *, p_max: float = 1e8) -> tuple[float, float, float]:
+    """The Gamma-Gamma model's limit with no difference between customers in mean spend.
+
+    As ``q, v -> infinity`` with ``q / v = nu`` fixed, every customer's transactions are
+    ``Gamma(p, nu)`` with one ``nu``, so the mean ``m`` of ``x`` transactions is
+    ``Gamma(p x, nu x)`` (the limit of note 025 eq. 1a):
+    ``LL = p x log(nu x) - log G(p x) + (p x - 1) log m - nu x m``. For a given ``p`` the
+    likelihood is largest at ``nu = p sum(w x) / sum(w x m)``; ``p`` is then found on
+    ``[1e-6, p_max]`` (``p_max`` when every customer's orders are all of one value).
+
+    This is the fit where lifetimes' optimiser runs off to that boundary (a one-product shop,
+    or customers who all spend alike) and stops without converging.
+
+    Returns
+    -------
+    (p, nu, log_likelihood)
+        ``log_likelihood`` is summed over customers with weights ``w``, comparable with
+        :func:`~._formulas.gg_log_likelihood`.
+    """
+    from scipy.optimize import minimize_scalar
+
+    x, m, w = (np.asarray(a, dtype=float) for a in (x, m, w))
+    xw = x * w
+    ratio = xw.sum() / _dot(xw, m)  # nu / p
+    sum_xw_log = _dot(xw, np.log(x * ratio))
+    sum_xw_log_m, sum_w_log_m = _dot(xw, np.log(m)), _dot(w, np.log(m))
+    sum_xw_m = _dot(xw, m)
+
+    def ll(log_p: float) -> float:
+        p = float(np.exp(log_p))
+        return float(
+            p * (sum_xw_log + xw.sum() * np.log(p))
+            - _dot(w, gammaln(p * x))
+            + p * sum_xw_log_m
+            - sum_w_log_m
+            - p * ratio * sum_xw_m
+        )
+
+    lo, hi = np.log(1e-6), np.log(p_max)
+    res = minimize_scalar(lambda t: -ll(t), bounds=(lo, hi), method="bounded")
+    log_p = float(res.x) if -res.fun >= ll(hi) else hi
+    p = float(np.exp(log_p))
+    return p, p * ratio, ll(log_p)
+
+
 # ---------------------------------------------------------------------------------------------
 # Pareto/NBD: Fader & Hardie (2005), note 009, eq. 18 (A_0 by quadrature, see _formulas)
 # ---------------------------------------------------------------------------------------------

@@ -1399,34 +1399,94 @@ class GammaGammaModel(_BaseModel):
             raise self._budget_error("searching for the maximum likelihood") from None
         if start is not None:  # lifetimes' optimiser then only confirms the optimum
             kwargs["initial_params"] = start
-        self._run_fitter(fitter, (ux, um), kwargs, budget)
-        self.params_ = pd.Series(
-            fitter.params_[["p", "q", "v"]].to_numpy(dtype=float),
-            index=["p", "q", "v"],
-            name="value",
-        )
-        self._fitter = fitter
         self.n_customers_ = int(w.sum())
         self.n_unique_rows_ = len(w)
         self.time_unit_, self.grain_ = _units.recorded(summary)
-        self.log_likelihood_ = float(np.sum(w * F.gg_log_likelihood(*_three(self.params_), ux, um)))
-        f = budget.watch(self._objective(_gg_rows, (ux, um), w, 1.0))
         try:
-            grad, _ = _diag.gradient_and_hessian(f, np.log(self.params_.to_numpy()), hessian=False)
-        except _mle.BudgetExceeded:
-            raise self._budget_error("checking convergence") from None
-        hessian = fitter._hessian_
-        self._set_intervals(self._log_cov_from_hessian(hessian, w.sum()))
+            self._run_fitter(fitter, (ux, um), kwargs, budget)
+        except FitError:
+            f = budget.watch(self._objective(_gg_rows, (ux, um), w, 1.0))
+            try:
+                fallback = self._boundary_fit(ux, um, w, start, f)
+            except _mle.BudgetExceeded:
+                raise self._budget_error("checking convergence") from None
+            if fallback is None:
+                raise
+            checks = fallback
+        else:
+            self.params_ = pd.Series(
+                fitter.params_[["p", "q", "v"]].to_numpy(dtype=float),
+                index=["p", "q", "v"],
+                name="value",
+            )
+            self._fitter = fitter
+            self.log_likelihood_ = float(
+                np.sum(w * F.gg_log_likelihood(*_three(self.params_), ux, um))
+            )
+            f = budget.watch(self._objective(_gg_rows, (ux, um), w, 1.0))
+            try:
+                grad, _ = _diag.gradient_and_hessian(
+                    f, np.log(self.params_.to_numpy()), hessian=False
+                )
+            except _mle.BudgetExceeded:
+                raise self._budget_error("checking convergence") from None
+            hessian = fitter._hessian_
+            self._set_intervals(self._log_cov_from_hessian(hessian, w.sum()))
+            boundary = _diag.spend_boundary_check(self._label, *self.params_)
+            checks = _diag.optimiser_checks(self._label, grad, _diag.smallest_eigenvalue(hessian))
+            if not boundary.ok:  # on a boundary the gradient never vanishes
+                checks = checks[1:]
+            checks += _diag.parameter_checks(
+                self._label, self.confidence_intervals_, shapes=self._shapes, roles=self._roles
+            )
+            checks.append(boundary)
         p, q, v = self.params_
-        checks = _diag.optimiser_checks(self._label, grad, _diag.smallest_eigenvalue(hessian))
-        checks += _diag.parameter_checks(
-            self._label, self.confidence_intervals_, shapes=self._shapes, roles=self._roles
-        )
         checks += _diag.spend_checks(
             p=p, q=q, v=v, x=ux, m=um, w=w, correlation=corr, correlation_threshold=threshold
         )
         self._finish(checks)
         return self
+
+    def _boundary_fit(
+        self, x: np.ndarray, m: np.ndarray, w: np.ndarray, start: np.ndarray | None, f: Any
+    ) -> list[_diag.Check] | None:
+        """The fit where lifetimes' optimiser fails because the maximum lies on a boundary.
+
+        Two boundaries occur on real logs: ``q, v -> infinity`` (customers do not differ in
+        mean spend: :func:`._mle.gamma_gamma_homogeneous`, the limit, with ``q`` so large that
+        a customer's own mean gets a weight below 1e-6) and ``p -> infinity`` (each customer's
+        orders are all of one value), where the in-house maximiser of lifetimes' objective
+        (``start``) stops far out. The one with the higher likelihood is the fit (the limit
+        when every customer's mean spend is the same); ``params_`` and ``log_likelihood_`` are
+        set, and the optimiser and boundary checks returned. None when neither is usable.
+        """
+        p, nu, ll = _mle.gamma_gamma_homogeneous(x, m, w)
+        one_value = bool(np.ptp(m) <= 1e-9 * float(np.max(m)))
+        finite = -np.inf
+        if start is not None and not one_value:
+            p0, q0, v0 = np.exp(start)
+            finite = float(np.sum(w * F.gg_log_likelihood(p0, q0, v0, x, m)))
+        if start is not None and np.isfinite(finite) and finite > ll:
+            self.params_ = pd.Series(np.exp(start), index=["p", "q", "v"], name="value")
+            self.log_likelihood_ = finite
+        elif np.isfinite(ll):
+            q = 1e6 * (1.0 + p * float(np.max(x)))
+            self.params_ = pd.Series([p, q, q / nu], index=["p", "q", "v"], name="value")
+            self.log_likelihood_ = ll
+        else:
+            return None
+        self._fitter = None
+        theta = np.log(self.params_.to_numpy())
+        grad, hessian = _diag.gradient_and_hessian(f, theta)
+        self._set_intervals(self._log_cov_from_hessian(hessian, w.sum()))
+        boundary = _diag.spend_boundary_check(self._label, *self.params_)
+        checks = _diag.optimiser_checks(self._label, grad, _diag.smallest_eigenvalue(hessian))
+        if not boundary.ok:  # on a boundary the gradient never vanishes: that check says so
+            checks = checks[1:]
+        checks += _diag.parameter_checks(
+            self._label, self.confidence_intervals_, shapes=self._shapes, roles=self._roles
+        )
+        return [*checks, boundary]
 
     def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
         """Expected average transaction value of each customer (note 025 eq. 5).

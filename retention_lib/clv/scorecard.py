@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import (
+    AssumptionWarning,
     DataValidationError,
     InputTypeError,
     require_bool,
@@ -113,6 +114,14 @@ class ChurnScorecard:
         ------
         DataValidationError
             No model was recommended (none could be fitted).
+        FitError
+            None of the scored models can be fitted on ``summary``.
+
+        Warns
+        -----
+        AssumptionWarning
+            The recommended model cannot be fitted on ``summary``, so the next best by holdout
+            AUC is (the churn-risk list's reading then quotes that model's AUC).
         """
         if not self.recommended:
             raise DataValidationError(
@@ -121,7 +130,33 @@ class ChurnScorecard:
         require_frame_columns(
             summary, ["frequency", "recency", "T"], name="summary", producer="rfm_summary"
         )
-        return copy.deepcopy(self.models[self.recommended_model]).fit(summary)
+        # the recommended model first, then the others by holdout AUC: a fit that fails on
+        # `summary` (it fitted on the shorter calibration period) gives way to the next one
+        scored = self.table[self.table["scorer"].str.endswith(" P(no purchase)")]
+        scored = scored.assign(_first=scored["scorer"] == self.recommended)
+        ranked = scored.sort_values(["_first", "auc"], ascending=False, kind="stable")
+        failed: list[str] = []
+        for scorer, auc in zip(ranked["scorer"], ranked["auc"], strict=True):
+            name = scorer.removesuffix(" P(no purchase)")
+            if name not in self.models or not np.isfinite(auc):
+                continue
+            try:
+                model = copy.deepcopy(self.models[name]).fit(summary)
+            except FitError as exc:
+                failed.append(f"{name}: {exc}")
+                continue
+            if failed:
+                warnings.warn(
+                    f"The recommended {self.recommended_model} could not be fitted on "
+                    f"`summary` ({failed[0].split(': ', 1)[1]}); the next best by holdout AUC, "
+                    f"{name} (AUC {auc:.2f}), is fitted instead.",
+                    AssumptionWarning,
+                    stacklevel=2,
+                )
+            return model
+        raise FitError(
+            "None of the scorecard's models could be fitted on `summary`: " + "; ".join(failed)
+        )
 
     @property
     def recommended_auc(self) -> float:
