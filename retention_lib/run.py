@@ -465,7 +465,7 @@ class Run:
             if out.purchase is not None:
                 weeks = self.config.horizon_months * 365.25 / 12 / 7
                 try:  # the forecast the CLV rests on must be finite for every customer
-                    out.purchase.predict_purchases(self.summary, weeks)
+                    out.purchase.expected_purchases(self.summary, t=weeks)
                 except FitError as exc:
                     out.errors["forecast"] = str(exc)
         return out

@@ -67,7 +67,7 @@ def test_clv_matches_lifetimes(cal, models):
     assert list(ours.columns) == ["customer_id", "p_alive", "expected_purchases",
                                   "expected_spend", "clv"]  # fmt: skip
     np.testing.assert_allclose(
-        ours["expected_purchases"], bg.predict_purchases(cal, 12 * 4.345), rtol=1e-12
+        ours["expected_purchases"], bg.expected_purchases(cal, t=12 * 4.345), rtol=1e-12
     )
 
 
@@ -326,7 +326,7 @@ def test_a_weekly_model_refuses_a_daily_summary_or_converts_it_when_asked(tx, da
     with pytest.raises(DataValidationError, match="fitted in weeks"):
         bg.p_alive(summary_d)
     pd.testing.assert_series_equal(
-        bg.predict_purchases(summary_d, 10, time_unit="D"), bg.predict_purchases(weekly, 10),
+        bg.expected_purchases(summary_d, t=10, time_unit="D"), bg.expected_purchases(weekly, t=10),
         rtol=1e-10,
     )  # fmt: skip
 
@@ -336,7 +336,7 @@ def test_conversion_is_refused_when_the_grains_differ(tx, daily):
     weekly_grain = rfm_summary(tx, time_unit="W")  # purchases merged per week
     bg = BetaGeoModel().fit(weekly_grain)
     with pytest.raises(DataValidationError, match="counts purchases per 'W' period"):
-        bg.predict_purchases(summary_d, 10, time_unit="D")
+        bg.expected_purchases(summary_d, t=10, time_unit="D")
 
 
 def test_a_declared_unit_contradicting_the_summary_is_refused(models, cal):

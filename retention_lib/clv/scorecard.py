@@ -339,7 +339,7 @@ def churn_scorecard(
     for name, model in named.items():
         try:
             fitted = copy.deepcopy(model).fit(split, **units)  # its *_cal columns
-            scores[f"{name} P(no purchase)"] = fitted.p_no_purchase(split, horizon).to_numpy()
+            scores[f"{name} P(no purchase)"] = fitted.p_no_purchase(split, t=horizon).to_numpy()
             scores[f"{name} 1 - P(alive)"] = 1.0 - fitted.p_alive(split).to_numpy()
         except FitError as exc:
             notes[f"{name} P(no purchase)"] = f"not fitted: {exc}"
