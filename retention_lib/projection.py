@@ -75,7 +75,7 @@ _PROJECTION_COLUMNS = _TABLE_COLUMNS + ("retention", "lower", "upper", "projecte
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_table(table: Any) -> pd.DataFrame:
+def _check_table(table: Any, by: str | None = None) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise InputTypeError(
             "`table` must be a pandas DataFrame from `cohort_survival` (or survivor counts in "
@@ -107,7 +107,23 @@ def _check_table(table: Any) -> pd.DataFrame:
     if "observable" not in out.columns:
         out["observable"] = out["customers"].notna()
     out["observable"] = out["observable"].astype(bool) & out["customers"].notna()
-    keys = ([table.attrs["by"]] if table.attrs.get("by") in table.columns else []) + ["cohort"]
+    if by is not None and by not in table.columns:
+        raise DataValidationError(
+            f"`by` {by!r} is not a column of `table`; build the table with "
+            f"`cohort_survival(transactions, by={by!r})`."
+        )
+    keys = ([by] if by is not None else []) + ["cohort"]
+    repeated = out.duplicated(subset=[*keys, "period_number"])
+    if repeated.any():  # the data says it holds several groups, whatever `attrs` say
+        first = out.loc[repeated, ["cohort", "period_number"]].iloc[0]
+        groups = [c for c in out.columns if c not in (*_TABLE_COLUMNS, "observable")]
+        hint = f" (e.g. by={groups[0]!r})" if by is None and groups else ""
+        raise DataValidationError(
+            f"`table` has {int(repeated.sum())} repeated (cohort, period_number) cell(s), e.g. "
+            f"cohort {first['cohort']!r} period {int(first['period_number'])}: it holds "
+            f"several groups. Pass `by=` the group column{hint} to fit one model per group, "
+            "or filter the table to one group."
+        )
     start = out[out["period_number"] == 0].groupby(keys)["observable"].any()
     everyone = out.groupby(keys).size()
     unseen = everyone.index.difference(start.index[start])
@@ -120,19 +136,8 @@ def _check_table(table: Any) -> pd.DataFrame:
 
 
 def _groups(table: pd.DataFrame, by: str | None) -> list[tuple[Any, pd.DataFrame]]:
-    if by is None:
-        other = table.attrs.get("by")
-        if other and other in table.columns and table[other].nunique() > 1:
-            raise DataValidationError(
-                f"`table` holds several `{other}` groups; pass `by={other!r}` to fit one "
-                "model per group, or filter the table to one group."
-            )
+    if by is None:  # `_check_table` refused a table holding several groups
         return [(None, table)]
-    if by not in table.columns:
-        raise DataValidationError(
-            f"`by` {by!r} is not a column of `table`; build the table with "
-            f"`cohort_survival(transactions, by={by!r})`."
-        )
     return [(g, part) for g, part in table.groupby(by, sort=True)]
 
 
@@ -177,7 +182,7 @@ def retention_models(
     dict
         Group value (``None`` without ``by``) -> fitted model.
     """
-    table = _check_table(table)
+    table = _check_table(table, by)
     cls = _model_class(model)
     period = table.attrs.get("period")
     out: dict[Any, _Model] = {}
@@ -263,7 +268,7 @@ class _Projection:
 def _prepare(
     table: pd.DataFrame, model: Any, by: str | None, n_draws: int, seed: int
 ) -> tuple[pd.DataFrame, list[_Projection]]:
-    table = _check_table(table)
+    table = _check_table(table, by)
     n_draws = require_whole_number(n_draws, name="n_draws", low=10)
     require_whole_number(seed, name="seed", low=0)
     with warnings.catch_warnings(record=True) as caught:
@@ -736,14 +741,14 @@ def backtest_retention(
             "Pass either `later` (the table observed later) or `holdout` (periods of "
             "`earlier` to hide), not both or neither."
         )
-    earlier = _check_table(earlier)
+    earlier = _check_table(earlier, by)
     if later is None:
         assert holdout is not None  # exactly one of later and holdout, checked above
         holdout = int(require_in_range(holdout, name="holdout", low=1))
         later = earlier
         earlier = _hide_diagonals(earlier, holdout)
     else:
-        later = _check_table(later)
+        later = _check_table(later, by)
     projected = project_retention(
         earlier,
         model=model,

@@ -493,7 +493,7 @@ class Run:
             if out.purchase is not None:
                 weeks = self.config.horizon_months * 365.25 / 12 / 7
                 try:  # the forecast the CLV rests on must be finite for every customer
-                    forecast = out.purchase.predict_purchases(self.summary, weeks)
+                    forecast = out.purchase.expected_purchases(self.summary, t=weeks)
                 except FitError as exc:
                     out.errors["forecast"] = str(exc)
                 else:

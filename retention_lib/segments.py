@@ -485,7 +485,7 @@ def _model_scores(model: Any, summary: Any, horizon: Any) -> tuple[pd.DataFrame,
     scores = pd.DataFrame(
         {
             "customer_id": summary["customer_id"].astype("str").to_numpy(),
-            "p_no_purchase": model.p_no_purchase(summary, horizon).to_numpy(),
+            "p_no_purchase": model.p_no_purchase(summary, t=horizon).to_numpy(),
             "p_alive": model.p_alive(summary).to_numpy(),
         }
     )

@@ -19,7 +19,6 @@ per period and discount rate ``d`` is ``m r / (1 + d - r)`` (Gupta & Lehmann 200
 
 from __future__ import annotations
 
-import copy
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -139,20 +138,15 @@ def retention_gain_params(params: pd.Series, gain: float) -> pd.Series:
 
 
 def _check_bgnbd(bgnbd: Any) -> None:
-    from .clv import BetaGeoModel
+    from .clv.models import _PurchaseModel
 
-    if type(bgnbd) is not BetaGeoModel:  # not its subclasses: MBG/NBD also drops out at 0
+    if not isinstance(bgnbd, _PurchaseModel) or bgnbd._dropout_beta is None:
         raise InputTypeError(
-            f"`bgnbd` must be a fitted BetaGeoModel (its dropout is Beta(a, b)); got "
+            "`bgnbd` must be a fitted BetaGeoModel (a purchase model whose only drop-out is a "
+            "Beta(a, b) chance after each repeat purchase); got "
             f"{type(bgnbd).__name__}."
         )
     bgnbd._check_fitted()
-
-
-def _with_params(model: Any, params: pd.Series) -> Any:
-    scenario = copy.copy(model)
-    scenario.params_ = params
-    return scenario
 
 
 def retention_scenario(
@@ -198,7 +192,7 @@ def retention_scenario(
 
     _check_bgnbd(bgnbd)
     margin = require_margin(margin)
-    new = _with_params(bgnbd, retention_gain_params(bgnbd.params_, gain))
+    new = bgnbd.with_params(retention_gain_params(bgnbd.params_, gain))
     kw: dict[str, Any] = dict(
         horizon_months=horizon_months, discount_rate=discount_rate, margin=1.0, time_unit=time_unit
     )

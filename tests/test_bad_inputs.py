@@ -1380,15 +1380,21 @@ bad(rl.load_model, "/nonexistent/model.json", raises=(FileNotFoundError, r"No sa
 bad(rl.BetaGeoModel.p_alive, F.bg, [1, 2], raises=(ITE, r"`summary` must be a pandas"), id="list")
 bad(rl.BetaGeoModel.p_alive, F.unfitted_bg, F.summary, raises=(NFE, r"not fitted yet"),
     id="unfitted")  # fmt: skip
-bad(rl.BetaGeoModel.predict_purchases, F.bg, F.summary, "a year", raises=(ITE, r"`t` must be a number"),
+bad(rl.BetaGeoModel.expected_purchases, F.bg, F.summary, t="a year", raises=(ITE, r"`t` must be a number"),
     id="t-str")  # fmt: skip
-bad(rl.BetaGeoModel.predict_purchases, F.bg, F.summary, -1, raises=(DVE, r"`t` must be a finite"),
+bad(rl.BetaGeoModel.expected_purchases, F.bg, F.summary, t=-1, raises=(DVE, r"`t` must be a finite"),
     id="t-negative")  # fmt: skip
 bad(rl.BetaGeoModel.expected_purchases_new_customer, F.bg, "x", raises=(ITE, r"`t` must be"),
     id="t-str")  # fmt: skip
-bad(rl.BetaGeoModel.prob_n_purchases, F.bg, 10, -1, raises=(DVE, r"`n` must be"), id="n-negative")
-bad(rl.BetaGeoModel.discounted_purchases, F.bg, F.summary, periods="x", period_length=4.345,
-    discount_rate=0.01, raises=(ITE, r"`periods` must be a whole number"), id="periods-str")  # fmt: skip
+bad(rl.BetaGeoModel.p_n_purchases, F.bg, -1, t=10, raises=(DVE, r"`n` must be"), id="n-negative")
+bad(rl.BetaGeoModel.with_params, F.bg, [1, 2], raises=(ITE, r"`params` must be a dict or Series"),
+    id="bg-list")  # fmt: skip
+bad(rl.BetaGeoModel.with_params, F.bg, {"s": 1.0}, raises=(DVE, r"`s`, not a parameter of"),
+    id="bg-unknown")  # fmt: skip
+bad(rl.BetaGeoModel.with_params, F.bg, {"b": -1.0}, raises=(DVE, r"`params\['b'\]` must be a finite"),
+    id="bg-negative")  # fmt: skip
+bad(rl.BetaGeoModel.with_params, F.unfitted_bg, {"b": 1.0}, raises=(NFE, r"not fitted yet"),
+    id="bg-unfitted")  # fmt: skip
 bad(rl.GammaGammaModel.expected_spend, F.gg, F.summary_no_money,
     raises=(DVE, r"missing column\(s\) `monetary_value`"), id="no-money")  # fmt: skip
 
@@ -1697,17 +1703,22 @@ ok(_DCR, F.alerts_scored, scorecard=F.card,
    check=lambda text: "39-week holdout" in text and "AUC" in text, id="with-scorecard")  # fmt: skip
 
 _PNP = rl.BetaGeoModel.p_no_purchase
-bad(_PNP, F.bg, [1], 39, raises=(ITE, r"`summary` must be a pandas"), id="bg-list")
-bad(_PNP, F.bg, F.summary, "39", raises=(ITE, r"`t` must be a number"), id="bg-t-text")
-bad(_PNP, F.bg, F.summary, True, raises=(ITE, r"`t` must be a number"), id="bg-t-bool")
+bad(_PNP, F.bg, [1], t=39, raises=(ITE, r"`summary` must be a pandas"), id="bg-list")
+bad(_PNP, F.bg, F.summary, t="39", raises=(ITE, r"`t` must be a number"), id="bg-t-text")
+bad(_PNP, F.bg, F.summary, t=True, raises=(ITE, r"`t` must be a number"), id="bg-t-bool")
 bad(
-    _PNP, F.bg, F.summary, -1, raises=(DVE, r"`t` must be a finite number >= 0"), id="bg-t-negative"
+    _PNP,
+    F.bg,
+    F.summary,
+    t=-1,
+    raises=(DVE, r"`t` must be a finite number >= 0"),
+    id="bg-t-negative",
 )
-bad(_PNP, F.bg, F.summary, np.nan, raises=(DVE, r"`t` must be a finite"), id="bg-t-nan")
-bad(_PNP, F.unfitted_bg, F.summary, 39, raises=(NFE, r"not fitted yet"), id="bg-unfitted")
-bad(_PNP, F.bg, F.summary, 39, time_unit="week", raises=(DVE, r"`time_unit`"), id="bg-unit-word")
-ok(_PNP, F.pnbd, F.summary, 0, check=lambda p: bool(np.allclose(p, 1.0)), id="pnbd-t-0-is-1")
-ok(_PNP, F.bg, F.summary, 39,
+bad(_PNP, F.bg, F.summary, t=np.nan, raises=(DVE, r"`t` must be a finite"), id="bg-t-nan")
+bad(_PNP, F.unfitted_bg, F.summary, t=39, raises=(NFE, r"not fitted yet"), id="bg-unfitted")
+bad(_PNP, F.bg, F.summary, t=39, time_unit="week", raises=(DVE, r"`time_unit`"), id="bg-unit-word")
+ok(_PNP, F.pnbd, F.summary, t=0, check=lambda p: bool(np.allclose(p, 1.0)), id="pnbd-t-0-is-1")
+ok(_PNP, F.bg, F.summary, t=39,
    check=lambda p: _in_unit_interval(p) and bool((p >= 1 - bg().p_alive(summary()) - 1e-12).all()),
    id="bg-at-least-1-minus-p-alive")  # fmt: skip
 
@@ -1993,7 +2004,7 @@ def donations() -> pd.DataFrame:
 
 @fixture
 def bgbb():
-    return rl.BetaGeoBetaBinomModel().fit(donations())
+    return rl.BetaGeoBetaBinomModel().fit(donations(), period="Y")
 
 
 @fixture
@@ -2106,25 +2117,25 @@ bad(_BB.p_alive, F.bgbb, [1], raises=(ITE, r"`summary` must be a pandas DataFram
     id="bgbb-list")  # fmt: skip
 bad(_BB.p_alive, F.unfitted_bgbb, F.donations, raises=(NFE, r"not fitted yet"), id="bgbb-unfitted")
 ok(_BB.p_alive, F.bgbb, F.donations, check=_in_unit_interval, id="bgbb-donations")
-bad(_BB.p_no_purchase, F.bgbb, F.donations, "x", raises=(ITE, r"`t` must be a number"),
+bad(_BB.p_no_purchase, F.bgbb, F.donations, t="x", raises=(ITE, r"`t` must be a number"),
     id="t-str")  # fmt: skip
-bad(_BB.p_no_purchase, F.bgbb, F.donations, -1, raises=(DVE, r"`t` must be a whole number"),
+bad(_BB.p_no_purchase, F.bgbb, F.donations, t=-1, raises=(DVE, r"`t` must be a whole number"),
     id="t-negative")  # fmt: skip
-ok(_BB.p_no_purchase, F.bgbb, F.donations, 5, check=_in_unit_interval, id="five")
-bad(_BB.predict_purchases, F.bgbb, F.donations, "x", raises=(ITE, r"`t` must be a number"),
+ok(_BB.p_no_purchase, F.bgbb, F.donations, t=5, check=_in_unit_interval, id="five")
+bad(_BB.expected_purchases, F.bgbb, F.donations, t="x", raises=(ITE, r"`t` must be a number"),
     id="bgbb-t-str")  # fmt: skip
-bad(_BB.predict_purchases, F.bgbb, F.donations, 1.5, raises=(DVE, r"`t` must be a whole number"),
+bad(_BB.expected_purchases, F.bgbb, F.donations, t=1.5, raises=(DVE, r"`t` must be a whole number"),
     id="bgbb-t-1.5")  # fmt: skip
-ok(_BB.predict_purchases, F.bgbb, F.donations, 5, check=lambda s: bool((s >= 0).all()),
+ok(_BB.expected_purchases, F.bgbb, F.donations, t=5, check=lambda s: bool((s >= 0).all()),
    id="bgbb-five")  # fmt: skip
 bad(_BB.expected_purchases_new_customer, F.bgbb, "x", raises=(ITE, r"`t` must be a number"),
     id="bgbb-t-str")  # fmt: skip
 ok(_BB.expected_purchases_new_customer, F.bgbb, [1, 2, 3], check=lambda v: bool(np.all(np.diff(v) > 0)),
    id="bgbb-rising")  # fmt: skip
-bad(_BB.prob_n_purchases, F.bgbb, "x", 1, raises=(ITE, r"`t` must be a number"), id="bgbb-t-str")
-bad(_BB.prob_n_purchases, F.bgbb, 5, -1, raises=(DVE, r"`n` must be a whole number"),
+bad(_BB.p_n_purchases, F.bgbb, 1, t="x", raises=(ITE, r"`t` must be a number"), id="bgbb-t-str")
+bad(_BB.p_n_purchases, F.bgbb, -1, t=5, raises=(DVE, r"`n` must be a whole number"),
     id="bgbb-n-negative")  # fmt: skip
-ok(_BB.prob_n_purchases, F.bgbb, 5, list(range(6)), check=lambda p: abs(p.sum() - 1) < 1e-9,
+ok(_BB.p_n_purchases, F.bgbb, list(range(6)), t=5, check=lambda p: abs(p.sum() - 1) < 1e-9,
    id="bgbb-sums-to-1")  # fmt: skip
 bad(_BB.fit_report, F.unfitted_bgbb, raises=(NFE, r"not fitted yet"), id="bgbb-unfitted")
 ok(_BB.fit_report, F.bgbb, check=lambda text: "BG/BB" in text, id="bgbb")
@@ -2158,12 +2169,14 @@ ok(_BG.from_params, F.params, time_unit="W",
 bad(_BG.save, F.bg, F.a_folder, raises=(DVE, r"`path` .* is a folder"), id="bg-path-folder")
 ok(rl.load_model, F.bg.save(), check=lambda m: m.params_.equals(bg().params_), id="bg-text")
 ok(_BG.p_alive, F.bg, F.summary, check=_in_unit_interval, id="cdnow")
-ok(_BG.predict_purchases, F.bg, F.summary, 39, check=lambda s: bool((s >= 0).all()), id="cdnow")
+ok(_BG.expected_purchases, F.bg, F.summary, t=39, check=lambda s: bool((s >= 0).all()), id="cdnow")
 ok(_BG.expected_purchases_new_customer, F.bg, 39, check=lambda v: 0 < float(v) < 39, id="39")
-ok(_BG.prob_n_purchases, F.bg, 39, list(range(60)), check=lambda p: abs(p.sum() - 1) < 1e-3,
+ok(_BG.p_n_purchases, F.bg, list(range(60)), t=39, check=lambda p: abs(p.sum() - 1) < 1e-3,
    id="sums-to-1")  # fmt: skip
-ok(_BG.discounted_purchases, F.bg, F.summary, periods=3, period_length=4.345, discount_rate=0.01,
-   check=lambda t: bool((np.asarray(t) >= 0).all()), id="three-months")  # fmt: skip
+ok(_BG.with_params, F.bg, {"b": 3.0},
+   check=lambda m: m.params_["b"] == 3.0 and m.params_["a"] == bg().params_["a"], id="bg-b")  # fmt: skip
+ok(_BG.expected_purchases_new_customer, F.bg, [13, 39],
+   check=lambda s: list(s.index) == [13.0, 39.0] and s.is_monotonic_increasing, id="series")  # fmt: skip
 ok(_GG.expected_spend, F.gg, F.summary, check=lambda s: bool((s > 0).all()), id="cdnow")
 
 

@@ -113,7 +113,7 @@ def test_bgbb_fits_the_summary_of_a_log(simulated_log):
     summary = discrete_rfm_summary(simulated_log(800, "2024-12-31", 7), period="Q")
     with warnings.catch_warnings():  # a BG/NBD world read quarterly: the spread check warns
         warnings.simplefilter("ignore", rl.AssumptionWarning)
-        model = rl.BetaGeoBetaBinomModel().fit(summary)
+        model = rl.BetaGeoBetaBinomModel().fit(summary, period="Q")
     assert "checks" in model.fit_report()
     assert model.time_unit_ == "Q" and model.n_customers_ == len(summary)
-    assert model.p_no_purchase(summary, 2).between(0, 1).all()
+    assert model.p_no_purchase(summary, t=2).between(0, 1).all()

@@ -97,7 +97,7 @@ def _collected(query, name: str) -> pd.Series:
     "name", ["duckdb", "polars_lazy", pytest.param("spark", marks=pytest.mark.spark)]
 )
 def test_engine_summary_predictions_equal_the_pandas_ones(request, log, expected, name):
-    """p_alive, predict_purchases and expected_spend of a summary kept in its engine are
+    """p_alive, expected_purchases and expected_spend of a summary kept in its engine are
     queries there, with the per-customer values of the pandas summary."""
     if name == "spark":
         data = request.getfixturevalue("spark").createDataFrame(log)
@@ -108,7 +108,10 @@ def test_engine_summary_predictions_equal_the_pandas_ones(request, log, expected
     lazy = rfm_summary(data, time_unit="W", collect=False)
     cases = {
         "p_alive": (bg.p_alive(lazy), bg.p_alive(summary)),
-        "expected_purchases": (bg.predict_purchases(lazy, 26), bg.predict_purchases(summary, 26)),
+        "expected_purchases": (
+            bg.expected_purchases(lazy, t=26),
+            bg.expected_purchases(summary, t=26),
+        ),
         "expected_spend": (gg.expected_spend(lazy), gg.expected_spend(summary)),
     }
     for column, (got, want) in cases.items():
@@ -143,4 +146,4 @@ def test_engine_predictions_refuse_a_unit_they_cannot_convert(log, expected):
     bg, _, _ = expected  # fitted in weeks
     lazy = rfm_summary(duckdb.from_df(log), time_unit="D", grain="D", collect=False)
     with pytest.raises(rl.DataValidationError, match="grain at which the summary counts"):
-        bg.predict_purchases(lazy, 13, time_unit="D")
+        bg.expected_purchases(lazy, t=13, time_unit="D")

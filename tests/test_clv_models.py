@@ -217,7 +217,7 @@ def test_bgnbd_formulas_match_lifetimes(cal, bg):
     x, tx, T = cal["frequency"].to_numpy(), cal["recency"].to_numpy(), cal["T"].to_numpy()
     with quiet():
         np.testing.assert_allclose(
-            bg.predict_purchases(cal, 10), lt.predict(10, x, tx, T), rtol=1e-10
+            bg.expected_purchases(cal, t=10), lt.predict(10, x, tx, T), rtol=1e-10
         )
         np.testing.assert_allclose(bg.p_alive(cal), lt.conditional_probability_alive(x, tx, T),
                                    rtol=1e-10)  # fmt: skip
@@ -227,10 +227,10 @@ def test_bgnbd_formulas_match_lifetimes(cal, bg):
             rtol=1e-10,
         )
         for n in (0, 1, 5):
-            assert bg.prob_n_purchases(39, n) == pytest.approx(
+            assert bg.p_n_purchases(n, t=39) == pytest.approx(
                 float(lt.probability_of_n_purchases_up_to_time(39, n)), rel=1e-10
             )
-    probs = bg.prob_n_purchases(39, range(200))
+    probs = bg.p_n_purchases(range(200), t=39)
     assert probs.sum() == pytest.approx(1.0, abs=1e-6)
 
 
@@ -265,7 +265,7 @@ def test_pareto_formulas_match_lifetimes_where_finite(cal):
     assert ok.mean() > 0.99
     # quadrature vs hypergeometric series: 1e-5 relative (1e-9 on all but two rows)
     np.testing.assert_allclose(model.p_alive(cal).to_numpy()[ok], ref_alive[ok], rtol=1e-5)
-    np.testing.assert_allclose(model.predict_purchases(cal, 39).to_numpy()[ok], ref_e[ok],
+    np.testing.assert_allclose(model.expected_purchases(cal, t=39).to_numpy()[ok], ref_e[ok],
                                rtol=1e-5)  # fmt: skip
 
 
@@ -276,7 +276,7 @@ def test_pareto_heavy_buyer_recency_equals_T_is_finite(cal):
                           "T": [38.0, 38.0, 38.0]})  # fmt: skip
     alive = model.p_alive(heavy)
     assert np.all(np.isfinite(alive)) and np.allclose(alive, 1.0)
-    pred = model.predict_purchases(heavy, 10).to_numpy()
+    pred = model.expected_purchases(heavy, t=10).to_numpy()
     assert np.all(np.isfinite(pred)) and pred[1] > pred[0] > pred[2] > 0
 
 
@@ -568,7 +568,11 @@ def test_diagnostics_record_a_hessian_that_is_not_positive_definite(cal, monkeyp
 
     def saddle(self, *args, **kwargs):
         fit(self, *args, **kwargs)
-        self._hessian_ = np.diag([1.0, 1.0, -1.0, 1.0])
+        # lifetimes' public variance matrix of a Hessian with a negative eigenvalue
+        signs = pd.Series([1.0, 1.0, -1.0, 1.0], index=self.params_.index)
+        self.variance_matrix_ = pd.DataFrame(
+            np.diag(signs * self.params_**2), index=self.params_.index, columns=self.params_.index
+        )
         return self
 
     monkeypatch.setattr(lifetimes().BetaGeoFitter, "fit", saddle)
@@ -668,14 +672,14 @@ def test_bgnbd_expected_matches_mpmath(params):
     np.testing.assert_allclose(ours, ref, rtol=1e-11)
 
 
-def test_predict_purchases_for_one_time_buyers_with_a_plus_b_below_1_matches_mpmath():
-    """Issue 10: `predict_purchases` raised FitError for customers without a repeat purchase
+def test_expected_purchases_for_one_time_buyers_with_a_plus_b_below_1_matches_mpmath():
+    """Issue 10: `expected_purchases` raised FitError for customers without a repeat purchase
     whose expectations are finite. For x = 0, FHL (2005) eq. 10 is eq. 9 with alpha + T."""
     r, alpha, a, b = 0.243, 4.414, 0.3, 0.5
     model = BetaGeoModel.from_params({"r": r, "alpha": alpha, "a": a, "b": b}, time_unit="W")
     summary = pd.DataFrame({"frequency": [0, 0, 2], "recency": [0.0, 0.0, 30.0],
                             "T": [10.0, 38.86, 38.86]})  # fmt: skip
-    pred = model.predict_purchases(summary, 39)
+    pred = model.expected_purchases(summary, t=39)
     for i in (0, 1):
         assert pred.iloc[i] == pytest.approx(
             _mp_expected(r, alpha + summary["T"].iloc[i], a, b, 39), rel=1e-11
@@ -705,7 +709,7 @@ def test_a_non_finite_prediction_names_the_other_models(monkeypatch):
     with pytest.raises(
         FitError, match="overflow for these histories. Use `ParetoNBDModel`,"
     ) as info:
-        model.predict_purchases(row, 10)
+        model.expected_purchases(row, t=10)
     assert "BetaGeoModel`" not in str(info.value).split("Use ")[1]
 
 
@@ -721,7 +725,7 @@ def test_a_non_finite_prediction_names_the_other_models(monkeypatch):
         (ParetoNBDModel, "ParetoNBDFitter", (0.553, 10.578, 0.606, 11.669)),
     ],
 )
-def test_prob_n_purchases_matches_lifetimes(model_cls, fitter, params):
+def test_p_n_purchases_matches_lifetimes(model_cls, fitter, params):
     """MBG/NBD: lifetimes' `probability_of_n_purchases_up_to_time` (to 1e-12); Pareto/NBD:
     lifetimes' conditional probability for a customer of age ~0 without repeat purchases
     (T = 1e-9, to 1e-9)."""
@@ -738,8 +742,8 @@ def test_prob_n_purchases_matches_lifetimes(model_cls, fitter, params):
                     ref = float(lt.conditional_probability_of_n_purchases_up_to_time(n, t, 0, 0,
                                                                                      1e-9))  # fmt: skip
             tol = 1e-12 if model_cls is ModifiedBetaGeoModel else 1e-9
-            assert model.prob_n_purchases(t, n) == pytest.approx(ref, abs=tol)
-    assert model.prob_n_purchases(39, range(400)).sum() == pytest.approx(1.0, abs=1e-6)
+            assert model.p_n_purchases(n, t=t) == pytest.approx(ref, abs=tol)
+    assert model.p_n_purchases(range(400), t=39).sum() == pytest.approx(1.0, abs=1e-6)
 
 
 def test_p_dropped_matches_mpmath():
@@ -976,7 +980,7 @@ def donations_fit():
     from retention_lib import BetaGeoBetaBinomModel, load_donations
 
     summary = load_donations()
-    return summary, BetaGeoBetaBinomModel().fit(summary)
+    return summary, BetaGeoBetaBinomModel().fit(summary, period="Y")
 
 
 def test_bgbb_params_match_Fader_Hardie_Shang_2010(donations_fit):
@@ -1005,25 +1009,25 @@ def test_bgbb_predictions_match_lifetimes(donations_fit):
     )
     for t in (1, 5):
         np.testing.assert_allclose(
-            model.predict_purchases(summary, t),
+            model.expected_purchases(summary, t=t),
             fitter.conditional_expected_number_of_purchases_up_to_time(t, x, tx, n),
             rtol=1e-10,
         )
     table = fitter.expected_number_of_transactions_in_first_n_periods(6)["model"]
-    probs = model.prob_n_purchases(6, range(7))
+    probs = model.p_n_purchases(range(7), t=6)
     np.testing.assert_allclose(probs.to_numpy() * 11104, table.to_numpy(), rtol=1e-10)
     assert probs.sum() == pytest.approx(1.0)
-    assert model.expected_purchases_new_customer(6)[0] == pytest.approx(
+    assert model.expected_purchases_new_customer(6) == pytest.approx(
         float((probs.index * probs).sum())
     )
 
 
 def test_bgbb_p_no_purchase_is_one_minus_expected_for_one_opportunity(donations_fit):
     summary, model = donations_fit
-    one = model.p_no_purchase(summary, 1)
-    np.testing.assert_allclose(one, 1 - model.predict_purchases(summary, 1), atol=1e-12)
-    assert (model.p_no_purchase(summary, 0) == 1).all()
-    three = model.p_no_purchase(summary, 3)
+    one = model.p_no_purchase(summary, t=1)
+    np.testing.assert_allclose(one, 1 - model.expected_purchases(summary, t=1), atol=1e-12)
+    assert (model.p_no_purchase(summary, t=0) == 1).all()
+    three = model.p_no_purchase(summary, t=3)
     assert (three <= one + 1e-12).all() and three.between(0, 1).all()
 
 
@@ -1047,7 +1051,7 @@ def test_bgbb_p_no_purchase_matches_a_simulation(rng):
         group = (x == fx) & (last == ftx)
         empirical = float((~future[group].any(axis=1)).mean())
         row = pd.DataFrame({"frequency": [fx], "recency": [ftx], "T": [n]})
-        predicted = float(model.p_no_purchase(row, ahead).iloc[0])
+        predicted = float(model.p_no_purchase(row, t=ahead).iloc[0])
         se = np.sqrt(empirical * (1 - empirical) / group.sum())
         assert abs(predicted - empirical) < 4 * se + 1e-3, (fx, ftx, predicted, empirical)
 
@@ -1064,7 +1068,7 @@ def test_bgbb_contract_json_and_repr(donations_fit, tmp_path):
     assert type(loaded) is BetaGeoBetaBinomModel and loaded.time_unit_ == "Y"
     pd.testing.assert_series_equal(loaded.params_, model.params_)
     pd.testing.assert_series_equal(
-        loaded.p_no_purchase(summary, 2), model.p_no_purchase(summary, 2)
+        loaded.p_no_purchase(summary, t=2), model.p_no_purchase(summary, t=2)
     )
     pd.testing.assert_frame_equal(loaded.diagnostics_, model.diagnostics_)
 
@@ -1088,7 +1092,7 @@ def test_bgbb_bad_summaries_are_clear_errors(donations_fit, change, match):
     with pytest.raises(DataValidationError, match=match):
         model.p_alive(bad)
     with pytest.raises(DataValidationError, match="whole number of transaction opportunities"):
-        model.p_no_purchase(summary, 1.5)
+        model.p_no_purchase(summary, t=1.5)
     with pytest.raises(DataValidationError, match="no repeat transaction"):
         BetaGeoBetaBinomModel().fit(summary[summary["frequency"] == 0])
     with pytest.raises(DataValidationError, match="missing column"):
@@ -1103,7 +1107,7 @@ def test_pareto_p_no_purchase_matches_lifetimes_conditional_pmf(cal):
     (Fader & Hardie, note 028, eq. 16), on every CDNOW calibration customer where it is
     finite; ours is a quadrature, accurate to about 1e-6."""
     model = ParetoNBDModel().fit(cal)
-    ours = model.p_no_purchase(cal, 39.0).to_numpy()
+    ours = model.p_no_purchase(cal, t=39.0).to_numpy()
     fitter = lifetimes().ParetoNBDFitter()
     fitter.params_ = model.params_.copy()
     with quiet(), np.errstate(all="ignore"):
@@ -1134,7 +1138,7 @@ def test_bg_p_no_purchase_matches_numerical_integration(modified):
     rows = pd.DataFrame(
         {"frequency": [0, 1, 2, 7, 3], "recency": [0.0, 30.0, 5.0, 35.0, 38.0], "T": 38.0}
     )
-    got = model.p_no_purchase(rows, 39.0).to_numpy()
+    got = model.p_no_purchase(rows, t=39.0).to_numpy()
     m = int(modified)  # MBG/NBD: a drop-out is also possible right after the first purchase
     for i, (x, tx, T) in enumerate(rows.to_numpy()):
         stay = np.exp(betaln(a, b + x + m) - betaln(a, b))  # E[(1 - p)^(x + m)]
@@ -1194,7 +1198,7 @@ def test_p_no_purchase_matches_simulated_holdout(kind, rng):
         model = (ModifiedBetaGeoModel if kind == "mbg" else BetaGeoModel).from_params(
             params, time_unit="W"
         )
-    p = model.p_no_purchase(summary, 39.0).to_numpy()
+    p = model.p_no_purchase(summary, t=39.0).to_numpy()
     groups = np.digitize(summary["frequency"], [1, 3])
     for g in [None, 0, 1, 2]:
         sel = np.ones(len(p), bool) if g is None else groups == g
@@ -1227,33 +1231,32 @@ def test_every_model_answers_the_p_no_purchase_contract(name, cal):
     summary = (load_donations() if cls is BetaGeoBetaBinomModel else cal).iloc[::7]
     summary = summary.set_axis(summary.index + 1000)
     dead = 1 - model.p_alive(summary)
-    previous = model.p_no_purchase(summary, 0)
+    previous = model.p_no_purchase(summary, t=0)
     assert previous.name == "p_no_purchase" and previous.index.equals(summary.index)
     assert (previous == 1.0).all()
     for t in (1, 2, 13, 39):
-        now = model.p_no_purchase(summary, t)
+        now = model.p_no_purchase(summary, t=t)
         assert now.between(0, 1).all()
         assert (now <= previous + 1e-12).all() and (now >= dead - 1e-9).all()
         assert (now < previous).any()
         previous = now
     with pytest.raises(DataValidationError, match="`t` must be a"):
-        model.p_no_purchase(summary, -1)
+        model.p_no_purchase(summary, t=-1)
     other = summary.copy()
-    if cls is BetaGeoBetaBinomModel:
-        other.attrs = {**summary.attrs, "period": "M"}
-        match = "opportunities cannot be converted"
+    if cls is BetaGeoBetaBinomModel:  # a period is an argument (`time_unit=`), never attrs
+        with pytest.raises(DataValidationError, match="opportunities cannot be converted"):
+            model.p_no_purchase(other, t=1, time_unit="M")
     else:
         other.attrs = {**summary.attrs, "time_unit": "D"}
-        match = "days"
-    with pytest.raises(DataValidationError, match=match):
-        model.p_no_purchase(other, 1)
+        with pytest.raises(DataValidationError, match="days"):
+            model.p_no_purchase(other, t=1)
     same = summary.copy()
     same.attrs = {}
     pd.testing.assert_series_equal(
-        model.p_no_purchase(same, 2, time_unit=unit), model.p_no_purchase(summary, 2)
+        model.p_no_purchase(same, t=2, time_unit=unit), model.p_no_purchase(summary, t=2)
     )
     with pytest.raises(NotFittedError):
-        cls().p_no_purchase(summary, 1)
+        cls().p_no_purchase(summary, t=1)
 
 
 def test_mbgnbd_p_alive_formula_matches_lifetimes(cal):
@@ -1266,7 +1269,7 @@ def test_mbgnbd_p_alive_formula_matches_lifetimes(cal):
 
 def test_p_no_purchase_needs_a_valid_horizon(bg, cal):
     with pytest.raises(DataValidationError, match="`t` must be a finite number >= 0"):
-        bg.p_no_purchase(cal, -1)
+        bg.p_no_purchase(cal, t=-1)
 
 
 def test_a_failed_warm_started_fit_is_retried_from_lifetimes_start(cal, monkeypatch):
@@ -1285,3 +1288,78 @@ def test_a_failed_warm_started_fit_is_retried_from_lifetimes_start(cal, monkeypa
     model = BetaGeoModel().fit(cal)
     assert calls == [True, False]
     np.testing.assert_allclose(model.params_, [0.243, 4.414, 0.793, 2.426], atol=2e-3)
+
+
+_SETTINGS = {"penalizer_coef": 0.001, "max_iterations": 321, "max_seconds": 45.0}
+_ROUND_TRIP = [
+    (BetaGeoModel, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, "W", {}),
+    (ModifiedBetaGeoModel, {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}, "W", {}),
+    (ParetoNBDModel, {"r": 0.553, "alpha": 10.58, "s": 0.606, "beta": 11.67}, "W", {}),
+    (GammaGammaModel, {"p": 6.25, "q": 3.74, "v": 15.44}, None, {"correlation_threshold": 0.55}),
+]
+
+
+@pytest.mark.parametrize(("cls", "params", "unit", "extra"), _ROUND_TRIP)
+def test_save_keeps_every_init_setting(cls, params, unit, extra):
+    """`save` writes every `__init__` setting (the signature's, non-default here) and
+    `load_model` restores them: a reloaded model refits as the original would."""
+    settings = {**_SETTINGS, **extra}
+    model = cls.from_params(params, time_unit=unit, **settings)
+    assert set(model.get_params()) == set(settings)
+    loaded = load_model(model.save())
+    assert type(loaded) is cls and loaded.get_params() == settings
+    pd.testing.assert_series_equal(loaded.params_, model.params_)
+
+
+def test_save_keeps_the_bgbb_settings_and_period(donations_fit):
+    from retention_lib import BetaGeoBetaBinomModel
+
+    _, fitted = donations_fit
+    model = BetaGeoBetaBinomModel.from_params(fitted.params_, time_unit="Y", **_SETTINGS)
+    loaded = load_model(model.save())
+    assert loaded.get_params() == _SETTINGS and loaded.time_unit_ == "Y"
+
+
+def test_gamma_gamma_correlation_threshold_survives_a_save(cal):
+    model = GammaGammaModel(correlation_threshold=0.05).fit(cal)  # CDNOW's correlation ~0.11
+    assert (
+        model.diagnostics_.set_index("check")
+        .filter(like="correlat", axis=0)["status"]
+        .eq("warning")
+        .any()
+    )
+    loaded = load_model(model.save())
+    assert loaded.correlation_threshold == 0.05
+    refit = type(loaded)(**loaded.get_params()).fit(cal)
+    pd.testing.assert_frame_equal(refit.diagnostics_, model.diagnostics_)
+
+
+@pytest.mark.parametrize(("cls", "params", "unit", "extra"), _ROUND_TRIP)
+def test_with_params_is_a_new_model_predicting_with_the_new_values(cls, params, unit, extra, cal):
+    model = cls.from_params(params, time_unit=unit, **{**_SETTINGS, **extra})
+    name = list(params)[-1]
+    scenario = model.with_params({name: params[name] * 2})
+    assert scenario is not model and model.params_[name] == params[name]  # original unchanged
+    assert scenario.params_[name] == 2 * params[name]
+    assert scenario.get_params() == model.get_params()
+    assert scenario.time_unit_ == model.time_unit_ and scenario.grain_ == model.grain_
+    if cls is not GammaGammaModel:
+        rebuilt = cls.from_params({**params, name: 2 * params[name]}, time_unit=unit)
+        pd.testing.assert_series_equal(scenario.p_alive(cal), rebuilt.p_alive(cal))
+        assert not scenario.p_alive(cal).equals(model.p_alive(cal))
+
+
+def test_log_covariance_read_from_lifetimes_public_variance_matrix(cal):
+    """The intervals come from lifetimes' public `variance_matrix_` (column j over params_[j]
+    squared is inv(H) / n): they equal an independent inverse of the numerical Hessian."""
+    from retention_lib.clv import _diagnostics as D
+
+    model = BetaGeoModel().fit(cal)
+    x, tx, T = (cal[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    (ux, utx, uT), w, _ = _compress(x, tx, T)
+    f = model._objective(model._loglik_rows, (ux, utx, uT), w, 1.0 / uT.max())
+    _, hessian = D.gradient_and_hessian(f, np.log(model.params_.to_numpy()))
+    independent = np.linalg.inv(hessian) / w.sum()
+    np.testing.assert_allclose(model.log_covariance_.to_numpy(), independent, rtol=1e-3)
+    min_eig = model.diagnostics_.set_index("check").loc["Hessian positive definite", "value"]
+    assert min_eig == pytest.approx(np.linalg.eigvalsh(hessian).min(), rel=1e-3)

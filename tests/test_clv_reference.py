@@ -68,7 +68,7 @@ def test_bgnbd_log_likelihood_Fader_Hardie_Lee_2005(bgnbd):
 def test_bgnbd_conditional_expectation_Fader_Hardie_Lee_2005(bgnbd):
     """FHL (2005) section 5: E[Y(39) | x=2, t_x=30.43, T=38.86] = 1.226 (to 0.001)."""
     row = pd.DataFrame({"frequency": [2], "recency": [30.43], "T": [38.86]})
-    assert bgnbd.predict_purchases(row, 39).iloc[0] == pytest.approx(1.226, abs=0.001)
+    assert bgnbd.expected_purchases(row, t=39).iloc[0] == pytest.approx(1.226, abs=0.001)
 
 
 def test_pareto_nbd_Fader_Hardie_Lee_2005(calibration):

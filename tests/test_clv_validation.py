@@ -353,7 +353,7 @@ def test_period_transactions_for_every_purchase_model(cal, model_cls):
     assert table["expected"].sum() == pytest.approx(len(cal))
     np.testing.assert_allclose(
         table["expected"].iloc[:3],
-        [sum(model.prob_n_purchases(T, n) for T in cal["T"]) for n in range(3)],
+        [sum(model.p_n_purchases(n, t=T) for T in cal["T"]) for n in range(3)],
         rtol=1e-9,
     )
 

@@ -12,6 +12,7 @@ from retention_lib import DataValidationError, SmallSampleWarning
 from retention_lib.clv import (
     BetaGeoModel,
     GammaGammaModel,
+    ModifiedBetaGeoModel,
     ParetoNBDModel,
     clv_by_group,
     clv_intervals,
@@ -67,8 +68,49 @@ def test_clv_matches_lifetimes(cal, models):
     assert list(ours.columns) == ["customer_id", "p_alive", "expected_purchases",
                                   "expected_spend", "clv"]  # fmt: skip
     np.testing.assert_allclose(
-        ours["expected_purchases"], bg.predict_purchases(cal, 12 * 4.345), rtol=1e-12
+        ours["expected_purchases"], bg.expected_purchases(cal, t=12 * 4.345), rtol=1e-12
     )
+
+
+@pytest.mark.parametrize("cls", [ModifiedBetaGeoModel, ParetoNBDModel])
+def test_clv_of_every_purchase_model_is_its_own_discounted_purchases(cal, models, cls):
+    """One CLV path for every purchase model (the model's `_clv_terms`, no class test): the
+    discounted sum of its own `expected_purchases` month by month, times the expected spend;
+    for MBG/NBD it matches lifetimes' `customer_lifetime_value` with its fitter."""
+    _, gg = models
+    purchase = cls().fit(cal)
+    ours = customer_lifetime_value(purchase, gg, cal, horizon_months=6, discount_rate=0.01)
+    months = [purchase.expected_purchases(cal, t=k * 4.345).to_numpy() for k in range(7)]
+    steps = (
+        sum((months[k] - months[k - 1]) / 1.01**k for k in range(1, 7))
+        * gg.expected_spend(cal).to_numpy()
+    )
+    np.testing.assert_allclose(ours["clv"], steps, rtol=1e-9)
+    if cls is ModifiedBetaGeoModel:
+        with quiet():
+            ref = gg._fitter.customer_lifetime_value(
+                purchase._fitter, cal["frequency"], cal["recency"], cal["T"],
+                cal["monetary_value"], time=6, discount_rate=0.01, freq="W",
+            )  # fmt: skip
+        np.testing.assert_allclose(ours["clv"], ref, rtol=1e-9)
+    out = clv_intervals(purchase, gg, cal, horizon_months=6, n_draws=20, progress=False, seed=1)
+    assert out["clv_lower"].iloc[0] < out["clv_estimate"].iloc[0] < out["clv_upper"].iloc[0]
+
+
+def test_bgnbd_fast_clv_terms_equal_the_general_path(cal, models):
+    """BG/NBD overrides `_clv_terms` with a closed form per distinct (x, T); it equals the
+    general per-row path of the purchase-model contract."""
+    from retention_lib.clv.models import _PurchaseModel
+
+    bg, _ = models
+    x, tx, T = (cal[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    times = np.arange(1, 13) * 4.345
+    discounts = 1 / 1.01 ** np.arange(1, 13)
+    params = bg.params_.to_numpy()
+    fast = bg._clv_terms(params, x, tx, T, times, discounts, {})
+    general = _PurchaseModel._clv_terms(bg, params, x, tx, T, times, discounts, {})
+    for a, b in zip(fast, general, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9)
 
 
 def test_clv_margin_and_discount(cal, models):
@@ -326,7 +368,7 @@ def test_a_weekly_model_refuses_a_daily_summary_or_converts_it_when_asked(tx, da
     with pytest.raises(DataValidationError, match="fitted in weeks"):
         bg.p_alive(summary_d)
     pd.testing.assert_series_equal(
-        bg.predict_purchases(summary_d, 10, time_unit="D"), bg.predict_purchases(weekly, 10),
+        bg.expected_purchases(summary_d, t=10, time_unit="D"), bg.expected_purchases(weekly, t=10),
         rtol=1e-10,
     )  # fmt: skip
 
@@ -336,7 +378,7 @@ def test_conversion_is_refused_when_the_grains_differ(tx, daily):
     weekly_grain = rfm_summary(tx, time_unit="W")  # purchases merged per week
     bg = BetaGeoModel().fit(weekly_grain)
     with pytest.raises(DataValidationError, match="counts purchases per 'W' period"):
-        bg.predict_purchases(summary_d, 10, time_unit="D")
+        bg.expected_purchases(summary_d, t=10, time_unit="D")
 
 
 def test_a_declared_unit_contradicting_the_summary_is_refused(models, cal):

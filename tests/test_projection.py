@@ -117,8 +117,11 @@ def test_projection_by_group_fits_one_model_each(rng):
     alone = project_retention(a)
     basic = filled[filled["plan"] == "basic"].drop(columns="plan").reset_index(drop=True)
     pd.testing.assert_frame_equal(basic, alone, check_like=True)
-    with pytest.raises(DataValidationError, match="several `plan` groups"):
+    both.attrs = {}  # the data, not its attrs, says it holds several groups
+    with pytest.raises(DataValidationError, match=r"several groups\. Pass `by=`.*by='plan'"):
         project_retention(both)
+    with pytest.raises(DataValidationError, match="`by` 'tier' is not a column"):
+        project_retention(both, by="tier")
 
 
 def test_fitted_model_is_used_as_given():

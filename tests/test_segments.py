@@ -331,13 +331,13 @@ def test_churn_risk_ranks_by_a_bgbb_models_p_no_purchase():
         risk_log(), model=model, summary=summary, horizon=3, top_value_share=1.0
     )
     assert alerts.attrs["ranked_by"] == "P(no purchase in the next 3 months) from BG/BB"
-    expected = model.p_no_purchase(summary, 3).set_axis(summary["customer_id"])
+    expected = model.p_no_purchase(summary, t=3).set_axis(summary["customer_id"])
     got = alerts.set_index("customer_id")["p_no_purchase"]
     pd.testing.assert_series_equal(got, expected.loc[got.index], check_names=False)
     assert (got.diff().dropna() <= 0).all()  # ranked by it
     yearly = BetaGeoBetaBinomModel.from_params(params, time_unit="Y")
     with pytest.raises(DataValidationError, match="opportunities cannot be converted"):
-        S.churn_risk_list(risk_log(), model=yearly, summary=summary, horizon=3)
+        yearly.p_no_purchase(summary, t=3, time_unit="M")  # the period is an argument, not attrs
 
 
 def test_churn_risk_reason_says_when_the_model_still_expects_a_purchase():

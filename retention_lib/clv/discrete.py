@@ -84,7 +84,7 @@ def discrete_rfm_summary(
     Examples
     --------
     >>> summary = discrete_rfm_summary(tx, period="Y")  # doctest: +SKIP
-    >>> BetaGeoBetaBinomModel().fit(summary)  # doctest: +SKIP
+    >>> BetaGeoBetaBinomModel().fit(summary, period="Y")  # doctest: +SKIP
     """
     if period not in OPPORTUNITY_PERIODS:
         raise DataValidationError(

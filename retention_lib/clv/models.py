@@ -15,6 +15,7 @@ its diagnostics (``diagnostics_``, :mod:`._diagnostics`), warning about every fa
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import inspect
 import io
@@ -35,15 +36,12 @@ from .._validation import (
     format_rows,
     require_in_range,
     require_number,
-    require_numbers,
-    require_rate,
-    require_whole_number,
 )
 from ..contractual import MODELS as _CONTRACTUAL_MODELS  # sBG, BdW: cohort-level, no lifetimes
 from . import _diagnostics as _diag
 from . import _formulas as F
 from . import _mle, _units
-from ._lifetimes import lifetimes, quiet
+from ._lifetimes import lifetimes, log_covariance, quiet
 from ._units import unit_words
 from .summary import TIME_UNITS
 
@@ -272,6 +270,51 @@ class _BaseModel(Estimator):
         names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
         return {name: getattr(self, name) for name in names}
 
+    def with_params(self, params: Any) -> _BaseModel:
+        """A copy of this fitted model with other parameter values (a what-if scenario).
+
+        The copy keeps every ``__init__`` setting, ``time_unit_`` and ``grain_``; it is not
+        fitted to data (as :meth:`from_params`: ``log_likelihood_`` and the intervals are
+        NaN, ``diagnostics_`` says so). This model is left unchanged. The same contract as
+        the cohort models' ``with_params``.
+
+        Parameters
+        ----------
+        params : dict or pandas.Series
+            New values of some or all of the model's parameters (e.g. ``{"b": 3.1}``),
+            finite and > 0; the others keep this model's values.
+
+        Returns
+        -------
+        model
+            A new model of the same class, predicting with the changed parameters.
+
+        Examples
+        --------
+        >>> bg = BetaGeoModel.from_params(
+        ...     {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, time_unit="W")
+        >>> float(bg.with_params({"b": 3.0}).params_["b"]), float(bg.params_["b"])
+        (3.0, 2.426)
+        """
+        self._check_fitted()
+        if not isinstance(params, (dict, pd.Series)):
+            raise InputTypeError(
+                f"`params` must be a dict or Series of some of {', '.join(self._param_names)}; "
+                f"got {type(params).__name__}."
+            )
+        unknown = [str(k) for k in params.keys() if k not in self._param_names]
+        if unknown:
+            raise DataValidationError(
+                f"`params` names {', '.join(f'`{k}`' for k in unknown)}, not a parameter of "
+                f"the {self._label} model; its parameters are {', '.join(self._param_names)}."
+            )
+        return type(self).from_params(
+            {**self.params_.to_dict(), **dict(params.items())},
+            time_unit=getattr(self, "time_unit_", None),
+            grain=getattr(self, "grain_", None),
+            **self.get_params(),
+        )
+
     # -- contract helpers ------------------------------------------------------------------
     def _check_penalizer(self) -> float:
         pen = require_number(self.penalizer_coef, name="penalizer_coef")  # not "0.1", not True
@@ -403,23 +446,25 @@ class _BaseModel(Estimator):
         )
 
     @staticmethod
-    def _log_cov_from_hessian(hessian: np.ndarray | None, n: float) -> np.ndarray | None:
-        """Covariance of the log-parameters from the Hessian of the *mean* NLL (None unless
-        the Hessian is positive definite)."""
-        if not _diag.smallest_eigenvalue(hessian) > 0:
+    def _usable_covariance(log_cov: np.ndarray | None, min_eig: float) -> np.ndarray | None:
+        """``log_cov`` where the Hessian is positive definite and every variance > 0, else
+        None (the intervals are then NaN and the diagnostics say why)."""
+        if log_cov is None or not min_eig > 0:
             return None
-        try:
-            cov = np.linalg.inv(np.asarray(hessian, dtype=float)) / n
-        except np.linalg.LinAlgError:
-            return None
-        return cov if np.all(np.diag(cov) > 0) else None
+        return log_cov if np.all(np.diag(log_cov) > 0) else None
 
-    def _fit_checks(self, grad, hessian, *, p_dropped, unit, prob_n, expected, x, T, w) -> list:
+    def _curvature(self, fitter: Any, n: float) -> tuple[np.ndarray | None, float]:
+        """Covariance of the log-parameters (None unless usable) and the smallest eigenvalue
+        of the mean negative log-likelihood's Hessian, read from lifetimes' fit."""
+        log_cov, min_eig = log_covariance(fitter, list(self._param_names), n)
+        return self._usable_covariance(log_cov, min_eig), min_eig
+
+    def _fit_checks(self, grad, min_eig, *, p_dropped, unit, prob_n, expected, x, T, w) -> list:
         """The checks of a purchase model's fit: the optimiser, the parameters, drop-out seen
         within the oldest customer's age, and the calibration data reproduced."""
         age = float(T.max())
         dropout = _diag.dropout_check(float(p_dropped(age)), age, unit)
-        checks = _diag.optimiser_checks(self._label, grad, _diag.smallest_eigenvalue(hessian))
+        checks = _diag.optimiser_checks(self._label, grad, min_eig)
         checks += _diag.parameter_checks(
             self._label,
             self.confidence_intervals_,
@@ -497,8 +542,6 @@ class _BaseModel(Estimator):
         model.log_likelihood_ = float("nan")
         model._set_intervals(None)
         model.diagnostics_ = _diag.table([_diag.not_fitted()])
-        if isinstance(model, ModifiedBetaGeoModel):
-            model._rebuild_fitter()
         return model
 
     @classmethod
@@ -523,7 +566,10 @@ class _BaseModel(Estimator):
             "settings": {k: _json_number(v) for k, v in self.get_params().items()},
             "params": {k: float(v) for k, v in self.params_.items()},
             "log_covariance": None if cov is None else cov.to_numpy().tolist(),
-            "log_likelihood": float(self.log_likelihood_),
+            # null for a model given its parameters (`from_params`, `with_params`): no data
+            "log_likelihood": (
+                float(self.log_likelihood_) if np.isfinite(self.log_likelihood_) else None
+            ),
             "n_customers": int(self.n_customers_),
             "n_unique_rows": int(self.n_unique_rows_),
             "time_unit": getattr(self, "time_unit_", None),
@@ -550,21 +596,69 @@ def _versions() -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 
-class _PurchaseModel(_BaseModel):
-    """Shared fit/predict plumbing of the BG/NBD family and Pareto/NBD."""
+class _PurchaseModel(_BaseModel, abc.ABC):
+    """The contract of a purchase model (BG/NBD family, Pareto/NBD): the hooks below.
 
-    # hooks each purchase model fills (its paper's closed forms, or lifetimes' fitter)
-    def _conditional_expected(self, t, x, tx, T) -> np.ndarray:
+    A subclass declares its parameters (``_param_names``, ``_label``, ...) and fills the
+    abstract hooks with its paper's closed forms; fitting, intervals, diagnostics, every
+    public prediction and the CLV terms (:meth:`_clv_terms`, used by
+    :func:`~retention_lib.clv.customer_lifetime_value` and ``clv_intervals``) are derived from
+    them here, so nothing outside a model picks a code path by its class. Every hook takes the
+    parameters explicitly (an array in ``_param_names`` order), so the same formula serves the
+    fitted model, a what-if scenario (:meth:`with_params`) and parameter draws.
+    """
+
+    #: names of the ``Beta(a, b)`` of the chance to drop out after each repeat purchase, which
+    #: a what-if retention gain scales (:mod:`retention_lib.whatif`); None where drop-out is
+    #: not (only) that Beta (MBG/NBD also drops out at the first purchase; Pareto/NBD in time)
+    _dropout_beta: tuple[str, str] | None = None
+
+    @abc.abstractmethod
+    def _loglik_rows(self, params, x, tx, T) -> np.ndarray:
+        """Per-row log-likelihood."""
+
+    @abc.abstractmethod
+    def _prob_n(self, params, t, n) -> np.ndarray:
+        """P(X(t) = n) for a new customer."""
+
+    @abc.abstractmethod
+    def _p_dropped(self, params, t) -> np.ndarray:
+        """P(a new customer has dropped out by ``t``)."""
+
+    @abc.abstractmethod
+    def _conditional_expected(self, params, t, x, tx, T) -> np.ndarray:
         """E[purchases in (T, T + t] | x, tx, T]."""
-        raise NotImplementedError
 
-    def _p_alive(self, x, tx, T) -> np.ndarray:
+    @abc.abstractmethod
+    def _p_alive(self, params, x, tx, T) -> np.ndarray:
         """P(alive at T | x, tx, T)."""
-        raise NotImplementedError
 
-    def _expected(self, t) -> np.ndarray:
+    @abc.abstractmethod
+    def _expected(self, params, t) -> np.ndarray:
         """E[purchases in (0, t]] for a new customer."""
-        raise NotImplementedError
+
+    @abc.abstractmethod
+    def _p_no_purchase(self, params, t, x, tx, T) -> np.ndarray:
+        """P(no purchase in (T, T + t] | x, tx, T)."""
+
+    def _clv_terms(self, params, x, tx, T, times, discounts, cache, p_alive=True):
+        """Discounted expected purchases ``sum_k (E[Y(t_k)] - E[Y(t_(k-1))]) discounts[k]``,
+        the expected purchases up to ``times[-1]`` and (if ``p_alive``) P(alive), per customer.
+
+        Computed on the distinct (x, tx, T) rows (kept in ``cache``, a dict, between calls on
+        the same customers); a model with a faster exact form overrides this.
+        """
+        if "x, t_x, T" not in cache:
+            cache["x, t_x, T"] = _compress(x, tx, T)
+        (ux, utx, uT), _, inverse = cache["x, t_x, T"]
+        disc = np.zeros(len(ux))
+        prev = np.zeros(len(ux))
+        for k, when in enumerate(times):
+            cum = self._conditional_expected(params, when, ux, utx, uT)
+            disc += (cum - prev) * discounts[k]
+            prev = cum
+        alive = self._p_alive(params, ux, utx, uT)[inverse] if p_alive else None
+        return disc[inverse], prev[inverse], alive
 
     def _start(self, x, tx, T, w, penalizer, max_iterations, budget) -> np.ndarray | None:
         """``initial_params`` for lifetimes' fitter (None: lifetimes' default start)."""
@@ -648,11 +742,11 @@ class _PurchaseModel(_BaseModel):
                 "small `penalizer_coef` (e.g. 0.001) or a coarser `time_unit`."
             )
         try:
-            grad, hessian = self._derivatives(fitter, data, w, budget)
+            grad, log_cov, min_eig = self._derivatives(fitter, data, w, budget)
         except _mle.BudgetExceeded:
             raise self._budget_error("computing the parameter intervals") from None
-        self._set_intervals(self._log_cov_from_hessian(hessian, w.sum()))
-        self._finish(self._checks(grad, hessian, ux, uT, w))
+        self._set_intervals(log_cov)
+        self._finish(self._checks(grad, min_eig, ux, uT, w))
         return self
 
     def _fit_lifetimes(self, data, w, pen, max_iterations, budget) -> Any:
@@ -679,36 +773,28 @@ class _PurchaseModel(_BaseModel):
     def _fitted_objective(self, data, w, budget):
         return budget.watch(self._objective(self._loglik_rows, data, w, 1.0 / data[2].max()))
 
-    def _derivatives(self, fitter, data, w, budget) -> tuple[np.ndarray, np.ndarray | None]:
-        """Gradient of the fitted objective (numerical) and its Hessian (lifetimes')."""
+    def _derivatives(self, fitter, data, w, budget) -> tuple[np.ndarray, np.ndarray | None, float]:
+        """Gradient of the fitted objective (numerical), the covariance of the log-parameters
+        and the smallest eigenvalue of the Hessian (lifetimes', :meth:`_curvature`)."""
         f = self._fitted_objective(data, w, budget)
         grad, _ = _diag.gradient_and_hessian(f, np.log(self.params_.to_numpy()), hessian=False)
-        return grad, fitter._hessian_
+        return (grad, *self._curvature(fitter, float(w.sum())))
 
-    def _checks(self, grad, hessian, x, T, w) -> list:
+    def _checks(self, grad, min_eig, x, T, w) -> list:
         params = self.params_.to_numpy()
         return self._fit_checks(
             grad,
-            hessian,
+            min_eig,
             p_dropped=lambda age: self._p_dropped(params, age),
             unit=unit_words(self.time_unit_),
             prob_n=lambda t, n: self._prob_n(params, t, n),
-            expected=self._expected,
+            expected=lambda t: self._expected(params, t),
             x=x,
             T=T,
             w=w,
         )
 
-    def _loglik_rows(self, params, x, tx, T) -> np.ndarray:
-        raise NotImplementedError
-
-    def _prob_n(self, params, t, n) -> np.ndarray:
-        raise NotImplementedError
-
-    def _p_dropped(self, params, t) -> np.ndarray:
-        raise NotImplementedError
-
-    def prob_n_purchases(self, t: float, n: Any) -> Any:
+    def p_n_purchases(self, n: Any, *, t: float) -> Any:
         """P(X(t) = n): probability a new customer makes ``n`` repeat purchases within ``t``
         (FHL 2005 eq. 8 for BG/NBD; its MBG/NBD and Pareto/NBD counterparts).
 
@@ -779,8 +865,8 @@ class _PurchaseModel(_BaseModel):
             )
         return pd.Series(values, index=summary.index, name=name)
 
-    def predict_purchases(
-        self, summary: pd.DataFrame, t: float, *, time_unit: str | None = None
+    def expected_purchases(
+        self, summary: pd.DataFrame, *, t: float, time_unit: str | None = None
     ) -> pd.Series:
         """Expected number of repeat purchases in the next ``t`` time units.
 
@@ -810,10 +896,10 @@ class _PurchaseModel(_BaseModel):
         t = _check_horizon(t)
         if _in_engine(summary):
             return self._predict_in_engine(
-                summary, lambda rows: self.predict_purchases(rows, t, time_unit=time_unit)
+                summary, lambda rows: self.expected_purchases(rows, t=t, time_unit=time_unit)
             )
         ux, utx, uT, inverse = self._unique(summary, time_unit)
-        values = self._conditional_expected(t, ux, utx, uT)
+        values = self._conditional_expected(self.params_.to_numpy(), t, ux, utx, uT)
         return self._series(values[inverse], summary, "expected_purchases")
 
     def p_alive(self, summary: pd.DataFrame, *, time_unit: str | None = None) -> pd.Series:
@@ -822,9 +908,9 @@ class _PurchaseModel(_BaseModel):
         Parameters
         ----------
         summary : pandas.DataFrame or a summary kept in its engine
-            As in :meth:`predict_purchases`.
+            As in :meth:`expected_purchases`.
         time_unit : {'W', 'D', 'M'}, optional
-            As in :meth:`predict_purchases`.
+            As in :meth:`expected_purchases`.
 
         Returns
         -------
@@ -838,7 +924,8 @@ class _PurchaseModel(_BaseModel):
                 summary, lambda rows: self.p_alive(rows, time_unit=time_unit)
             )
         ux, utx, uT, inverse = self._unique(summary, time_unit)
-        return self._series(self._p_alive(ux, utx, uT)[inverse], summary, "p_alive")
+        values = self._p_alive(self.params_.to_numpy(), ux, utx, uT)
+        return self._series(values[inverse], summary, "p_alive")
 
     def _predict_in_engine(self, summary: Any, predict) -> Any:
         """``predict`` (one of this model's per-customer predictions, a named Series) on the
@@ -856,7 +943,7 @@ class _PurchaseModel(_BaseModel):
         return joined.select("customer_id", *names).to_native()
 
     def p_no_purchase(
-        self, summary: pd.DataFrame, t: float, *, time_unit: str | None = None
+        self, summary: pd.DataFrame, *, t: float, time_unit: str | None = None
     ) -> pd.Series:
         """Probability that each customer makes no purchase in the next ``t`` time units.
 
@@ -868,11 +955,11 @@ class _PurchaseModel(_BaseModel):
         Parameters
         ----------
         summary : pandas.DataFrame
-            As in :meth:`predict_purchases`.
+            As in :meth:`expected_purchases`.
         t : float
             Horizon, in the model's time unit.
         time_unit : {'W', 'D', 'M'}, optional
-            As in :meth:`predict_purchases`.
+            As in :meth:`expected_purchases`.
 
         Returns
         -------
@@ -884,57 +971,32 @@ class _PurchaseModel(_BaseModel):
         >>> from retention_lib.clv import load_cdnow, rfm_summary
         >>> cal = rfm_summary(load_cdnow(), grain="D", observation_end="1997-09-30")
         >>> model = BetaGeoModel().fit(cal)
-        >>> model.p_no_purchase(cal, 39).between(0, 1).all()
+        >>> model.p_no_purchase(cal, t=39).between(0, 1).all()
         True
         """
         self._check_fitted()
         t = _check_horizon(t)
         ux, utx, uT, inverse = self._unique(summary, time_unit)
-        values = np.clip(self._p_no_purchase(t, ux, utx, uT), 0.0, 1.0)
+        values = np.clip(self._p_no_purchase(self.params_.to_numpy(), t, ux, utx, uT), 0.0, 1.0)
         return self._series(values[inverse], summary, "p_no_purchase")
 
-    def _p_no_purchase(self, t, x, tx, T) -> np.ndarray:
-        """P(no purchase in (T, T + t]) per unique row (the model's formula)."""
-        raise NotImplementedError
+    def expected_purchases_new_customer(self, t: Any) -> Any:
+        """E[X(t)]: expected repeat purchases of a new customer within ``t`` of their first.
 
-    def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
-        """E[X(t)]: expected repeat purchases of a new customer within ``t`` (in the model's
-        time unit) of their first."""
-        self._check_fitted()
-        times = np.asarray(t)
-        require_numbers(times, name="t")
-        if (times < 0).any():
-            raise DataValidationError(
-                f"`t` must be >= 0 (time since the first purchase); got {t!r}."
-            )
-        return np.asarray(self._expected(times.astype(float)), dtype=float)
+        Parameters
+        ----------
+        t : float or sequence of float
+            Time(s) since the first purchase, in the model's time unit (``time_unit_``), >= 0.
 
-    def discounted_purchases(
-        self,
-        summary: pd.DataFrame,
-        *,
-        periods: int,
-        period_length: float,
-        discount_rate: float,
-        time_unit: str | None = None,
-    ) -> pd.Series:
-        """Sum over the next ``periods`` periods of expected purchases in each period
-        discounted by ``(1 + discount_rate) ** k`` (the CLV cash-flow weights of lifetimes'
-        ``customer_lifetime_value``); ``period_length`` is in the model's time unit."""
+        Returns
+        -------
+        float or pandas.Series
+            A float for a scalar ``t``; a Series ``expected_purchases`` indexed by ``t``
+            otherwise.
+        """
         self._check_fitted()
-        periods = require_whole_number(periods, name="periods", low=1)
-        period_length = require_in_range(
-            period_length, name="period_length", low=0, low_inclusive=False
-        )
-        discount_rate = require_rate(discount_rate)
-        ux, utx, uT, inverse = self._unique(summary, time_unit)
-        total = np.zeros(len(ux))
-        previous = np.zeros(len(ux))
-        for k in range(1, periods + 1):
-            cumulative = self._conditional_expected(k * period_length, ux, utx, uT)
-            total += (cumulative - previous) / (1 + discount_rate) ** k
-            previous = cumulative
-        return self._series(total[inverse], summary, "discounted_purchases")
+        params = self.params_.to_numpy()
+        return _per_horizon(lambda times: self._expected(params, times), t, _check_horizon)
 
 
 def _check_horizon(t: Any) -> float:
@@ -944,6 +1006,16 @@ def _check_horizon(t: Any) -> float:
     if not np.isfinite(value) or value < 0:
         raise DataValidationError(f"`t` must be a finite number >= 0; got {t!r}.")
     return value
+
+
+def _per_horizon(expected, t: Any, check) -> Any:
+    """``expected(t)`` for one horizon ``t`` (a float) or each of a sequence (a Series indexed
+    by ``t``), every horizon checked by ``check``."""
+    if np.ndim(t) == 0:
+        return float(np.asarray(expected(np.array([check(t)], dtype=float)))[0])
+    times = [check(v) for v in np.asarray(t).ravel()]
+    values = np.asarray(expected(np.asarray(times)), dtype=float)
+    return pd.Series(values, index=pd.Index(times, name="t"), name="expected_purchases")
 
 
 def _probabilities(prob, n: Any) -> Any:
@@ -1017,6 +1089,19 @@ class BetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
     _shapes = ("r", "a", "b")
     _roles = _BG_ROLES
     _time_scaled = ("alpha",)
+    _dropout_beta = ("a", "b")
+
+    def _clv_terms(self, params, x, tx, T, times, discounts, cache, p_alive=True):
+        # E[Y(t) | x, t_x, T] (FHL 2005 eq. 10) is a numerator in (t, x, T) over
+        # 1 + odds(x, t_x, T) = 1 / P(alive): the hypergeometric numerator is evaluated once
+        # per distinct (x, T) and horizon, the rest per customer in closed form
+        if "x, T" not in cache:
+            cache["x, T"] = _compress(x, T)
+        (ux, uT), _, inverse = cache["x, T"]
+        num = F.bgnbd_expected_numerator(*params, np.asarray(times)[:, None], ux, uT)
+        steps = np.diff(num, axis=0, prepend=0.0)
+        alive = 1.0 / (1.0 + F.bgnbd_dead_odds(*params, x, tx, T))
+        return (discounts @ steps)[inverse] * alive, num[-1][inverse] * alive, alive
 
     def _start(self, x, tx, T, w, penalizer, max_iterations, budget):
         # lifetimes fits in time scaled by 1 / max(T) (lifetimes.utils._scale_time); its
@@ -1035,17 +1120,17 @@ class BetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
     def _p_dropped(self, params, t):
         return F.bgnbd_p_dropped(*params, t)
 
-    def _conditional_expected(self, t, x, tx, T):
-        return F.bgnbd_conditional_expected(*self.params_.to_numpy(), t, x, tx, T)
+    def _conditional_expected(self, params, t, x, tx, T):
+        return F.bgnbd_conditional_expected(*params, t, x, tx, T)
 
-    def _p_alive(self, x, tx, T):
-        return F.bgnbd_p_alive(*self.params_.to_numpy(), x, tx, T)
+    def _p_alive(self, params, x, tx, T):
+        return F.bgnbd_p_alive(*params, x, tx, T)
 
-    def _expected(self, t):
-        return F.bgnbd_expected(*self.params_.to_numpy(), t)
+    def _expected(self, params, t):
+        return F.bgnbd_expected(*params, t)
 
-    def _p_no_purchase(self, t, x, tx, T):
-        return F.bgnbd_p_no_purchase(*self.params_.to_numpy(), t, x, tx, T)
+    def _p_no_purchase(self, params, t, x, tx, T):
+        return F.bgnbd_p_no_purchase(*params, t, x, tx, T)
 
 
 class ModifiedBetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
@@ -1083,27 +1168,28 @@ class ModifiedBetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
     def _p_dropped(self, params, t):
         return F.mbgnbd_p_dropped(*params, t)
 
-    def _rebuild_fitter(self) -> None:
-        """lifetimes' fitter carrying ``params_`` (its prediction formulas are used)."""
+    @staticmethod
+    def _lifetimes_formula(params, method: str, *args) -> np.ndarray:
+        """One of lifetimes' MBG/NBD prediction formulas at ``params`` (a fitter carrying
+        them; lifetimes has no closed form of its own to offer otherwise)."""
         fitter = lifetimes().ModifiedBetaGeoFitter()
-        fitter.params_ = self.params_.copy()
-        self._fitter = fitter
-
-    def _with_fitter(self, method: str, *args):
+        fitter.params_ = pd.Series(np.asarray(params, dtype=float), index=["r", "alpha", "a", "b"])
         with quiet(), np.errstate(all="ignore"):
-            return np.asarray(getattr(self._fitter, method)(*args), dtype=float)
+            return np.asarray(getattr(fitter, method)(*args), dtype=float)
 
-    def _conditional_expected(self, t, x, tx, T):
-        return self._with_fitter("conditional_expected_number_of_purchases_up_to_time", t, x, tx, T)
+    def _conditional_expected(self, params, t, x, tx, T):
+        return self._lifetimes_formula(
+            params, "conditional_expected_number_of_purchases_up_to_time", t, x, tx, T
+        )
 
-    def _p_alive(self, x, tx, T):
-        return self._with_fitter("conditional_probability_alive", x, tx, T)
+    def _p_alive(self, params, x, tx, T):
+        return self._lifetimes_formula(params, "conditional_probability_alive", x, tx, T)
 
-    def _expected(self, t):
-        return self._with_fitter("expected_number_of_purchases_up_to_time", t)
+    def _expected(self, params, t):
+        return self._lifetimes_formula(params, "expected_number_of_purchases_up_to_time", t)
 
-    def _p_no_purchase(self, t, x, tx, T):
-        return F.mbgnbd_p_no_purchase(*self.params_.to_numpy(), t, x, tx, T)
+    def _p_no_purchase(self, params, t, x, tx, T):
+        return F.mbgnbd_p_no_purchase(*params, t, x, tx, T)
 
 
 class ParetoNBDModel(_PurchaseModel):  # numpydoc ignore=PR02
@@ -1201,7 +1287,8 @@ class ParetoNBDModel(_PurchaseModel):  # numpydoc ignore=PR02
         return -(w @ grad) / w.sum() + 2 * pen * (params * factors) ** 2
 
     def _derivatives(self, fitter, data, w, budget):
-        """Gradient (analytic) and Hessian (central differences of the gradient)."""
+        """Gradient (analytic), and the covariance and smallest Hessian eigenvalue from the
+        Hessian by central differences of the gradient (the fit is retention-lib's own)."""
         theta = np.log(self.params_.to_numpy())
         h = 1e-5
         columns = [
@@ -1213,7 +1300,14 @@ class ParetoNBDModel(_PurchaseModel):  # numpydoc ignore=PR02
             for e in np.eye(4) * h
         ]
         hessian = np.column_stack(columns)
-        return self._gradient(theta, data, w, budget), (hessian + hessian.T) / 2
+        hessian = (hessian + hessian.T) / 2
+        min_eig = _diag.smallest_eigenvalue(hessian)
+        try:
+            log_cov = np.linalg.inv(hessian) / w.sum() if min_eig > 0 else None
+        except np.linalg.LinAlgError:
+            log_cov = None
+        log_cov = self._usable_covariance(log_cov, min_eig)
+        return self._gradient(theta, data, w, budget), log_cov, min_eig
 
     def _loglik_rows(self, params, x, tx, T):
         return F.pnbd_log_likelihood(*np.asarray(params, dtype=float), x, tx, T)
@@ -1224,17 +1318,17 @@ class ParetoNBDModel(_PurchaseModel):  # numpydoc ignore=PR02
     def _p_dropped(self, params, t):
         return F.pnbd_p_dropped(*params, t)
 
-    def _conditional_expected(self, t, x, tx, T):
-        return F.pnbd_conditional_expected(*self.params_.to_numpy(), t, x, tx, T)
+    def _conditional_expected(self, params, t, x, tx, T):
+        return F.pnbd_conditional_expected(*params, t, x, tx, T)
 
-    def _p_alive(self, x, tx, T):
-        return F.pnbd_p_alive(*self.params_.to_numpy(), x, tx, T)
+    def _p_alive(self, params, x, tx, T):
+        return F.pnbd_p_alive(*params, x, tx, T)
 
-    def _expected(self, t):
-        return F.pnbd_expected(*self.params_.to_numpy(), t)
+    def _expected(self, params, t):
+        return F.pnbd_expected(*params, t)
 
-    def _p_no_purchase(self, t, x, tx, T):
-        return F.pnbd_p_no_purchase(*self.params_.to_numpy(), t, x, tx, T)
+    def _p_no_purchase(self, params, t, x, tx, T):
+        return F.pnbd_p_no_purchase(*params, t, x, tx, T)
 
 
 #: purchase models whose predictions are computed stably here (the remedy when one overflows)
@@ -1430,10 +1524,10 @@ class GammaGammaModel(_BaseModel):
                 )
             except _mle.BudgetExceeded:
                 raise self._budget_error("checking convergence") from None
-            hessian = fitter._hessian_
-            self._set_intervals(self._log_cov_from_hessian(hessian, w.sum()))
+            log_cov, min_eig = self._curvature(fitter, float(w.sum()))
+            self._set_intervals(log_cov)
             boundary = _diag.spend_boundary_check(self._label, *self.params_)
-            checks = _diag.optimiser_checks(self._label, grad, _diag.smallest_eigenvalue(hessian))
+            checks = _diag.optimiser_checks(self._label, grad, min_eig)
             if not boundary.ok:  # on a boundary the gradient never vanishes
                 checks = checks[1:]
             checks += _diag.parameter_checks(
@@ -1478,9 +1572,13 @@ class GammaGammaModel(_BaseModel):
         self._fitter = None
         theta = np.log(self.params_.to_numpy())
         grad, hessian = _diag.gradient_and_hessian(f, theta)
-        self._set_intervals(self._log_cov_from_hessian(hessian, w.sum()))
+        min_eig = _diag.smallest_eigenvalue(hessian)
+        log_cov = None
+        if min_eig > 0 and hessian is not None:  # no lifetimes fit to read it from here
+            log_cov = np.linalg.inv(hessian) / float(w.sum())
+        self._set_intervals(self._usable_covariance(log_cov, min_eig))
         boundary = _diag.spend_boundary_check(self._label, *self.params_)
-        checks = _diag.optimiser_checks(self._label, grad, _diag.smallest_eigenvalue(hessian))
+        checks = _diag.optimiser_checks(self._label, grad, min_eig)
         if not boundary.ok:  # on a boundary the gradient never vanishes: that check says so
             checks = checks[1:]
         checks += _diag.parameter_checks(
@@ -1670,7 +1768,6 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
         pen, max_iterations, max_seconds = self._check_settings()
         budget = _mle.Budget(max_seconds)
         x, tx, n = _opportunity_arrays(summary)
-        period = period if period is not None else summary.attrs.get("period")
         if period is not None and period not in _OPPORTUNITY_PERIODS:
             raise DataValidationError(
                 f"`period` must be one of {', '.join(map(repr, _OPPORTUNITY_PERIODS))}; got "
@@ -1700,11 +1797,11 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
             grad, _ = _diag.gradient_and_hessian(f, np.log(params), hessian=False)
         except _mle.BudgetExceeded:
             raise self._budget_error("checking convergence") from None
-        hessian = fitter._hessian_
-        self._set_intervals(self._log_cov_from_hessian(hessian, w.sum()))
+        log_cov, min_eig = self._curvature(fitter, float(w.sum()))
+        self._set_intervals(log_cov)
         checks = self._fit_checks(
             grad,
-            hessian,
+            min_eig,
             p_dropped=lambda age: F.bgbb_p_dropped(*_four(params), age),
             unit="transaction opportunities",
             prob_n=lambda t, k: F.bgbb_prob_n(*_four(params), t, k),
@@ -1747,22 +1844,14 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
         return ux, utx, un, inverse
 
     def _check_period(self, summary: pd.DataFrame, time_unit: str | None) -> None:
-        """Refuse a summary of opportunities of another period than the model's: a count of
-        opportunities cannot be converted (a year with a donation is not 12 months with
-        one). ``time_unit`` (the summary's period) is checked first, then what
-        :func:`~retention_lib.discrete_rfm_summary` recorded in ``attrs``."""
+        """Refuse a summary of opportunities of another period than the model's (given as
+        ``time_unit``): a count of opportunities cannot be converted (a year with a donation
+        is not 12 months with one)."""
         self._given_units(time_unit, None)
-        recorded = (getattr(summary, "attrs", None) or {}).get("period")
-        if time_unit is not None and recorded is not None and time_unit != recorded:
+        if time_unit is not None and self.time_unit_ is not None and time_unit != self.time_unit_:
             raise DataValidationError(
-                f"`time_unit={time_unit!r}` contradicts `summary`, which "
-                f"`discrete_rfm_summary` built with period={recorded!r}."
-            )
-        given = time_unit or recorded
-        if given is not None and self.time_unit_ is not None and given != self.time_unit_:
-            raise DataValidationError(
-                f"`summary` counts opportunities of one {_PERIOD_WORDS[given][:-1]} "
-                f"({given!r}) but the {self._label} model was fitted on opportunities of one "
+                f"`summary` counts opportunities of one {_PERIOD_WORDS[time_unit][:-1]} "
+                f"({time_unit!r}) but the {self._label} model was fitted on opportunities of one "
                 f"{_PERIOD_WORDS[self.time_unit_][:-1]} ({self.time_unit_!r}); counts of "
                 "opportunities cannot be converted. Build the summary with "
                 f"`discrete_rfm_summary(transactions, period={self.time_unit_!r})`."
@@ -1794,7 +1883,7 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
         return self._series(np.clip(values, 0, 1)[inverse], summary, "p_alive")
 
     def p_no_purchase(
-        self, summary: pd.DataFrame, t: int, *, time_unit: str | None = None
+        self, summary: pd.DataFrame, *, t: int, time_unit: str | None = None
     ) -> pd.Series:
         """Probability that each customer makes no transaction at the next ``t`` opportunities.
 
@@ -1823,8 +1912,8 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
         values = F.bgbb_p_no_purchase(*_four(self.params_), t, ux, utx, un)
         return self._series(np.clip(values, 0, 1)[inverse], summary, "p_no_purchase")
 
-    def predict_purchases(
-        self, summary: pd.DataFrame, t: int, *, time_unit: str | None = None
+    def expected_purchases(
+        self, summary: pd.DataFrame, *, t: int, time_unit: str | None = None
     ) -> pd.Series:
         """Expected transactions of each customer at the next ``t`` opportunities (FHS eq. 13).
 
@@ -1846,20 +1935,25 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
         values = F.bgbb_conditional_expected(*_four(self.params_), t, ux, utx, un)
         return self._series(values[inverse], summary, "expected_purchases")
 
-    def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
+    def expected_purchases_new_customer(self, t: Any) -> Any:
         """E[X(t)]: expected repeat transactions of a new customer over ``t`` opportunities.
 
         Parameters
         ----------
-        t : int or array-like of int
+        t : int or sequence of int
             Number(s) of opportunities (whole numbers >= 0).
+
+        Returns
+        -------
+        float or pandas.Series
+            A float for a scalar ``t``; a Series ``expected_purchases`` indexed by ``t``
+            otherwise.
         """
         self._check_fitted()
-        t = np.atleast_1d(np.asarray(t))
-        ts = np.array([_check_opportunities(v) for v in t.ravel()])
-        return np.asarray(F.bgbb_expected(*_four(self.params_), ts), dtype=float)
+        params = _four(self.params_)
+        return _per_horizon(lambda ts: F.bgbb_expected(*params, ts), t, _check_opportunities)
 
-    def prob_n_purchases(self, t: int, n: Any) -> Any:
+    def p_n_purchases(self, n: Any, *, t: int) -> Any:
         """P(X(t) = n): probability a new customer transacts at ``n`` of ``t`` opportunities
         (FHS eq. 7).
 
@@ -1942,11 +2036,11 @@ def _positive_number(value: Any, what: str) -> float:
     return float(value)
 
 
-def _whole_number(value: Any, what: str) -> int:
+def _whole_number(value: Any, what: str, least: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
         raise _bad_file(f"{what} must be a whole number, got {value!r}")
-    if value < 1:
-        raise _bad_file(f"{what} must be at least 1, got {value!r}")
+    if value < least:
+        raise _bad_file(f"{what} must be at least {least}, got {value!r}")
     return int(value)
 
 
@@ -2037,13 +2131,17 @@ def load_model(source: str | Path | dict) -> _BaseModel:
         raise _bad_file(f"a setting is invalid ({exc})") from None
     model.params_ = pd.Series(values, index=names, name="value")
     log_likelihood = doc["log_likelihood"]
-    if isinstance(log_likelihood, bool) or not isinstance(log_likelihood, (int, float)):
+    given = log_likelihood is None  # a model given its parameters, fitted on no data
+    if given:
+        log_likelihood = float("nan")
+    elif isinstance(log_likelihood, bool) or not isinstance(log_likelihood, (int, float)):
         raise _bad_file(f"`log_likelihood` must be a number, got {log_likelihood!r}")
-    if not np.isfinite(log_likelihood):
+    elif not np.isfinite(log_likelihood):
         raise _bad_file(f"`log_likelihood` must be finite, got {log_likelihood!r}")
     model.log_likelihood_ = float(log_likelihood)
-    model.n_customers_ = _whole_number(doc["n_customers"], "`n_customers`")
-    model.n_unique_rows_ = _whole_number(doc["n_unique_rows"], "`n_unique_rows`")
+    least = 0 if given else 1
+    model.n_customers_ = _whole_number(doc["n_customers"], "`n_customers`", least)
+    model.n_unique_rows_ = _whole_number(doc["n_unique_rows"], "`n_unique_rows`", least)
     model.time_unit_ = doc.get("time_unit")
     model.grain_ = doc.get("grain")
     cov = doc.get("log_covariance")
@@ -2063,6 +2161,4 @@ def load_model(source: str | Path | dict) -> _BaseModel:
     else:  # format 1: saved before retention-lib recorded the checks
         model.diagnostics_ = _diag.table([_diag.unrecorded()])
     _diag.emit(model._label, model.diagnostics_, stacklevel=3)
-    if isinstance(model, ModifiedBetaGeoModel):
-        model._rebuild_fitter()
     return model

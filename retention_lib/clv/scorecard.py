@@ -46,7 +46,13 @@ from .models import (
     ParetoNBDModel,
     _PurchaseModel,
 )
-from .summary import _UNIT_WORDS, TIME_UNITS, _as_timestamp, calibration_holdout_split
+from .summary import (
+    _UNIT_WORDS,
+    TIME_UNITS,
+    _as_timestamp,
+    _holdout_split,
+    calibration_holdout_split,
+)
 
 __all__ = ["ChurnScorecard", "churn_scorecard", "describe_churn_scorecard"]
 
@@ -354,11 +360,14 @@ def churn_scorecard(
         "grain": grain,
         "count_zero_amounts": count_zero_amounts,
     }
-    split = calibration_holdout_split(
-        transactions, calibration_end=calibration_end, observation_end=observation_end, **options
+    built = _holdout_split(
+        transactions,
+        calibration_end=calibration_end,
+        observation_end=observation_end,
+        engine="auto",
+        **options,
     )
-    cal_end = _as_timestamp(split.attrs["calibration_end"], "calibration_end")
-    obs_end = _as_timestamp(split.attrs["observation_end"], "observation_end")
+    split, cal_end, obs_end = built.frame, built.calibration_end, built.observation_end
     horizon = float(split["duration_holdout"].iloc[0])
     label = (split["frequency_holdout"].to_numpy() == 0).astype(int)
     if label.min() == label.max():
@@ -367,14 +376,14 @@ def churn_scorecard(
             f"holdout ({cal_end.date()} to {obs_end.date()}), so no score can be ranked. Move "
             "`calibration_end` so that the holdout holds both."
         )
-    units = {"time_unit": time_unit, "grain": split.attrs["grain"]}
+    units = {"time_unit": built.time_unit, "grain": built.grain}
     scores = pd.DataFrame({"customer_id": split["customer_id"].to_numpy(), "churned": label})
     kinds: dict[str, str] = {}
     notes: dict[str, str] = {}
     for name, model in named.items():
         try:
             fitted = copy.deepcopy(model).fit(split, **units)  # its *_cal columns
-            scores[f"{name} P(no purchase)"] = fitted.p_no_purchase(split, horizon).to_numpy()
+            scores[f"{name} P(no purchase)"] = fitted.p_no_purchase(split, t=horizon).to_numpy()
             scores[f"{name} 1 - P(alive)"] = 1.0 - fitted.p_alive(split).to_numpy()
         except FitError as exc:
             notes[f"{name} P(no purchase)"] = f"not fitted: {exc}"

@@ -573,6 +573,41 @@ def calibration_holdout_split(
     0           a              1                  1               4.0
     1           b              0                  0               4.0
     """
+    return _holdout_split(
+        transactions,
+        calibration_end=calibration_end,
+        observation_end=observation_end,
+        time_unit=time_unit,
+        grain=grain,
+        count_zero_amounts=count_zero_amounts,
+        engine=engine,
+    ).frame
+
+
+@dataclass(frozen=True)
+class _Split:
+    """A calibration/holdout split with what it was built with, for callers that go on
+    from it (``churn_scorecard``): the resolved dates, unit and grain as fields, not as the
+    frame's ``attrs`` (which only record them for display and for the models' unit check)."""
+
+    frame: pd.DataFrame
+    calibration_end: pd.Timestamp
+    observation_end: pd.Timestamp
+    time_unit: str
+    grain: str
+
+
+def _holdout_split(
+    transactions: Any,
+    *,
+    calibration_end: Any,
+    observation_end: Any,
+    time_unit: str,
+    grain: str | None,
+    count_zero_amounts: bool,
+    engine: str,
+) -> _Split:
+    """:func:`calibration_holdout_split`, with its dates, unit and grain resolved."""
     count_zero_amounts = require_bool(count_zero_amounts, name="count_zero_amounts")
     grain = _resolve_grain(time_unit, grain)
     source = _source(transactions, engine, count_zero_amounts)
@@ -636,4 +671,4 @@ def calibration_holdout_split(
             "observation_end": str(obs_end.date()),
         }
     )
-    return out
+    return _Split(out, pd.Timestamp(cal_end.date()), pd.Timestamp(obs_end.date()), time_unit, grain)

@@ -124,7 +124,7 @@ def holdout_predictions(model: _PurchaseModel, split: pd.DataFrame) -> pd.DataFr
     _check_model(model)
     view = _calibration_view(split)
     duration = float(split["duration_holdout"].iloc[0])
-    predicted = model.predict_purchases(view, duration).to_numpy()
+    predicted = model.expected_purchases(view, t=duration).to_numpy()
     actual = split["frequency_holdout"].to_numpy(dtype=float)
     return pd.DataFrame(
         {
@@ -318,7 +318,9 @@ def cumulative_tracking(
             float(
                 np.sum(
                     counts
-                    * model.expected_purchases_new_customer(np.maximum(e + 1 - births, 0) * scale)
+                    * model.expected_purchases_new_customer(
+                        np.maximum(e + 1 - births, 0) * scale
+                    ).to_numpy()
                 )
             )
             for e in ends
@@ -340,7 +342,7 @@ def period_transactions(
 ) -> pd.DataFrame:
     """Observed vs expected number of customers with 0, 1, ..., max_frequency+ repeat
     transactions in the calibration period (each customer's own ``T``; FHL 2005 fig. 3;
-    P(X(T) = n) from the model's :meth:`prob_n_purchases`).
+    P(X(T) = n) from the model's :meth:`p_n_purchases`).
 
     Parameters
     ----------
@@ -417,7 +419,7 @@ def frequency_recency_matrix(
             "frequency": ff.ravel(),
             "recency": np.tile(rec, len(freq)),
             "p_alive": model.p_alive(grid).to_numpy(),
-            "expected_purchases": model.predict_purchases(grid, t).to_numpy(),
+            "expected_purchases": model.expected_purchases(grid, t=t).to_numpy(),
         }
     )
     out.attrs["time_unit"] = getattr(model, "time_unit_", None)

@@ -33,8 +33,6 @@ from . import _units
 from .models import (
     BetaGeoModel,
     GammaGammaModel,
-    ParetoNBDModel,
-    _compress,
     _in_engine,
     _join_in_engine,
     _PurchaseModel,
@@ -78,9 +76,9 @@ def _check_models(bgnbd: Any, gg: Any) -> None:
 
 
 def _clv_arrays(
+    bgnbd: _PurchaseModel,
     purchase_params,
     spend_params,
-    model_cls,
     x,
     tx,
     T,
@@ -94,37 +92,19 @@ def _clv_arrays(
     """Core CLV: spend * sum_k (E[Y(k)] - E[Y(k-1)]) / (1+d)^k (margin-free).
 
     Returns the CLV, the undiscounted expected purchases over the horizon, the spend and (if
-    ``p_alive``) P(alive), per customer. For BG/NBD, E[Y(t) | x, t_x, T] (FHL 2005 eq. 10) is a
-    numerator in (t, x, T) over 1 + odds(x, t_x, T) = 1 / P(alive), so the hypergeometric
-    numerator is evaluated once per distinct (x, T) and horizon, and the rest per customer in
-    closed form. Pareto/NBD predictions run on the distinct (x, t_x, T) rows. ``cache`` (a
-    dict) keeps the distinct rows between calls on the same customers (parameter draws)."""
+    ``p_alive``) P(alive), per customer, at the given parameters of the purchase model (its
+    :meth:`~retention_lib.clv.models._PurchaseModel._clv_terms`) and of the Gamma-Gamma.
+    ``cache`` (a dict) keeps the distinct rows between calls on the same customers
+    (parameter draws)."""
     cache = {} if cache is None else cache
-    spend = F.gg_expected_spend(*spend_params, x, np.where(x > 0, m, 0.0))
+    p, q, v = spend_params
+    spend = F.gg_expected_spend(p, q, v, x, np.where(x > 0, m, 0.0))
     discounts = 1.0 / (1.0 + rate) ** np.arange(1, months + 1)
     times = np.arange(1, months + 1) * per_month
-    if issubclass(model_cls, BetaGeoModel):
-        if "x, T" not in cache:
-            cache["x, T"] = _compress(x, T)
-        (ux, uT), _, inverse = cache["x, T"]
-        # numerators N(t_k) for every horizon k (rows) and distinct (x, T) (columns)
-        num = F.bgnbd_expected_numerator(*purchase_params, times[:, None], ux, uT)
-        steps = np.diff(num, axis=0, prepend=0.0)
-        alive = 1.0 / (1.0 + F.bgnbd_dead_odds(*purchase_params, x, tx, T))
-        disc = (discounts @ steps)[inverse] * alive
-        purchases = num[-1][inverse] * alive
-        return spend * disc, purchases, spend, alive
-    if "x, t_x, T" not in cache:
-        cache["x, t_x, T"] = _compress(x, tx, T)
-    (ux, utx, uT), _, inverse = cache["x, t_x, T"]
-    disc = np.zeros(len(ux))
-    prev = np.zeros(len(ux))
-    for k in range(months):
-        cum = F.pnbd_conditional_expected(*purchase_params, times[k], ux, utx, uT)
-        disc += (cum - prev) * discounts[k]
-        prev = cum
-    alive = F.pnbd_p_alive(*purchase_params, ux, utx, uT)[inverse] if p_alive else None
-    return spend * disc[inverse], prev[inverse], spend, alive
+    disc, purchases, alive = bgnbd._clv_terms(
+        purchase_params, x, tx, T, times, discounts, cache, p_alive
+    )
+    return spend * disc, purchases, spend, alive
 
 
 def customer_lifetime_value(
@@ -196,34 +176,22 @@ def customer_lifetime_value(
     _check_summary(summary)
     per_month = _units_per_month(bgnbd)
     x, tx, T = bgnbd._history(summary, time_unit)
-    if isinstance(bgnbd, (BetaGeoModel, ParetoNBDModel)):
-        m = summary["monetary_value"].to_numpy(dtype=float)
-        clv, purchases, spend, p_alive = _clv_arrays(
-            bgnbd.params_.to_numpy(),
-            gg.params_.to_numpy(),
-            type(bgnbd),
-            x,
-            tx,
-            T,
-            m,
-            months,
-            per_month,
-            rate,
-        )
-    else:
-        spend = gg.expected_spend(summary).to_numpy()
-        disc = bgnbd.discounted_purchases(
-            summary,
-            periods=months,
-            period_length=per_month,
-            discount_rate=rate,
-            time_unit=time_unit,
-        ).to_numpy()
-        purchases = bgnbd.predict_purchases(
-            summary, months * per_month, time_unit=time_unit
-        ).to_numpy()
-        clv = spend * disc
-        p_alive = bgnbd.p_alive(summary, time_unit=time_unit).to_numpy()
+    m = summary["monetary_value"].to_numpy(dtype=float)
+    clv, purchases, spend, p_alive = _clv_arrays(
+        bgnbd,
+        bgnbd.params_.to_numpy(),
+        gg.params_.to_numpy(),
+        x,
+        tx,
+        T,
+        m,
+        months,
+        per_month,
+        rate,
+    )
+    # a model whose formulas overflow for some histories names them (and the remedy)
+    for values, name in ((clv, "clv"), (purchases, "expected_purchases"), (p_alive, "p_alive")):
+        bgnbd._series(values, summary, name)
     return pd.DataFrame(
         {
             "customer_id": summary["customer_id"].array,
@@ -407,7 +375,7 @@ def clv_by_group(
 
 
 def clv_intervals(
-    bgnbd: BetaGeoModel | ParetoNBDModel,
+    bgnbd: _PurchaseModel,
     gg: GammaGammaModel,
     summary: pd.DataFrame,
     *,
@@ -459,8 +427,6 @@ def clv_intervals(
     from tqdm.auto import tqdm
 
     _check_models(bgnbd, gg)
-    if not isinstance(bgnbd, (BetaGeoModel, ParetoNBDModel)):
-        raise InputTypeError("`clv_intervals` supports BetaGeoModel and ParetoNBDModel.")
     for model in (bgnbd, gg):
         if model.log_covariance_ is None:
             raise DataValidationError(
@@ -491,7 +457,7 @@ def clv_intervals(
 
     def totals(pp, sp):
         clv, _, _, _ = _clv_arrays(
-            pp, sp, type(bgnbd), x, tx, T, m, months, per_month, rate, p_alive=False, cache=cache
+            bgnbd, pp, sp, x, tx, T, m, months, per_month, rate, p_alive=False, cache=cache
         )
         return np.bincount(labels, weights=margin * clv, minlength=len(names))
 

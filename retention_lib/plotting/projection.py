@@ -31,11 +31,20 @@ __all__ = ["plot_projected_curves", "plot_projected_heatmap"]
 
 
 def _one_group(projection: pd.DataFrame, what: str) -> pd.DataFrame:
-    by = projection.attrs.get("by")
-    if by and projection[by].nunique() > 1:
+    """``projection``, refused when the data holds several groups (a (cohort, period_number)
+    cell more than once), whatever its ``attrs`` say."""
+    if projection.duplicated(subset=["cohort", "period_number"]).any():
+        labels = [  # the group column: a label column other than the cohort
+            c
+            for c in projection.columns
+            if c != "cohort"
+            and not pd.api.types.is_numeric_dtype(projection[c])
+            and not pd.api.types.is_bool_dtype(projection[c])
+        ]
+        by = labels[0] if labels else "group"
         raise DataValidationError(
-            f"`projection` holds several `{by}` groups; {what} one at a time, e.g. "
-            f"`projection[projection[{by!r}] == value]`."
+            f"`projection` holds several groups (a cohort and period_number appear more than "
+            f"once); {what} one at a time, e.g. `projection[projection[{by!r}] == value]`."
         )
     return projection
 
