@@ -151,14 +151,11 @@ def test_dashboard_region_change_redraws_cohorts(voila_url: str, chromium: Path)
     assert shot.stat().st_size > 20_000  # a page with a figure, not a blank one
 
 
-@pytest.mark.slow
-def test_report_opens_offline_and_renders(installed_report, chromium: Path) -> None:
-    """The report makes no request outside file:// (requests to other hosts are blocked and
-    recorded) and draws its header, contents, tables and figures."""
+def _open_offline(html: Path, chromium: Path, screenshot: str) -> dict:
+    """Open ``html`` in Chromium with every request outside file:// and data: blocked and
+    recorded; what the page drew, the blocked requests and the page's script errors."""
     from playwright.sync_api import sync_playwright
 
-    assert installed_report["result"].returncode == 0, installed_report["result"].stderr[-2000:]
-    html = installed_report["out"] / "retention_report.html"
     outside: list[str] = []
 
     def block(route) -> None:  # noqa: ANN001
@@ -178,14 +175,52 @@ def test_report_opens_offline_and_renders(installed_report, chromium: Path) -> N
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(html.as_uri(), wait_until="networkidle")
-            assert page.locator("h1.rl-title").inner_text() == "Customer retention report"
-            assert page.locator("nav.rl-toc a").count() >= 20
-            drawn = page.evaluate(
-                "[...document.images].filter(i => i.complete && i.naturalWidth > 100).length"
-            )
-            assert drawn >= 5
-            assert page.locator("table").count() >= 10
-            page.screenshot(path=str(SCREENSHOTS / "report_top.png"))
+            drawn = {
+                "title": page.locator("h1.rl-title").inner_text(),
+                "toc": page.locator("nav.rl-toc a").count(),
+                "images": page.evaluate(
+                    "[...document.images].filter(i => i.complete && i.naturalWidth > 100).length"
+                ),
+                "tables": page.locator("table").count(),
+                "links": page.evaluate("[...document.links].map(a => a.getAttribute('href'))"),
+            }
+            page.screenshot(path=str(SCREENSHOTS / screenshot))
         finally:
             browser.close()
-    assert outside == [] and errors == []
+    return {**drawn, "outside": outside, "errors": errors}
+
+
+@pytest.mark.slow
+def test_report_opens_offline_and_renders(installed_report, chromium: Path) -> None:
+    """The report makes no request outside file:// (requests to other hosts are blocked and
+    recorded) and draws its header, contents, tables and figures."""
+    assert installed_report["result"].returncode == 0, installed_report["result"].stderr[-2000:]
+    seen = _open_offline(
+        installed_report["out"] / "retention_report.html", chromium, "report_top.png"
+    )
+    assert seen["title"] == "Customer retention report"
+    assert seen["toc"] >= 20 and seen["images"] >= 5 and seen["tables"] >= 10
+    assert seen["outside"] == [] and seen["errors"] == []
+
+
+@pytest.mark.slow
+def test_uci_report_opens_offline_with_its_exports(uci_report, chromium: Path) -> None:
+    """The issue's command on the UCI log (``--currency GBP --cac 40 --margin 0.3``): its
+    HTML, opened with requests to other hosts blocked, attempts none and draws; the exports
+    it links are in the output folder, and ``--pdf`` wrote the same report as PDF."""
+    assert uci_report["code"] == 0
+    out = uci_report["out"]
+    seen = _open_offline(out / "retention_report.html", chromium, "report_uci_top.png")
+    assert seen["outside"] == [] and seen["errors"] == []
+    assert seen["title"] == "Customer retention report"
+    assert seen["images"] >= 10 and seen["tables"] >= 15
+    exports = {h for h in seen["links"] if h and h.startswith("exports/")}
+    for name in ("customer_values", "churn_risk", "cohort_retention"):
+        for ext in ("csv", "parquet"):
+            assert f"exports/{name}.{ext}" in exports, name
+    for href in exports:  # every linked file is there, next to the page
+        assert (out / href).is_file() and (out / href).stat().st_size > 100, href
+    assert "config.toml" in seen["links"] and (out / "config.toml").is_file()
+    assert uci_report["pdf"], "the fixture asks for --pdf when Chromium and Playwright are there"
+    pdf = (out / "retention_report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 10
