@@ -105,7 +105,14 @@ def voila_url(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
             proc.wait(timeout=5)
 
 
-def test_dashboard_region_change_redraws_cohorts(voila_url: str, chromium: Path) -> None:
+def test_dashboard_region_change_redraws_cohorts_and_tables_read_as_the_reports(
+    voila_url: str, chromium: Path
+) -> None:
+    """A region change redraws the cohort tab; the CLV tab, opened on that region, shows its
+    table as the report does (money with the currency symbol, shares in percent, no raw
+    floats)."""
+    import re
+
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -145,6 +152,16 @@ def test_dashboard_region_change_redraws_cohorts(voila_url: str, chromium: Path)
             assert picked in header.inner_text()
             assert after_table != before["table"]
             page.screenshot(path=str(SCREENSHOTS / "dashboard_region.png"), full_page=True)
+
+            page.locator(".lm-TabBar-tabLabel", has_text="Customer value").click()
+            clv_table = page.locator("table", has_text="Total CLV").first
+            clv_table.wait_for(state="visible")
+            cells = clv_table.locator("td").all_inner_texts()
+            headings = clv_table.locator("th").all_inner_texts()
+            assert "Share of CLV" in headings and "Mean P(alive)" in headings, headings
+            assert any(c.startswith("€") for c in cells) and any(c.endswith("%") for c in cells)
+            assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{3,}", c)], cells  # raw
+            page.screenshot(path=str(SCREENSHOTS / "dashboard_clv.png"), full_page=True)
         finally:
             browser.close()
     shot = SCREENSHOTS / "dashboard_region.png"
