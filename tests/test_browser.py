@@ -148,6 +148,11 @@ def test_dashboard_region_change_redraws_cohorts_and_tables_read_as_the_reports(
                 "([el, name]) => el.innerText.includes(name)",
                 arg=[header.element_handle(), picked],
             )
+            page.wait_for_function(  # the table's widget may change after the header's
+                "([el, old]) => { const t = el.querySelector('table'); "
+                "return t !== null && t.innerText !== old; }",
+                arg=[explorer.element_handle(), before["table"]],
+            )
             after_table = explorer.locator("table").first.inner_text()
             assert picked in header.inner_text()
             assert after_table != before["table"]
