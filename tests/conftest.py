@@ -260,3 +260,23 @@ def installed_report(wheel, tmp_path_factory) -> dict:
         "paths": probe.stdout.split(),
         "pdf": pdf,
     }
+
+
+@pytest.fixture(scope="session")
+def uci_report(tmp_path_factory) -> dict:
+    """The issue's command on the UCI log, run once: ``retention-lib report --data
+    online_retail.csv.gz --currency GBP --cac 40 --margin 0.3 --out OUT`` (plus ``--pdf``
+    when Chromium and Playwright are there). Returns the exit code, the folder and whether
+    a PDF was asked for."""
+    if not ONLINE_RETAIL.exists():
+        pytest.skip(
+            f"the UCI Online Retail log is not at {ONLINE_RETAIL} (needs ../shared beside the repo)"
+        )
+    from retention_lib.cli import main
+
+    out = tmp_path_factory.mktemp("uci") / "out"
+    pdf = CHROMIUM.exists() and _playwright_available()
+    argv = ["report", "--data", str(ONLINE_RETAIL), "--currency", "GBP", "--cac", "40"]
+    argv += ["--margin", "0.3", "--out", str(out), "--quiet"]
+    code = main(argv + (["--pdf"] if pdf else []))
+    return {"code": code, "out": out, "pdf": pdf}

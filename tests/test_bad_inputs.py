@@ -321,6 +321,16 @@ def groups() -> pd.DataFrame:
 
 
 @fixture
+def clv_by_region() -> pd.DataFrame:
+    return rl.clv_by_group(clv(), groups(), by="region")
+
+
+@fixture
+def uplift_by_segment() -> pd.DataFrame:
+    return rl.retention_uplift(bg(), gg(), summary(), gains=[0.05], groups=groups(), by="segment")
+
+
+@fixture
 def groups_gap() -> pd.DataFrame:
     """Groups without the first ten customers."""
     return groups().iloc[10:]
@@ -1538,6 +1548,25 @@ bad(widgets.whatif_explorer, F.bg, F.gg, F.summary, [1], raises=(ITE, r"`groups`
 bad(widgets.whatif_explorer, *_W, margin=1.5, raises=(DVE, r"`margin` must be in \(0, 1\]"),
     id="margin")  # fmt: skip
 bad(widgets.fit_clv, F.tx, time_unit="week", raises=(DVE, r"`time_unit` must be one of"), id="unit")
+bad(widgets.clv_explorer, *_W, discount_rate=2, raises=(DVE, r"`discount_rate` must be in"),
+    id="rate")  # fmt: skip
+bad(widgets.clv_explorer, *_W, currency="EURO", raises=(DVE, r"`currency`"), id="currency")
+bad(widgets.clv_table, [1], raises=(ITE, r"`table` must be a pandas DataFrame"), id="list")
+bad(widgets.clv_table, F.clv, raises=(DVE, r"`table` is missing column\(s\)"), id="not-by-group")
+bad(widgets.clv_table, F.clv_by_region, by="segment", raises=(DVE, r"`segment`"), id="by")
+ok(widgets.clv_table, F.clv_by_region, currency="EUR", id="good",
+   check=lambda out: "€" in out.to_html() and "Share of CLV" in out.to_html())  # fmt: skip
+bad(widgets.uplift_table, [1], raises=(ITE, r"`table` must be a pandas DataFrame"), id="list")
+bad(widgets.uplift_table, F.clv, raises=(DVE, r"`table` is missing column\(s\)"), id="not-uplift")
+bad(widgets.uplift_table, F.uplift_by_segment, by="tier", raises=(DVE, r"`tier`"), id="by")
+ok(widgets.uplift_table, F.uplift_by_segment, by="segment", id="good",
+   check=lambda out: "Profit uplift" in out.to_html() and "Profit scenario" not in out.to_html())  # fmt: skip
+bad(widgets.whatif_explorer, *_W, currency=3, raises=(ITE, r"`currency`"), id="currency")
+bad(widgets.dashboard, F.tx, by=["region"], raises=(ITE, r"`by` must be a column name"), id="by")
+bad(widgets.dashboard, F.tx, by="tier", raises=(DVE, r"`by='tier'`"), id="by-unknown")
+bad(widgets.dashboard, F.tx, horizon_months=0, raises=(DVE, r"`horizon_months`"), id="horizon")
+bad(widgets.dashboard, F.tx, unavailable=["CLV"], raises=(ITE, r"`unavailable` must be a dict"),
+    id="unavailable")  # fmt: skip
 bad(widgets.dashboard, [1], raises=(ITE, r"`transactions` must be a pandas DataFrame"), id="list")
 bad(widgets.dashboard, F.tx, margin=1.5, raises=(DVE, r"`margin` must be in \(0, 1\]"), id="margin")
 bad(widgets.dashboard, F.tx, survey=[1], raises=(ITE, r"`survey` must be a pandas DataFrame"),
@@ -2625,6 +2654,8 @@ GOOD_CALLS: dict[Callable, tuple[tuple, dict]] = {
     widgets.pareto_explorer: ((F.tx,), {}),
     widgets.whatif_view: (_W, {}),
     widgets.whatif_explorer: (_W, {}),
+    widgets.clv_table: ((F.clv_by_region,), {}),
+    widgets.uplift_table: ((F.uplift_by_segment,), {}),
     report.styled_table: ((F.curves,), {}),
     report.data_facts: ((F.tx,), {}),
     report.describe_data: ((F.tx,), {}),

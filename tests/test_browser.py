@@ -105,7 +105,14 @@ def voila_url(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
             proc.wait(timeout=5)
 
 
-def test_dashboard_region_change_redraws_cohorts(voila_url: str, chromium: Path) -> None:
+def test_dashboard_region_change_redraws_cohorts_and_tables_read_as_the_reports(
+    voila_url: str, chromium: Path
+) -> None:
+    """A region change redraws the cohort tab; the CLV tab, opened on that region, shows its
+    table as the report does (money with the currency symbol, shares in percent, no raw
+    floats)."""
+    import re
+
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -141,24 +148,36 @@ def test_dashboard_region_change_redraws_cohorts(voila_url: str, chromium: Path)
                 "([el, name]) => el.innerText.includes(name)",
                 arg=[header.element_handle(), picked],
             )
+            page.wait_for_function(  # the table's widget may change after the header's
+                "([el, old]) => { const t = el.querySelector('table'); "
+                "return t !== null && t.innerText !== old; }",
+                arg=[explorer.element_handle(), before["table"]],
+            )
             after_table = explorer.locator("table").first.inner_text()
             assert picked in header.inner_text()
             assert after_table != before["table"]
             page.screenshot(path=str(SCREENSHOTS / "dashboard_region.png"), full_page=True)
+
+            page.locator(".lm-TabBar-tabLabel", has_text="Customer value").click()
+            clv_table = page.locator("table", has_text="Total CLV").first
+            clv_table.wait_for(state="visible")
+            cells = clv_table.locator("td").all_inner_texts()
+            headings = clv_table.locator("th").all_inner_texts()
+            assert "Share of CLV" in headings and "Mean P(alive)" in headings, headings
+            assert any(c.startswith("€") for c in cells) and any(c.endswith("%") for c in cells)
+            assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{3,}", c)], cells  # raw
+            page.screenshot(path=str(SCREENSHOTS / "dashboard_clv.png"), full_page=True)
         finally:
             browser.close()
     shot = SCREENSHOTS / "dashboard_region.png"
     assert shot.stat().st_size > 20_000  # a page with a figure, not a blank one
 
 
-@pytest.mark.slow
-def test_report_opens_offline_and_renders(installed_report, chromium: Path) -> None:
-    """The report makes no request outside file:// (requests to other hosts are blocked and
-    recorded) and draws its header, contents, tables and figures."""
+def _open_offline(html: Path, chromium: Path, screenshot: str) -> dict:
+    """Open ``html`` in Chromium with every request outside file:// and data: blocked and
+    recorded; what the page drew, the blocked requests and the page's script errors."""
     from playwright.sync_api import sync_playwright
 
-    assert installed_report["result"].returncode == 0, installed_report["result"].stderr[-2000:]
-    html = installed_report["out"] / "retention_report.html"
     outside: list[str] = []
 
     def block(route) -> None:  # noqa: ANN001
@@ -178,14 +197,52 @@ def test_report_opens_offline_and_renders(installed_report, chromium: Path) -> N
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(html.as_uri(), wait_until="networkidle")
-            assert page.locator("h1.rl-title").inner_text() == "Customer retention report"
-            assert page.locator("nav.rl-toc a").count() >= 20
-            drawn = page.evaluate(
-                "[...document.images].filter(i => i.complete && i.naturalWidth > 100).length"
-            )
-            assert drawn >= 5
-            assert page.locator("table").count() >= 10
-            page.screenshot(path=str(SCREENSHOTS / "report_top.png"))
+            drawn = {
+                "title": page.locator("h1.rl-title").inner_text(),
+                "toc": page.locator("nav.rl-toc a").count(),
+                "images": page.evaluate(
+                    "[...document.images].filter(i => i.complete && i.naturalWidth > 100).length"
+                ),
+                "tables": page.locator("table").count(),
+                "links": page.evaluate("[...document.links].map(a => a.getAttribute('href'))"),
+            }
+            page.screenshot(path=str(SCREENSHOTS / screenshot))
         finally:
             browser.close()
-    assert outside == [] and errors == []
+    return {**drawn, "outside": outside, "errors": errors}
+
+
+@pytest.mark.slow
+def test_report_opens_offline_and_renders(installed_report, chromium: Path) -> None:
+    """The report makes no request outside file:// (requests to other hosts are blocked and
+    recorded) and draws its header, contents, tables and figures."""
+    assert installed_report["result"].returncode == 0, installed_report["result"].stderr[-2000:]
+    seen = _open_offline(
+        installed_report["out"] / "retention_report.html", chromium, "report_top.png"
+    )
+    assert seen["title"] == "Customer retention report"
+    assert seen["toc"] >= 20 and seen["images"] >= 5 and seen["tables"] >= 10
+    assert seen["outside"] == [] and seen["errors"] == []
+
+
+@pytest.mark.slow
+def test_uci_report_opens_offline_with_its_exports(uci_report, chromium: Path) -> None:
+    """The issue's command on the UCI log (``--currency GBP --cac 40 --margin 0.3``): its
+    HTML, opened with requests to other hosts blocked, attempts none and draws; the exports
+    it links are in the output folder, and ``--pdf`` wrote the same report as PDF."""
+    assert uci_report["code"] == 0
+    out = uci_report["out"]
+    seen = _open_offline(out / "retention_report.html", chromium, "report_uci_top.png")
+    assert seen["outside"] == [] and seen["errors"] == []
+    assert seen["title"] == "Customer retention report"
+    assert seen["images"] >= 10 and seen["tables"] >= 15
+    exports = {h for h in seen["links"] if h and h.startswith("exports/")}
+    for name in ("customer_values", "churn_risk", "cohort_retention"):
+        for ext in ("csv", "parquet"):
+            assert f"exports/{name}.{ext}" in exports, name
+    for href in exports:  # every linked file is there, next to the page
+        assert (out / href).is_file() and (out / href).stat().st_size > 100, href
+    assert "config.toml" in seen["links"] and (out / "config.toml").is_file()
+    assert uci_report["pdf"], "the fixture asks for --pdf when Chromium and Playwright are there"
+    pdf = (out / "retention_report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 10

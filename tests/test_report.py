@@ -267,11 +267,12 @@ def test_full_report_on_the_bundled_sample(tmp_path):
 
 
 @pytest.mark.slow
-def test_full_report_on_the_uci_log(tmp_path, online_retail_path):
-    path = build_report(
-        online_retail_path, currency="GBP", cac=40, margin=0.3, out_dir=tmp_path, progress=False
-    )
-    html = path.read_text(encoding="utf-8")
+def test_full_report_on_the_uci_log(uci_report):
+    """The issue's command (``retention-lib report --data online_retail.csv.gz --currency GBP
+    --cac 40 --margin 0.3``): the findings, assumptions, exports and sections it must have."""
+    assert uci_report["code"] == 0
+    tmp_path = uci_report["out"]
+    html = (tmp_path / "retention_report.html").read_text(encoding="utf-8")
     assert "online_retail.csv.gz" in html
     assert "1 Dec 2010 to 9 Dec 2011" in html
     assert "GBP (£)" in html
@@ -287,7 +288,7 @@ def test_full_report_on_the_uci_log(tmp_path, online_retail_path):
     for anchor in re.findall(r'class="rl-see" href="#([^"]+)"', summary):
         assert f'id="{anchor}"' in html, anchor  # each finding links to its section
     assumptions = html[html.index('id="Assumptions-and-caveats"') : html.index('id="Caveats"')]
-    for text in ("30%", "given by the user", "40.00 GBP", "GBP"):
+    for text in ("30%", "given: --margin", "40.00 GBP", "given: --cac", "GBP"):
         assert text in assumptions, text
     assert html.index('id="Caveats"') < html.index('id="Cleaning-report"')  # the appendix
     page = re.sub(r"<style.*?</style>|<script.*?</script>", "", html, flags=re.S)
@@ -299,7 +300,7 @@ def test_full_report_on_the_uci_log(tmp_path, online_retail_path):
         "retention-lib report --config config.toml"
     ]
     assert "A/A" not in words and "--experiment COL): none was given." in words  # no test
-    assert "Basis: a 30% margin (given: margin=)" in html
+    assert "Basis: a 30% margin (given: --margin)" in html
     assert "Survey scores (NPS, CSAT, CES, loyalty) need a survey file" in html
     for name in ("customer_values", "churn_risk", "cohort_retention"):
         for ext in ("csv", "parquet"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from html import parser as html_parser
 
 import ipywidgets as w
 import numpy as np
@@ -307,3 +308,179 @@ def test_dashboard_for_run_shows_the_runs_models_and_settings(bgnbd_log, tmp_pat
 def test_fit_clv_counts_purchases_per_day_as_the_report_does(bgnbd_log):
     _, _, summary = widgets.fit_clv(bgnbd_log)
     assert_frame_equal(summary, rl.rfm_summary(bgnbd_log, time_unit="W", grain="D"))
+
+
+class _Tables(html_parser.HTMLParser):
+    """The tables of an HTML page as lists of rows of cell texts (headings included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):  # noqa: ANN001
+        if tag in ("td", "th") and self._cell is not None and self.tables:
+            self.tables[-1][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data):  # noqa: ANN001
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _table_with(page: str, heading: str) -> pd.DataFrame:
+    """The first table of ``page`` with a column headed ``heading``, as text."""
+    parser = _Tables()
+    parser.feed(page)
+    rows = next(t for t in parser.tables if t and heading in t[0])
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+@pytest.fixture(scope="module")
+def report_and_dashboard(tmp_path_factory):
+    """Notebooks 02 and 03 of the report on a two-region log with a margin, horizon and
+    discount rate of the user's, and the dashboard opened on that report's run."""
+    from retention_lib.report import build_report, notebooks_dir
+
+    folder = tmp_path_factory.mktemp("consistency")
+    tx = rl.simulate_transactions(
+        400, r=0.6, alpha=5.0, a=0.8, b=2.5, p=6.0, q=4.0, gamma=15.0,
+        start="2023-01-01", end="2024-06-30", acquisition_end="2023-12-31", seed=3,
+    )  # fmt: skip
+    tx["amount"] = tx["amount"] * 40  # money in hundreds, so whole euros tell regions apart
+    tx["country"] = np.where(tx["customer_id"].str[-1].isin(list("01234")), "Japan", "France")
+    path = folder / "orders.csv"
+    tx.to_csv(path, index=False)
+    notebooks = [notebooks_dir() / n for n in ("02_cohort_retention.ipynb", "03_clv.ipynb")]
+    page = build_report(
+        path, out_dir=folder / "out", notebooks=notebooks, progress=False,
+        margin=0.4, horizon_months=6, discount_rate=0.02, currency="EUR",
+    ).read_text(encoding="utf-8")  # fmt: skip
+    run = rl.open_run(folder / "out" / "config.toml")
+    return page, run, widgets.dashboard_for_run(run), folder / "out"
+
+
+@pytest.mark.slow
+def test_dashboard_shows_the_reports_clv_per_region(report_and_dashboard):
+    """The issue's EUR 345,584 vs 343,814: the dashboard's CLV tab on a report run shows the
+    report's CLV per region (same grain, models, margin, horizon and discount rate), in the
+    same format."""
+    page, run, tab, out = report_and_dashboard
+    tab.build(1)
+    explorer = tab.children[1].children[0]
+    shown = explorer.shown[0]  # the formatted table, then the figure
+    dashboard_table = _table_with(shown.to_html(), "Total CLV")
+    report_table = _table_with(page, "Total CLV")
+    columns = ["Region", "Customers", "Mean P(alive)", "Expected purchases", "Total CLV",
+               "Mean CLV", "Share of CLV"]  # fmt: skip
+    assert len(report_table) == 2
+    assert_frame_equal(
+        dashboard_table[columns].sort_values("Region", ignore_index=True),
+        report_table[columns].sort_values("Region", ignore_index=True),
+    )
+    assert dashboard_table["Total CLV"].str.startswith("€").all()  # money, not raw floats
+    assert dashboard_table["Share of CLV"].str.endswith("%").all()
+    # and to the cent: the report's exported CLV per customer, summed per region
+    values = pd.read_csv(out / "exports" / "customer_values.csv", dtype={"customer_id": str})
+    regions = run.transactions.groupby("customer_id", observed=True)["region"].first()
+    exported = values.groupby(values["customer_id"].map(regions))["clv"].sum()
+    ours = shown.data.set_index("region")["total_clv"]
+    pd.testing.assert_series_equal(
+        ours.sort_index(), exported.sort_index(), check_names=False, check_index_type=False
+    )
+    controls = {c.description: c.value for c in _walk(explorer) if hasattr(c, "description")}
+    assert controls["Margin"] == 0.4 and controls["Horizon (months)"] == 6
+    assert controls["Monthly discount"] == 0.02
+
+
+@pytest.mark.slow
+def test_dashboard_reads_retention_as_the_report_and_quotes_its_tables_periods(
+    report_and_dashboard,
+):
+    """The issue's weekly reading that quoted weeks 1/3/6/12 beside a table of weeks
+    1/4/13/26: the monthly reading is the report's sentence, and in every period the reading
+    quotes the periods its table lists."""
+    import html as html_lib
+    import re
+
+    page, run, tab, _ = report_and_dashboard
+    explorer = tab.children[0].children[0]
+    text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    reading = html_lib.unescape(re.sub(r"<[^>]+>", "", explorer.header.value))
+    reading = reading.split(": ", 1)[1]
+    assert reading.startswith("Of ") and reading in text  # the report's own sentence
+    for period, word in (("M", "month"), ("W", "week"), ("Q", "quarter")):
+        explorer.controls["period"].value = period
+        reading = html_lib.unescape(explorer.header.value)
+        quoted = [int(k) for k in re.findall(rf"\b{word} (\d+)\b", reading.split(". ")[0])]
+        table = _table_with(explorer.table.value, f"{word}s after first purchase")
+        listed = [int(k) for k in table[f"{word}s after first purchase"]]
+        assert quoted and quoted == listed, (period, reading, listed)
+        assert list(rl.KEY_PERIODS[period][: len(listed)]) == listed
+        assert table["still buying"].str.endswith("%").all()
+
+
+def test_dashboard_on_a_run_without_clv_says_why_as_the_report_does(tmp_path, monkeypatch):
+    import sys
+
+    from thin_logs import write_log
+
+    dashboard_module = sys.modules["retention_lib.widgets.dashboard"]
+    config = rl.RunConfig.from_inputs({"data_path": write_log("one_time_buyers", tmp_path)})
+    run = rl.prepare_run(config, tmp_path / "out")
+    assert not run.status("clv")
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("the dashboard fitted models on a log the report values none on")
+
+    monkeypatch.setattr(dashboard_module, "fit_clv", no_fit)
+    tab = widgets.dashboard_for_run(rl.open_run(tmp_path / "out" / "config.toml"))
+    tab.build(1)
+    message = tab.children[1].children[0]
+    assert isinstance(message, w.HTML) and "not available" in message.value
+    assert " ".join(run.status("clv").reason.split()[:6]) in " ".join(message.value.split())
+
+
+def test_whatif_explorer_shows_the_uplift_not_the_baseline_again(bgnbd_log):
+    bg, gg, summary = widgets.fit_clv(bgnbd_log)
+    groups = bgnbd_log.groupby("customer_id", as_index=False)["region"].first()
+    box = widgets.whatif_explorer(bg, gg, summary, groups, margin=0.3, currency="EUR")
+    reading, styled, _ = box.shown
+    table = styled.data
+    assert {"profit_uplift", "profit_uplift_pct", "purchases_uplift"} <= set(table.columns)
+    assert "profit_scenario" not in table.columns  # the total again reads as "no effect"
+    assert (table["profit_uplift"] > 0).all()
+    shown = _table_with(styled.to_html(), "Profit uplift")
+    assert shown["Profit uplift"].str.startswith("€").all()
+    assert shown["Gain"].eq("5.0%").all()
+    box.children[0].children[1].value = 0.1  # a larger gain: a larger uplift in the table
+    assert (box.shown[1].data["profit_uplift"].to_numpy() > table["profit_uplift"].to_numpy()).all()
+
+
+def test_kpi_explorer_table_is_formatted_as_the_report():
+    rng = np.random.default_rng(2)
+    survey = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(60)],
+            "nps": rng.integers(0, 11, 60),
+            "csat": rng.integers(1, 6, 60),
+            "ces": rng.integers(1, 8, 60),
+            **{f"loyalty_{k}": rng.integers(0, 11, 60) for k in ("rebuy", "try_new", "recommend")},
+            "region": np.where(np.arange(60) % 2, "Asia", "Europe"),
+            "segment": np.where(np.arange(60) % 3, "web", "store"),
+        }
+    )
+    box = widgets.kpi_explorer(survey)
+    shown = _table_with(box.shown[0].to_html(), "KPI")
+    assert list(shown.columns) == ["KPI", "Value", "95% interval, low", "95% interval, high",
+                                   "Answers"]  # fmt: skip
+    assert shown["Answers"].eq("60").all()
+    assert shown["Value"].str.fullmatch(r"-?\d+\.\d").all()  # one decimal, as in notebook 05

@@ -12,7 +12,7 @@ except ImportError as exc:  # pragma: no cover - ipywidgets is a dependency
         "or older, the widgets extension)."
     ) from exc
 
-from .clv import clv_explorer, clv_view
+from .clv import clv_explorer, clv_table, clv_view
 from .cohorts import cohort_explorer, cohort_summary, cohort_view, projection_view
 from .dashboard import dashboard, dashboard_for_run, fit_clv
 from .pareto import (
@@ -20,12 +20,14 @@ from .pareto import (
     kpi_view,
     pareto_explorer,
     pareto_view,
+    uplift_table,
     whatif_explorer,
     whatif_view,
 )
 
 __all__ = [
     "clv_explorer",
+    "clv_table",
     "clv_view",
     "cohort_explorer",
     "cohort_summary",
@@ -38,6 +40,7 @@ __all__ = [
     "pareto_explorer",
     "pareto_view",
     "projection_view",
+    "uplift_table",
     "whatif_explorer",
     "whatif_view",
 ]

@@ -140,20 +140,25 @@ def wire(rows: list[list[w.Widget]], show: Callable[[], tuple[Any, ...]]) -> w.V
 
     ``show()`` returns the things to display (a reading string, a table, a figure, ...) or
     raises :class:`RetentionLibError`, whose message is shown instead of a traceback. The
-    returned box has ``update()`` to redraw on demand.
+    returned box has ``update()`` to redraw on demand and ``shown``: the items of the last
+    redraw (an empty tuple after a message).
     """
     from IPython.display import display
 
     from .._validation import RetentionLibError
 
     out = w.Output()
+    box = w.VBox([*(w.HBox(row) for row in rows), out])
+    box.shown = ()  # type: ignore[attr-defined]
 
     def update(*_: Any) -> None:
         try:
             items = show()
         except RetentionLibError as exc:
+            box.shown = ()  # type: ignore[attr-defined]
             show_message(out, str(exc))
             return
+        box.shown = items  # type: ignore[attr-defined]
         with out:
             out.clear_output(wait=True)
             for item in items:
@@ -168,6 +173,26 @@ def wire(rows: list[list[w.Widget]], show: Callable[[], tuple[Any, ...]]) -> w.V
         for control in row:
             control.observe(update, names="value")
     update()
-    box = w.VBox([*(w.HBox(row) for row in rows), out])
     box.update = update  # type: ignore[attr-defined]
     return box
+
+
+#: Borders and stripes of the explorers' tables (the report's page styles its own).
+TABLE_STYLES = [
+    {"selector": "", "props": "border-collapse: collapse; margin: 0.5em 0;"},
+    {
+        "selector": "th",
+        "props": "text-align: right; padding: 4px 12px; border-bottom: 1px solid #999;",
+    },
+    {"selector": "td", "props": "text-align: right; padding: 3px 12px;"},
+    {"selector": "tbody tr:nth-child(odd)", "props": "background: #f3f6f9;"},
+]
+
+
+def explorer_table(frame: pd.DataFrame, **formats: Any) -> Any:
+    """``frame`` formatted as in the report (:func:`~retention_lib.report.styled_table` with
+    ``formats``: percentages, money with its symbol, counts, headings in words), with the
+    explorers' borders and stripes."""
+    from ..report import styled_table
+
+    return styled_table(frame, **formats).set_table_styles(TABLE_STYLES, overwrite=False)

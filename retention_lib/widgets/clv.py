@@ -8,13 +8,21 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .._validation import DataValidationError, require_frame
+from .._validation import (
+    DataValidationError,
+    require_currency_code,
+    require_frame,
+    require_frame_columns,
+    require_margin,
+    require_rate,
+    require_whole_number,
+)
 from ..clv import clv_by_group, customer_lifetime_value
 from ..clv.value import _attach_groups, _check_models
 from ..plotting.clv import plot_clv_by_group
-from ._common import ALL, dropdown, percent_slider, wire
+from ._common import ALL, dropdown, explorer_table, percent_slider, wire
 
-__all__ = ["clv_explorer", "clv_view"]
+__all__ = ["clv_explorer", "clv_table", "clv_view"]
 
 
 def clv_view(
@@ -78,8 +86,52 @@ def clv_view(
     return table, fig
 
 
+def clv_table(table: pd.DataFrame, *, by: str = "region", currency: str | None = None) -> Any:
+    """A :func:`~retention_lib.clv.clv_by_group` table formatted as the report's CLV per
+    group (notebook 03): shares and P(alive) as percentages, money with the currency symbol,
+    counts with thousands separators, headings in words.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`~retention_lib.clv.clv_by_group` (or :func:`clv_view`).
+    by : str, default 'region'
+        Its group column.
+    currency : str, optional
+        ISO code of the amounts (``"EUR"`` shows ``€``).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    need = [by, "customers", "total_clv", "mean_clv", "share_of_clv"]
+    require_frame_columns(table, need, name="table", producer="clv_by_group")
+    return _formatted(
+        table, currency=require_currency_code(currency, name="currency", allow_none=True)
+    )
+
+
+def _formatted(frame: pd.DataFrame, *, currency: str | None) -> Any:
+    return explorer_table(
+        frame,
+        percent=["mean_p_alive", "share_of_clv"],
+        money=["total_clv", "mean_clv", "clv_lower", "clv_upper"],
+        counts=["customers", "expected_alive", "expected_purchases"],
+        currency=currency,
+    )
+
+
 def clv_explorer(
-    bgnbd: Any, gg: Any, summary: pd.DataFrame, groups: pd.DataFrame, *, by: str = "region"
+    bgnbd: Any,
+    gg: Any,
+    summary: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    by: str = "region",
+    horizon_months: int = 12,
+    discount_rate: float = 0.01,
+    margin: float = 1.0,
+    currency: str | None = None,
 ) -> w.Widget:
     """Sliders for discount rate, horizon and margin and a region dropdown over
     :func:`clv_view` (models are fitted once; only CLV is recomputed).
@@ -90,18 +142,35 @@ def clv_explorer(
         As in :func:`clv_view`.
     by : str, default 'region'
         The group column the dropdown selects from.
+    horizon_months, discount_rate, margin : int, float, float
+        Where the sliders start (a report run's settings: the explorer then opens on the
+        report's CLV per group).
+    currency : str, optional
+        ISO code of the amounts, for the table's money columns.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The controls above the table (:func:`clv_table`) and figure; ``shown`` holds them
+        (``shown[0].data`` is the :func:`clv_view` table) and ``update()`` redraws.
     """
     _check_models(bgnbd, gg)
     require_frame(summary, name="summary", producer="rfm_summary")
+    horizon_months = require_whole_number(horizon_months, name="horizon_months", low=1)
+    discount_rate = require_rate(discount_rate)
+    margin = require_margin(margin)
+    currency = require_currency_code(currency, name="currency", allow_none=True)
     labels = _attach_groups(summary[["customer_id"]], groups, by)[by].astype(str)
     region = dropdown(by.capitalize(), [ALL, *sorted(labels.unique())])
-    horizon = w.IntSlider(value=12, min=1, max=60, step=1, description="Horizon (months)",
+    horizon = w.IntSlider(value=horizon_months, min=1, max=max(60, horizon_months), step=1,
+                          description="Horizon (months)",
                           style={"description_width": "initial"})  # fmt: skip
-    rate = percent_slider("Monthly discount", 0.01, 0.0, 0.05, 0.0025, readout=".2%")
-    margin = percent_slider("Margin", 1.0, 0.05, 1.0, 0.05)
+    rate = percent_slider("Monthly discount", discount_rate, 0.0, max(0.05, discount_rate),
+                          0.0025, readout=".2%")  # fmt: skip
+    share = percent_slider("Margin", margin, min(0.05, margin), 1.0, 0.05)
 
     def show() -> tuple[Any, ...]:
-        table, fig = clv_view(
+        values, fig = clv_view(
             bgnbd,
             gg,
             summary,
@@ -110,8 +179,8 @@ def clv_explorer(
             region=region.value,
             horizon_months=horizon.value,
             discount_rate=rate.value,
-            margin=margin.value,
+            margin=share.value,
         )
-        return table.round(2), fig
+        return _formatted(values, currency=currency), fig
 
-    return wire([[region, horizon], [rate, margin]], show)
+    return wire([[region, horizon], [rate, share]], show)

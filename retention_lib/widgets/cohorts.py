@@ -32,6 +32,7 @@ from ._common import (
     Steps,
     collect_warnings,
     dropdown,
+    explorer_table,
     figure_png,
     note_html,
     options,
@@ -42,15 +43,6 @@ __all__ = ["cohort_explorer", "cohort_summary", "cohort_view", "projection_view"
 
 #: Smallest selection (distinct customers) the explorer draws.
 MIN_CUSTOMERS = 20
-_TABLE_STYLES = [
-    {"selector": "", "props": "border-collapse: collapse; margin: 0.5em 0;"},
-    {
-        "selector": "th",
-        "props": "text-align: right; padding: 4px 12px; border-bottom: 1px solid #999;",
-    },
-    {"selector": "td", "props": "text-align: right; padding: 3px 12px;"},
-    {"selector": "tbody tr:nth-child(odd)", "props": "background: #f3f6f9;"},
-]
 
 
 def _label(region: str, segment: str) -> str:
@@ -201,21 +193,14 @@ def cohort_summary(
 
 def _summary_html(summary: pd.DataFrame, period: str) -> str:
     word = say.period_word(period)
-    shown = summary.rename(
-        columns={
-            "period_number": f"{word}s after first purchase",
-            "cohorts": "cohorts observed",
-            "customers_observed": "customers observed",
-            "retention": "still buying",
-        }
-    )
-    return (
-        shown.style.format({"still buying": "{:.1%}", "customers observed": "{:,}"})
-        .hide(axis="index")
-        .set_uuid("cohort-summary")
-        .set_table_styles(_TABLE_STYLES)
-        .to_html()
-    )
+    labels = {
+        "period_number": f"{word}s after first purchase",
+        "cohorts": "cohorts observed",
+        "customers_observed": "customers observed",
+        "retention": "still buying",
+    }
+    shown = explorer_table(summary, percent=["retention"], labels=labels)
+    return str(shown.set_uuid("cohort-summary").to_html())
 
 
 def cohort_explorer(transactions: pd.DataFrame) -> w.VBox:

@@ -6,24 +6,32 @@ Each tab but the first is built the first time it is opened, so the app starts f
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
 from .._validation import (
+    DataValidationError,
     InputTypeError,
     RetentionLibError,
+    require_column_name,
+    require_currency_code,
     require_frame,
+    require_mapping,
     require_margin,
+    require_rate,
     require_sequence_of_str,
     require_transactions,
+    require_whole_number,
 )
 from ._common import Steps, collect_warnings, note_html
 from .cohorts import cohort_explorer
 
 __all__ = ["dashboard", "dashboard_for_run", "fit_clv"]
+
+_EXAMPLE = "{'Customer value': 'CLV needs repeat buyers'}"
 
 
 def fit_clv(
@@ -66,12 +74,18 @@ def fit_clv(
 
 
 def _clv_tab(
-    transactions: pd.DataFrame, slot: w.Box, models: tuple | None, notes: Sequence[str] = ()
+    transactions: pd.DataFrame,
+    slot: w.Box,
+    models: tuple | None,
+    notes: Sequence[str] = (),
+    settings: Mapping[str, Any] | None = None,
 ) -> w.Widget:
     from .clv import clv_explorer
 
-    if "region" not in transactions.columns:
-        raise RetentionLibError("The CLV explorer groups customers by `region`; the data has none.")
+    settings = dict(settings or {})
+    by = settings.get("by", "region")
+    if by not in transactions.columns:
+        raise RetentionLibError(f"The CLV explorer groups customers by `{by}`; the data has none.")
     messages: list[str] = list(notes)
     if models is None:
         steps = Steps(3)
@@ -83,7 +97,7 @@ def _clv_tab(
             steps.done()
     assert models is not None  # fitted above when not given
     bgnbd, gg, summary = models
-    return _with_notes(clv_explorer(bgnbd, gg, summary, transactions, by="region"), messages)
+    return _with_notes(clv_explorer(bgnbd, gg, summary, transactions, **settings), messages)
 
 
 def _with_notes(widget: w.Box, messages: list[str]) -> w.Box:
@@ -153,6 +167,11 @@ def dashboard(
     margin: float = 1.0,
     models: tuple[Any, Any, pd.DataFrame] | None = None,
     model_notes: Sequence[str] = (),
+    by: str | None = None,
+    horizon_months: int = 12,
+    discount_rate: float = 0.01,
+    currency: str | None = None,
+    unavailable: Mapping[str, str] | None = None,
 ) -> w.Tab:
     """The explorers in tabs: cohorts, customer value (CLV), Pareto and survey KPIs.
 
@@ -164,13 +183,24 @@ def dashboard(
     survey : pandas.DataFrame, optional
         Survey answers with ``customer_id`` (adds a "Survey KPIs" tab).
     margin : float, default 1.0
-        Contribution margin for the Pareto tab's "Margin" measure (1.0: revenue).
+        Contribution margin of the CLV tab (where its slider starts) and of the Pareto tab's
+        "Margin" measure (1.0: revenue).
     models : tuple, optional
         ``(purchase_model, gamma_gamma, summary)`` already fitted (e.g. a report run's,
         ``(run.models.purchase, run.models.spend, run.summary)``); without them the CLV tab
         fits with :func:`fit_clv` when first opened.
     model_notes : sequence of str
         Warnings raised when ``models`` were fitted, shown as notes in the CLV tab.
+    by : str, optional
+        Group column of the CLV tab's table (None: ``region``; the tab says so when the log
+        has none).
+    horizon_months, discount_rate : int, float
+        Where the CLV tab's horizon and monthly discount sliders start.
+    currency : str, optional
+        ISO code of the amounts, for the tables' money columns.
+    unavailable : mapping, optional
+        Tab title -> why it cannot be shown (a report run's skipped section): the tab shows
+        the reason instead of computing.
 
     Returns
     -------
@@ -190,6 +220,24 @@ def dashboard(
     require_transactions(transactions)
     margin = require_margin(margin)
     model_notes = require_sequence_of_str(model_notes, name="model_notes", what="notes")
+    by = require_column_name(by)
+    if by is not None and by not in transactions.columns:
+        raise DataValidationError(
+            f"`by={by!r}` is not a column of `transactions` (it has "
+            f"{', '.join(f'`{c}`' for c in transactions.columns)}); name one of them, or leave "
+            "`by` out to group by `region`."
+        )
+    horizon_months = require_whole_number(horizon_months, name="horizon_months", low=1)
+    discount_rate = require_rate(discount_rate)
+    currency = require_currency_code(currency, name="currency", allow_none=True)
+    reasons = dict(require_mapping(unavailable or {}, name="unavailable", example=_EXAMPLE))
+    settings = {
+        "by": by or "region",
+        "horizon_months": horizon_months,
+        "discount_rate": discount_rate,
+        "margin": margin,
+        "currency": currency,
+    }
     if survey is not None:
         require_frame(survey, name="survey", producer="load_sample_survey")
     titles = ["Cohorts", "Customer value", "Pareto 80/20"]
@@ -198,7 +246,7 @@ def dashboard(
     slots = [w.VBox([w.HTML("<p>Loading...</p>")]) for _ in titles]
     builders: dict[str, Callable[[], w.Widget]] = {
         "Cohorts": lambda: cohort_explorer(transactions),
-        "Customer value": lambda: _clv_tab(transactions, slots[1], models, model_notes),
+        "Customer value": lambda: _clv_tab(transactions, slots[1], models, model_notes, settings),
         "Pareto 80/20": lambda: _pareto_tab(transactions, margin),
     }
     if survey is not None:
@@ -211,6 +259,8 @@ def dashboard(
             return
         built.add(index)
         try:
+            if titles[index] in reasons:
+                raise RetentionLibError(reasons[titles[index]])
             widget = builders[titles[index]]()
         except (RetentionLibError, ValueError, ImportError) as exc:
             widget = w.HTML(f"<p><b>This tab is not available.</b> {html.escape(str(exc))}</p>")
@@ -231,8 +281,10 @@ def dashboard(
 
 
 def dashboard_for_run(run: Any) -> w.Tab:
-    """The dashboard on a report run: the same cleaned log, survey, margin and fitted models
-    as the report (see :func:`~retention_lib.open_run`), so both show the same numbers.
+    """The dashboard on a report run: the same cleaned log, survey, margin, grouping column,
+    horizon, discount rate, currency and fitted models as the report (see
+    :func:`~retention_lib.open_run`), so both show the same numbers; a tab whose section the
+    report skipped says why, as the report does.
 
     Parameters
     ----------
@@ -248,7 +300,25 @@ def dashboard_for_run(run: Any) -> w.Tab:
         raise InputTypeError(
             f"`run` must be the Run of `retention_lib.open_run`, got {type(run).__name__}."
         )
+    config = run.config
     models = None
-    if run.status("clv"):
+    notes: tuple[str, ...] = ()
+    unavailable: dict[str, str] = {}
+    status = run.status("clv")
+    if status:
         models = (run.models.purchase, run.models.spend, run.summary)
-    return dashboard(run.transactions, survey=run.survey, margin=run.config.margin, models=models)
+        notes = run.fit_note().warnings
+    else:
+        unavailable["Customer value"] = status.reason
+    return dashboard(
+        run.transactions,
+        survey=run.survey,
+        margin=config.margin,
+        models=models,
+        model_notes=notes,
+        by=run.group_by,
+        horizon_months=config.horizon_months,
+        discount_rate=config.discount_rate,
+        currency=config.currency,
+        unavailable=unavailable,
+    )

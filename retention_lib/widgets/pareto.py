@@ -15,7 +15,9 @@ import pandas as pd
 from .._validation import (
     DataValidationError,
     require_column_name,
+    require_currency_code,
     require_frame,
+    require_frame_columns,
     require_in_range,
     require_margin,
     require_transactions,
@@ -26,7 +28,7 @@ from ..pareto import customer_values, describe_pareto, pareto_summary, pareto_ta
 from ..plotting.pareto import plot_pareto
 from ..plotting.segments import plot_score_intervals, plot_whatif
 from ..whatif import describe_uplift, retention_uplift
-from ._common import ALL, dropdown, options, percent_slider, select, wire
+from ._common import ALL, dropdown, explorer_table, options, percent_slider, select, wire
 
 __all__ = [
     "MEASURES",
@@ -35,6 +37,7 @@ __all__ = [
     "pareto_explorer",
     "pareto_reading",
     "pareto_view",
+    "uplift_table",
     "whatif_explorer",
     "whatif_reading",
     "whatif_view",
@@ -241,7 +244,7 @@ def kpi_explorer(survey: pd.DataFrame) -> w.Widget:
     def show() -> tuple[Any, ...]:
         by = "segment" if segment.value == ALL else "region"
         table, fig = kpi_view(survey, region=region.value, segment=segment.value, by=by)
-        return table.round(2), fig
+        return explorer_table(table, decimals=1, counts=["n"], labels={"kpi": "KPI"}), fig
 
     return wire([[region, segment]], show)
 
@@ -298,10 +301,66 @@ def whatif_view(
     return table, fig
 
 
+#: Columns of the uplift tables (the report's what-if table, notebook 05): the baseline, the
+#: uplift the gain adds and the uplift in percent of the baseline.
+UPLIFT_COLUMNS = (
+    "gain",
+    "n_customers",
+    "expected_purchases",
+    "purchases_uplift",
+    "purchases_uplift_pct",
+    "profit",
+    "profit_uplift",
+    "profit_uplift_pct",
+)
+
+
+def uplift_table(table: pd.DataFrame, *, by: str | None = None, currency: str | None = None) -> Any:
+    """A :func:`~retention_lib.retention_uplift` table as the report shows it: the baseline
+    next to the uplift columns (what the gain adds, absolute and in percent), never the
+    scenario totals alone, which read as "no effect" beside the baseline.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`~retention_lib.retention_uplift` (or :func:`whatif_view`).
+    by : str, optional
+        Its group column, if it has one.
+    currency : str, optional
+        ISO code of the profit columns.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    need = ["gain", "expected_purchases", "profit", "profit_uplift", "profit_uplift_pct"]
+    require_frame_columns(table, need, name="table", producer="retention_uplift")
+    if by is not None:
+        require_frame_columns(table, [by], name="table", producer="retention_uplift")
+    columns = [c for c in UPLIFT_COLUMNS if c in table.columns]
+    if by is not None:
+        columns.insert(1, by)
+    return explorer_table(
+        table[columns],
+        percent=["gain"],
+        money=["profit", "profit_uplift"],
+        counts=["n_customers", "expected_purchases", "purchases_uplift"],
+        currency=require_currency_code(currency, name="currency", allow_none=True),
+        decimals=1,
+    )
+
+
 def whatif_explorer(
-    bgnbd: Any, gg: Any, summary: pd.DataFrame, groups: pd.DataFrame, *, margin: float = 0.3
+    bgnbd: Any,
+    gg: Any,
+    summary: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    margin: float = 0.3,
+    currency: str | None = None,
 ) -> w.Widget:
-    """A retention-gain slider and a group dropdown, redrawing :func:`whatif_view`.
+    """A retention-gain slider and a group dropdown, redrawing :func:`whatif_view` (its
+    reading, :func:`uplift_table` and chart).
 
     Parameters
     ----------
@@ -311,9 +370,12 @@ def whatif_explorer(
         ``customer_id`` + group columns; each column is offered in the dropdown.
     margin : float, default 0.3
         Margin rate applied to the CLV (an example input, not the client's figure).
+    currency : str, optional
+        ISO code of the profit columns.
     """
     require_frame(groups, name="groups")
     margin = require_margin(margin)
+    currency = require_currency_code(currency, name="currency", allow_none=True)
     cols = [c for c in groups.columns if c != "customer_id"]
     by = dropdown("Per", cols)
     gain = percent_slider("Retention gain", 0.05, 0.01, 0.2, 0.01)
@@ -322,7 +384,11 @@ def whatif_explorer(
         table, fig = whatif_view(
             bgnbd, gg, summary, groups, gain=gain.value, by=by.value, margin=margin
         )
-        return whatif_reading(table, gain.value), fig
+        return (
+            whatif_reading(table, gain.value),
+            uplift_table(table, by=by.value, currency=currency),
+            fig,
+        )
 
     return wire([[by, gain]], show)
 
