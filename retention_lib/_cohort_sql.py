@@ -172,8 +172,34 @@ class Masks:
     base: int
 
 
-def masks(rows: Any, by: str | None, base: int, span: int) -> Masks:
-    """:class:`Masks` of the purchases, ``base`` the first period index, ``span`` periods."""
+_MAX_CODED = 64  # groups coded into the first-purchase key (a linear search per row)
+
+
+def group_codes(groups: pd.Series, stamps: tuple[Any, Any]) -> pd.Series | None:
+    """The sorted distinct ``groups`` when :func:`masks` can code a customer's first purchase
+    as one integer, ``epoch_us(timestamp) * len(groups) + code`` (its minimum the first
+    purchase, ties to the smallest group, as the minimum of the pair): few text or integer
+    groups and timestamps whose key fits 63 bits. ``None`` keeps the pair."""
+    values = pd.Series(groups.dropna().unique())
+    if not 0 < len(values) <= _MAX_CODED:
+        return None
+    if not (pd.api.types.is_string_dtype(values) or pd.api.types.is_integer_dtype(values)):
+        return None
+    if not all(isinstance(v, (str, int, np.integer)) for v in values):
+        return None
+    reach = max(abs(pd.Timestamp(s).value) // 1000 for s in stamps) + 1
+    if reach * len(values) >= 2**62:
+        return None
+    return values.sort_values(ignore_index=True)
+
+
+def _literal(value: Any) -> str:
+    return "'" + value.replace("'", "''") + "'" if isinstance(value, str) else str(int(value))
+
+
+def masks(rows: Any, by: str | None, base: int, span: int, codes: pd.Series | None = None) -> Masks:
+    """:class:`Masks` of the purchases, ``base`` the first period index, ``span`` periods;
+    ``codes`` (:func:`group_codes`) the groups when the first purchase is an integer key."""
     words = mask_words(span)
     shift = f"(1::UBIGINT << ((pidx - {base}) % 64))::UBIGINT"
     if words == 1:
@@ -185,12 +211,23 @@ def masks(rows: Any, by: str | None, base: int, span: int) -> Masks:
             for w in range(words)
         ]
     names = ", ".join(f"_m{w}" for w in range(words))
+    group, keys = _customer_group(by), _keys(by, "c")
+    if by and codes is not None:
+        listed = ", ".join(_literal(v) for v in codes)
+        group = (
+            f", min(epoch_us(timestamp) * {len(codes)} + "
+            f"(list_position([{listed}], {_quote(by)}) - 1)) AS _key"
+        )
+        keys = f"c._key % {len(codes)} AS _code, c.cohort_idx"
     table = _run(
         rows,
-        f"SELECT {_keys(by, 'c')}, {names}, count(*) AS customers FROM (SELECT "
-        f"min(pidx) AS cohort_idx{_customer_group(by)}, {', '.join(bits)} "
+        f"SELECT {keys}, {names}, count(*) AS customers FROM (SELECT "
+        f"min(pidx) AS cohort_idx{group}, {', '.join(bits)} "
         f"FROM {_LOG} WHERE _buy = 1 GROUP BY customer_id) AS c GROUP BY ALL",
     )
+    if by and codes is not None:
+        code = table.pop("_code").to_numpy(np.int64)
+        table.insert(0, by, codes.to_numpy()[code])
     packed = np.ascontiguousarray(
         np.stack([table[f"_m{w}"].to_numpy(np.uint64) for w in range(words)], axis=1)
     )

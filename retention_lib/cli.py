@@ -79,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
         "--data",
         dest="data_path",
         metavar="PATH",
-        help="transaction log (CSV, CSV.GZ, Parquet, Excel); default: the bundled sample",
+        help="transaction log (CSV, CSV.GZ, Parquet, Excel), a folder of Parquet files or a "
+        "database URI with the table after # (read in place: the report reads a sample of "
+        "its customers); default: the bundled sample",
     )
     data.add_argument("--currency", help="reporting currency, ISO 4217 (default EUR)")
     data.add_argument(

@@ -112,7 +112,14 @@ class _Cohorts:
             nw.col("timestamp").min().alias("_first"),
         )
         raise_if_missing(counts, checked)
-        if by:
+        self._codes: pd.Series | None = None
+        if by and lf.implementation.is_duckdb():
+            # the groups in one pass; a missing one is reported as check_log does
+            groups = collect(lf.group_by(by).agg(nw.len().alias("_rows")))[by]
+            if groups.isna().any():
+                check_log(lf, [], by=by)
+            self._codes = _sql.group_codes(groups, (counts["_first"], counts["timestamp"]))
+        elif by:
             check_log(lf, [], by=by)  # a customer without a group would fall out of every group
         given_end = None
         if observation_end is not None:
@@ -202,7 +209,7 @@ class _Cohorts:
         span = self.last_index - self._base + 1
         if not _sql.mask_words(span):
             return None
-        return _sql.masks(self.rows, self.by, self._base, span)
+        return _sql.masks(self.rows, self.by, self._base, span, self._codes)
 
     def _kernel_cells(self, *, revenue: bool) -> _cells.Cells | None:
         if self._frame is None:

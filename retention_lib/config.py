@@ -138,6 +138,8 @@ def _text(value: Any, where: str, base: Path | None) -> str:
 
 def _path(value: Any, where: str, base: Path | None) -> str:
     text = _text(str(value) if isinstance(value, os.PathLike) else value, where, base)
+    if "://" in text:  # a database URI (``postgresql://user@host/shop#orders``), as it is
+        return text
     path = Path(text).expanduser()
     if not path.is_absolute() and base is not None:
         path = base / path

@@ -140,6 +140,181 @@ def prepare_transactions(
     return tx, report
 
 
+#: Customers whose rows a run over a Parquet folder or a database reads into pandas, at most
+#: (about: a hash of the id picks them); the rest of the log stays in its engine.
+SAMPLE_CUSTOMERS = 200_000
+
+
+def scanned_source(data_path: Any) -> bool:
+    """Whether a run reads its log lazily.
+
+    Parameters
+    ----------
+    data_path : path, str or None
+        The run's ``data_path``.
+
+    Returns
+    -------
+    bool
+        True for a folder (of Parquet files) or a database URI (``postgresql://...#table``).
+    """
+    if not isinstance(data_path, (str, Path)):
+        return False
+    return "://" in str(data_path) or Path(data_path).is_dir()
+
+
+def _scan(data_path: Any, columns: Mapping[str, Any], reading: Mapping[str, Any]) -> Any:
+    """The log as a lazy query: a folder through DuckDB, ``URI#table`` through ibis."""
+    from .loading import scan_transactions
+
+    text = str(data_path)
+    if "://" in text:
+        uri, _, table = text.partition("#")
+        if not table:
+            raise DataValidationError(
+                f"The database URI `{uri}` names no table: append `#table`, e.g. "
+                "`postgresql://user@host/shop#orders`."
+            )
+        return scan_transactions(uri, table=table, **columns, **reading)
+    return scan_transactions(text, **columns, **reading)
+
+
+def _with_regions(lf: Any, aliases: Mapping[str, object] | None) -> tuple[Any, list[str]]:
+    """``country_code, region, subregion`` joined to a lazy log from its distinct countries,
+    mapped in pandas (one row per country)."""
+    import narwhals as nw
+
+    from ._backend import collect, table_like, to_lazy
+
+    frame = to_lazy(lf)
+    countries = collect(frame.group_by("country").agg(nw.len().alias("rows")))
+    countries = countries[countries["country"].notna()].reset_index(drop=True)
+    mapped, _ = add_regions(countries[["country"]], aliases=aliases, unmapped="keep")
+    unknown = int(countries.loc[mapped["region"].eq("Unknown").to_numpy(), "rows"].sum())
+    note = f"Regions: {len(countries):,} distinct countries mapped in the log's engine" + (
+        f"; {unknown:,} rows of unmapped countries are region 'Unknown'." if unknown else "."
+    )
+    keys = mapped[["country", "country_code", "region", "subregion"]]
+    joined = frame.join(table_like(keys, frame), on="country", how="left")
+    return joined.to_native(), [note]
+
+
+def prepare_scanned(
+    data_path: str | Path,
+    *,
+    currency: str = "EUR",
+    source_currency: str | None = None,
+    aliases: Mapping[str, object] | None = None,
+    cleaning: Mapping[str, Any] | None = None,
+    customers: int = SAMPLE_CUSTOMERS,
+    **options: Any,
+) -> tuple[pd.DataFrame, CleaningReport, dict[str, int]]:
+    """The run's :func:`prepare_transactions` for a log that stays where it lives.
+
+    The Parquet folder or database table is read lazily (:func:`scan_transactions`),
+    countries are mapped from their distinct values and the log is cleaned in its engine
+    (the cleaning report counts every row); only the rows of a sample of about
+    ``customers`` customers, picked by a hash of the id, reach pandas (all of them when the
+    log has fewer customers).
+
+    Parameters
+    ----------
+    data_path : path or str
+        A folder of Parquet files, or a database URI with the table after ``#``
+        (``"postgresql://user@host/shop#orders"``).
+    currency, source_currency, aliases, cleaning
+        As in :func:`prepare_transactions`; a lazy log is not converted between currencies
+        (``source_currency``, if given, must be ``currency``).
+    customers : int, default :data:`SAMPLE_CUSTOMERS`
+        How many customers' rows to read into pandas, at most (about).
+    **options
+        Column mapping and reading options, as in :func:`prepare_transactions`.
+
+    Returns
+    -------
+    transactions : pandas.DataFrame
+        The cleaned rows of the sampled customers.
+    report : CleaningReport
+        The cleaning of the whole log.
+    sample : dict
+        ``customers`` and ``rows`` of the whole cleaned log, ``sampled_customers`` and
+        ``sampled_rows`` read into pandas.
+    """
+    import narwhals as nw
+
+    from ._backend import collect, columns_of, to_lazy
+
+    currency = require_currency_code(currency, name="currency")
+    source_currency = require_currency_code(
+        source_currency, name="source_currency", allow_none=True
+    )
+    aliases = require_mapping(aliases, name="aliases", example="{'Narnia': 'GB'}") or None
+    cleaning = _cleaning_options(cleaning)
+    reading: dict[str, Any] = {k: options.pop(k) for k in ("date_format", "dayfirst", "sep", "decimal",
+                                            "encoding") if k in options}  # fmt: skip
+    from .loading import scan_transactions
+
+    _check_column_options(options, scan_transactions)
+    raw = _scan(data_path, options, reading)
+    have = columns_of(to_lazy(raw))
+    if "currency" in have or (source_currency is not None and source_currency != currency):
+        raise DataValidationError(
+            f"The log at `{data_path}` is read where it lives and is not converted between "
+            "currencies: "
+            + (
+                "it has a currency column"
+                if "currency" in have
+                else f"its amounts are in {source_currency}"
+            )
+            + f". Convert its amounts to {currency} first, or report in its own currency "
+            "(`--currency`)."
+        )
+    notes = [f"Source: {data_path} (read in place, not loaded into pandas)."]
+    if "country" in have:
+        raw, region_notes = _with_regions(raw, aliases)
+        notes += region_notes
+    notes.append(f"Amounts are taken to be in {currency}.")
+    clean, report = clean_transactions(raw, notes=notes, **cleaning)
+    lf = to_lazy(clean)
+    total = collect(
+        lf.select(nw.col("customer_id").n_unique().alias("customers"), nw.len().alias("rows"))
+    ).iloc[0]
+    if int(total["rows"]) == 0:
+        raise DataValidationError(
+            f"No transaction is left after cleaning ({report.rows_read:,} rows read, all "
+            "dropped): nothing can be analysed. Check the column mapping and the cleaning "
+            "options."
+        )
+    buckets = max(1, -(-int(total["customers"]) // int(customers)))
+    tx = collect(_customer_sample(lf, buckets))
+    tx.attrs["currency"] = currency
+    sample = {
+        "customers": int(total["customers"]),
+        "rows": int(total["rows"]),
+        "sampled_customers": int(tx["customer_id"].nunique()),
+        "sampled_rows": len(tx),
+    }
+    return tx, report, sample
+
+
+def _customer_sample(lf: Any, buckets: int) -> Any:
+    """The rows of the customers whose id hashes to bucket 0 of ``buckets`` (all rows for one
+    bucket), by the engine's own hash: DuckDB's ``hash``, ibis' ``hash()``."""
+    import narwhals as nw
+
+    if buckets == 1:
+        return lf
+    native = lf.to_native()
+    if lf.implementation.is_duckdb():
+        return nw.from_native(native.filter(f"hash(customer_id) % {buckets} = 0"))
+    if lf.implementation.is_ibis():
+        return nw.from_native(native.filter(native.customer_id.hash() % buckets == 0))
+    raise DataValidationError(
+        f"A log of this engine ({lf.implementation}) cannot be sampled by customer yet: "
+        "write it to a Parquet folder, or read it from a database."
+    )
+
+
 def _keyword_options(func: Any, *, skip: tuple[str, ...] = ()) -> list[str]:
     return [
         name
@@ -161,14 +336,15 @@ def _cleaning_options(cleaning: Any) -> dict[str, Any]:
     return options
 
 
-def _check_column_options(columns: Mapping[str, Any]) -> None:
-    """``**columns`` are keyword arguments of :func:`load_transactions`."""
-    known = _keyword_options(load_transactions)
+def _check_column_options(columns: Mapping[str, Any], loader: Any = None) -> None:
+    """``**columns`` are keyword arguments of the ``loader`` (:func:`load_transactions`)."""
+    loader = load_transactions if loader is None else loader
+    known = _keyword_options(loader)
     for name in columns:
         if name not in known:
             raise InputTypeError(
                 f"`{name}` is not a column of the canonical schema or an option of "
-                f"`load_transactions`; pass one of {', '.join(known)}."
+                f"`{loader.__name__}`; pass one of {', '.join(known)}."
             )
 
 

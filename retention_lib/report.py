@@ -1136,7 +1136,9 @@ def build_report(
     pdf = require_bool(pdf, name="pdf")
     progress = require_bool(progress, name="progress")
     timeout = require_whole_number(timeout, name="timeout", low=1)
-    if data_path is not None:
+    from .pipeline import scanned_source
+
+    if data_path is not None and not scanned_source(data_path):  # a folder is read in place
         require_path(data_path, name="data_path")
     if notebooks is not None:
         notebooks = require_sequence(
@@ -1148,7 +1150,11 @@ def build_report(
     else:
         given = {"data_path": data_path, **settings}
         config = RunConfig.from_inputs(given, config_file=config, origins=origins)
-    if config.data_path is not None and not Path(config.data_path).exists():
+    if (
+        config.data_path is not None
+        and "://" not in config.data_path  # a database URI
+        and not Path(config.data_path).exists()
+    ):
         raise DataPathError(f"No transaction file at `{config.data_path}`.")
     if notebooks is None:
         folder = notebooks_dir()

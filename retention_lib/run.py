@@ -353,9 +353,11 @@ class Run:
             tx = pd.read_parquet(stored / "transactions.parquet")
             doc = json.loads((stored / "cleaning.json").read_text(encoding="utf-8"))
             return tx, CleaningReport.from_dict(doc)
-        from .pipeline import prepare_transactions
+        from .pipeline import prepare_transactions, scanned_source
 
         options = self.config.loader_options()
+        if scanned_source(self.config.data_path):
+            return self._scanned(options)
         with _Recorder(self.warnings):
             try:
                 tx, cleaning = prepare_transactions(
@@ -378,9 +380,43 @@ class Run:
                 )
         return tx, cleaning
 
+    def _scanned(self, options: dict[str, Any]) -> tuple[pd.DataFrame, Any]:
+        """A Parquet folder or a database table: cleaned in its engine, the rows of a sample
+        of customers read into pandas; the sample is stated among the run's warnings."""
+        from . import pipeline
+
+        def scan(**kw: Any) -> tuple[pd.DataFrame, Any, dict[str, int]]:
+            return pipeline.prepare_scanned(
+                self.config.data_path,
+                currency=self.config.currency,
+                source_currency=self.config.source_currency,
+                customers=pipeline.SAMPLE_CUSTOMERS,
+                **kw,
+            )
+
+        with _Recorder(self.warnings):
+            try:
+                tx, cleaning, sample = scan(**options)
+            except DataValidationError as exc:
+                if "keep" not in options or "in `keep=`" not in str(exc):
+                    raise
+                options.pop("keep")  # prepare_run names the setting the log lacks
+                tx, cleaning, sample = scan(**options)
+        if sample["sampled_customers"] < sample["customers"]:
+            self.warnings.append(
+                f"SampleNote: The log has {sample['customers']:,} customers "
+                f"({sample['rows']:,} rows after cleaning), more than a report reads into "
+                f"memory: the cleaning counts the whole log, the other sections a sample of "
+                f"{sample['sampled_customers']:,} customers chosen by a hash of their id, "
+                f"with all their {sample['sampled_rows']:,} rows (revenue and customer totals "
+                "are the sample's)."
+            )
+        return tx, cleaning
+
     @property
     def transactions(self) -> pd.DataFrame:
-        """The cleaned log in the canonical schema."""
+        """The cleaned log in the canonical schema (for a Parquet folder or a database, the
+        rows of a sample of its customers: see the run's warnings)."""
         return self._prepared[0]
 
     @property

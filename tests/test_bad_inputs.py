@@ -2235,6 +2235,12 @@ for _cls, _data, _name in (
         raises=(ITE, r"`max_iterations` must be a whole number"))  # fmt: skip
     bad(_fit_with(_cls, max_seconds=0), _data, covers=_covers, id=f"{_name}-seconds-0",
         raises=(DVE, r"`max_seconds` must be in \(0, inf\)"))  # fmt: skip
+bad(_fit_with(_GG, spend_resolution=0), F.summary, covers=_GG.fit, id="gg-resolution-0",
+    raises=(DVE, r"`spend_resolution` must be in \(0, 1\]"))  # fmt: skip
+bad(_fit_with(_GG, spend_resolution="x"), F.summary, covers=_GG.fit, id="gg-resolution-str",
+    raises=(ITE, r"`spend_resolution` must be a number"))  # fmt: skip
+ok(_fit_with(_GG, spend_resolution=None), F.summary, covers=_GG.fit, id="gg-resolution-none",
+   check=lambda m: bool((m.spend_error_bound_ == 0).all()))  # fmt: skip
 
 _RM = rl.clv.selection.recommend_model
 bad(_RM, [1], raises=(ITE, r"`table` must be a pandas DataFrame"), id="list")

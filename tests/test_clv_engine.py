@@ -147,3 +147,36 @@ def test_engine_predictions_refuse_a_unit_they_cannot_convert(log, expected):
     lazy = rfm_summary(duckdb.from_df(log), time_unit="D", grain="D", collect=False)
     with pytest.raises(rl.DataValidationError, match="grain at which the summary counts"):
         bg.expected_purchases(lazy, t=13, time_unit="D")
+
+
+@pytest.mark.parametrize("resolution", [1e-3, 0.05])
+def test_gamma_gamma_on_binned_spend_stays_within_its_stated_bound(
+    log, expected, monkeypatch, resolution
+):
+    """Beyond EXACT_SPEND_ROWS distinct rows the engine bins the spend: the parameters move
+    from the per-customer fit's by no more than ``spend_error_bound_`` (plus the optimiser's
+    tolerance), on fewer rows, and a coarser bin gives a looser bound."""
+    from retention_lib.clv import models
+
+    monkeypatch.setattr(models, "EXACT_SPEND_ROWS", 0)
+    _, gg0, _ = expected
+    lazy = rfm_summary(duckdb.from_df(log), time_unit="W", collect=False)
+    gg = GammaGammaModel(spend_resolution=resolution).fit(lazy)
+    moved = np.abs(np.log(gg.params_.to_numpy() / gg0.params_.to_numpy()))
+    bound = gg.spend_error_bound_.to_numpy()
+    assert np.all(bound > 0)
+    assert np.all(moved <= bound + 1e-7), (moved, bound)
+    assert gg.n_customers_ == gg0.n_customers_
+    assert gg.n_unique_rows_ < gg0.n_unique_rows_
+    finer = GammaGammaModel(spend_resolution=resolution / 10).fit(lazy)
+    assert np.all(finer.spend_error_bound_.to_numpy() < bound)
+    assert gg.frequency_spend_correlation_ == pytest.approx(
+        gg0.frequency_spend_correlation_, abs=10 * resolution
+    )
+
+
+def test_gamma_gamma_on_few_distinct_rows_is_exact(log, expected):
+    _, gg0, _ = expected
+    gg = GammaGammaModel().fit(rfm_summary(duckdb.from_df(log), time_unit="W", collect=False))
+    assert gg.n_unique_rows_ == gg0.n_unique_rows_
+    assert (gg.spend_error_bound_ == 0).all() and (gg0.spend_error_bound_ == 0).all()

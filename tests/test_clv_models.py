@@ -1295,7 +1295,12 @@ _ROUND_TRIP = [
     (BetaGeoModel, {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}, "W", {}),
     (ModifiedBetaGeoModel, {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}, "W", {}),
     (ParetoNBDModel, {"r": 0.553, "alpha": 10.58, "s": 0.606, "beta": 11.67}, "W", {}),
-    (GammaGammaModel, {"p": 6.25, "q": 3.74, "v": 15.44}, None, {"correlation_threshold": 0.55}),
+    (
+        GammaGammaModel,
+        {"p": 6.25, "q": 3.74, "v": 15.44},
+        None,
+        {"correlation_threshold": 0.55, "spend_resolution": 0.01},
+    ),
 ]
 
 

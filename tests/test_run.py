@@ -259,3 +259,62 @@ def test_a_spend_model_that_fails_takes_away_values_not_the_holdout_check(orders
     assert run.status("holdout")
     run.models.errors["purchase"] = "The BG/NBD fit failed (ConvergenceError: ...)."
     assert not run.status("holdout") and "could not be fitted" in run.status("holdout").reason
+
+
+@pytest.fixture(scope="module")
+def orders_folder(orders_csv, tmp_path_factory):
+    """The same log as a folder of two Parquet files."""
+    tx = pd.read_csv(orders_csv, parse_dates=["timestamp"])
+    folder = tmp_path_factory.mktemp("orders_parquet")
+    half = len(tx) // 2
+    tx.iloc[:half].to_parquet(folder / "part-0.parquet", index=False)
+    tx.iloc[half:].to_parquet(folder / "part-1.parquet", index=False)
+    return folder
+
+
+def test_a_parquet_folder_is_cleaned_in_place_and_sampled_by_customer(
+    orders_csv, orders_folder, tmp_path, monkeypatch
+):
+    """A folder run never loads the log into pandas: the cleaning counts every row in
+    DuckDB, the sections get all rows of a sample of customers, and the run says how many."""
+    from retention_lib import pipeline
+
+    def no_pandas_load(*args, **kwargs):
+        raise AssertionError("the log was loaded into pandas")
+
+    monkeypatch.setattr(pipeline, "load_transactions", no_pandas_load)
+    monkeypatch.setattr(pipeline, "SAMPLE_CUSTOMERS", 150)
+    columns = {"segment": "Channel"}
+    run = prepare_run(
+        RunConfig.from_inputs({"data_path": orders_folder, "columns": columns}), tmp_path
+    )
+    monkeypatch.undo()
+    whole = Run(RunConfig.from_inputs({"data_path": orders_csv, "columns": columns}))
+    assert run.cleaning.rows_read == whole.cleaning.rows_read
+    assert run.cleaning.rows_kept == whole.cleaning.rows_kept
+    customers = whole.transactions["customer_id"].nunique()
+    sampled = run.transactions["customer_id"].nunique()
+    assert 0 < sampled < customers
+    kept = whole.transactions[
+        whole.transactions["customer_id"].isin(run.transactions["customer_id"])
+    ]
+    assert len(run.transactions) == len(kept)  # every row of a sampled customer
+    assert set(run.transactions["region"]) <= set(whole.transactions["region"])
+    note = [w for w in run.warnings if w.startswith("SampleNote")]
+    assert len(note) == 1 and f"{sampled:,} customers" in note[0] and f"{customers:,}" in note[0]
+    again = open_run(run.folder / "config.toml")  # the notebooks' view: the sample, stated
+    assert len(again.transactions) == len(run.transactions) and note[0] in again.warnings
+
+
+def test_a_folder_with_fewer_customers_than_the_sample_is_read_whole(
+    orders_csv, orders_folder, tmp_path
+):
+    columns = {"segment": "Channel"}
+    run = Run(RunConfig.from_inputs({"data_path": orders_folder, "columns": columns}))
+    whole = Run(RunConfig.from_inputs({"data_path": orders_csv, "columns": columns}))
+    assert len(run.transactions) == len(whole.transactions)
+    assert not [w for w in run.warnings if w.startswith("SampleNote")]
+    pd.testing.assert_series_equal(
+        run.transactions.groupby("customer_id")["amount"].sum(),
+        whole.transactions.groupby("customer_id")["amount"].sum(),
+    )

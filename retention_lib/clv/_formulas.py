@@ -395,6 +395,17 @@ def pnbd_prob_n(r, alpha, s, beta, t, n):
 # ---------------------------------------------------------------------------------------------
 
 
+def gg_spend_sensitivity(p, q, v, x, m):
+    """Derivative, in ``log p, log q, log v``, of each row's Gamma-Gamma score in ``log m``:
+    how far a change of ``log m`` moves the score (rows x 3). With ``s = x m / (x m + v)``,
+    ``d l / d log m = (p x - 1) - (p x + q) s``, whose derivatives are ``p x (1 - s)``,
+    ``-q s`` and ``(p x + q) s (1 - s)``."""
+    x = np.asarray(x, dtype=float)
+    m = np.asarray(m, dtype=float)
+    s = x * m / (x * m + v)
+    return np.column_stack([p * x * (1 - s), -q * s, (p * x + q) * s * (1 - s)])
+
+
 def gg_log_likelihood(p, q, v, x, m):
     """Per-customer log-likelihood of the mean spend m over x transactions (note 025 eq. 1a,
     as the density of the mean)."""

@@ -176,7 +176,7 @@ def _compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.nd
     return [c[first] for c in columns], weights, inverse
 
 
-def _engine_rows(summary: Any, columns: list[str], repeat_only: bool = False):
+def _engine_rows(summary: Any, columns: list[str]):
     """For a summary held in an engine (``rfm_summary(..., collect=False)``): its distinct
     rows of ``columns`` and how many customers share each (``_customers``), counted by the
     engine, and those counts; ``(summary, None)`` for a pandas summary."""
@@ -188,10 +188,62 @@ def _engine_rows(summary: Any, columns: list[str], repeat_only: bool = False):
         lf = to_lazy(summary)
     except TypeError:
         return summary, None  # reported by the pandas checks
-    if repeat_only:
-        lf = lf.filter(nw.col("frequency") > 0)
     rows = collect(lf.group_by(columns).agg(nw.len().alias("_customers")))
     return rows, rows["_customers"].to_numpy(dtype=np.int64)
+
+
+#: Distinct (frequency, monetary_value) rows of repeat buyers a summary kept in an engine
+#: hands to the Gamma-Gamma fit as they are; above this, its spend is binned in the engine
+#: (:class:`GammaGammaModel`'s ``spend_resolution``).
+EXACT_SPEND_ROWS = 100_000
+
+
+def _engine_spend_rows(summary: Any, resolution: float | None):
+    """For a summary kept in an engine: the repeat buyers' rows the Gamma-Gamma fit reads,
+    counted by the engine (``_customers``), and per row the smallest spend and the spread
+    of its customers' spend (``_low``, ``_spread``: the sum of squared deviations from the
+    row's ``monetary_value``), or ``None`` when the rows are exact; ``(summary, None, None)``
+    for a pandas summary.
+
+    Up to :data:`EXACT_SPEND_ROWS` distinct ``(frequency, monetary_value)`` rows come as
+    they are. Beyond that, with ``resolution`` set, each frequency's spend is cut into bins
+    of ``log monetary_value`` of width ``log(1 + resolution)``: a row per non-empty bin, at
+    the mean spend of its customers.
+    """
+    if isinstance(summary, pd.DataFrame):
+        return summary, None, None
+    from .._backend import collect, to_lazy
+
+    try:
+        lf = to_lazy(summary)
+    except TypeError:
+        return summary, None, None  # reported by the pandas checks
+    lf = lf.filter(nw.col("frequency") > 0)
+    exact = lf.group_by("frequency", "monetary_value").agg(nw.len().alias("_customers"))
+    if resolution is None or (
+        int(collect(exact.select(nw.len().alias("_rows")))["_rows"].iloc[0]) <= EXACT_SPEND_ROWS
+    ):
+        rows = collect(exact)
+        return rows, rows["_customers"].to_numpy(dtype=np.int64), None
+    m = nw.col("monetary_value")
+    width = float(np.log1p(resolution))
+    spend_bin = (
+        nw.when(m > 0).then((m.clip(lower_bound=1e-300).log() / width).round(0)).otherwise(None)
+    )
+    rows = collect(
+        lf.with_columns(_bin=spend_bin)
+        .group_by("frequency", "_bin")
+        .agg(
+            nw.len().alias("_customers"),
+            m.mean().alias("monetary_value"),
+            m.min().alias("_low"),
+            m.var(ddof=0).alias("_var"),
+        )
+    )
+    n = rows["_customers"].to_numpy(dtype=np.int64)
+    var = np.nan_to_num(rows["_var"].to_numpy(dtype=float), nan=0.0)
+    spread = pd.DataFrame({"_low": rows["_low"].to_numpy(dtype=float), "_spread": n * var})
+    return rows.drop(columns=["_low", "_var"]), n, spread
 
 
 def _in_engine(summary: Any) -> bool:
@@ -1355,11 +1407,26 @@ class GammaGammaModel(_BaseModel):
         ``frequency`` and ``monetary_value`` among repeat buyers exceeds this.
     max_iterations, max_seconds
         As in :class:`BetaGeoModel`.
+    spend_resolution : float or None, default 1e-3
+        For a summary kept in an engine (``rfm_summary(..., collect=False)``) whose repeat
+        buyers have more than 100,000 (``EXACT_SPEND_ROWS``) distinct
+        ``(frequency, monetary_value)`` rows: the engine bins each frequency's spend on the
+        log scale, bins of relative width ``spend_resolution`` (1e-3: spend to about three
+        significant digits), and the fit reads one row per bin at its customers' mean spend;
+        ``spend_error_bound_`` bounds what that moves the parameters. ``None`` fetches the
+        distinct rows. Pandas summaries are always fitted on their distinct rows.
 
     Attributes
     ----------
     params_ : pandas.Series
         ``p, q, v`` (``v`` is Fader & Hardie's gamma, in currency units).
+    spend_error_bound_ : pandas.Series
+        Bound on ``|log(fitted) - log(per-customer fit)|`` of ``p, q, v`` (about their
+        relative error) from binning the spend: to first order, the largest change of the
+        maximum-likelihood estimate when each customer's ``log monetary_value`` moves by at
+        most its bin's spread, ``sum_i |H^-1 d score_i / d log m_i| spread_i / n`` (``H`` the
+        Hessian of the mean negative log-likelihood in log-parameters). 0 for a fit on
+        exact rows.
     confidence_intervals_ : pandas.DataFrame
         ``estimate, lower, upper`` (95 %, Wald on the log scale).
     frequency_spend_correlation_ : float
@@ -1395,9 +1462,11 @@ class GammaGammaModel(_BaseModel):
         *,
         max_iterations: int = MAX_ITERATIONS,
         max_seconds: float = MAX_SECONDS,
+        spend_resolution: float | None = 1e-3,
     ) -> None:
         super().__init__(penalizer_coef, max_iterations=max_iterations, max_seconds=max_seconds)
         self.correlation_threshold = correlation_threshold
+        self.spend_resolution = spend_resolution
 
     def fit_report(self) -> str:
         """The fit diagnostics in words (see :meth:`BetaGeoModel.fit_report`)."""
@@ -1454,8 +1523,13 @@ class GammaGammaModel(_BaseModel):
         threshold = require_in_range(
             self.correlation_threshold, name="correlation_threshold", low=0.0, high=1.0
         )
+        resolution = self.spend_resolution
+        if resolution is not None:
+            resolution = require_in_range(
+                resolution, name="spend_resolution", low=0.0, high=1.0, low_inclusive=False
+            )
         budget = _mle.Budget(max_seconds)
-        summary, counts = _engine_rows(summary, ["frequency", "monetary_value"], True)
+        summary, counts, spread = _engine_spend_rows(summary, resolution)
         x, m, rep = self._spend_arrays(summary)
         summary = _calibration_columns(summary)
         if len(rep) == 0:
@@ -1507,6 +1581,7 @@ class GammaGammaModel(_BaseModel):
             if fallback is None:
                 raise
             checks = fallback
+            mean_hessian = None  # on a boundary: no bound on the parameters' error
         else:
             self.params_ = pd.Series(
                 fitter.params_[["p", "q", "v"]].to_numpy(dtype=float),
@@ -1526,6 +1601,8 @@ class GammaGammaModel(_BaseModel):
                 raise self._budget_error("checking convergence") from None
             log_cov, min_eig = self._curvature(fitter, float(w.sum()))
             self._set_intervals(log_cov)
+            # the Hessian of the mean negative log-likelihood, for the binning's error bound
+            mean_hessian = None if log_cov is None else np.linalg.inv(log_cov * float(w.sum()))
             boundary = _diag.spend_boundary_check(self._label, *self.params_)
             checks = _diag.optimiser_checks(self._label, grad, min_eig)
             if not boundary.ok:  # on a boundary the gradient never vanishes
@@ -1535,6 +1612,15 @@ class GammaGammaModel(_BaseModel):
             )
             checks.append(boundary)
         p, q, v = self.params_
+        self.spend_error_bound_ = pd.Series(
+            0.0
+            if spread is None
+            else _spend_bound(
+                self.params_, xr, mr, spread.iloc[rep].assign(_n=counts[rep]), mean_hessian
+            ),
+            index=["p", "q", "v"],
+            name="bound",
+        )
         checks += _diag.spend_checks(
             p=p, q=q, v=v, x=ux, m=um, w=w, correlation=corr, correlation_threshold=threshold
         )
@@ -1629,6 +1715,29 @@ class GammaGammaModel(_BaseModel):
         self._check_fitted()
         p, q, v = self.params_
         return float(p * v / (q - 1)) if q > 1 else float("nan")
+
+
+def _spend_bound(params, x, m, spread: pd.DataFrame, hessian) -> np.ndarray:
+    """:attr:`GammaGammaModel.spend_error_bound_` of a fit on binned rows.
+
+    At a row's mean spend ``m`` the deviations ``m_i - m`` of its customers sum to zero, so
+    the customers' scores differ from the row's by the second-order terms only:
+    ``|sum_i score(m_i) - n score(m)| <= sup |score''| sum_i (m_i - m)^2 / 2``, the
+    supremum over the row's spends, which are at least ``_low`` (each term of ``score''``
+    falls with ``m``). The estimate moves by ``H^-1`` times those sums over ``n``; ``inf``
+    without a positive definite Hessian.
+    """
+    if not _diag.smallest_eigenvalue(hessian) > 0:
+        return np.full(3, np.inf)
+    p, q, v = _three(params)
+    low = spread["_low"].to_numpy()
+    lo = np.where(low > 0, low, m)
+    u = x * lo + v
+    curvature = np.column_stack(  # sup |d2 score / d m2| of log p, log q, log v
+        [p * x / lo**2, q * x**2 / u**2, 2 * (p * x + q) * v * x**2 / u**3]
+    )
+    moved = (0.5 * spread["_spread"].to_numpy()) @ curvature
+    return np.abs(np.linalg.inv(hessian)) @ moved / float(np.sum(spread["_n"]))
 
 
 def _gg_rows(params, x, m):
