@@ -227,7 +227,8 @@ def test_dashboard_tab_without_its_data_says_why(log):
 def test_readings_quote_the_numbers_they_are_given():
     import pandas as pd
 
-    from retention_lib.widgets.pareto import pareto_reading, whatif_reading
+    from retention_lib.widgets.pareto import pareto_reading
+    from retention_lib.widgets.whatif import whatif_reading
 
     summary = pd.DataFrame(
         {"top": [0.2], "top_share": [0.74], "customer_share_for_target": [0.25],

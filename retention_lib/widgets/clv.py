@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._validation import DataValidationError, require_frame
 from ..clv import clv_by_group, customer_lifetime_value
-from ..clv.value import _attach_groups, _check_models
+from ..clv.value import attach_groups, check_models
 from ..plotting.clv import plot_clv_by_group
 from ._common import ALL, dropdown, percent_slider, wire
 
@@ -68,7 +68,7 @@ def clv_view(
     if region == ALL:
         values = clv["clv"]
     else:
-        values = _attach_groups(clv, groups, by).query(f"`{by}` == @region")["clv"]
+        values = attach_groups(clv, groups, by).query(f"`{by}` == @region")["clv"]
     ax2.hist(values, bins=50)
     ax2.set_yscale("log")
     ax2.set_xlabel(f"{horizon_months}-month CLV per customer")
@@ -91,9 +91,9 @@ def clv_explorer(
     by : str, default 'region'
         The group column the dropdown selects from.
     """
-    _check_models(bgnbd, gg)
+    check_models(bgnbd, gg)
     require_frame(summary, name="summary", producer="rfm_summary")
-    labels = _attach_groups(summary[["customer_id"]], groups, by)[by].astype(str)
+    labels = attach_groups(summary[["customer_id"]], groups, by)[by].astype(str)
     region = dropdown(by.capitalize(), [ALL, *sorted(labels.unique())])
     horizon = w.IntSlider(value=12, min=1, max=60, step=1, description="Horizon (months)",
                           style={"description_width": "initial"})  # fmt: skip
