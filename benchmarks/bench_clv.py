@@ -33,7 +33,7 @@ from retention_lib.clv import (  # noqa: E402
     rfm_summary,
 )
 from retention_lib.clv._lifetimes import lifetimes, quiet  # noqa: E402
-from retention_lib.datasets import simulate_transactions  # noqa: E402
+from retention_lib.simulation import simulate_transactions  # noqa: E402
 
 # weekly parameters giving about 2.8 transactions per customer over 2022-2023, customers
 # acquired in 2022

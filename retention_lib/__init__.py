@@ -5,6 +5,7 @@ what each customer is worth (clv), how concentrated revenue is (pareto), which s
 customer is in (segments) and how the retention KPIs stand (kpis).
 """
 
+from ._schema import customer_attributes
 from ._validation import (
     AssumptionWarning,
     BoundaryWarning,
@@ -92,7 +93,6 @@ from .datasets import (
     load_sample_survey,
     make_sample_data,
     sample_data_path,
-    simulate_transactions,
 )
 from .findings import Finding, assumptions_table, caveats_table, executive_summary
 from .groups import (
@@ -119,7 +119,6 @@ from .kpis import (
     ltv_cac_by_group,
     nps,
     rebuy_rate,
-    repeat_purchase_rate,
     retention_rate,
     retention_roi,
     survey_summary,
@@ -162,6 +161,7 @@ from .segments import (
     segment_map_table,
     segment_summary,
 )
+from .simulation import simulate_transactions
 from .whatif import (
     describe_retention_headroom,
     describe_uplift,
@@ -236,6 +236,7 @@ __all__ = [
     "country_to_iso",
     "csat",
     "cumulative_tracking",
+    "customer_attributes",
     "customer_counts",
     "customer_groups",
     "customer_lifetime_value",
@@ -318,7 +319,6 @@ __all__ = [
     "random_assignment",
     "ranked_groups",
     "rebuy_rate",
-    "repeat_purchase_rate",
     "repeat_purchase_rates",
     "retention_gain_params",
     "retention_intervals",

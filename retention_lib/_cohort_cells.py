@@ -19,28 +19,10 @@ import numpy as np
 import pandas as pd
 
 from ._ids import IdKeys
-from .clv._sorted import _run_starts
-from .clv._sorted import period_index as _day_week_month_index
+from ._schema import period_index_array, purchase_mask
+from .clv._sorted import run_starts
 
 _NONE = np.iinfo(np.int64).max  # "no cohort" marker in per-customer arrays
-
-
-def period_index(timestamps: np.ndarray, period: str) -> np.ndarray:
-    """``_backend.period_index`` of numpy datetimes (D, W from Monday, M, Q).
-
-    Months and quarters are looked up by day in a table spanning the log's days (integer
-    division and a gather, several times faster than numpy's calendar conversion).
-    """
-    if period in ("D", "W"):
-        return _day_week_month_index(timestamps, period)
-    days = _day_week_month_index(timestamps, "D")
-    if len(days) == 0:
-        return days
-    low, high = int(days.min()), int(days.max())
-    span = np.arange(low, high + 1).astype("datetime64[D]")
-    months = span.astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    table = months if period == "M" else months // 3  # year * 4 + (month - 1) // 3
-    return table[days - low]
 
 
 @dataclass
@@ -98,13 +80,11 @@ def cells(
     keys = encoded[0]
     ts = frame["timestamp"].to_numpy()
     amount = frame["amount"].to_numpy(dtype=float)
-    purchase = amount > 0
-    if "is_return" in frame.columns:
-        purchase &= ~frame["is_return"].to_numpy(dtype=bool)
+    purchase = purchase_mask(frame)
     keep = purchase if not revenue else np.ones(len(frame), dtype=bool)
     if end is not None:
         keep = keep & (ts <= end.to_datetime64())
-    pidx = period_index(ts, period)
+    pidx = period_index_array(ts, period)
     if not keep.all():
         rows = np.flatnonzero(keep)
         keys, pidx, amount, purchase = keys[rows], pidx[rows], amount[rows], purchase[rows]
@@ -126,7 +106,7 @@ def cells(
     if revenue:
         order = packed & ((1 << row_bits) - 1)
         packed >>= row_bits
-    starts = _run_starts(packed)
+    starts = run_starts(packed)
     merged = packed[starts]
     key = merged >> period_bits
     per = (merged & ((1 << period_bits) - 1)) + low
@@ -141,7 +121,7 @@ def cells(
 
 
 def _customer_starts(c: Cells) -> np.ndarray:
-    return _run_starts(c.key)
+    return run_starts(c.key)
 
 
 def _cohort_of_cells(c: Cells) -> np.ndarray:

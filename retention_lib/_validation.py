@@ -720,3 +720,8 @@ def require_choice(value: Any, choices: Sequence[Any], *, name: str) -> Any:
         opts = ", ".join(repr(c) for c in choices)
         raise DataValidationError(f"`{name}` must be one of {opts}; got {value!r}.")
     return value
+
+
+def require_min_customers(min_customers: Any) -> int:
+    """``min_customers``: a whole number of customers >= 0 (0 keeps every group)."""
+    return require_whole_number(min_customers, name="min_customers", low=0)

@@ -20,6 +20,8 @@ from scipy import stats
 
 from . import _reading as say
 from ._backend import check_log, collect, columns_of, datetime_lit, require_lazy_columns, to_lazy
+from ._schema import few, order_expr, purchase_expr
+from ._stats import newcombe_interval
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
@@ -27,6 +29,7 @@ from ._validation import (
     SmallSampleWarning,
     require_bool,
     require_column_name,
+    require_date,
     require_frame_columns,
     require_in_range,
     require_sequence,
@@ -34,8 +37,6 @@ from ._validation import (
     require_treatment,
     require_whole_number,
 )
-from .kpis import _day, _wilson
-from .pareto import _few, _purchase_filter
 
 __all__ = [
     "METRICS",
@@ -158,14 +159,14 @@ def assignment_from_column(transactions: pd.DataFrame, column: str) -> pd.DataFr
         raise DataValidationError(
             f"The experiment column `{column}` must say treated or control (True/False, 1/0, "
             f"treatment/control); found {raw.loc[bad, column].iloc[0]!r} for customers "
-            f"{_few(raw.loc[bad, 'customer_id'])}."
+            f"{few(raw.loc[bad, 'customer_id'])}."
         )
     per = pd.DataFrame({"customer_id": raw["customer_id"].astype("str"), "treatment": flag})
     both = per.groupby("customer_id")["treatment"].nunique() > 1
     if both.any():
         raise DataValidationError(
             f"The experiment column `{column}` flags customers both treated and control on "
-            f"different rows ({_few(both[both].index.to_series())}). Give each customer one flag."
+            f"different rows ({few(both[both].index.to_series())}). Give each customer one flag."
         )
     out = per.groupby("customer_id", as_index=False)["treatment"].first()
     out["treatment"] = out["treatment"].astype(bool)
@@ -196,7 +197,7 @@ def _check_assignment(assignment: pd.DataFrame, flag: str, treatment: Any) -> pd
     dup = assignment["customer_id"].duplicated()
     if dup.any():
         raise DataValidationError(
-            f"`assignment` lists customers more than once ({_few(assignment.loc[dup, 'customer_id'])}"
+            f"`assignment` lists customers more than once ({few(assignment.loc[dup, 'customer_id'])}"
             "). Keep one row per customer."
         )
     treated = require_treatment(
@@ -246,8 +247,8 @@ def ab_outcomes(
     >>> outcomes = ab_outcomes(tx, assignment, start="2011-09-01")  # doctest: +SKIP
     """
     assign = _check_assignment(assignment, flag, treatment)
-    t0 = _day(start, "start")
-    t1 = None if end is None else _day(end, "end")
+    t0 = require_date(start, name="start")
+    t1 = None if end is None else require_date(end, name="end")
     if t1 is not None and t1 <= t0:
         raise DataValidationError(f"`end` ({t1}) must be after `start` ({t0}).")
     lf = to_lazy(transactions)
@@ -259,11 +260,9 @@ def ab_outcomes(
         cond = cond & (nw.col("timestamp") < datetime_lit(t1, lf))
     window = lf.filter(cond)
     revenue = collect(window.group_by("customer_id").agg(nw.col("amount").sum().alias("revenue")))
-    key = "order_id" if "order_id" in cols else "_day"
     orders = collect(
-        window.filter(_purchase_filter(cols))
-        .with_columns(nw.col("timestamp").dt.truncate("1d").alias("_day"))
-        .select("customer_id", key)
+        window.filter(purchase_expr(cols))
+        .select("customer_id", order_expr(cols))
         .unique()
         .group_by("customer_id")
         .agg(nw.len().alias("orders"))
@@ -286,17 +285,6 @@ def ab_outcomes(
     out["repeat"] = out["orders"] >= 2
     out.attrs = {"start": t0, "end": t1}
     return out.sort_values("customer_id", ignore_index=True)
-
-
-def _newcombe(k1: int, n1: int, k0: int, n0: int, z: float) -> tuple[float, float]:
-    """Newcombe's hybrid score interval for p1 - p0 (method 10 of Newcombe 1998)."""
-    p1, p0 = k1 / n1, k0 / n0
-    l1, u1 = _wilson(k1, n1, z)
-    l0, u0 = _wilson(k0, n0, z)
-    d = p1 - p0
-    return d - math.sqrt((p1 - l1) ** 2 + (u0 - p0) ** 2), d + math.sqrt(
-        (u1 - p1) ** 2 + (p0 - l0) ** 2
-    )
 
 
 def ab_test(
@@ -336,7 +324,7 @@ def ab_test(
     pandas.DataFrame
         One row per metric: ``metric, kind, n_control, n_treatment, control, treatment``
         (share or mean per group), ``difference`` (treatment - control), ``relative_lift``
-        (difference / control x 100), ``ci_low, ci_high`` (of the difference), ``p_value,
+        (difference / control, a fraction), ``ci_low, ci_high`` (of the difference), ``p_value,
         test, significant`` (p < 1 - confidence).
 
     References
@@ -353,7 +341,6 @@ def ab_test(
     conf = require_in_range(
         confidence, name="confidence", low=0, high=1, low_inclusive=False, high_inclusive=False
     )
-    z = float(stats.norm.ppf(0.5 + conf / 2))
     min_group_size = require_whole_number(min_group_size, name="min_group_size", low=2)
     if not isinstance(outcomes, pd.DataFrame):
         raise InputTypeError(
@@ -409,7 +396,7 @@ def ab_test(
         if kind == "proportion":
             k1, k0 = int(x1.sum()), int(x0.sum())
             p1, p0 = k1 / n1, k0 / n0
-            lo, hi = _newcombe(k1, n1, k0, n0, z)
+            lo, hi = newcombe_interval(k1, n1, k0, n0, level=conf)
             table = np.array([[k1, n1 - k1], [k0, n0 - k0]])
             if table.sum(axis=0).min() == 0:
                 p, test = 1.0, "no variation (all or none)"
@@ -439,7 +426,7 @@ def ab_test(
                 p, lo, hi, test = float(res.pvalue), float(ci.low), float(ci.high), "Welch t"
             row.update(control=m0, treatment=m1, difference=m1 - m0)
         base = row["control"]
-        row["relative_lift"] = row["difference"] / base * 100 if base else math.nan
+        row["relative_lift"] = row["difference"] / base if base else math.nan
         row.update(ci_low=lo, ci_high=hi, p_value=p, test=test, significant=p < 1 - conf)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -493,7 +480,7 @@ def describe_ab_test(result: pd.DataFrame, *, random_split: bool = False) -> str
         )
 
     def lift(r: Any) -> str:
-        rel = f"{r['relative_lift']:+.1f}%" if say.finite(r["relative_lift"]) else "n/a"
+        rel = f"{r['relative_lift']:+.1%}" if say.finite(r["relative_lift"]) else "n/a"
         return f"{r['metric']} ({rel}, p = {r['p_value']:.3f})"
 
     text = "Treatment differs significantly on " + say.join(lift(r) for _, r in sig.iterrows())

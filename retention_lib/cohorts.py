@@ -30,12 +30,16 @@ from ._backend import (
     datetime_lit,
     infinite_expr,
     missing_counts,
-    period_index,
-    period_index_of,
-    period_start,
     raise_if_missing,
     require_lazy_columns,
     to_lazy,
+)
+from ._schema import (
+    first_purchase_attributes,
+    period_index,
+    period_index_of,
+    period_start,
+    purchase_expr,
 )
 from ._validation import (
     DataValidationError,
@@ -145,10 +149,7 @@ class _Cohorts:
         )
         self._given_end = given_end
 
-        purchase = nw.col("amount") > 0
-        if has_return:
-            purchase = purchase & ~nw.col("is_return")
-        self.is_purchase = purchase
+        self.is_purchase = purchase_expr(["is_return"] if has_return else [])
         self._lf = lf
 
     # the narwhals queries, built on first use (a pandas input is eager in narwhals, and the
@@ -179,16 +180,8 @@ class _Cohorts:
         by = self.by
         if not by:
             return cells.group_by("customer_id").agg(nw.col("pidx").min().alias("cohort_idx"))
-        first = self.purchases.group_by("customer_id").agg(
-            nw.col("timestamp").min().alias("first_ts"),
-            nw.col("pidx").min().alias("cohort_idx"),
-        )
-        group = (
-            self.purchases.join(first, on="customer_id")
-            .filter(nw.col("timestamp") == nw.col("first_ts"))
-            .group_by("customer_id")
-            .agg(nw.col(by).min())
-        )
+        first = self.purchases.group_by("customer_id").agg(nw.col("pidx").min().alias("cohort_idx"))
+        group = first_purchase_attributes(self.purchases, [by])
         return first.join(group, on="customer_id").select("customer_id", "cohort_idx", by)
 
     @cached_property

@@ -17,8 +17,6 @@ The size of a group is read from the table itself:
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from . import _reading as say
@@ -27,8 +25,8 @@ from ._validation import (
     require_column_name,
     require_columns,
     require_frame,
+    require_min_customers,
     require_str,
-    require_whole_number,
 )
 
 __all__ = [
@@ -99,10 +97,6 @@ def group_sizes(table: pd.DataFrame, *, by: str, size: str | None = None) -> pd.
     return sizes.fillna(0).round().astype("int64").rename("customers")
 
 
-def _check_min(min_customers: Any) -> int:
-    return require_whole_number(min_customers, name="min_customers", low=0)
-
-
 def small_groups(
     table: pd.DataFrame,
     *,
@@ -125,7 +119,7 @@ def small_groups(
         Index: the small groups; values: their customers.
     """
     sizes = group_sizes(table, by=by, size=size)
-    small = sizes[sizes < _check_min(min_customers)]
+    small = sizes[sizes < require_min_customers(min_customers)]
     return small.sort_values(kind="stable")
 
 
@@ -225,7 +219,7 @@ def describe_small_groups(
     >>> describe_small_groups(pareto_summary(tx, by="region"), by="region")  # doctest: +SKIP
     """
     unit = require_str(unit, name="unit")
-    n_min = _check_min(min_customers)
+    n_min = require_min_customers(min_customers)
     sizes = group_sizes(table, by=by, size=size)
     small = small_groups(table, by=by, size=size, min_customers=n_min)
     word = by.replace("_", " ")

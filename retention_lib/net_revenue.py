@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from . import _reading as say
-from ._backend import collect, period_start
+from ._backend import collect
+from ._schema import period_start
 from ._validation import (
     DataValidationError,
     require_bool,

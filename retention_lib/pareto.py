@@ -30,6 +30,7 @@ import pandas as pd
 
 from . import _reading as say
 from ._backend import as_int, check_log, collect, columns_of, require_lazy_columns, to_lazy
+from ._schema import check_by, comparable, few, order_expr, purchase_expr
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
@@ -71,31 +72,8 @@ MIN_CUSTOMERS = MIN_GROUP_CUSTOMERS
 # --------------------------------------------------------------------------- aggregation
 
 
-def _purchase_filter(columns: Sequence[str]) -> nw.Expr:
-    """A purchase is a row with ``amount > 0`` that is not a return."""
-    expr = nw.col("amount") > 0
-    if "is_return" in columns:
-        expr = expr & ~nw.col("is_return")
-    return expr
-
-
-def _few(ids: Any) -> str:
-    """``a, b, c (and 12 more)``: a few offending ids for an error message."""
-    return format_rows(ids).split(" ", 1)[1]
-
-
 def _keys(by: str | None) -> list[str]:
     return ([by] if by is not None else []) + ["customer_id"]
-
-
-def _check_by(by: Any) -> str | None:
-    require_column_name(by)
-    if by == "customer_id":
-        raise DataValidationError(
-            "`by` cannot be `customer_id`: it is the unit being ranked. Pass a grouping column "
-            "such as `region` or `segment`."
-        )
-    return by
 
 
 def _normalise(out: pd.DataFrame, by: str | None) -> pd.DataFrame:
@@ -113,7 +91,7 @@ def _missing_flag(column: str) -> nw.Expr:
 def _sum_per_customer(data: Any, value: str, by: str | None, *, name: str) -> pd.DataFrame:
     """Sum ``value`` per (``by``, customer) with narwhals; refuse missing values."""
     require_column_name(value, name="value", allow_none=False)
-    by = _check_by(by)
+    by = check_by(by)
     lf = to_lazy(data, name)
     require_lazy_columns(lf, _keys(by) + [value], what=f"`{name}`")
     check_log(lf, ["customer_id"], what=f"`{name}`", by=by)
@@ -128,7 +106,7 @@ def _sum_per_customer(data: Any, value: str, by: str | None, *, name: str) -> pd
     if missing.any():
         raise DataValidationError(
             f"Column `{value}` has {int(out.loc[missing, '_n_missing'].sum())} missing value(s), "
-            f"for customers {_few(out.loc[missing, 'customer_id'])}. Drop or fill them "
+            f"for customers {few(out.loc[missing, 'customer_id'])}. Drop or fill them "
             f"before ranking customers (for a CLV table, `clv.fillna(0)` counts customers without "
             f"a prediction as worth nothing)."
         )
@@ -136,7 +114,7 @@ def _sum_per_customer(data: Any, value: str, by: str | None, *, name: str) -> pd
     if bad.any():
         raise DataValidationError(
             f"Column `{value}` sums to a non-finite number for customers "
-            f"{_few(out.loc[bad, 'customer_id'])}. Remove infinite or NaN amounts first."
+            f"{few(out.loc[bad, 'customer_id'])}. Remove infinite or NaN amounts first."
         )
     return out.drop(columns="_n_missing")
 
@@ -182,7 +160,7 @@ def customer_values(
     --------
     >>> customers = customer_values(tx, by="region", margin=0.3)  # doctest: +SKIP
     """
-    by = _check_by(by)
+    by = check_by(by)
     if margin is not None:
         margin = require_margin(margin)
     if clv is not None:
@@ -197,12 +175,8 @@ def customer_values(
         .group_by(keys)
         .agg(nw.col("amount").sum().alias("revenue"), nw.col("_n_missing").sum())
     )
-    purchases = lf.filter(_purchase_filter(cols))
-    order = (
-        nw.col("order_id")
-        if "order_id" in cols
-        else nw.col("timestamp").dt.truncate("1d").alias("order_id")
-    )
+    purchases = lf.filter(purchase_expr(cols))
+    order = order_expr(cols)
     # distinct orders per customer as two group-bys (narwhals' n_unique casts a boolean to a
     # small integer, which PostgreSQL refuses)
     orders = (
@@ -224,7 +198,7 @@ def customer_values(
     if missing.any():
         raise DataValidationError(
             f"Column `amount` has {int(out.loc[missing, '_n_missing'].sum())} missing value(s), "
-            f"for customers {_few(out.loc[missing, 'customer_id'].astype(str))}. "
+            f"for customers {few(out.loc[missing, 'customer_id'].astype(str))}. "
             "Drop or fill them first (`retention_lib.clean_transactions` does)."
         )
     out = _normalise(out.drop(columns="_n_missing"), by)
@@ -262,7 +236,7 @@ def _join_predictions(out: pd.DataFrame, clv: pd.DataFrame) -> pd.DataFrame:
         named = ", ".join(f"`{c}`" for c in extra)
         warnings.warn(
             f"{int(lacking.sum())} customer(s) have no row in `clv` "
-            f"({_few(merged.loc[lacking, 'customer_id'])}); their {named} "
+            f"({few(merged.loc[lacking, 'customer_id'])}); their {named} "
             f"{'is' if len(extra) == 1 else 'are'} NaN. Fit the CLV model on the same "
             "transactions, or give them a row (e.g. `clv` 0 to count them as worth nothing).",
             AssumptionWarning,
@@ -297,21 +271,14 @@ def _check_thresholds(thresholds: Sequence[float]) -> tuple[float, ...]:
     return t
 
 
-def _comparable(values: pd.Series) -> np.ndarray:
-    """Values as ranked: sums of money rounded to 1e-6, so that the order in which an engine
-    added a customer's amounts (which moves the last bits) cannot reorder equal totals."""
-    arr = values.to_numpy()
-    return np.round(arr.astype(float), 6) if arr.dtype.kind == "f" else arr
-
-
 def _rank_group(g: pd.DataFrame, negative: str, thresholds: tuple[float, ...]) -> pd.DataFrame:
     """Rank one group's customers by value (descending; ties by customer id)."""
     if negative == "drop":
-        g = g[_comparable(g["value"]) >= 0]
+        g = g[comparable(g["value"]) >= 0]
     # stable ordering independent of row order and of the engine: value desc (to 1e-6),
     # then customer id asc
     g = g.sort_values("customer_id", kind="stable")
-    g = g.iloc[np.argsort(-_comparable(g["value"]), kind="stable")]
+    g = g.iloc[np.argsort(-comparable(g["value"]), kind="stable")]
     n = len(g)
     used = g["value"].clip(lower=0.0).to_numpy()
     total = math.fsum(used)
@@ -580,12 +547,12 @@ def pareto_summary(
         x, y = _curve_points(g)
         share, k = _share_for_target(x, y, target)
         # signs as ranked (to 1e-6): a net of zero summed in another order stays zero
-        comparable = _comparable(raw["value"])
-        neg = comparable < 0
+        signed = comparable(raw["value"])
+        neg = signed < 0
         row = {} if by is None else {by: key}
         row.update(
             n_customers=len(g),
-            n_zero_value=int((comparable == 0).sum()),
+            n_zero_value=int((signed == 0).sum()),
             n_negative_value=int(neg.sum()),
             negative_value=float(raw.loc[neg, "value"].sum()),
             total_value=math.fsum(g["value_used"]),

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._schema import order_keys, purchase_mask
 from ._validation import (
     DataValidationError,
     InputTypeError,
@@ -370,12 +371,14 @@ def transactions_overview(transactions: pd.DataFrame, *, by: str | None = None) 
     require_transactions(transactions)
     if by is not None:
         transactions = require_group_column(transactions, by, missing="group")
-    order_key = "order_id" if "order_id" in transactions.columns else "timestamp"
-    purchase = transactions["amount"] > 0
-    if "is_return" in transactions.columns:
-        purchase &= ~transactions["is_return"]
-    # orders count purchases only (a return document is not an order)
-    tx = transactions.assign(_order=transactions[order_key].where(purchase))
+    purchase = purchase_mask(transactions)
+    # orders count purchases only (a return document is not an order); an order is an order
+    # id, or a purchase day without one, counted per customer
+    order = pd.Series(
+        list(zip(transactions["customer_id"], order_keys(transactions), strict=True)),
+        index=transactions.index,
+    )
+    tx = transactions.assign(_order=order.where(purchase))
     keys = [by] if by else (lambda _: 0)
     out = tx.groupby(keys, sort=False).agg(
         customers=("customer_id", "nunique"),

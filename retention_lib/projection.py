@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import _reading as say
-from ._backend import period_index_of, period_start
+from ._schema import period_index_of, period_start
 from ._validation import (
     AssumptionWarning,
     DataValidationError,

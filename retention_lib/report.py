@@ -35,10 +35,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
+from ._schema import order_count
 from ._validation import (
     DataPathError,
+    DataValidationError,
     InputTypeError,
     RetentionLibError,
     require_bool,
@@ -127,6 +130,7 @@ def styled_table(
     money_decimals: int = 0,
     index: bool = False,
     labels: Mapping[str, str] | None = None,
+    percent_rows: Any = None,
 ) -> Any:
     """A computed table as a reader of the report sees it (a pandas ``Styler``).
 
@@ -151,6 +155,10 @@ def styled_table(
         Show the index (a 0..n range index carries no information and is hidden).
     labels : mapping, optional
         Column name -> the heading to show, over :func:`column_label`'s.
+    percent_rows : array-like of bool, optional
+        For a long table mixing fractions and other numbers in one column (e.g.
+        :func:`~retention_lib.kpi_summary`, ``unit == "share"``): the rows whose float cells
+        are fractions, shown as percentages.
 
     Returns
     -------
@@ -190,6 +198,17 @@ def styled_table(
             whole = bool((days == days.dt.normalize()).all())
             formats[col] = "{:%Y-%m-%d}" if whole else "{:%Y-%m-%d %H:%M}"
     styler = table.style.format(formats, na_rep="–")
+    if percent_rows is not None:
+        rows = np.asarray(percent_rows, dtype=bool)
+        if rows.shape != (len(table),):
+            raise DataValidationError(
+                f"`percent_rows` must hold one flag per row of `table` ({len(table)}); got "
+                f"{rows.size}."
+            )
+        floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
+        if floats and rows.any():
+            subset = pd.IndexSlice[table.index[rows], floats]
+            styler = styler.format("{:.1%}", subset=subset, na_rep="–")
     names = dict(labels or {})
     styler = styler.format_index(lambda c: names.get(c, column_label(c)), axis="columns")
     if index and hasattr(styler, "format_index_names"):  # pandas >= 3.0
@@ -304,11 +323,7 @@ def data_facts(
         largest first; empty without a ``region`` column).
     """
     tx = require_transactions(transactions)
-    bought = tx["amount"] > 0
-    if "is_return" in tx.columns:
-        bought &= ~tx["is_return"].astype(bool)
-    purchases = tx[bought]
-    orders = purchases["order_id"].nunique() if "order_id" in tx.columns else len(purchases)
+    orders = order_count(tx)
     first, last = tx["timestamp"].min(), tx["timestamp"].max()
     if "currency_original" in tx.columns:
         sources = sorted(tx["currency_original"].dropna().astype(str).unique())

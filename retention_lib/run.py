@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._schema import DAYS_PER_MONTH, purchase_mask
 from ._validation import (
     DataValidationError,
     InputTypeError,
@@ -527,7 +528,7 @@ class Run:
             except (FitError, DataValidationError) as exc:
                 out.errors["spend"] = str(exc)
             if out.purchase is not None:
-                weeks = self.config.horizon_months * 365.25 / 12 / 7
+                weeks = self.config.horizon_months * DAYS_PER_MONTH / 7
                 try:  # the forecast the CLV rests on must be finite for every customer
                     forecast = out.purchase.expected_purchases(self.summary, t=weeks)
                 except FitError as exc:
@@ -989,9 +990,7 @@ def prepare_run(config: RunConfig, folder: str | Path) -> Run:
     folder = require_path(folder, name="folder", kind="folder")
     run = Run(config, folder=folder, reuse=False)  # never the files of an earlier run
     tx = run.transactions
-    bought = tx["amount"] > 0
-    if "is_return" in tx.columns:
-        bought &= ~tx["is_return"].astype(bool)
+    bought = purchase_mask(tx)
     if not bought.any():
         raise DataValidationError(
             f"No purchase survives cleaning ({run.cleaning.rows_read:,} rows read, "

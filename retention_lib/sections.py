@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._schema import purchase_mask
 from ._validation import (
     InputTypeError,
     require_bool,
@@ -269,9 +270,7 @@ def log_facts(transactions: pd.DataFrame, summary: pd.DataFrame) -> LogFacts:
     """
     transactions = require_transactions(transactions)
     require_frame_columns(summary, ["frequency"], name="summary", producer="rfm_summary")
-    bought = transactions["amount"] > 0
-    if "is_return" in transactions.columns:
-        bought &= ~transactions["is_return"].astype(bool)
+    bought = purchase_mask(transactions)
     first = transactions.loc[bought, "timestamp"].min().normalize()
     last = transactions["timestamp"].max().normalize()  # the day the log ends
     return LogFacts(

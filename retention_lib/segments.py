@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import _reading as say
 from ._backend import collect, columns_of, to_lazy
+from ._schema import comparable, few, purchase_expr
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
@@ -43,7 +44,7 @@ from ._validation import (
 from .clv.models import _PERIOD_WORDS
 from .clv.scorecard import ChurnScorecard
 from .groups import MIN_GROUP_CUSTOMERS
-from .pareto import _comparable, _few, _purchase_filter, customer_values
+from .pareto import customer_values
 
 __all__ = [
     "DEFAULT_SEGMENT_MAP",
@@ -97,7 +98,7 @@ def _quantile_scores(values: pd.Series, ids: pd.Series, *, higher_is_better: boo
     would otherwise put early customers in the low bins).
     """
     n = len(values)
-    frame = pd.DataFrame({"v": _comparable(values), "h": _tie_key(ids), "id": ids.to_numpy()})
+    frame = pd.DataFrame({"v": comparable(values), "h": _tie_key(ids), "id": ids.to_numpy()})
     # ascending order of "goodness": worst first
     order = frame.sort_values(
         ["v", "h", "id"], ascending=[higher_is_better, True, True], kind="stable"
@@ -110,11 +111,11 @@ def _quantile_scores(values: pd.Series, ids: pd.Series, *, higher_is_better: boo
 
 def _tie_warning(values: pd.Series, scores: np.ndarray, name: str, group: str) -> None:
     """Warn when one tied value fills three or more score levels."""
-    spans = pd.DataFrame({"v": _comparable(values), "s": scores}).groupby("v")["s"].nunique()
+    spans = pd.DataFrame({"v": comparable(values), "s": scores}).groupby("v")["s"].nunique()
     wide = spans[spans >= 3]
     if len(wide):
         v = wide.index[0]
-        share = float((_comparable(values) == v).mean())
+        share = float((comparable(values) == v).mean())
         v = v.item() if hasattr(v, "item") else v
         warnings.warn(
             f"{share:.0%} of customers{group} share `{name}` = {v!r}, spread over "
@@ -207,15 +208,15 @@ def segment_map_table(segment_map: Mapping[str, Mapping[str, Any]] | None = None
     )
 
 
-def _analysis_day(analysis_date: Any, last: pd.Series) -> pd.Timestamp:
-    day = require_date(analysis_date, name="analysis_date", allow_none=True)
+def _observation_day(observation_end: Any, last: pd.Series) -> pd.Timestamp:
+    day = require_date(observation_end, name="observation_end", allow_none=True)
     if day is None:
         return last.max().normalize()
     day = day.normalize()
     late = last.dt.normalize() > day
     if late.any():
         raise DataValidationError(
-            f"`analysis_date` {day.date()} is before the last purchase of {int(late.sum())} "
+            f"`observation_end` {day.date()} is before the last purchase of {int(late.sum())} "
             f"customer(s) (latest {last.max().date()}). Pass a later date, or filter the "
             "transactions to those on or before it."
         )
@@ -225,7 +226,7 @@ def _analysis_day(analysis_date: Any, last: pd.Series) -> pd.Timestamp:
 def rfm_scores(
     transactions: Any,
     *,
-    analysis_date: Any = None,
+    observation_end: Any = None,
     by: str | None = None,
     segment_map: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> pd.DataFrame:
@@ -235,9 +236,9 @@ def rfm_scores(
     ----------
     transactions : DataFrame-like
         Canonical transaction log (pandas, polars, DuckDB relation, ...).
-    analysis_date : date-like, optional
-        Day recency is measured from. Defaults to the day of the latest purchase in the
-        data (so recency 0 = bought on that day).
+    observation_end : date-like, optional
+        The last day observed (inclusive): recency is measured from it. Defaults to the day
+        of the latest purchase in the data (so recency 0 = bought on that day).
     by : str, optional
         Score within each group (e.g. ``"region"``): scores are then relative to the
         group's customers. A customer active in two groups is scored in each.
@@ -250,8 +251,10 @@ def rfm_scores(
     -------
     pandas.DataFrame
         One row per customer (with at least one purchase): ``[by], customer_id,
-        recency_days, frequency, monetary, r_score, f_score, m_score, rfm_score`` (e.g.
-        ``"545"``), ``rfm_total`` (R + F + M), ``segment``. ``frequency`` counts orders,
+        recency_days, n_orders, monetary, r_score, f_score, m_score, rfm_score`` (e.g.
+        ``"545"``), ``rfm_total`` (R + F + M), ``segment``. ``n_orders`` counts all orders
+        (the first included; the F score ranks it, unlike ``rfm_summary``'s ``frequency``,
+        which counts repeat periods),
         ``monetary`` is net revenue. Scores are quantile bins of a stable rank: with
         ``n`` customers each score holds ``n/5`` of them; recency is reversed (most recent
         = 5). Tied customers are ordered by a fixed hash of their id, so equal values
@@ -262,7 +265,7 @@ def rfm_scores(
     SmallSampleWarning
         Fewer than 5 customers (in a group): some scores stay empty.
     AssumptionWarning
-        One value (e.g. frequency 1) fills three or more score levels, so those levels are
+        One value (e.g. 1 order) fills three or more score levels, so those levels are
         split at random (by a fixed hash of the customer id), not by behaviour; or customers
         with returns only were left out.
 
@@ -277,7 +280,7 @@ def rfm_scores(
     if no_purchase.any():
         warnings.warn(
             f"{int(no_purchase.sum())} customer(s) have returns but no purchase "
-            f"({_few(cust.loc[no_purchase, 'customer_id'])}); they get no RFM score. "
+            f"({few(cust.loc[no_purchase, 'customer_id'])}); they get no RFM score. "
             "Either every order they placed was returned in full (see the cleaning report's "
             "`returns`), or their returns refer to purchases before the data starts.",
             AssumptionWarning,
@@ -289,10 +292,9 @@ def rfm_scores(
             "`transactions` has no purchase (row with `amount` > 0), so there is nothing to "
             "score. Check the sign of `amount`."
         )
-    day = _analysis_day(analysis_date, cust["last_purchase"])
+    day = _observation_day(observation_end, cust["last_purchase"])
     cust = cust.assign(
         recency_days=(day - cust["last_purchase"].dt.normalize()).dt.days.astype("int64"),
-        frequency=cust["n_orders"],
         monetary=cust["revenue"],
     )
     parts = []
@@ -313,7 +315,7 @@ def rfm_scores(
             )
         for key, col, better in (
             ("r", "recency_days", False),
-            ("f", "frequency", True),
+            ("f", "n_orders", True),
             ("m", "monetary", True),
         ):
             g[f"{key}_score"] = _quantile_scores(g[col], g["customer_id"], higher_is_better=better)
@@ -341,7 +343,7 @@ def rfm_scores(
         *([by] if by else []),
         "customer_id",
         "recency_days",
-        "frequency",
+        "n_orders",
         "monetary",
         "r_score",
         "f_score",
@@ -367,7 +369,7 @@ def segment_summary(scores: pd.DataFrame, *, by: str | None = None) -> pd.DataFr
     -------
     pandas.DataFrame
         ``[by], segment, n_customers, customer_share, monetary, value_share,
-        mean_recency_days, mean_frequency, mean_monetary``; every segment of the map is
+        mean_recency_days, mean_n_orders, mean_monetary``; every segment of the map is
         listed, empty ones with ``n_customers`` 0. Shares are within ``by``.
 
     Examples
@@ -376,7 +378,7 @@ def segment_summary(scores: pd.DataFrame, *, by: str | None = None) -> pd.DataFr
     """
     require_frame(scores, name="scores", producer="rfm_scores")
     by = require_column_name(by)
-    need = ["customer_id", "segment", "recency_days", "frequency", "monetary"]
+    need = ["customer_id", "segment", "recency_days", "n_orders", "monetary"]
     missing = [c for c in need + ([by] if by else []) if c not in scores.columns]
     if missing:
         raise DataValidationError(
@@ -399,7 +401,7 @@ def segment_summary(scores: pd.DataFrame, *, by: str | None = None) -> pd.DataFr
             n_customers=("customer_id", "size"),
             monetary=("monetary", "sum"),
             mean_recency_days=("recency_days", "mean"),
-            mean_frequency=("frequency", "mean"),
+            mean_n_orders=("n_orders", "mean"),
             mean_monetary=("monetary", "mean"),
         )
         .reset_index()
@@ -418,7 +420,7 @@ def segment_summary(scores: pd.DataFrame, *, by: str | None = None) -> pd.DataFr
         "monetary",
         "value_share",
         "mean_recency_days",
-        "mean_frequency",
+        "mean_n_orders",
         "mean_monetary",
     ]
     return out[cols]
@@ -442,7 +444,7 @@ def _check_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
     if dup.any():
         raise DataValidationError(
             f"`predictions` has duplicated `customer_id` values "
-            f"({_few(predictions.loc[dup, 'customer_id'])}). Keep one row per customer."
+            f"({few(predictions.loc[dup, 'customer_id'])}). Keep one row per customer."
         )
     for col in ("p_alive", "p_alive_previous"):
         if col in predictions.columns:
@@ -452,7 +454,7 @@ def _check_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
                 rows = predictions.loc[bad | (v.isna() & predictions[col].notna()), "customer_id"]
                 raise DataValidationError(
                     f"Column `{col}` of `predictions` must hold probabilities in [0, 1]; "
-                    f"customers {_few(rows)} do not. Pass `BetaGeoModel.p_alive` output."
+                    f"customers {few(rows)} do not. Pass `BetaGeoModel.p_alive` output."
                 )
     keep = [c for c in ("customer_id", "p_alive", "p_alive_previous", "clv") if c in predictions]
     out = predictions[keep].copy()
@@ -498,7 +500,7 @@ def _purchase_days(transactions: Any) -> pd.DataFrame:
     visit, so the usual gap between purchases is measured in days)."""
     lf = to_lazy(transactions)
     days = (
-        lf.filter(_purchase_filter(columns_of(lf)))
+        lf.filter(purchase_expr(columns_of(lf)))
         .select(nw.col("customer_id"), nw.col("timestamp").dt.truncate("1d").alias("day"))
         .group_by("customer_id")
         .agg(nw.col("day").n_unique().alias("n_days"))
@@ -523,7 +525,7 @@ def churn_risk_list(
     p_alive_drop: float = 0.2,
     overdue_factor: float = 2.0,
     min_days: int = 30,
-    analysis_date: Any = None,
+    observation_end: Any = None,
     limit: int | None = None,
 ) -> pd.DataFrame:
     """Valuable customers who look like they are leaving, ranked, with the reason.
@@ -572,9 +574,9 @@ def churn_risk_list(
         Thresholds of the signals.
     min_days : int, default 30
         An absence shorter than this is never *overdue* (frequent buyers skip a week).
-    analysis_date : date-like, optional
-        Day the time since the last purchase is measured to; defaults to the latest
-        purchase day in the data.
+    observation_end : date-like, optional
+        The last day observed (inclusive), which the time since the last purchase is
+        measured to; defaults to the latest purchase day in the data.
     limit : int, optional
         Keep the first ``limit`` rows.
 
@@ -586,7 +588,7 @@ def churn_risk_list(
         last_purchase, likely_no_purchase, low_p_alive, falling_p_alive, overdue, reason``.
         ``reason`` is a plain sentence per customer for the CRM, citing the numbers in
         the row. ``attrs``: ``ranked_by`` (what the order follows, in words), ``horizon``,
-        ``model``, ``value``, ``analysis_date``, ``n_customers``, ``n_high_value``.
+        ``model``, ``value``, ``observation_end``, ``n_customers``, ``n_high_value``.
 
     Examples
     --------
@@ -623,7 +625,7 @@ def churn_risk_list(
     cust = cust[cust["n_orders"] > 0].copy()
     if len(cust) == 0:
         raise DataValidationError("`transactions` has no purchase (row with `amount` > 0).")
-    day = _analysis_day(analysis_date, cust["last_purchase"])
+    day = _observation_day(observation_end, cust["last_purchase"])
     preds = None if predictions is None else _check_predictions(predictions)
     if preds is not None:
         cust = cust.merge(preds, on="customer_id", how="left", validate="one_to_one")
@@ -640,7 +642,7 @@ def churn_risk_list(
         if missing.any():
             raise DataValidationError(
                 f"{int(missing.sum())} customer(s) with a purchase are not in `summary` "
-                f"({_few(cust.loc[missing, 'customer_id'])}). Build the summary from the same "
+                f"({few(cust.loc[missing, 'customer_id'])}). Build the summary from the same "
                 "transactions (`rfm_summary(transactions, ...)`)."
             )
     if value == "clv":
@@ -652,7 +654,7 @@ def churn_risk_list(
         if cust["clv"].isna().any():
             raise DataValidationError(
                 f"{int(cust['clv'].isna().sum())} customer(s) have no `clv` in `predictions` "
-                f"({_few(cust.loc[cust['clv'].isna(), 'customer_id'])}). Predict for every "
+                f"({few(cust.loc[cust['clv'].isna(), 'customer_id'])}). Predict for every "
                 "customer in `transactions`."
             )
     cust["value"] = cust[value].astype("float64")
@@ -750,7 +752,7 @@ def churn_risk_list(
         "model": model_name,
         "horizon": None if horizon is None else float(horizon),
         "top_value_share": top_value_share,
-        "analysis_date": day,
+        "observation_end": day,
         "n_customers": n,
         "n_high_value": int(high.sum()),
     }

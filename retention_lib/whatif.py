@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import _reading as say
+from ._schema import few
 from ._validation import (
     DataValidationError,
     InputTypeError,
@@ -39,7 +40,6 @@ from ._validation import (
     require_sequence,
 )
 from .groups import MIN_GROUP_CUSTOMERS, ranked_groups
-from .pareto import _few
 
 __all__ = [
     "describe_retention_headroom",
@@ -242,7 +242,7 @@ def _attach(detail: pd.DataFrame, groups: pd.DataFrame | None, by: str | None) -
     dup = g["customer_id"].duplicated()
     if dup.any():
         raise DataValidationError(
-            f"`groups` lists customers more than once ({_few(g.loc[dup, 'customer_id'])}); give "
+            f"`groups` lists customers more than once ({few(g.loc[dup, 'customer_id'])}); give "
             "each customer one group."
         )
     out = detail.merge(g, on="customer_id", how="left", validate="many_to_one")
@@ -250,7 +250,7 @@ def _attach(detail: pd.DataFrame, groups: pd.DataFrame | None, by: str | None) -
     if lacking.any():
         raise DataValidationError(
             f"{int(lacking.sum())} customer(s) of `summary` have no `{by}` in `groups` "
-            f"({_few(out.loc[lacking, 'customer_id'])}). Build `groups` from the same "
+            f"({few(out.loc[lacking, 'customer_id'])}). Build `groups` from the same "
             "transactions."
         )
     if not isinstance(out[by].dtype, pd.CategoricalDtype):
@@ -288,10 +288,10 @@ def retention_uplift(
     -------
     pandas.DataFrame
         One row per gain (and group): ``gain, [by], n_customers, expected_purchases,
-        expected_purchases_scenario, purchases_uplift, purchases_uplift_pct, revenue,
+        expected_purchases_scenario, purchases_uplift, purchases_relative_uplift, revenue,
         revenue_scenario, revenue_uplift, profit, profit_scenario, profit_uplift,
-        profit_uplift_pct`` (sums over the group's customers; ``_pct`` in percent of the
-        baseline).
+        profit_relative_uplift`` (sums over the group's customers; ``*_relative_uplift`` a
+        fraction of the baseline: 0.05 = 5% more).
 
     Examples
     --------
@@ -338,10 +338,10 @@ def retention_uplift(
         parts.append(agg)
     out = pd.concat(parts, ignore_index=True)
     out["purchases_uplift"] = out["expected_purchases_scenario"] - out["expected_purchases"]
-    out["purchases_uplift_pct"] = out["purchases_uplift"] / out["expected_purchases"] * 100
+    out["purchases_relative_uplift"] = out["purchases_uplift"] / out["expected_purchases"]
     out["revenue_uplift"] = out["revenue_scenario"] - out["revenue"]
     out["profit_uplift"] = out["profit_scenario"] - out["profit"]
-    out["profit_uplift_pct"] = out["profit_uplift"] / out["profit"] * 100
+    out["profit_relative_uplift"] = out["profit_uplift"] / out["profit"]
     cols = [
         "gain",
         *([by] if by else []),
@@ -349,14 +349,14 @@ def retention_uplift(
         "expected_purchases",
         "expected_purchases_scenario",
         "purchases_uplift",
-        "purchases_uplift_pct",
+        "purchases_relative_uplift",
         "revenue",
         "revenue_scenario",
         "revenue_uplift",
         "profit",
         "profit_scenario",
         "profit_uplift",
-        "profit_uplift_pct",
+        "profit_relative_uplift",
     ]
     return out[cols]
 
@@ -372,7 +372,7 @@ def retention_value_multiplier(
     A customer who brings margin ``m`` per period, stays each period with probability
     ``r`` and is discounted at rate ``d`` is worth ``m r / (1 + d - r)`` (Gupta & Lehmann
     2003, margin received at the end of each period). Raising ``r`` by ``gain`` (relative)
-    raises that value by ``value_uplift_pct``: the arithmetic behind "5% more retention,
+    raises that value by ``value_relative_uplift`` (a fraction): the arithmetic behind "5% more retention,
     25-95% more profit" (Reichheld & Sasser 1990), which holds for high retention rates.
 
     Parameters
@@ -388,7 +388,7 @@ def retention_value_multiplier(
     -------
     pandas.DataFrame
         ``retention, retention_new, value_multiple, value_multiple_new,
-        value_uplift_pct``.
+        value_relative_uplift`` (a fraction: 0.212 = 21.2% more value).
 
     References
     ----------
@@ -399,8 +399,8 @@ def retention_value_multiplier(
 
     Examples
     --------
-    >>> retention_value_multiplier(0.8, gain=0.05, discount_rate=0.1)["value_uplift_pct"].round(1).item()
-    21.2
+    >>> retention_value_multiplier(0.8, gain=0.05, discount_rate=0.1)["value_relative_uplift"].round(3).item()
+    0.212
     """
     g = _check_gain(gain)
     d = require_in_range(discount_rate, name="discount_rate", low=0, high=1)
@@ -426,7 +426,7 @@ def retention_value_multiplier(
             "retention_new": r_new,
             "value_multiple": v,
             "value_multiple_new": v_new,
-            "value_uplift_pct": (v_new / v - 1) * 100,
+            "value_relative_uplift": v_new / v - 1,
         }
     )
 
@@ -528,12 +528,12 @@ def describe_uplift_by_group(
         and least in 'Champions' (+2%)."
     """
     by = require_column_name(by, allow_none=False)
-    need = ["gain", by, "profit_uplift_pct", "n_customers"]
+    need = ["gain", by, "profit_relative_uplift", "n_customers"]
     require_frame_columns(table, need, name="table", producer="retention_uplift")
     gain = _check_gain(gain)
     rows = table[np.isclose(table["gain"], gain)]
     big = ranked_groups(
-        rows, by=by, value="profit_uplift_pct", size="n_customers", min_customers=min_customers
+        rows, by=by, value="profit_relative_uplift", size="n_customers", min_customers=min_customers
     )
     if big.empty:
         return f"No {by} has {min_customers:,} customers or more to compare."
@@ -541,10 +541,10 @@ def describe_uplift_by_group(
     if len(big) == 1:
         return (
             f"A {say.pct(gain)} retention gain lifts profit in '{hi[by]}' by "
-            f"{hi['profit_uplift_pct']:+.0f}% relative to today."
+            f"{hi['profit_relative_uplift']:+.0%} relative to today."
         )
     return (
         f"A {say.pct(gain)} retention gain lifts profit most, relative to today, in "
-        f"'{hi[by]}' ({hi['profit_uplift_pct']:+.0f}%) and least in '{lo[by]}' "
-        f"({lo['profit_uplift_pct']:+.0f}%)."
+        f"'{hi[by]}' ({hi['profit_relative_uplift']:+.0%}) and least in '{lo[by]}' "
+        f"({lo['profit_relative_uplift']:+.0%})."
     )

@@ -13,7 +13,7 @@ from scipy import stats
 
 import retention_lib.abtest as A
 from retention_lib._validation import DataValidationError, SmallSampleWarning
-from retention_lib.plotting.segments import plot_ab_test
+from retention_lib.plotting.abtest import plot_ab_test
 
 Z95 = 1.959963984540054
 
@@ -38,7 +38,7 @@ def test_two_proportion_test_by_hand():
     res = A.ab_test(outcomes(30, 50, 20, 50), metrics="retained").iloc[0]
     assert res["treatment"] == 0.6 and res["control"] == 0.4
     assert res["difference"] == pytest.approx(0.2)
-    assert res["relative_lift"] == pytest.approx(50.0)
+    assert res["relative_lift"] == pytest.approx(0.5)
     # pooled p = 0.5: z = 0.2 / sqrt(0.25 x (1/50 + 1/50)) = 2
     assert res["p_value"] == pytest.approx(2 * stats.norm.sf(2.0))
     assert res["test"] == "two-proportion z" and res["significant"]
@@ -140,7 +140,7 @@ def test_aa_test_on_random_data_is_not_significant(rng):
 # --------------------------------------------------------------------------- readings
 
 
-def _result(significant, lifts=(-3.5, -5.9, -28.8), p=(0.24, 0.24, 0.06)):
+def _result(significant, lifts=(-0.035, -0.059, -0.288), p=(0.24, 0.24, 0.06)):
     return pd.DataFrame(
         {
             "metric": ["retained", "repeat", "revenue"],
@@ -162,12 +162,13 @@ def test_describe_ab_test_random_split():
 
 def test_describe_ab_test_campaign():
     text = A.describe_ab_test(
-        _result([True, False, False], lifts=(4.1, 1.0, 2.0), p=(0.012, 0.3, 0.5))
+        _result([True, False, False], lifts=(0.041, 0.01, 0.02), p=(0.012, 0.3, 0.5))
     )
     assert (
         text
         == "Treatment differs significantly on retained (+4.1%, p = 0.012); not on repeat and revenue."
     )
+    assert f"{100 * 0.041:+.1f}%" in text  # the fraction 0.041, shown in percent
     none = A.describe_ab_test(_result([False] * 3))
     assert none.startswith("No metric differs significantly") and "miss a real effect" in none
 

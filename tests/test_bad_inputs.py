@@ -598,7 +598,7 @@ _TRANSACTION_FUNCTIONS: list[tuple[Callable, tuple, dict, set[str]]] = [
     (rl.revenue_retention, (), {}, set()),
     (rl.churn_table, (), {}, set()),
     (rl.repeat_purchase_rates, (), {}, set()),
-    (rl.repeat_purchase_rate, (), {}, set()),
+    (rl.customer_attributes, (), {}, {"nan", "inf"}),
     (rl.customer_values, (), {}, set()),
     (rl.pareto_table, (), {}, {"nat", "text"}),
     (rl.pareto_summary, (), {}, {"nat", "text"}),
@@ -925,11 +925,11 @@ bad(rl.customer_values, F.tx, by=1, raises=(ITE, r"`by` must be a column name"),
 
 # --------------------------------------------------------------------------- segments
 
-bad(rl.rfm_scores, F.tx, analysis_date="yesterday", raises=(DVE, r"`analysis_date` must be a date"),
+bad(rl.rfm_scores, F.tx, observation_end="yesterday", raises=(DVE, r"`observation_end` must be a date"),
     id="date-word")  # fmt: skip
-bad(rl.rfm_scores, F.tx, analysis_date=5, raises=(ITE, r"`analysis_date` must be a date"),
+bad(rl.rfm_scores, F.tx, observation_end=5, raises=(ITE, r"`observation_end` must be a date"),
     id="date-int")  # fmt: skip
-bad(rl.rfm_scores, F.tx, analysis_date="2023-01-01", raises=(DVE, r"is before the last purchase"),
+bad(rl.rfm_scores, F.tx, observation_end="2023-01-01", raises=(DVE, r"is before the last purchase"),
     id="date-early")  # fmt: skip
 bad(rl.rfm_scores, F.tx, segment_map=["Champions"], raises=(ITE, r"`segment_map` must be a non-empty"),
     id="map-list")  # fmt: skip
@@ -962,7 +962,7 @@ bad(rl.churn_risk_list, F.tx, limit="ten", raises=(ITE, r"`limit` must be a whol
     id="limit-str")  # fmt: skip
 bad(rl.churn_risk_list, F.tx, limit=-1, raises=(DVE, r"`limit` must be in \[0, inf"),
     id="limit-negative")  # fmt: skip
-bad(rl.churn_risk_list, F.tx, analysis_date="soon", raises=(DVE, r"`analysis_date` must be a date"),
+bad(rl.churn_risk_list, F.tx, observation_end="soon", raises=(DVE, r"`observation_end` must be a date"),
     id="date-word")  # fmt: skip
 bad(rl.churn_risk_list, F.tx, predictions=[1], raises=(ITE, r"`predictions` must be a pandas"),
     id="predictions-list")  # fmt: skip
@@ -1012,7 +1012,7 @@ bad(rl.churn_rate, True, 10, raises=(ITE, r"`lost` must be a number"), id="bool"
 bad(rl.churn_rate, 20, 10, raises=(DVE, r"`lost` \(20\) exceeds `start`"), id="lost-gt-start")
 bad(rl.churn_rate, 1, 0, raises=(DVE, r"`start` is 0"), id="start-0")
 bad(rl.churn_rate, np.nan, 10, raises=(DVE, r"`lost` must be a finite count"), id="nan")
-ok(rl.churn_rate, np.int64(20), 200, check=lambda v: v == 10.0, id="numpy-int")
+ok(rl.churn_rate, np.int64(20), 200, check=lambda v: v == 0.1, id="numpy-int")
 bad(rl.retention_rate, 190, 30, 0, raises=(DVE, r"`start` is 0"), id="start-0")
 bad(rl.retention_rate, None, 1, 2, raises=(ITE, r"`end` must be a number"), id="none")
 bad(rl.retention_rate, 10, 30, 200, raises=(DVE, r"`end` - `new`"), id="negative-kept")
@@ -1100,6 +1100,11 @@ bad(rl.survey_summary, F.unrelated, raises=(DVE, r"has none of the survey score 
     id="unrelated")  # fmt: skip
 bad(rl.survey_summary, F.survey, min_responses=None,
     raises=(ITE, r"`min_responses` must be a whole number"), id="min-none")  # fmt: skip
+bad(rl.customer_attributes, F.tx, columns="region",
+    raises=(ITE, r"`columns` must be a sequence of column names.*'region'"), id="columns-str")  # fmt: skip
+ok(rl.customer_attributes, F.tx, columns=["region"],
+   check=lambda t: t["customer_id"].is_unique and list(t.columns) == ["customer_id", "region"],
+   id="region")  # fmt: skip
 bad(rl.link_survey, [1], F.tx, raises=(ITE, r"`survey` must be a pandas DataFrame"), id="list")
 bad(rl.link_survey, F.unrelated, F.tx, raises=(DVE, r"`survey` is missing column `customer_id`"),
     id="unrelated")  # fmt: skip
@@ -1377,7 +1382,7 @@ bad(
 bad(rl.frequency_recency_matrix, None, T=40, raises=(ITE, r"`model` must be a fitted"), id="none")
 bad(rl.p_alive_history, F.bg, F.cdnow, "nope", raises=(DVE, r"No transactions for customer `nope`"),
     id="unknown-id")  # fmt: skip
-bad(rl.p_alive_history, F.bg, F.cdnow, "1", end="soon", raises=(DVE, r"`end` must be a date"),
+bad(rl.p_alive_history, F.bg, F.cdnow, "1", observation_end="soon", raises=(DVE, r"`observation_end` must be a date"),
     id="end-word")  # fmt: skip
 bad(rl.p_alive_history, F.bg, F.cdnow, ["1", "2"], raises=(ITE, r"`customer_id` must be one id"),
     id="id-list")  # fmt: skip
@@ -1444,8 +1449,13 @@ bad(report.styled_table, F.curves, decimals="2", raises=(ITE, r"`decimals` must 
     id="decimals-str")  # fmt: skip
 bad(report.styled_table, F.curves, currency=5, raises=(ITE, r"`currency` must be an ISO 4217"),
     id="currency-int")  # fmt: skip
+bad(report.styled_table, F.curves, percent_rows=[True],
+    raises=(DVE, r"`percent_rows` must hold one flag per row"), id="percent-rows-length")  # fmt: skip
 ok(_fmt, report.styled_table(pd.DataFrame({"share": [0.5]}), percent=["share"]),
    check=lambda h: "50.0%" in h, covers=report.styled_table, id="percent-ok")  # fmt: skip
+ok(_fmt, report.styled_table(pd.DataFrame({"value": [0.25, 12.0]}), percent_rows=[True, False]),
+   check=lambda h: "25.0%" in h and "12.00" in h and "1200" not in h,
+   covers=report.styled_table, id="percent-rows-ok")  # fmt: skip
 bad(report.currency_symbol, 5, raises=(ITE, r"`code` must be an ISO 4217 code"), id="int")
 ok(report.currency_symbol, None, check=lambda s: s == "", id="none")
 ok(report.currency_symbol, "gbp", check=lambda s: s == "£", id="lower")
@@ -1606,8 +1616,8 @@ bad(rl.ab_outcomes, F.tx, F.assignment_labels_gap, start="2023-06-01", treatment
     id="flag-labels-missing", new_api=True)  # fmt: skip
 bad(rl.ab_test, F.outcomes_three_labels, treatment="treatment",
     raises=(DVE, r"Column `treatment` holds 3 labels"), id="flag-three-labels", new_api=True)  # fmt: skip
-bad(rl.rfm_scores, F.tx, analysis_date="2023-12-31T00:00+01:00",
-    raises=(DVE, r"`analysis_date` must be time-zone naive"), id="date-zone")  # fmt: skip
+bad(rl.rfm_scores, F.tx, observation_end="2023-12-31T00:00+01:00",
+    raises=(DVE, r"`observation_end` must be time-zone naive"), id="date-zone")  # fmt: skip
 ok(rl.rfm_summary, F.tx, observation_end="2023-12-31T00:00+01:00",
    check=lambda s: s.attrs["observation_end"] == "2023-12-30", id="end-zone-as-utc")  # fmt: skip
 ok(rl.clean_transactions, F.tx, test_customers=__import__("re").compile("^C00[0-4]$"),
@@ -2263,10 +2273,10 @@ bad(widgets.pareto.pareto_reading, F.pareto_all, 5, raises=(ITE, r"`measure` mus
     id="measure-int")  # fmt: skip
 ok(widgets.pareto.pareto_reading, F.pareto_all, "revenue", check=lambda text: len(text) > 0,
    id="revenue")  # fmt: skip
-bad(widgets.pareto.whatif_reading, [1], 0.05, raises=(ITE, r"`table` must be a pandas"), id="list")
-bad(widgets.pareto.whatif_reading, F.unrelated, 0.05, raises=(DVE, r"`table` is missing column"),
+bad(widgets.whatif.whatif_reading, [1], 0.05, raises=(ITE, r"`table` must be a pandas"), id="list")
+bad(widgets.whatif.whatif_reading, F.unrelated, 0.05, raises=(DVE, r"`table` is missing column"),
     id="unrelated")  # fmt: skip
-ok(widgets.pareto.whatif_reading, F.uplift_all, 0.05, check=lambda text: len(text) > 0, id="five")
+ok(widgets.whatif.whatif_reading, F.uplift_all, 0.05, check=lambda text: len(text) > 0, id="five")
 ok(rl.scan_transactions, F.tx_labels, check=lambda lf: lf is not None, id="frame")
 ok(rl.make_sample_data, F.a_folder, check=lambda paths: all(Path(p).exists() for p in paths.values()),
    id="folder")  # fmt: skip
@@ -2595,6 +2605,7 @@ GOOD_CALLS: dict[Callable, tuple[tuple, dict]] = {
     rl.country_to_iso: ((["EIRE"],), {}),
     rl.csat: ((F.survey,), {}),
     rl.cumulative_tracking: ((F.bg, F.cdnow), {"calibration_end": "1997-09-30"}),
+    rl.customer_attributes: ((F.tx,), {}),
     rl.customer_counts: ((F.tx,), {"start": "2023-06-01", "end": "2023-12-01"}),
     rl.customer_groups: ((F.tx,), {}),
     rl.customer_lifetime_value: (_CLV_ARGS, {}),
@@ -2626,7 +2637,6 @@ GOOD_CALLS: dict[Callable, tuple[tuple, dict]] = {
     rl.prepare_transactions: ((F.tx_labels,), {}),
     rl.random_assignment: ((["a", "b", "c", "d"],), {}),
     rl.rebuy_rate: ((F.tx,), {"start": "2023-06-01"}),
-    rl.repeat_purchase_rate: ((F.tx,), {}),
     rl.repeat_purchase_rates: ((F.tx,), {}),
     rl.retention_gain_params: ((F.params, 0.05), {}),
     rl.retention_matrix: ((F.cohort_table,), {}),

@@ -176,23 +176,6 @@ def test_time_zone_aware_timestamps_are_read_as_utc_on_every_engine():
         _same(rfm_summary(tx, time_unit="D", engine=engine), out)
 
 
-@pytest.mark.parametrize("grain", ["D", "W", "M"])
-def test_period_index_matches_the_backend(grain):
-    from retention_lib._backend import period_index_of
-
-    stamps = pd.to_datetime(
-        [
-            "1969-12-28 23:59",
-            "1970-01-01 00:00",
-            "2023-01-01 00:00",
-            "2023-01-02 12:00",
-            "2024-02-29 00:00",
-        ]
-    )
-    got = _sorted.period_index(stamps.to_numpy(), grain)
-    assert got.tolist() == [period_index_of(ts, grain) for ts in stamps]
-
-
 @pytest.mark.slow
 def test_kernel_equals_the_narwhals_query_on_uci_online_retail(online_retail_path):
     """The UCI log after cleaning (399,654 rows, ids such as '17850'): the sort kernel,

@@ -30,6 +30,9 @@ from retention_lib.clv import (
     simple_ltv,
 )
 from retention_lib.clv._lifetimes import quiet
+from retention_lib.clv.value import UNITS_PER_MONTH
+
+_WEEKS = UNITS_PER_MONTH["W"]  # our month in weeks (365.25 / 12 days)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +53,30 @@ def models(cal):
     return BetaGeoModel().fit(cal), GammaGammaModel().fit(cal)
 
 
-def test_clv_matches_lifetimes(cal, models):
+def test_clv_is_the_discounted_sum_of_fader_hardie_lee_2005b(cal, models):
+    """Fader, Hardie & Lee (2005b): clv = E[spend] * sum_k (E[Y(k)] - E[Y(k-1)]) / (1 + d)^k,
+    the sum lifetimes' ``customer_lifetime_value`` computes, here with the package's month of
+    365.25 / 12 days (4.348 weeks; lifetimes takes 4.345)."""
+    bg, gg = models
+    ours = customer_lifetime_value(bg, gg, cal, horizon_months=12, discount_rate=0.01)
+    month = (365.25 / 12) / 7
+    spend = gg.expected_spend(cal).to_numpy()
+    expected = np.zeros(len(cal))
+    for k in range(1, 13):
+        step = bg.expected_purchases(cal, t=k * month) - bg.expected_purchases(
+            cal, t=(k - 1) * month
+        )
+        expected += spend * np.asarray(step) / 1.01**k
+    np.testing.assert_allclose(ours["clv"], expected, rtol=1e-9)
+    assert list(ours.columns) == ["customer_id", "p_alive", "expected_purchases",
+                                  "expected_spend", "clv"]  # fmt: skip
+    np.testing.assert_allclose(
+        ours["expected_purchases"], bg.expected_purchases(cal, t=12 * month), rtol=1e-12
+    )
+
+
+def test_clv_stays_within_rounding_of_lifetimes(cal, models):
+    """lifetimes' own CLV, whose month is 4.345 weeks: ours (4.348 weeks) is 0.07% longer."""
     bg, gg = models
     ours = customer_lifetime_value(bg, gg, cal, horizon_months=12, discount_rate=0.01)
     with quiet():
@@ -64,11 +90,12 @@ def test_clv_matches_lifetimes(cal, models):
             discount_rate=0.01,
             freq="W",
         )
-    np.testing.assert_allclose(ours["clv"], ref, rtol=1e-9)
+    np.testing.assert_allclose(ours["clv"], ref, rtol=2e-3)
+    assert (ours["clv"].to_numpy() >= np.asarray(ref) - 1e-9).all()
     assert list(ours.columns) == ["customer_id", "p_alive", "expected_purchases",
                                   "expected_spend", "clv"]  # fmt: skip
     np.testing.assert_allclose(
-        ours["expected_purchases"], bg.expected_purchases(cal, t=12 * 4.345), rtol=1e-12
+        ours["expected_purchases"], bg.expected_purchases(cal, t=12 * _WEEKS), rtol=1e-12
     )
 
 
@@ -76,11 +103,11 @@ def test_clv_matches_lifetimes(cal, models):
 def test_clv_of_every_purchase_model_is_its_own_discounted_purchases(cal, models, cls):
     """One CLV path for every purchase model (the model's `_clv_terms`, no class test): the
     discounted sum of its own `expected_purchases` month by month, times the expected spend;
-    for MBG/NBD it matches lifetimes' `customer_lifetime_value` with its fitter."""
+    for MBG/NBD it matches lifetimes' `customer_lifetime_value` (whose month is 0.07% shorter)."""
     _, gg = models
     purchase = cls().fit(cal)
     ours = customer_lifetime_value(purchase, gg, cal, horizon_months=6, discount_rate=0.01)
-    months = [purchase.expected_purchases(cal, t=k * 4.345).to_numpy() for k in range(7)]
+    months = [purchase.expected_purchases(cal, t=k * _WEEKS).to_numpy() for k in range(7)]
     steps = (
         sum((months[k] - months[k - 1]) / 1.01**k for k in range(1, 7))
         * gg.expected_spend(cal).to_numpy()
@@ -92,7 +119,7 @@ def test_clv_of_every_purchase_model_is_its_own_discounted_purchases(cal, models
                 purchase._fitter, cal["frequency"], cal["recency"], cal["T"],
                 cal["monetary_value"], time=6, discount_rate=0.01, freq="W",
             )  # fmt: skip
-        np.testing.assert_allclose(ours["clv"], ref, rtol=1e-9)
+        np.testing.assert_allclose(ours["clv"], ref, rtol=2e-3)  # lifetimes' month: 4.345 weeks
     out = clv_intervals(purchase, gg, cal, horizon_months=6, n_draws=20, progress=False, seed=1)
     assert out["clv_lower"].iloc[0] < out["clv_estimate"].iloc[0] < out["clv_upper"].iloc[0]
 
@@ -346,14 +373,19 @@ def daily(tx):
 
 def test_clv_of_a_csv_round_trip_uses_the_models_unit_issue_10(daily):
     """Issue 10: a CDNOW summary in days that lost its attrs in a CSV round trip gave a CLV of
-    10,780 instead of 67,093 (months counted as 4.345 days). The model's own unit decides."""
+    10,780 instead of 67,093 (months counted as 4.345 days). The model's own unit decides:
+    a year is 365.25 days."""
     summary, bg, gg = daily
     assert bg.time_unit_ == "D"
     lost = pd.read_csv(io.StringIO(summary.to_csv(index=False)), dtype={"customer_id": "str"})
     assert lost.attrs == {}
-    total = customer_lifetime_value(bg, gg, lost)["clv"].sum()
+    values = customer_lifetime_value(bg, gg, lost)
+    total = values["clv"].sum()
     assert total == pytest.approx(customer_lifetime_value(bg, gg, summary)["clv"].sum(), rel=1e-12)
-    assert round(total) == 67_093
+    # 12 months in the model's days: 365.25 days, not 12 x 4.345
+    np.testing.assert_allclose(
+        values["expected_purchases"], bg.expected_purchases(lost, t=365.25), rtol=1e-12
+    )
 
 
 def test_a_weekly_model_refuses_a_daily_summary_or_converts_it_when_asked(tx, daily):

@@ -90,11 +90,3 @@ def test_kernel_does_not_apply_to_aware_timestamps_or_by():
     assert not _cohort_cells.applies(log.assign(is_return=log["is_return"].astype("object")), None)
     # and the query still answers them, as the kernel would on the naive UTC times
     pd.testing.assert_frame_equal(rl.cohort_retention(aware), rl.cohort_retention(log))
-
-
-def test_kernel_period_index_matches_the_engines():
-    ts = pd.date_range("1999-12-25", "2001-03-05", freq="13h").to_numpy()
-    for period in ("D", "W", "M", "Q"):
-        got = _cohort_cells.period_index(ts, period)
-        expected = [rl._backend.period_index_of(pd.Timestamp(t), period) for t in ts]
-        np.testing.assert_array_equal(got, expected)

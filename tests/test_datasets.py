@@ -22,8 +22,8 @@ from retention_lib.datasets import (
     load_sample_transactions,
     make_sample_data,
     sample_data_path,
-    simulate_transactions,
 )
+from retention_lib.simulation import simulate_transactions
 
 PARAMS = dict(r=0.6, alpha=5.0, a=1.6, b=3.0, p=5.0, q=4.0, gamma=30.0)
 

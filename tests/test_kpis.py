@@ -22,9 +22,9 @@ Z95 = 1.959963984540054
 
 
 def test_churn_and_retention_rate_by_hand():
-    assert K.churn_rate(lost=20, start=200) == pytest.approx(10.0)
+    assert K.churn_rate(lost=20, start=200) == pytest.approx(0.1)
     # (E - N) / S = (190 - 30) / 200
-    assert K.retention_rate(end=190, new=30, start=200) == pytest.approx(80.0)
+    assert K.retention_rate(end=190, new=30, start=200) == pytest.approx(0.8)
     assert K.churn_rate(0, 5) == 0.0
 
 
@@ -42,9 +42,9 @@ def test_churn_and_retention_rate_validation():
 
 
 def test_retention_roi_by_hand():
-    # ((15,000 - 5,000) / 5,000) x 100
-    assert K.retention_roi(15_000, 5_000) == pytest.approx(200.0)
-    assert K.retention_roi(4_000, 5_000) == pytest.approx(-20.0)
+    # (15,000 - 5,000) / 5,000: a fraction of the cost
+    assert K.retention_roi(15_000, 5_000) == pytest.approx(2.0)
+    assert K.retention_roi(4_000, 5_000) == pytest.approx(-0.2)
     with pytest.raises(DataValidationError, match="`retention_cost` must be in \\(0"):
         K.retention_roi(100, 0)
 
@@ -96,8 +96,8 @@ def test_customer_counts_by_hand():
         3,
         1,
     )
-    assert c["churn_rate"] == pytest.approx(75.0)
-    assert c["retention_rate"] == pytest.approx(25.0)
+    assert c["churn_rate"] == pytest.approx(0.75)
+    assert c["retention_rate"] == pytest.approx(0.25)
     assert c["churn_rate"] == pytest.approx(K.churn_rate(c["lost"], c["customers_start"]))
     assert c["retention_rate"] == pytest.approx(
         K.retention_rate(c["customers_end"], c["new"], c["customers_start"])
@@ -107,26 +107,20 @@ def test_customer_counts_by_hand():
 def test_customer_counts_by_group_and_engine():
     kw = dict(start="2024-02-01", end="2024-04-01", active_days=31, by="region")
     by = K.customer_counts(counts_log(), **kw).set_index("region")
-    assert by.loc["X", "churn_rate"] == pytest.approx(50.0)  # P kept, Q lost
-    assert by.loc["Y", "churn_rate"] == pytest.approx(100.0)  # R, T lost; S new
+    assert by.loc["X", "churn_rate"] == pytest.approx(0.5)  # P kept, Q lost
+    assert by.loc["Y", "churn_rate"] == pytest.approx(1.0)  # R, T lost; S new
     assert by.loc["Y", "retention_rate"] == pytest.approx(0.0)
     pd.testing.assert_frame_equal(
         K.customer_counts(duckdb.from_df(counts_log()), **kw), by.reset_index()
     )
 
 
-def test_repeat_purchase_rate_by_hand(tiny_log):
-    # purchases: A 3, B 2, C 3, D 1, E 1 (its return is no purchase) -> 3 of 5 repeat
-    assert K.repeat_purchase_rate(tiny_log) == pytest.approx(60.0)
-    assert K.repeat_purchase_rate(duckdb.from_df(tiny_log)) == pytest.approx(60.0)
-
-
 def test_rebuy_and_upsell_rates_by_hand():
     # earlier customers (before Feb 1): P, Q, R, T. Bought again: P, R -> 50%.
     # A product new to them: P (y after x) -> 25%; R bought x again.
-    assert K.rebuy_rate(counts_log(), start="2024-02-01", end="2024-04-01") == pytest.approx(50.0)
-    assert K.upsell_rate(counts_log(), start="2024-02-01") == pytest.approx(25.0)
-    assert K.upsell_rate(duckdb.from_df(counts_log()), start="2024-02-01") == pytest.approx(25.0)
+    assert K.rebuy_rate(counts_log(), start="2024-02-01", end="2024-04-01") == pytest.approx(0.5)
+    assert K.upsell_rate(counts_log(), start="2024-02-01") == pytest.approx(0.25)
+    assert K.upsell_rate(duckdb.from_df(counts_log()), start="2024-02-01") == pytest.approx(0.25)
     with pytest.raises(DataValidationError, match="No customer bought before `start`"):
         K.rebuy_rate(counts_log(), start="2023-01-01")
     with pytest.raises(DataValidationError, match="missing column.*`product_code`"):
@@ -138,11 +132,16 @@ def test_rebuy_and_upsell_rates_by_hand():
 def test_kpi_summary_collects_the_rates():
     s = K.kpi_summary(counts_log(), start="2024-02-01", end="2024-04-01", active_days=31)
     v = s.set_index("kpi")["value"]
-    assert v["churn rate"] == pytest.approx(75.0)
-    assert v["retention rate"] == pytest.approx(25.0)
-    assert v["re-buy rate"] == pytest.approx(50.0)
-    assert v["upsell rate"] == pytest.approx(25.0)
-    assert v["repeat purchase rate"] == pytest.approx(40.0)  # P, R of 5
+    assert v["churn rate"] == pytest.approx(0.75)
+    assert v["retention rate"] == pytest.approx(0.25)
+    assert v["re-buy rate"] == pytest.approx(0.5)
+    assert v["upsell rate"] == pytest.approx(0.25)
+    assert v["repeat purchase rate"] == pytest.approx(0.4)  # P, R of 5
+    assert (
+        v["repeat purchase rate"]
+        == rl.repeat_purchase_rates(counts_log())["repeat_purchase_rate"].item()
+    )
+    assert set(s.loc[s["kpi"].str.endswith("rate"), "unit"]) == {"share"}
     assert s["formula"].str.len().gt(0).all()
 
 
@@ -208,16 +207,16 @@ def test_nps_invariants(answers):
 
 def test_csat_by_hand_with_wilson_interval():
     out = K.csat([5, 4, 3, 2, 5], min_responses=1).iloc[0]
-    assert out["n_satisfied"] == 3 and out["csat"] == pytest.approx(60.0)
+    assert out["n_satisfied"] == 3 and out["csat"] == pytest.approx(0.6)
     # Wilson (1927): centre (p + z^2/2n) / (1 + z^2/n), half z sqrt(p q / n + z^2/4n^2) / (..)
     p, n, z = 0.6, 5, Z95
     den = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / den
     half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / den
-    assert out["ci_low"] == pytest.approx((centre - half) * 100)
-    assert out["ci_high"] == pytest.approx((centre + half) * 100)
+    assert out["ci_low"] == pytest.approx(centre - half)
+    assert out["ci_high"] == pytest.approx(centre + half)
     ten = K.csat([10, 8, 7, 1], scale=(1, 10), satisfied_from=8, min_responses=1)
-    assert ten["csat"].item() == pytest.approx(50.0)
+    assert ten["csat"].item() == pytest.approx(0.5)
     with pytest.raises(DataValidationError, match="`csat` must hold whole numbers from 1 to 5"):
         K.csat(pd.DataFrame({"csat": [0, 5]}), min_responses=1)
     with pytest.raises(DataValidationError, match="`satisfied_from` must lie within"):
@@ -231,7 +230,7 @@ def test_ces_by_hand():
     half = 3.182446305284263 * sd / 2  # t(0.975, 3) x s / sqrt(4)
     assert out["ci_low"] == pytest.approx(5 - half)
     assert out["ci_high"] == pytest.approx(5 + half)
-    assert out["pct_easy"] == pytest.approx(50.0)  # 6 and 7 of 1-7
+    assert out["easy_share"] == pytest.approx(0.5)  # 6 and 7 of 1-7
     with pytest.raises(DataValidationError, match="found 8"):
         K.ces([8, 1], min_responses=1)
 
@@ -267,7 +266,7 @@ def test_sample_survey_kpis_are_in_range():
 
     survey = load_sample_survey()
     assert -100 <= K.nps(survey)["nps"].item() <= 100
-    assert 0 <= K.csat(survey)["csat"].item() <= 100
+    assert 0 <= K.csat(survey)["csat"].item() <= 1
     assert 1 <= K.ces(survey)["ces"].item() <= 7
     assert 0 <= K.loyalty_score(survey)["loyalty_score"].item() <= 10
 
@@ -282,10 +281,10 @@ def test_survey_summary_puts_each_score_beside_its_own_function():
     )
     out = K.survey_summary(survey, min_responses=1)
     assert out.columns.tolist() == ["score", "value", "ci_low", "ci_high", "n"]
-    assert out["score"].tolist() == ["NPS", "CSAT (%)"]
+    assert out["score"].tolist() == ["NPS", "CSAT (share)"]
     assert out.attrs["missing_scores"] == ["CES (1-7)", "Loyalty (0-10)"]
     # 4 promoters, 2 detractors of 8: NPS 25; 5 of 8 answers 4-5: CSAT 62.5
-    assert out["value"].tolist() == pytest.approx([25.0, 62.5])
+    assert out["value"].tolist() == pytest.approx([25.0, 0.625])
     nps = K.nps(survey, min_responses=1).iloc[0]
     assert out.iloc[0][["ci_low", "ci_high"]].tolist() == [nps["ci_low"], nps["ci_high"]]
     assert out["n"].tolist() == [8, 8]
@@ -293,8 +292,8 @@ def test_survey_summary_puts_each_score_beside_its_own_function():
     assert by[["region", "score"]].values.tolist() == [
         ["A", "NPS"],
         ["B", "NPS"],
-        ["A", "CSAT (%)"],
-        ["B", "CSAT (%)"],
+        ["A", "CSAT (share)"],
+        ["B", "CSAT (share)"],
     ]
     with pytest.warns(SmallSampleWarning):
         K.survey_summary(survey)
@@ -303,7 +302,7 @@ def test_survey_summary_puts_each_score_beside_its_own_function():
 
 
 def test_kpi_view_matches_library_calls():
-    from retention_lib.widgets.pareto import kpi_explorer, kpi_view
+    from retention_lib.widgets.kpis import kpi_explorer, kpi_view
 
     survey = pd.DataFrame(
         {
@@ -375,16 +374,23 @@ def _counts(start, rates):
 
 
 def test_describe_customer_counts_compares_only_groups_large_enough():
-    text = K.describe_customer_counts(_counts([1, 16, 2611], [0.0, 31.25, 70.7]), by="region")
+    # the rates are fractions; the sentence shows them in percent
+    text = K.describe_customer_counts(_counts([1, 16, 2611], [0.0, 0.3125, 0.707]), by="region")
     assert text == (
         "Only Europe has at least 20 customers active at the start; it keeps 71% of them."
     )
-    text = K.describe_customer_counts(_counts([1, 300, 2611], [0.0, 52.0, 70.7]), by="region")
+    assert f"{0.707 * 100:.0f}%" in text
+    text = K.describe_customer_counts(_counts([1, 300, 2611], [0.0, 0.52, 0.707]), by="region")
     assert "Europe keeps the most (71%) and Asia the fewest (52%)" in text
     assert "Africa" not in text
-    same = K.describe_customer_counts(_counts([1, 300, 2611], [0.0, 70.0, 71.0]), by="region")
+    same = K.describe_customer_counts(_counts([1, 300, 2611], [0.0, 0.70, 0.71]), by="region")
     assert "all keep about the same share (70% to 71%)" in same
-    assert "No region" in K.describe_customer_counts(_counts([1, 2, 3], [1, 2, 3]), by="region")
+    # a gap of 5 points is read as a gap (the level is 2 points)
+    apart = K.describe_customer_counts(_counts([1, 300, 2611], [0.0, 0.66, 0.71]), by="region")
+    assert "keeps the most (71%)" in apart
+    assert "No region" in K.describe_customer_counts(
+        _counts([1, 2, 3], [0.1, 0.2, 0.3]), by="region"
+    )
 
 
 def test_describe_nps_says_when_the_gap_may_be_chance():
@@ -424,9 +430,9 @@ def test_describe_ltv_cac_weak_or_all_healthy():
 def test_plot_group_rates_leaves_out_small_groups():
     import matplotlib.pyplot as plt
 
-    from retention_lib.plotting.segments import plot_group_rates
+    from retention_lib.plotting.kpis import plot_group_rates
 
-    counts = _counts([1, 300, 2611], [0.0, 52.0, 70.7])
+    counts = _counts([1, 300, 2611], [0.0, 0.52, 0.707])
     ax = plot_group_rates(counts, by="region")
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Asia\n(n=300)", "Europe\n(n=2,611)"]
     plt.close("all")
@@ -434,4 +440,20 @@ def test_plot_group_rates_leaves_out_small_groups():
     plt.close("all")
     ax = plot_group_rates(counts, by="region", min_customers=10_000)
     assert "No region has 10,000 customers" in ax.texts[0].get_text()
+    plt.close("all")
+
+
+def test_plot_score_intervals_draws_a_score_beside_its_interval():
+    """Rocks (2016) adjusted Wald: a group of one detractor has NPS -100 and an interval that
+    starts above -100 (-98.5); the plot draws it (the bar starts at the dot), not fails."""
+    import matplotlib.pyplot as plt
+
+    from retention_lib.plotting.kpis import plot_score_intervals
+
+    survey = pd.DataFrame({"nps": [0, 10, 9, 8, 10, 7], "region": list("ABBBBB")})
+    table = K.nps(survey, by="region", min_responses=1)
+    a = table.set_index("region").loc["A"]
+    assert a["nps"] == -100 and a["ci_low"] > a["nps"]
+    ax = plot_score_intervals(table, value="nps", by="region")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A (n=1)", "B (n=5)"]
     plt.close("all")

@@ -48,7 +48,7 @@ def test_rfm_scores_match_hand_computation():
     expected = {f"c{i}": str(i // 2 + 1) * 3 for i in range(10)}
     assert sc["rfm_score"].to_dict() == expected
     assert sc.loc["c9", "recency_days"] == 0 and sc.loc["c0", "recency_days"] == 90
-    assert sc.loc["c3", "frequency"] == 4 and sc.loc["c3", "monetary"] == 40.0
+    assert sc.loc["c3", "n_orders"] == 4 and sc.loc["c3", "monetary"] == 40.0
     assert sc.loc["c0", "segment"] == "Lost"
     assert sc.loc["c2", "segment"] == "Hibernating"
     assert sc.loc["c4", "segment"] == "Need attention"
@@ -57,12 +57,12 @@ def test_rfm_scores_match_hand_computation():
     assert sc.loc["c9", "rfm_total"] == 15
 
 
-def test_recency_is_reversed_and_measured_from_the_analysis_date():
-    sc = S.rfm_scores(ladder(), analysis_date="2024-04-30").set_index("customer_id")
+def test_recency_is_reversed_and_measured_from_the_observation_end():
+    sc = S.rfm_scores(ladder(), observation_end="2024-04-30").set_index("customer_id")
     assert sc.loc["c9", "recency_days"] == 30  # last purchase 2024-03-31
     assert sc.loc["c9", "r_score"] == 5 and sc.loc["c0", "r_score"] == 1
-    with pytest.raises(DataValidationError, match="`analysis_date` 2024-03-01 is before"):
-        S.rfm_scores(ladder(), analysis_date="2024-03-01")
+    with pytest.raises(DataValidationError, match="`observation_end` 2024-03-01 is before"):
+        S.rfm_scores(ladder(), observation_end="2024-03-01")
 
 
 def test_ties_are_spread_over_all_scores_and_warned_about():
@@ -70,7 +70,7 @@ def test_ties_are_spread_over_all_scores_and_warned_about():
     with pytest.warns(AssumptionWarning) as record:
         sc = S.rfm_scores(df)
     messages = " | ".join(str(w.message) for w in record)
-    assert "share `frequency` = 1," in messages and "share `monetary` = 10.0," in messages
+    assert "share `n_orders` = 1," in messages and "share `monetary` = 10.0," in messages
     assert sc["f_score"].value_counts().sort_index().tolist() == [2, 2, 2, 2, 2]
     assert sc["m_score"].value_counts().sort_index().tolist() == [2, 2, 2, 2, 2]
 
@@ -150,7 +150,7 @@ def test_invariants_scores_in_1_to_5_and_row_order_free(seed, n):
     pd.testing.assert_frame_equal(sc, shuffled)
     # a better raw value never gets a lower score
     for col, score, ascending in (
-        ("frequency", "f_score", True),
+        ("n_orders", "f_score", True),
         ("monetary", "m_score", True),
         ("recency_days", "r_score", False),
     ):

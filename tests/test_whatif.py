@@ -76,7 +76,7 @@ def test_scenario_matches_the_closed_form_with_the_new_b(models, summary):
     bg, gg = models
     scen = W.retention_scenario(bg, gg, summary, gain=0.05, horizon_months=12)
     new = W.retention_gain_params(pd.Series(BG), 0.05)
-    t = 12 * 4.345  # months in weeks, as lifetimes
+    t = 12 * (365.25 / 12) / 7  # 12 months of 365.25 / 12 days, in weeks
     for i, row in summary.iterrows():
         expected = bgnbd_eq10(t, row["frequency"], row["recency"], row["T"], *new.to_numpy())
         assert scen.loc[i, "expected_purchases_scenario"] == pytest.approx(expected, rel=1e-9)
@@ -108,7 +108,7 @@ def test_uplift_per_group_adds_up_to_the_total(models, summary):
         np.testing.assert_allclose(by.groupby("gain")[col].sum().to_numpy(), total[col])
     assert total.loc[1, "profit_uplift"] > total.loc[0, "profit_uplift"] > 0
     row = total.iloc[0]
-    assert row["profit_uplift_pct"] == pytest.approx(row["profit_uplift"] / row["profit"] * 100)
+    assert row["profit_relative_uplift"] == pytest.approx(row["profit_uplift"] / row["profit"])
 
 
 def test_whatif_validation(models, summary):
@@ -133,10 +133,10 @@ def test_retention_value_multiplier_by_hand():
     # r / (1 + d - r): 0.8 / 0.3 -> 0.84 / 0.26; 0.9 / 0.2 -> 0.945 / 0.155
     np.testing.assert_allclose(out["value_multiple"], [0.8 / 0.3, 0.9 / 0.2])
     np.testing.assert_allclose(
-        out["value_uplift_pct"],
-        [(0.84 / 0.26) / (0.8 / 0.3) * 100 - 100, (0.945 / 0.155) / (0.9 / 0.2) * 100 - 100],
+        out["value_relative_uplift"],
+        [(0.84 / 0.26) / (0.8 / 0.3) - 1, (0.945 / 0.155) / (0.9 / 0.2) - 1],
     )
-    assert math.isclose(out.loc[1, "value_uplift_pct"], 35.4838709677, rel_tol=1e-9)
+    assert math.isclose(out.loc[1, "value_relative_uplift"], 0.354838709677, rel_tol=1e-9)
     with pytest.raises(DataValidationError, match="`retention` must lie in \\(0, 1\\)"):
         W.retention_value_multiplier(80)
     with pytest.raises(DataValidationError, match="pushes retention 0.99 to 1 or more"):
@@ -159,7 +159,7 @@ def test_retention_uplift_on_the_sample_data():
 
 
 def test_whatif_view_and_plot(models, summary):
-    from retention_lib.widgets.pareto import whatif_explorer, whatif_view
+    from retention_lib.widgets.whatif import whatif_explorer, whatif_view
 
     bg, gg = models
     groups = pd.DataFrame(
@@ -207,7 +207,7 @@ def test_describe_uplift_and_by_group():
             "n_customers": [600, 500, 5],
             "profit": [1000.0, 300.0, 10.0],
             "profit_uplift": [20.0, 27.0, 5.0],
-            "profit_uplift_pct": [2.0, 9.0, 50.0],
+            "profit_relative_uplift": [0.02, 0.09, 0.5],
         }
     )
     assert W.describe_uplift(table, 0.05) == (
@@ -218,4 +218,6 @@ def test_describe_uplift_and_by_group():
         "A 5% retention gain lifts profit most, relative to today, in 'At risk' (+9%) and least "
         "in 'Champions' (+2%)."
     )  # 'New' (5 customers) is too small to be named
+    # the shown percentages are the fractions of the table
+    assert f"({0.09:+.0%})" in text and f"{100 * 0.02:+.0f}%" in text
     assert "No segment" in W.describe_uplift_by_group(table, by="segment", gain=0.1)

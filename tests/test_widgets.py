@@ -228,7 +228,8 @@ def test_dashboard_tab_without_its_data_says_why(log):
 def test_readings_quote_the_numbers_they_are_given():
     import pandas as pd
 
-    from retention_lib.widgets.pareto import pareto_reading, whatif_reading
+    from retention_lib.widgets.pareto import pareto_reading
+    from retention_lib.widgets.whatif import whatif_reading
 
     summary = pd.DataFrame(
         {"top": [0.2], "top_share": [0.74], "customer_share_for_target": [0.25],
@@ -455,7 +456,7 @@ def test_whatif_explorer_shows_the_uplift_not_the_baseline_again(bgnbd_log):
     box = widgets.whatif_explorer(bg, gg, summary, groups, margin=0.3, currency="EUR")
     reading, styled, _ = box.shown
     table = styled.data
-    assert {"profit_uplift", "profit_uplift_pct", "purchases_uplift"} <= set(table.columns)
+    assert {"profit_uplift", "profit_relative_uplift", "purchases_uplift"} <= set(table.columns)
     assert "profit_scenario" not in table.columns  # the total again reads as "no effect"
     assert (table["profit_uplift"] > 0).all()
     shown = _table_with(styled.to_html(), "Profit uplift")

@@ -1,7 +1,7 @@
 """Per-customer draws of the BG/NBD + Gamma-Gamma model, without a calendar (tests).
 
 :func:`simulate_summary` draws the sufficient statistics (frequency, recency, T, monetary
-value) straight from the model; :func:`retention_lib.datasets.simulate_transactions` draws a
+value) straight from the model; :func:`retention_lib.simulation.simulate_transactions` draws a
 dated transaction log from the same story.
 
 The generative story is that of Fader, Hardie & Lee (2005, section 3) for purchases and of

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-_US_PER_DAY = 86_400_000_000
+from .._schema import period_index_array, purchase_mask
 
 
 @dataclass
@@ -58,16 +58,6 @@ def can_sort(frame: pd.DataFrame) -> bool:
     )
 
 
-def period_index(timestamps: np.ndarray, grain: str) -> np.ndarray:
-    """``_backend.period_index`` of numpy datetimes (days; weeks from Monday; months)."""
-    if grain == "M":
-        return timestamps.astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    us = timestamps.astype("datetime64[us]").view(np.int64)
-    if grain == "D":
-        return us // _US_PER_DAY
-    return (us + 3 * _US_PER_DAY) // (7 * _US_PER_DAY)  # 1970-01-01 was a Thursday
-
-
 def transactions(
     frame: pd.DataFrame,
     keys: np.ndarray,
@@ -82,11 +72,9 @@ def transactions(
     (and at or after ``since``, before ``before``, when given), merged per (customer,
     period); None if (key, period, row) do not fit in 63 bits."""
     amount = frame["amount"].to_numpy(dtype=float)
-    keep = amount >= 0 if count_zero_amounts else amount > 0
-    if "is_return" in frame.columns:
-        keep &= ~frame["is_return"].fillna(False).to_numpy(dtype=bool)
+    keep = purchase_mask(frame, count_zero_amounts=count_zero_amounts)
     timestamps = frame["timestamp"].to_numpy()
-    period = period_index(timestamps, grain)
+    period = period_index_array(timestamps, grain)
     keep &= period <= obs_idx
     if since is not None:
         keep &= timestamps >= np.datetime64(since)
@@ -113,7 +101,7 @@ def transactions(
     packed.sort()
     amount = amount[packed & ((1 << row_bits) - 1)]  # in (key, period, row) order
     packed >>= row_bits  # now key and period
-    starts = _run_starts(packed)
+    starts = run_starts(packed)
     merged = packed[starts]
     return Transactions(
         key=merged >> period_bits,
@@ -124,7 +112,7 @@ def transactions(
 
 def customers(tx: Transactions) -> Customers:
     """Per-customer aggregates of (sorted) transactions."""
-    starts = _run_starts(tx.key)
+    starts = run_starts(tx.key)
     ends = np.append(starts[1:], len(tx.key))[: len(starts)] - 1
     return Customers(
         key=tx.key[starts],
@@ -136,7 +124,7 @@ def customers(tx: Transactions) -> Customers:
     )
 
 
-def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
+def run_starts(sorted_values: np.ndarray) -> np.ndarray:
     """Positions where a run of equal values starts in a sorted array."""
     if len(sorted_values) == 0:
         return np.zeros(0, dtype=np.int64)

@@ -14,17 +14,8 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from .._backend import (
-    check_log,
-    check_period,
-    collect,
-    columns_of,
-    datetime_lit,
-    period_index,
-    period_index_of,
-    period_start,
-    to_lazy,
-)
+from .._backend import check_log, check_period, collect, columns_of, datetime_lit, to_lazy
+from .._schema import period_index, period_index_of, period_start, purchase_expr
 from .._validation import DataValidationError, require_bool, require_date
 
 __all__ = ["OPPORTUNITY_PERIODS", "discrete_rfm_summary"]
@@ -96,9 +87,7 @@ def discrete_rfm_summary(
     include_partial = require_bool(include_partial, name="include_partial")
     lf = to_lazy(transactions)
     check_log(lf)
-    purchase = nw.col("amount") > 0
-    if "is_return" in columns_of(lf):
-        purchase = purchase & ~nw.col("is_return")
+    purchase = purchase_expr(columns_of(lf))
     if observation_end is not None:
         end = observation_end
         lf = lf.filter(nw.col("timestamp") <= datetime_lit(end, lf))

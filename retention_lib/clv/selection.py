@@ -168,7 +168,7 @@ def _row(label: str, model: _PurchaseModel | None, split: pd.DataFrame, error: s
         bic=k * np.log(model.n_customers_) - 2 * model.log_likelihood_,
         holdout_actual=report["actual_total"],
         holdout_predicted=report["predicted_total"],
-        holdout_error=report["total_error_pct"] / 100,
+        holdout_error=report["total_error"],
         mae=report["mae"],
         correlation=report["correlation"],
         converged=not (failing["warning"] == "ConvergenceWarning").any(),

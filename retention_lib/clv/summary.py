@@ -8,7 +8,6 @@ numbers: one integer sort in numpy (``_sorted``); the tests check the two agree.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,13 +21,18 @@ from .._backend import (
     datetime_lit,
     infinite_expr,
     missing_counts,
-    period_index,
-    period_index_of,
-    period_start,
     raise_if_missing,
     to_lazy,
 )
 from .._ids import IdKeys, sort_ids
+from .._schema import (
+    DAYS_PER_MONTH,
+    not_return_expr,
+    period_index_by_division,
+    period_index_of,
+    period_start,
+    purchase_expr,
+)
 from .._validation import (
     DataValidationError,
     InputTypeError,
@@ -41,7 +45,7 @@ from . import _sorted
 __all__ = ["calibration_holdout_split", "rfm_summary", "TIME_UNITS"]
 
 #: Length of each time unit in days (a month is 365.25 / 12 days).
-TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": DAYS_PER_MONTH}
 _UNIT_WORDS = {"D": "days", "W": "weeks", "M": "months"}
 _ENGINES = ("auto", "native", "duckdb", "polars")
 _USED_COLUMNS = ("customer_id", "timestamp", "amount", "is_return")
@@ -162,13 +166,14 @@ def _check_schema(lf: nw.LazyFrame) -> None:
 def _purchases(lf: nw.LazyFrame, count_zero_amounts: bool = False) -> nw.LazyFrame:
     """Rows that are purchases: ``amount > 0`` (``>= 0`` if ``count_zero_amounts``) and not
     flagged ``is_return``."""
-    cond = nw.col("amount") >= 0 if count_zero_amounts else nw.col("amount") > 0
+    cols = columns_of(lf)
     # keep rows with a missing amount so that `_scan` reports them instead of dropping them
-    cond = cond | nw.col("amount").is_null()
+    missing = nw.col("amount").is_null()
     if lf.collect_schema()["amount"].is_float():
-        cond = cond | nw.col("amount").is_nan().fill_null(False)
-    if "is_return" in columns_of(lf):
-        cond = cond & ~nw.col("is_return").fill_null(False)
+        missing = missing | nw.col("amount").is_nan().fill_null(False)
+    cond = purchase_expr(cols, count_zero_amounts=count_zero_amounts) | (
+        missing & not_return_expr(cols)
+    )
     return lf.filter(cond)
 
 
@@ -200,24 +205,6 @@ def _scan(lf: nw.LazyFrame, observation_end: Any, grain: str) -> tuple[int, pd.T
     return period_index_of(end, grain), end
 
 
-_EPOCH = datetime.datetime(1970, 1, 1)
-_US_PER_DAY = 86_400_000_000
-
-
-def _period_expr(grain: str, spark: bool = False) -> nw.Expr:
-    """Integer index of the calendar period holding each timestamp (``_backend.period_index``;
-    for days and weeks a single integer division of the microseconds since 1970, which engines
-    evaluate several times faster, except on PySpark and ibis where narwhals lacks it)."""
-    if grain == "M" or spark:
-        return period_index(grain)
-    us = (nw.col("timestamp") - nw.lit(_EPOCH)).dt.total_microseconds()
-    if grain == "D":
-        return us // _US_PER_DAY
-    # 1970-01-01 was a Thursday; weeks start on Monday (as W-SUN). floor((d + 3) / 7) of the
-    # day index d = floor(us / day) equals floor((us + 3 day) / (7 day)).
-    return (us + 3 * _US_PER_DAY) // (7 * _US_PER_DAY)
-
-
 def _period_table(
     lf: nw.LazyFrame,
     grain: str,
@@ -236,7 +223,7 @@ def _period_table(
     amount = nw.col("amount")
     if lf.collect_schema()["amount"] != nw.Float64:
         amount = amount.cast(nw.Float64)
-    period = _period_expr(
+    period = period_index_by_division(
         grain, spark=lf.implementation.is_spark_like() or lf.implementation.is_ibis()
     )
     return (

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _reading as say
+from .._schema import period_index_of, period_start, purchases
 from .._validation import (
     DataValidationError,
     InputTypeError,
@@ -29,8 +30,6 @@ from .summary import (
     _check_unit,
     _resolve_grain,
     _scale,
-    period_index_of,
-    period_start,
 )
 
 __all__ = [
@@ -151,7 +150,8 @@ def holdout_report(model: _PurchaseModel, split: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index ``metric`` (``customers``, ``mae``, ``rmse``, ``correlation``,
-        ``actual_total``, ``predicted_total``, ``total_error_pct``), column ``value``.
+        ``actual_total``, ``predicted_total``, ``total_error``: the relative error of the
+        total, a fraction), column ``value``.
 
     Examples
     --------
@@ -180,7 +180,7 @@ def holdout_report(model: _PurchaseModel, split: pd.DataFrame) -> pd.DataFrame:
         "correlation": corr,
         "actual_total": actual_total,
         "predicted_total": predicted_total,
-        "total_error_pct": 100 * (predicted_total - actual_total) / actual_total
+        "total_error": (predicted_total - actual_total) / actual_total
         if actual_total > 0
         else np.nan,
     }
@@ -273,9 +273,7 @@ def cumulative_tracking(
     time_unit, grain = _model_unit(model, time_unit, grain)
     cal_end = _as_timestamp(calibration_end, "calibration_end")
     tx = transactions
-    buys = tx[tx["amount"] >= 0] if count_zero_amounts else tx[tx["amount"] > 0]
-    if "is_return" in buys.columns:
-        buys = buys[~buys["is_return"].fillna(False).astype(bool)]
+    buys = purchases(tx, count_zero_amounts=count_zero_amounts)
     end = (
         _as_timestamp(observation_end, "observation_end")
         if observation_end is not None
@@ -433,7 +431,7 @@ def p_alive_history(
     *,
     time_unit: str | None = None,
     grain: str | None = None,
-    end: Any = None,
+    observation_end: Any = None,
 ) -> pd.DataFrame:
     """A customer's P(alive) at the end of each period since their first purchase.
 
@@ -445,8 +443,8 @@ def p_alive_history(
     model : fitted purchase model
         A fitted BetaGeoModel, ModifiedBetaGeoModel or ParetoNBDModel.
     transactions : pandas.DataFrame
-        Canonical transactions (``customer_id, timestamp, amount``); a purchase here is a row
-        with ``amount > 0`` (``is_return`` is not consulted).
+        Canonical transactions (``customer_id, timestamp, amount``, and ``is_return``); a
+        purchase is a row with ``amount > 0`` that is not flagged ``is_return``.
     customer_id : str
         The customer (ids are compared as text).
     time_unit : {'D', 'W', 'M'}, optional
@@ -454,7 +452,7 @@ def p_alive_history(
     grain : {'D', 'W', 'M'}, optional
         Must agree with the period the model's summary merged purchases into; by default the
         model's.
-    end : date-like, optional
+    observation_end : date-like, optional
         Last day shown (inclusive); defaults to the last transaction in ``transactions``.
 
     Returns
@@ -475,12 +473,16 @@ def p_alive_history(
         raise DataValidationError(
             f"No transactions for customer `{customer_id}`; check the id (ids are strings)."
         )
-    end_ts = _as_timestamp(end, "end") if end is not None else transactions["timestamp"].max()
+    end_ts = (
+        _as_timestamp(observation_end, "observation_end")
+        if observation_end is not None
+        else transactions["timestamp"].max()
+    )
     summary_end = period_index_of(end_ts, grain)
     first = period_index_of(own["timestamp"].min(), grain)
     steps = np.arange(first, summary_end + 1)
     rows = []
-    buys = own[own["amount"] > 0]
+    buys = purchases(own)
     bought = {period_index_of(ts, grain) for ts in buys["timestamp"]}
     scale = _scale(grain, time_unit)
     last = first

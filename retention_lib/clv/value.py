@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _reading as say
+from .._schema import DAYS_PER_MONTH, DAYS_PER_YEAR, customer_attributes, order_keys, purchases
 from .._validation import (
     MISSING_GROUP,
     DataValidationError,
@@ -37,6 +38,7 @@ from .models import (
     _join_in_engine,
     _PurchaseModel,
 )
+from .summary import TIME_UNITS
 
 __all__ = [
     "NEAR_ONE",
@@ -54,8 +56,9 @@ __all__ = [
     "simple_ltv",
 ]
 
-#: Time units per month, as in lifetimes' ``customer_lifetime_value`` (so results match it).
-UNITS_PER_MONTH = {"W": 4.345, "M": 1.0, "D": 30.0}
+#: Time units per month: a month is 365.25 / 12 days (``TIME_UNITS["M"]``) in every unit, so
+#: 4.348 weeks or 30.44 days (lifetimes' ``customer_lifetime_value`` uses 4.345 and 30).
+UNITS_PER_MONTH = {unit: DAYS_PER_MONTH / days for unit, days in TIME_UNITS.items()}
 
 
 def _units_per_month(model: _PurchaseModel) -> float:
@@ -63,7 +66,16 @@ def _units_per_month(model: _PurchaseModel) -> float:
     return UNITS_PER_MONTH[model._own_unit()]
 
 
-def _check_models(bgnbd: Any, gg: Any) -> None:
+def check_models(bgnbd: Any, gg: Any) -> None:
+    """Refuse anything but a fitted purchase model and a fitted Gamma-Gamma model.
+
+    Parameters
+    ----------
+    bgnbd : Any
+        The purchase model (BetaGeoModel, ParetoNBDModel or ModifiedBetaGeoModel).
+    gg : Any
+        The spend model (GammaGammaModel).
+    """
     if not isinstance(bgnbd, _PurchaseModel):
         raise InputTypeError(
             "`bgnbd` must be a fitted BetaGeoModel, ParetoNBDModel or ModifiedBetaGeoModel, got "
@@ -122,8 +134,8 @@ def customer_lifetime_value(
     ``clv = margin * E[spend] * sum_{k=1..H} (E[Y(k)] - E[Y(k-1)]) / (1 + d)^k`` where
     ``E[Y(k)]`` is the purchase model's expected purchases in the next ``k`` months and
     ``E[spend]`` the Gamma-Gamma expected transaction value (Fader, Hardie & Lee 2005b, the
-    discounted form of lifetimes' ``customer_lifetime_value``; a month is 4.345 weeks or 30 days
-    as there, so results agree with lifetimes to rounding).
+    discounted form of lifetimes' ``customer_lifetime_value``; a month is 365.25 / 12 days,
+    i.e. 4.348 weeks or 30.44 days, where lifetimes takes 4.345 weeks or 30 days).
 
     Parameters
     ----------
@@ -144,7 +156,7 @@ def customer_lifetime_value(
         Unit of ``summary`` when it differs from the purchase model's (``bgnbd.time_unit_``):
         its ``recency`` and ``T`` are then converted (both must merge purchases at the same
         grain). By default ``summary`` is in the model's unit; one that records another unit
-        is refused. Months are counted in the model's unit (4.345 weeks, 30 days).
+        is refused. Months are counted in the model's unit (365.25 / 12 days: 4.348 weeks, 30.44 days).
 
     Returns
     -------
@@ -167,7 +179,7 @@ def customer_lifetime_value(
     >>> list(clv.columns)
     ['customer_id', 'p_alive', 'expected_purchases', 'expected_spend', 'clv']
     """
-    _check_models(bgnbd, gg)
+    check_models(bgnbd, gg)
     months = _check_months(horizon_months)
     rate = require_rate(discount_rate)
     margin = require_margin(margin)
@@ -281,22 +293,28 @@ def customer_groups(transactions: pd.DataFrame, *, by: str = "region") -> pd.Dat
                 f"`transactions` is missing column `{col}`. Pass `by=` naming a column of the "
                 "log (e.g. 'region', 'country', 'segment')."
             )
-    rows = transactions
-    if "amount" in rows.columns:
-        purchase = rows["amount"] > 0
-        if "is_return" in rows.columns:
-            purchase &= ~rows["is_return"].astype(bool)
-        if purchase.any():
-            rows = rows[purchase]
-    first = rows.sort_values(["timestamp", by], kind="stable").drop_duplicates(
-        "customer_id", keep="first"
-    )
-    return first[["customer_id", by]].sort_values("customer_id").reset_index(drop=True)
+    return customer_attributes(transactions, columns=[by])
 
 
-def _attach_groups(frame: pd.DataFrame, groups: pd.DataFrame, by: str) -> pd.DataFrame:
+def attach_groups(frame: pd.DataFrame, groups: pd.DataFrame, by: str) -> pd.DataFrame:
     """``frame`` with each customer's ``by`` group; customers without one are in the group
-    ``"(missing)"``."""
+    ``"(missing)"``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per customer, with ``customer_id``.
+    groups : pandas.DataFrame
+        ``customer_id`` and ``by`` (one row per customer), or a transaction log holding ``by``
+        (each customer's group at their first purchase, :func:`customer_groups`).
+    by : str
+        The group column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` with the ``by`` column added.
+    """
     require_frame(groups, name="groups")
     require_column_name(by, allow_none=False)
     if by not in groups.columns and "timestamp" in groups.columns:
@@ -352,7 +370,7 @@ def clv_by_group(
         require_frame_columns(
             intervals, [by, "clv_lower", "clv_upper"], name="intervals", producer="clv_intervals"
         )
-    frame = _attach_groups(clv, groups, by)
+    frame = attach_groups(clv, groups, by)
     out = (
         frame.groupby(by, sort=False, observed=True)
         .agg(
@@ -426,7 +444,7 @@ def clv_intervals(
     """
     from tqdm.auto import tqdm
 
-    _check_models(bgnbd, gg)
+    check_models(bgnbd, gg)
     for model in (bgnbd, gg):
         if model.log_covariance_ is None:
             raise DataValidationError(
@@ -448,7 +466,7 @@ def clv_intervals(
         labels = np.zeros(len(summary), dtype=int)
         names = pd.Index(["all"], name="group")
     else:
-        frame = _attach_groups(summary[["customer_id"]], groups, by)
+        frame = attach_groups(summary[["customer_id"]], groups, by)
         codes, uniques = pd.factorize(frame[by])
         labels, names = codes, pd.Index(uniques, name=by)
     rng = np.random.default_rng(seed)
@@ -539,7 +557,7 @@ def fit_by_group(
     model(penalizer_coef=penalizer_coef)._check_penalizer()
     unit, grain = _units.declared(summary, time_unit)
     unit = _units.require_unit(unit, call="fit_by_group")
-    frame = _attach_groups(summary, groups, by)
+    frame = attach_groups(summary, groups, by)
     rows = []
     small = []
     for name, part in frame.groupby(by, sort=True, observed=True):
@@ -625,8 +643,9 @@ def ltv_comparison(
     Parameters
     ----------
     transactions : pandas.DataFrame
-        Canonical transactions; a purchase here is a row with ``amount > 0`` (``is_return`` is
-        not consulted) and an order a distinct ``order_id`` (or timestamp).
+        Canonical transactions; a purchase is a row with ``amount > 0`` not flagged
+        ``is_return``, an order a distinct ``order_id`` of a customer (a purchase day without
+        one).
     clv : pandas.DataFrame
         Output of :func:`customer_lifetime_value` over the same horizon.
     cac : float, default 0.0
@@ -648,13 +667,15 @@ def ltv_comparison(
     cac = require_in_range(cac, name="cac", low=0.0)
     margin = require_margin(margin)
     horizon_months = _check_months(horizon_months)
-    buys = transactions[transactions["amount"] > 0]
+    buys = purchases(transactions)
     if buys.empty:
-        raise DataValidationError("`transactions` holds no purchases (`amount` > 0).")
-    order_key = "order_id" if "order_id" in buys.columns else "timestamp"
-    orders = buys.groupby(["customer_id", order_key], sort=False)["amount"].sum()
+        raise DataValidationError(
+            "`transactions` holds no purchases (`amount` > 0, not flagged `is_return`)."
+        )
+    orders = buys.groupby([buys["customer_id"], order_keys(buys)], sort=False)["amount"].sum()
     aov = float(orders.mean())
-    span_years = max((buys["timestamp"].max() - buys["timestamp"].min()).days / 365.25, 1 / 365.25)
+    days = (buys["timestamp"].max() - buys["timestamp"].min()).days
+    span_years = max(days / DAYS_PER_YEAR, 1 / DAYS_PER_YEAR)
     per_year = len(orders) / buys["customer_id"].nunique() / span_years
     life = horizon_months / 12
     simple = simple_ltv(aov, per_year, life, margin=margin)
@@ -794,7 +815,7 @@ def clv_vs_past_revenue(
     start = end - pd.DateOffset(months=months)
     if first > start:  # shorter history: all of it, scaled to the horizon
         past = float(transactions["amount"].sum())
-        span = max((end - first).days, 1) / (365.25 / 12)
+        span = max((end - first).days, 1) / DAYS_PER_MONTH
     else:
         past = float(transactions.loc[transactions["timestamp"] > start, "amount"].sum())
         span = float(months)

@@ -1,5 +1,6 @@
 """Plots drawn from computed tables; every function returns the matplotlib Axes."""
 
+from .abtest import plot_ab_test
 from .clv import (
     plot_calibration_by_frequency,
     plot_clv_by_group,
@@ -10,18 +11,13 @@ from .clv import (
 )
 from .cohort_stats import plot_retention_intervals
 from .cohorts import plot_retention_curves, plot_retention_heatmap, plot_value_curves
+from .kpis import plot_group_rates, plot_score_intervals
 from .net_revenue import plot_revenue_movements, plot_revenue_waterfall
 from .pareto import plot_lorenz, plot_pareto, plot_top_share
 from .projection import plot_projected_curves, plot_projected_heatmap
 from .scorecard import plot_churn_calibration, plot_churn_roc
-from .segments import (
-    plot_ab_test,
-    plot_group_rates,
-    plot_rfm_grid,
-    plot_score_intervals,
-    plot_segments,
-    plot_whatif,
-)
+from .segments import plot_rfm_grid, plot_segments
+from .whatif import plot_whatif
 
 __all__ = [
     "plot_ab_test",

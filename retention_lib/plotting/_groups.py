@@ -5,14 +5,15 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ..groups import _check_min, drop_small_groups
+from .._validation import require_min_customers
+from ..groups import drop_small_groups
 
 
 def shown_groups(
     table: pd.DataFrame, *, by: str | None, size: str | None, min_customers: int
 ) -> pd.DataFrame:
     """Rows of the groups a per-group plot draws: all without ``by`` or a size column."""
-    _check_min(min_customers)
+    require_min_customers(min_customers)
     if not by or by not in table.columns or size is None or size not in table.columns:
         return table
     return drop_small_groups(table, by=by, size=size, min_customers=min_customers)

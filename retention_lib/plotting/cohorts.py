@@ -27,16 +27,9 @@ from .._validation import (
 from ..cohorts import retention_matrix
 from ..groups import MIN_GROUP_CUSTOMERS
 from ._groups import say_nothing_shown, shown_groups
+from ._labels import cohort_label
 
 __all__ = ["plot_retention_curves", "plot_retention_heatmap", "plot_value_curves"]
-
-_LABEL_FORMAT = {"D": "%Y-%m-%d", "W": "%Y-%m-%d", "M": "%Y-%m", "Q": "%Y-Q"}
-
-
-def _cohort_label(ts: pd.Timestamp, period: str) -> str:
-    if period == "Q":
-        return f"{ts.year}-Q{(ts.month - 1) // 3 + 1}"
-    return ts.strftime(_LABEL_FORMAT.get(period, "%Y-%m-%d"))
 
 
 def plot_retention_heatmap(
@@ -91,7 +84,7 @@ def plot_retention_heatmap(
         matrix = matrix.droplevel(0)
     sizes = t.groupby("cohort")["cohort_size"].first()
     labels = [
-        _cohort_label(c, period) + (f"  (n={sizes[c]:,})" if show_sizes else "")
+        cohort_label(c, period) + (f"  (n={sizes[c]:,})" if show_sizes else "")
         for c in matrix.index
     ]
     rows = {c: i for i, c in enumerate(matrix.index)}

@@ -19,8 +19,9 @@ from .._validation import (
     require_column_name,
     require_frame_columns,
     require_in_range,
+    require_min_customers,
 )
-from ..groups import MIN_GROUP_CUSTOMERS, _check_min
+from ..groups import MIN_GROUP_CUSTOMERS
 from ._groups import say_nothing_shown, shown_groups
 
 __all__ = ["plot_lorenz", "plot_pareto", "plot_top_share"]
@@ -133,7 +134,7 @@ def plot_lorenz(
     """
     need = ["cum_customer_share", "cum_value_share", *([by] if by else [])]
     require_frame_columns(curve, need, name="curve", producer="lorenz_curve")
-    min_customers = _check_min(min_customers)
+    min_customers = require_min_customers(min_customers)
     ax = require_axes(ax)
     if by:  # a group of n customers has n + 1 points (from 0, 0)
         n = curve.groupby(by, observed=True)[by].transform("size") - 1

@@ -25,7 +25,7 @@ from .._validation import (
     require_frame_columns,
     require_whole_number,
 )
-from .cohorts import _cohort_label
+from ._labels import cohort_label
 
 __all__ = ["plot_projected_curves", "plot_projected_heatmap"]
 
@@ -51,7 +51,7 @@ def _one_group(projection: pd.DataFrame, what: str) -> pd.DataFrame:
 
 def _label(cohort: Any, period: str | None) -> str:
     if isinstance(cohort, pd.Timestamp):
-        return _cohort_label(cohort, period or "M")
+        return cohort_label(cohort, period or "M")
     return str(cohort)
 
 

@@ -15,15 +15,9 @@ except ImportError as exc:  # pragma: no cover - ipywidgets is a dependency
 from .clv import clv_explorer, clv_table, clv_view
 from .cohorts import cohort_explorer, cohort_summary, cohort_view, projection_view
 from .dashboard import dashboard, dashboard_for_run, fit_clv
-from .pareto import (
-    kpi_explorer,
-    kpi_view,
-    pareto_explorer,
-    pareto_view,
-    uplift_table,
-    whatif_explorer,
-    whatif_view,
-)
+from .kpis import kpi_explorer, kpi_view
+from .pareto import pareto_explorer, pareto_view
+from .whatif import uplift_table, whatif_explorer, whatif_view
 
 __all__ = [
     "clv_explorer",

@@ -18,7 +18,7 @@ from .._validation import (
     require_whole_number,
 )
 from ..clv import clv_by_group, customer_lifetime_value
-from ..clv.value import _attach_groups, _check_models
+from ..clv.value import attach_groups, check_models
 from ..plotting.clv import plot_clv_by_group
 from ._common import ALL, dropdown, explorer_table, percent_slider, wire
 
@@ -76,7 +76,7 @@ def clv_view(
     if region == ALL:
         values = clv["clv"]
     else:
-        values = _attach_groups(clv, groups, by).query(f"`{by}` == @region")["clv"]
+        values = attach_groups(clv, groups, by).query(f"`{by}` == @region")["clv"]
     ax2.hist(values, bins=50)
     ax2.set_yscale("log")
     ax2.set_xlabel(f"{horizon_months}-month CLV per customer")
@@ -154,13 +154,13 @@ def clv_explorer(
         The controls above the table (:func:`clv_table`) and figure; ``shown`` holds them
         (``shown[0].data`` is the :func:`clv_view` table) and ``update()`` redraws.
     """
-    _check_models(bgnbd, gg)
+    check_models(bgnbd, gg)
     require_frame(summary, name="summary", producer="rfm_summary")
     horizon_months = require_whole_number(horizon_months, name="horizon_months", low=1)
     discount_rate = require_rate(discount_rate)
     margin = require_margin(margin)
     currency = require_currency_code(currency, name="currency", allow_none=True)
-    labels = _attach_groups(summary[["customer_id"]], groups, by)[by].astype(str)
+    labels = attach_groups(summary[["customer_id"]], groups, by)[by].astype(str)
     region = dropdown(by.capitalize(), [ALL, *sorted(labels.unique())])
     horizon = w.IntSlider(value=horizon_months, min=1, max=max(60, horizon_months), step=1,
                           description="Horizon (months)",

@@ -116,7 +116,7 @@ def _pareto_tab(transactions: pd.DataFrame, margin: float) -> w.Widget:
 
 def _kpi_tab(survey: pd.DataFrame, transactions: pd.DataFrame) -> w.Widget:
     from ..kpis import link_survey
-    from .pareto import kpi_explorer
+    from .kpis import kpi_explorer
 
     linked, messages = collect_warnings(link_survey, survey, transactions)
     return _with_notes(kpi_explorer(linked), messages)
