@@ -241,6 +241,7 @@ _WORDS = {
     "clv": "CLV", "ltv": "LTV", "cac": "CAC", "nps": "NPS", "csat": "CSAT", "ces": "CES",
     "rfm": "RFM", "abc": "ABC", "pct": "(%)", "n": "number of", "id": "id", "cum": "cumulative",
     "aov": "average order value", "roi": "ROI", "gini": "Gini", "grr": "GRR", "nrr": "NRR",
+    "auc": "AUC", "bic": "BIC", "aic": "AIC", "mae": "MAE", "rmse": "RMSE", "kpi": "KPI",
 }  # fmt: skip
 
 

@@ -519,6 +519,7 @@ def test_column_labels_are_words():
     from retention_lib.report import column_label
 
     assert column_label("profit_uplift_pct") == "Profit uplift (%)"
+    assert [column_label(c) for c in ("auc", "bic", "mae", "rmse")] == ["AUC", "BIC", "MAE", "RMSE"]
     assert column_label("n_customers") == "Number of customers"
     assert column_label("customer_id") == "Customer" and column_label("p_alive") == "P(alive)"
     assert column_label("Revenue (GBP)") == "Revenue (GBP)" and column_label(3) == 3
