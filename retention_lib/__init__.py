@@ -139,7 +139,7 @@ from .pareto import (
     pareto_summary,
     pareto_table,
 )
-from .pipeline import prepare_transactions, transactions_overview
+from .pipeline import describe_overview, prepare_transactions, transactions_overview
 from .projection import (
     RetentionBacktest,
     backtest_retention,
@@ -262,6 +262,7 @@ __all__ = [
     "describe_period_transactions",
     "describe_backtest",
     "describe_net_revenue_retention",
+    "describe_overview",
     "describe_projection",
     "describe_churn_risk",
     "describe_churn_scorecard",

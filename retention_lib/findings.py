@@ -378,6 +378,11 @@ def scorecard_auc(card: Any) -> float:
     return float(rows["auc"].iloc[0])
 
 
+#: Survey scores that are shares of respondents (``survey_summary`` label -> the label in
+#: a sentence, where the value reads as a percentage).
+_SHARE_SCORES = {"CSAT (share)": "CSAT (share satisfied)"}
+
+
 def survey_finding(scores: pd.DataFrame) -> str | None:
     """Survey scores from :func:`~retention_lib.kpis.survey_summary` (no groups).
 
@@ -392,9 +397,12 @@ def survey_finding(scores: pd.DataFrame) -> str | None:
     require_frame_columns(scores, cols, name="scores", producer="survey_summary")
     parts = []
     for row in scores.itertuples(index=False):
-        parts.append(
-            f"{row.score} {row.value:,.1f} (95% interval {row.ci_low:,.1f} to {row.ci_high:,.1f})"
-        )
+        numbers = (row.value, row.ci_low, row.ci_high)
+        if row.score in _SHARE_SCORES:  # a share of respondents: read as a percentage
+            label, (value, low, high) = _SHARE_SCORES[row.score], map(say.pct, numbers)
+        else:
+            label, (value, low, high) = row.score, (f"{x:,.1f}" for x in numbers)
+        parts.append(f"{label} {value} (95% interval {low} to {high})")
     n = int(scores["n"].max())
     return f"Survey ({n:,} answers): {say.join(parts)}."
 

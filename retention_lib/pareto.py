@@ -125,6 +125,7 @@ def customer_values(
     by: str | None = None,
     margin: float | None = None,
     clv: pd.DataFrame | None = None,
+    missing_clv: float | None = None,
 ) -> pd.DataFrame:
     """One row per customer with the value measures that Pareto and RFM rank on.
 
@@ -144,13 +145,19 @@ def customer_values(
         Predictions keyed by ``customer_id`` (e.g. from
         :func:`retention_lib.clv.customer_lifetime_value`); its other columns (``clv``,
         ``p_alive``, ...) are joined on. Customers without a prediction get NaN there and
-        an :class:`AssumptionWarning`.
+        an :class:`AssumptionWarning`, unless ``missing_clv`` is given.
+    missing_clv : float, optional
+        The ``clv`` of customers who have no row in ``clv`` (e.g. ``0.0`` for customers
+        whose returns cancel every purchase, who get no prediction): they are counted at
+        this value, their other prediction columns stay NaN and ``predicted`` says which
+        rows had a prediction. Needs ``clv`` with a ``clv`` column.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``[by], customer_id, revenue, n_orders, first_purchase, last_purchase``
-        (+ ``margin``, + the ``clv`` columns). ``revenue`` is the net sum of ``amount``
+        (+ ``margin``, + the ``clv`` columns, + ``predicted`` with ``missing_clv``).
+        ``revenue`` is the net sum of ``amount``
         (returns included), ``n_orders`` counts distinct purchase orders (distinct
         purchase days when there is no ``order_id``), the dates are those of the first and
         last purchase (NaT for a customer with returns only). Sorted by ``[by],
@@ -165,6 +172,13 @@ def customer_values(
         margin = require_margin(margin)
     if clv is not None:
         require_frame(clv, name="clv", producer="customer_lifetime_value")
+    if missing_clv is not None:
+        missing_clv = require_in_range(missing_clv, name="missing_clv")
+        if clv is None or "clv" not in clv.columns:
+            raise DataValidationError(
+                "`missing_clv` fills the `clv` column of customers without a prediction, "
+                "so it needs `clv=` with a `clv` column (`customer_lifetime_value` output)."
+            )
     lf = to_lazy(transactions)
     cols = columns_of(lf)
     require_lazy_columns(lf, _keys(by) + ["timestamp", "amount"], what="`transactions`")
@@ -209,11 +223,13 @@ def customer_values(
     if margin is not None:
         out["margin"] = out["revenue"] * margin
     if clv is not None:
-        out = _join_predictions(out, clv)
+        out = _join_predictions(out, clv, missing_clv=missing_clv)
     return out
 
 
-def _join_predictions(out: pd.DataFrame, clv: pd.DataFrame) -> pd.DataFrame:
+def _join_predictions(
+    out: pd.DataFrame, clv: pd.DataFrame, *, missing_clv: float | None
+) -> pd.DataFrame:
     if "customer_id" not in clv.columns:
         raise DataValidationError(
             "`clv` is missing column `customer_id`. Pass the frame returned by "
@@ -232,6 +248,10 @@ def _join_predictions(out: pd.DataFrame, clv: pd.DataFrame) -> pd.DataFrame:
         right, on="customer_id", how="left", validate="many_to_one", indicator="_clv_row"
     )
     lacking = (merged.pop("_clv_row") == "left_only").to_numpy()
+    if missing_clv is not None:  # counted at the given value, not warned about
+        merged.loc[lacking, "clv"] = missing_clv
+        merged["predicted"] = ~lacking
+        return merged
     if extra and lacking.any():  # a missing row, not a NaN the caller put in on purpose
         named = ", ".join(f"`{c}`" for c in extra)
         warnings.warn(

@@ -24,7 +24,12 @@ from .datasets import sample_data_path
 from .loading import load_transactions
 from .regions import add_regions, describe_country_mapping
 
-__all__ = ["SAMPLE_COLUMN_MAP", "prepare_transactions", "transactions_overview"]
+__all__ = [
+    "SAMPLE_COLUMN_MAP",
+    "describe_overview",
+    "prepare_transactions",
+    "transactions_overview",
+]
 
 #: How the bundled sample's export columns map to the canonical schema.
 SAMPLE_COLUMN_MAP: dict[str, Any] = {
@@ -398,3 +403,36 @@ def transactions_overview(transactions: pd.DataFrame, *, by: str | None = None) 
         "last_purchase",
     ]
     return out[cols]
+
+
+def describe_overview(transactions: pd.DataFrame, *, by: str) -> str | None:
+    """Why the groups of :func:`transactions_overview` count more customers than the log
+    has, when they do: a customer who bought in two groups is counted in each.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        Clean canonical transactions (those given to :func:`transactions_overview`).
+    by : str
+        The group column of the overview (``"region"``, ``"segment"``, ...).
+
+    Returns
+    -------
+    str or None
+        E.g. "The rows count 4,367 customers, not 4,362: 5 customers bought in two or more
+        regions and are counted in each."; None when every customer is in one group.
+    """
+    require_transactions(transactions)
+    tx = require_group_column(transactions, by, missing="group")
+    per_customer = tx[by].astype("string").groupby(tx["customer_id"], sort=False).nunique()
+    several = int((per_customer > 1).sum())
+    if not several:
+        return None
+    counted, customers = int(per_customer.sum()), len(per_customer)
+    word = by.replace("_", " ")
+    words = word if word.endswith("s") else word[:-1] + "ies" if word.endswith("y") else word + "s"
+    who = "1 customer" if several == 1 else f"{several:,} customers"
+    return (
+        f"The rows count {counted:,} customers, not {customers:,}: {who} bought in two or more "
+        f"{words} and {'is' if several == 1 else 'are'} counted in each."
+    )

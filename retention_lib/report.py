@@ -175,6 +175,16 @@ def styled_table(
     money_decimals = require_whole_number(money_decimals, name="money_decimals", low=0, high=12)
     index = require_bool(index, name="index")
     symbol = currency_symbol(currency)
+    if index and table.index.nlevels == 1 and table.columns.nlevels == 1:
+        # the index as the first column, its name as its heading (a Styler puts an index
+        # name on a header row of its own, under the column headings)
+        name = table.index.name if table.index.name is not None else ""
+        if name in table.columns:
+            raise DataValidationError(
+                f"`table` has an index named `{name}` and a column of that name; rename one."
+            )
+        table = table.rename_axis(name).reset_index()
+        index = False
 
     def money_text(value: float) -> str:
         sign = "-" if value < 0 else ""
@@ -191,6 +201,8 @@ def styled_table(
             formats[col] = "{:,.0f}"
         elif col not in chosen and pd.api.types.is_float_dtype(table[col]):
             formats[col] = f"{{:,.{decimals}f}}"
+        elif pd.api.types.is_bool_dtype(table[col]):
+            formats[col] = lambda flag: "yes" if flag else "no"
         elif pd.api.types.is_integer_dtype(table[col]):
             formats[col] = "{:,}"
         elif pd.api.types.is_datetime64_any_dtype(table[col]):
@@ -236,6 +248,8 @@ COLUMN_LABELS: dict[str, str] = {
     "n": "Answers",
     "period_number": "Period",
     "expected_spend": "Expected spend per order",
+    "ltv_cac_ratio": "LTV:CAC",
+    "ltv_cac": "LTV:CAC",
 }
 _WORDS = {
     "clv": "CLV", "ltv": "LTV", "cac": "CAC", "nps": "NPS", "csat": "CSAT", "ces": "CES",
@@ -656,6 +670,36 @@ def _show_warnings_once(cells: list[Any]) -> list[Any]:
     return cells
 
 
+#: What a reader sees where a section is left out for a reason already given above.
+REPEATED_SKIP_NOTE = "<p><b>Not shown</b>, for the same reason as {where} above.</p>"
+
+
+def _skips_once(cells: list[Any]) -> list[Any]:
+    """Give each reason a section is not shown once, where it first comes up (reading order).
+
+    A log without repeat buyers skips a dozen parts of the report for one reason; the first
+    part left out says why, and each later one names that part instead of repeating it
+    (cells of :func:`_without_unavailable`, tagged ``rl-skipped``). ``cells`` are the
+    report's cells in reading order; the skipped ones are edited in place and returned.
+    """
+    first: dict[str, str] = {}  # reason -> the heading of the part that gave it
+    for cell in cells:
+        if "rl-skipped" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        heading = _skip_heading(cell)
+
+        def once(match: re.Match, heading: str = heading) -> str:
+            reason = match.group(1)
+            if reason not in first:
+                first[reason] = heading
+                return match.group(0)
+            where = f"<i>{html.escape(first[reason])}</i>" if first[reason] else "the part"
+            return REPEATED_SKIP_NOTE.format(where=where)
+
+        cell.source = _SKIP_REASON.sub(once, cell.source)
+    return cells
+
+
 #: Cells with this tag move to the report's appendix (cleaning, method, model checks).
 APPENDIX_TAG = "report-appendix"
 APPENDIX_TITLE = "Appendix: cleaning, method and model checks"
@@ -680,14 +724,19 @@ def _raised_warnings(nb: nbformat.NotebookNode) -> list[str]:
 _SKIP_REASON = re.compile(r"<p><b>Not shown\.</b> (.*?)</p>", re.S)
 
 
+def _skip_heading(cell: Any) -> str:
+    """The heading a skipped part's note starts with ("" when it has none)."""
+    lines = cell.source.lstrip().splitlines()
+    return lines[0].lstrip("#").strip() if lines and lines[0].startswith("#") else ""
+
+
 def _skipped_sections(nb: nbformat.NotebookNode) -> dict[str, str]:
     """Heading -> why it is not shown, for each run of cells the report left out."""
     out = {}
     for cell in nb.cells:
         if "rl-skipped" not in cell.get("metadata", {}).get("tags", []):
             continue
-        lines = cell.source.lstrip().splitlines()
-        heading = lines[0].lstrip("#").strip() if lines and lines[0].startswith("#") else ""
+        heading = _skip_heading(cell)
         reasons = [html.unescape(r) for r in _SKIP_REASON.findall(cell.source)]
         out[heading or "A part of a section"] = " ".join(reasons)
     return out
@@ -1241,6 +1290,7 @@ def build_report(
     combined.cells.append(_header_cell(header))
     combined.cells.append(_header_cell(_summary_html(findings)))
     _show_warnings_once([*body, *appendix])  # reading order: the appendix comes last
+    _skips_once([*body, *appendix])
     combined.cells.extend(body)
     combined.cells.append(_header_cell(_assumptions_html(assumptions, caveats)))
     if appendix:

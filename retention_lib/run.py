@@ -405,7 +405,7 @@ class Run:
                 tx, cleaning, sample = scan(**options)
         if sample["sampled_customers"] < sample["customers"]:
             self.warnings.append(
-                f"SampleNote: The log has {sample['customers']:,} customers "
+                f"SampleWarning: The log has {sample['customers']:,} customers "
                 f"({sample['rows']:,} rows after cleaning), more than a report reads into "
                 f"memory: the cleaning counts the whole log, the other sections a sample of "
                 f"{sample['sampled_customers']:,} customers chosen by a hash of their id, "

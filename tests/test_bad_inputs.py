@@ -594,6 +594,7 @@ _TWICE = (DVE, r"has more than one column named `amount`")
 #: function, arguments before the log, keyword arguments, variants it does not read
 _TRANSACTION_FUNCTIONS: list[tuple[Callable, tuple, dict, set[str]]] = [
     (rl.transactions_overview, (), {}, set()),
+    (rl.describe_overview, (), {"by": "region"}, set()),
     (rl.cohort_retention, (), {}, set()),
     (rl.revenue_retention, (), {}, set()),
     (rl.churn_table, (), {}, set()),
@@ -706,6 +707,12 @@ bad(rl.transactions_overview, F.tx, by=["region"],
     raises=(ITE, r"`by` must be a column name"), id="by-list")  # fmt: skip
 bad(rl.transactions_overview, F.tx, by="channel",
     raises=(DVE, r"missing column\(s\) `channel`"), id="by-unknown")  # fmt: skip
+ok(rl.describe_overview, F.tx, by="region", check=lambda text: text is None or "count" in text,
+   id="by-region")  # fmt: skip
+bad(rl.describe_overview, F.tx, by=None, raises=(ITE, r"`by` must be a column name"),
+    id="by-none")  # fmt: skip
+bad(rl.describe_overview, F.tx, by="channel", raises=(DVE, r"missing column\(s\) `channel`"),
+    id="by-unknown")  # fmt: skip
 
 # --------------------------------------------------------------------------- loading
 # (argument checks only: parsing the file itself is tested in test_loading.py)
@@ -922,6 +929,10 @@ bad(rl.customer_values, F.tx, clv=[1], raises=(ITE, r"`clv` must be a pandas Dat
 bad(rl.customer_values, F.tx, clv=F.unrelated, raises=(DVE, r"`clv` is missing column `customer_id`"),
     id="clv-unrelated")  # fmt: skip
 bad(rl.customer_values, F.tx, by=1, raises=(ITE, r"`by` must be a column name"), id="by-int")
+bad(rl.customer_values, F.tx, missing_clv="0", raises=(ITE, r"`missing_clv` must be a number"),
+    id="missing-clv-str")  # fmt: skip
+bad(rl.customer_values, F.tx, missing_clv=0.0, raises=(DVE, r"`missing_clv` .* needs `clv=`"),
+    id="missing-clv-without-clv")  # fmt: skip
 
 # --------------------------------------------------------------------------- segments
 
@@ -2654,6 +2665,7 @@ GOOD_CALLS: dict[Callable, tuple[tuple, dict]] = {
     rl.simulate_transactions: ((5,), _SIM),
     rl.survey_summary: ((F.survey,), {}),
     rl.transactions_overview: ((F.tx,), {}),
+    rl.describe_overview: ((F.tx,), {"by": "region"}),
     rl.upsell_rate: ((F.tx,), {"start": "2023-06-01"}),
     rl.value_curves: ((F.revenue_table,), {}),
     **{p: ((_PLOT_TABLES[p.__name__][0],), _PLOT_TABLES[p.__name__][1]) for p, _, _ in _PLOTS},

@@ -118,6 +118,15 @@ def test_survey_scores_with_their_intervals():
     assert survey_finding(scores.iloc[:0]) is None
 
 
+def test_survey_shares_read_as_percentages():
+    scores = rl.survey_summary(rl.load_sample_survey())
+    csat = scores.set_index("score").loc["CSAT (share)"]
+    text = survey_finding(scores)
+    assert f"CSAT (share satisfied) {csat['value']:.0%} (95% interval" in text
+    assert f"to {csat['ci_high']:.0%})" in text
+    assert "CSAT (share) 0." not in text
+
+
 def test_warnings_lose_the_code_they_name_and_keep_their_words():
     text = (
         "The BG/NBD fit did not converge (see `model.diagnostics_`). Refit with "

@@ -259,6 +259,21 @@ def test_customer_values_joins_clv_and_warns_for_missing_predictions(tiny_log):
     assert cv.set_index("customer_id").loc["E", "clv"] == 0.0
 
 
+def test_customer_values_counts_customers_without_a_prediction_at_missing_clv(tiny_log):
+    clv = pd.DataFrame({"customer_id": ["A", "B", "C", "D"], "clv": [100.0, 50, 20, 10]})
+    clv["p_alive"] = [0.9, 0.5, 0.8, 0.2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AssumptionWarning)  # asked for, so no warning
+        cv = P.customer_values(tiny_log, clv=clv, missing_clv=0.0).set_index("customer_id")
+    lacking = sorted(set(cv.index) - set(clv["customer_id"]))
+    assert lacking and (cv.loc[lacking, "clv"] == 0.0).all()
+    assert cv.loc[lacking, "p_alive"].isna().all() and not cv.loc[lacking, "predicted"].any()
+    assert cv.loc[["A", "B", "C", "D"], "predicted"].all()
+    assert cv["clv"].sum() == pytest.approx(180.0)  # the total is the predictions' total
+    with pytest.raises(DataValidationError, match="`missing_clv` .* needs `clv=`"):
+        P.customer_values(tiny_log, missing_clv=0.0)
+
+
 def test_result_does_not_depend_on_row_order(rng):
     tx = random_values(rng)
     shuffled = tx.sample(frac=1.0, random_state=7).reset_index(drop=True)

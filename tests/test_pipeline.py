@@ -55,3 +55,33 @@ def test_overview_missing_by_column_is_a_clear_error():
     tx, _ = rl.prepare_transactions()
     with pytest.raises(rl.DataValidationError, match="`channel`"):
         rl.transactions_overview(tx, by="channel")
+
+
+def test_overview_reading_says_why_groups_count_a_customer_twice():
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c", "c", "c"],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-02-01"] * 3),
+            "amount": [10.0, 5, 7, 3, 4, 5],
+            "region": ["Europe", "Asia", "Europe", "Asia", "Europe", "Oceania"],
+        }
+    )
+    out = rl.transactions_overview(tx, by="region")
+    assert out["customers"].sum() == 6  # a twice, c three times
+    text = rl.describe_overview(tx, by="region")
+    assert text == (
+        "The rows count 6 customers, not 3: 2 customers bought in two or more regions and "
+        "are counted in each."
+    )
+    one = tx.assign(region=tx["customer_id"].map({"a": "Europe", "b": "Asia", "c": "Asia"}))
+    assert rl.describe_overview(one, by="region") is None
+    assert rl.transactions_overview(one, by="region")["customers"].sum() == 3
+
+
+def test_overview_reading_on_uci_counts_the_customers_of_two_countries(online_retail_path):
+    uci, _ = rl.prepare_transactions(online_retail_path, currency="GBP")
+    out = rl.transactions_overview(uci, by="country")
+    text = rl.describe_overview(uci, by="country")
+    customers = uci["customer_id"].nunique()
+    assert f"count {int(out['customers'].sum()):,} customers, not {customers:,}" in text
+    assert "two or more countries and" in text

@@ -341,7 +341,7 @@ def test_report_is_written_for_thin_logs(name, tmp_path):
     assert (out / "exports" / "cohort_retention.csv").exists() == ("cohorts" not in EXPECTED[name])
     assert (out / "exports" / "customer_values.csv").exists() == ("clv" not in EXPECTED[name])
     scorecard = page.index('<h2 id="Which-score-ranks-the-customers-who-stop-buying?">')
-    shown_there = "Not shown." not in page[scorecard : scorecard + 800]
+    shown_there = "Not shown" not in page[scorecard : scorecard + 800]
     assert shown_there == ("holdout" not in EXPECTED[name])  # it needs the holdout, not spend
 
 
@@ -369,10 +369,23 @@ def test_styled_table_formats_shares_money_and_counts_without_the_range_index():
     relabelled = styled_table(table, labels={"gini": "Gini coefficient"}).to_html()
     assert ">Gini coefficient<" in relabelled
     assert "text-align: left" in html  # the region names
-    assert "row_heading" in styled_table(table, index=True).to_html()
+    named = styled_table(table.set_index("region"), index=True).to_html()
+    assert ">Region<" in named and ">Europe<" in named
+    assert named.count("<tr>") == len(table) + 1  # the index name heads its column
     assert table["share_of_clv"].iloc[0] == 0.1534  # the frame itself is unchanged
     with pytest.raises(TypeError, match="pandas DataFrame"):
         styled_table([1, 2])
+
+
+def test_styled_table_shows_flags_in_words_and_ratios_as_ratios():
+    from retention_lib.report import styled_table
+
+    table = pd.DataFrame({"ltv_cac_ratio": [14.2, 1.5], "healthy": [True, False]})
+    html = styled_table(table).to_html()
+    assert ">LTV:CAC<" in html and ">yes<" in html and ">no<" in html and "True" not in html
+    clash = table.rename_axis("healthy")
+    with pytest.raises(rl.DataValidationError, match="index named `healthy` and a column"):
+        styled_table(clash, index=True)
 
 
 def test_strip_keeps_retention_lib_warnings_as_a_note():
@@ -423,6 +436,29 @@ def test_each_warning_is_shown_once_in_reading_order():
     assert texts[1] == [small, report.REPEATED_WARNINGS_NOTE.format(what="model fit warnings")]
     assert texts[2] == ["Reading: fine.", report.REPEATED_WARNINGS_NOTE.format(what="warnings")]
     assert sum(line == fit for t in texts for line in t) == 1  # shown once, where it first comes up
+
+
+def test_each_reason_for_leaving_a_part_out_is_given_once():
+    def skipped(heading: str, *reasons: str):
+        note = "".join(f"<p><b>Not shown.</b> {r}</p>" for r in reasons)
+        source = f"{heading}\n\n" if heading else ""
+        return new_markdown_cell(
+            source + f'<div class="rl-skip">{note}</div>', metadata={"tags": ["rl-skipped"]}
+        )
+
+    cells = [
+        skipped("## Customer lifetime value", "Needs repeat buyers."),
+        new_markdown_cell("<p><b>Not shown.</b> Needs repeat buyers.</p>"),  # not a skip cell
+        skipped("## By region", "Needs repeat buyers.", "Needs regions."),
+        skipped("", "Needs regions."),
+    ]
+    report._skips_once(cells)
+    assert "<b>Not shown.</b> Needs repeat buyers." in cells[0].source
+    assert "<b>Not shown.</b> Needs repeat buyers." in cells[1].source  # left alone
+    again = report.REPEATED_SKIP_NOTE.format(where="<i>Customer lifetime value</i>")
+    assert again in cells[2].source and "<b>Not shown.</b> Needs regions." in cells[2].source
+    assert report.REPEATED_SKIP_NOTE.format(where="<i>By region</i>") in cells[3].source
+    assert cells[3].source.count("Needs regions") == 0
 
 
 def test_unavailable_sections_leave_one_paragraph_with_their_heading():

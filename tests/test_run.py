@@ -300,7 +300,7 @@ def test_a_parquet_folder_is_cleaned_in_place_and_sampled_by_customer(
     ]
     assert len(run.transactions) == len(kept)  # every row of a sampled customer
     assert set(run.transactions["region"]) <= set(whole.transactions["region"])
-    note = [w for w in run.warnings if w.startswith("SampleNote")]
+    note = [w for w in run.warnings if w.startswith("SampleWarning")]
     assert len(note) == 1 and f"{sampled:,} customers" in note[0] and f"{customers:,}" in note[0]
     again = open_run(run.folder / "config.toml")  # the notebooks' view: the sample, stated
     assert len(again.transactions) == len(run.transactions) and note[0] in again.warnings
@@ -313,7 +313,7 @@ def test_a_folder_with_fewer_customers_than_the_sample_is_read_whole(
     run = Run(RunConfig.from_inputs({"data_path": orders_folder, "columns": columns}))
     whole = Run(RunConfig.from_inputs({"data_path": orders_csv, "columns": columns}))
     assert len(run.transactions) == len(whole.transactions)
-    assert not [w for w in run.warnings if w.startswith("SampleNote")]
+    assert not [w for w in run.warnings if w.startswith("SampleWarning")]
     pd.testing.assert_series_equal(
         run.transactions.groupby("customer_id")["amount"].sum(),
         whole.transactions.groupby("customer_id")["amount"].sum(),
