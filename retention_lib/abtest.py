@@ -32,6 +32,7 @@ from ._validation import (
     require_date,
     require_frame_columns,
     require_in_range,
+    require_one_row_per_customer,
     require_sequence,
     require_transactions,
     require_treatment,
@@ -194,12 +195,7 @@ def _check_assignment(assignment: pd.DataFrame, flag: str, treatment: Any) -> pd
             f"one row per customer with `customer_id` and a treatment flag `{flag}` (True/1 = "
             "treated)."
         )
-    dup = assignment["customer_id"].duplicated()
-    if dup.any():
-        raise DataValidationError(
-            f"`assignment` lists customers more than once ({few(assignment.loc[dup, 'customer_id'])}"
-            "). Keep one row per customer."
-        )
+    require_one_row_per_customer(assignment, name="assignment")
     treated = require_treatment(
         assignment[flag], column=flag, treatment=treatment, ids=assignment["customer_id"]
     )
