@@ -380,12 +380,12 @@ def segment_summary(scores: pd.DataFrame, *, by: str | None = None) -> pd.DataFr
     require_frame(scores, name="scores", producer="rfm_scores")
     by = require_column_name(by)
     need = ["customer_id", "segment", "recency_days", "n_orders", "monetary"]
-    missing = [c for c in need + ([by] if by else []) if c not in scores.columns]
-    if missing:
-        raise DataValidationError(
-            f"`scores` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Pass the "
-            "output of `rfm_scores` (with the same `by`)."
-        )
+    require_columns(
+        scores,
+        need + ([by] if by else []),
+        what="`scores`",
+        fix="Pass the output of `rfm_scores` (with the same `by`).",
+    )
     seg = scores["segment"]
     cats = (
         list(seg.cat.categories)

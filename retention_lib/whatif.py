@@ -32,6 +32,7 @@ from ._validation import (
     DataValidationError,
     InputTypeError,
     require_column_name,
+    require_columns,
     require_frame,
     require_frame_columns,
     require_in_range,
@@ -232,12 +233,9 @@ def _attach(detail: pd.DataFrame, groups: pd.DataFrame | None, by: str | None) -
             f"`by={by!r}` needs `groups`: a frame with `customer_id` and `{by}` (e.g. "
             "`rfm_scores(tx)[['customer_id', 'segment']]`)."
         )
-    missing = [c for c in ("customer_id", by) if c not in groups.columns]
-    if missing:
-        raise DataValidationError(
-            f"`groups` is missing column(s) {', '.join(f'`{c}`' for c in missing)}; it needs "
-            f"`customer_id` and `{by}`."
-        )
+    require_columns(
+        groups, ["customer_id", by], what="`groups`", fix=f"It needs `customer_id` and `{by}`."
+    )
     g = groups[["customer_id", by]].copy()
     g["customer_id"] = g["customer_id"].astype("str")
     require_one_row_per_customer(g, name="groups", fix="Give each customer one group.")
