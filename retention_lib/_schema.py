@@ -36,6 +36,8 @@ __all__ = ["customer_attributes"]
 #: Days in a year and in a month, wherever a duration is converted between units.
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+#: The name of each period and time unit's plural, for messages and readings.
+PERIOD_WORDS = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}
 _US_PER_DAY = 86_400_000_000
 _EPOCH = datetime.datetime(1970, 1, 1)
 

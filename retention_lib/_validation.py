@@ -115,6 +115,16 @@ def require_unique_columns(frame: pd.DataFrame, *, name: str = "transactions") -
         )
 
 
+def require_one_row_per_customer(
+    frame: pd.DataFrame, *, name: str, fix: str = "Keep one row per customer."
+) -> None:
+    """Each ``customer_id`` of ``frame`` stands in one row (the ids listed twice named)."""
+    dup = frame["customer_id"].duplicated()
+    if dup.any():
+        ids = format_rows(frame.loc[dup, "customer_id"]).split(" ", 1)[1]
+        raise DataValidationError(f"`{name}` lists customers more than once ({ids}). {fix}")
+
+
 def require_frame(
     obj: Any, *, name: str = "transactions", producer: str | None = None
 ) -> pd.DataFrame:

@@ -29,9 +29,11 @@ from ._validation import (
     SmallSampleWarning,
     require_bool,
     require_column_name,
+    require_columns,
     require_date,
     require_frame_columns,
     require_in_range,
+    require_one_row_per_customer,
     require_sequence,
     require_transactions,
     require_treatment,
@@ -187,19 +189,14 @@ def _check_assignment(assignment: pd.DataFrame, flag: str, treatment: Any) -> pd
             f"`assignment` must be a pandas DataFrame with `customer_id` and `{flag}`, got "
             f"{type(assignment).__name__}."
         )
-    missing = [c for c in ("customer_id", flag) if c not in assignment.columns]
-    if missing:
-        raise DataValidationError(
-            f"`assignment` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. It needs "
-            f"one row per customer with `customer_id` and a treatment flag `{flag}` (True/1 = "
-            "treated)."
-        )
-    dup = assignment["customer_id"].duplicated()
-    if dup.any():
-        raise DataValidationError(
-            f"`assignment` lists customers more than once ({few(assignment.loc[dup, 'customer_id'])}"
-            "). Keep one row per customer."
-        )
+    require_columns(
+        assignment,
+        ["customer_id", flag],
+        what="`assignment`",
+        fix=f"It needs one row per customer with `customer_id` and a treatment flag `{flag}` "
+        "(True/1 = treated).",
+    )
+    require_one_row_per_customer(assignment, name="assignment")
     treated = require_treatment(
         assignment[flag], column=flag, treatment=treatment, ids=assignment["customer_id"]
     )
@@ -357,12 +354,12 @@ def ab_test(
             f"`metrics` has unknown metric(s) {', '.join(repr(m) for m in unknown)}; choose from "
             f"{', '.join(repr(m) for m in METRICS)}."
         )
-    missing = [c for c in ["treatment", *metrics] if c not in outcomes.columns]
-    if missing:
-        raise DataValidationError(
-            f"`outcomes` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Pass the "
-            "output of `ab_outcomes`."
-        )
+    require_columns(
+        outcomes,
+        ["treatment", *metrics],
+        what="`outcomes`",
+        fix="Pass the output of `ab_outcomes`.",
+    )
     ids = outcomes["customer_id"] if "customer_id" in outcomes.columns else None
     treat = require_treatment(
         outcomes["treatment"], column="treatment", treatment=treatment, ids=ids

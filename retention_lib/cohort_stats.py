@@ -25,6 +25,7 @@ from ._validation import (
     InputTypeError,
     SmallSampleWarning,
     require_bool,
+    require_columns,
     require_in_range,
 )
 
@@ -42,11 +43,7 @@ def _require(table: Any, columns: tuple[str, ...], fix: str) -> pd.DataFrame:
         raise InputTypeError(
             f"`table` must be a pandas DataFrame ({fix}), got {type(table).__name__}."
         )
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise DataValidationError(
-            f"`table` is missing column(s) {', '.join(f'`{c}`' for c in missing)}; {fix}."
-        )
+    require_columns(table, columns, what="`table`", fix=f"{fix[0].upper()}{fix[1:]}.")
     return table
 
 

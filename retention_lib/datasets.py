@@ -322,28 +322,19 @@ def _build_sample(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]
 
     # ---- quirk: postage and zero-price lines added to customer orders -------
     cust_orders = np.flatnonzero(orders["kind"].to_numpy() == "customer")
-    post_idx = np.sort(
-        q_rng.choice(cust_orders, size=_QUIRK_TARGETS["postage_lines"], replace=False)
-    )
-    post = (
-        lines.drop_duplicates("order_id")
-        .set_index("order_id")
-        .loc[orders["order_id"].to_numpy()[post_idx]]
-        .reset_index()
-    )
+    first_lines = lines.drop_duplicates("order_id").set_index("order_id")
+
+    def lines_added_to(quirk: str) -> pd.DataFrame:
+        """A copy of the first line of as many random customer orders as ``quirk`` targets."""
+        idx = np.sort(q_rng.choice(cust_orders, size=_QUIRK_TARGETS[quirk], replace=False))
+        return first_lines.loc[orders["order_id"].to_numpy()[idx]].reset_index()
+
+    post = lines_added_to("postage_lines")
     postage_fee = {s.country: s.postage for s in SAMPLE_COUNTRIES}
     post = post.assign(
         product_code="POST", quantity=1, unit_price=post["country"].map(postage_fee), line=99
     )
-    zero_idx = np.sort(
-        q_rng.choice(cust_orders, size=_QUIRK_TARGETS["zero_price_lines"], replace=False)
-    )
-    zero = (
-        lines.drop_duplicates("order_id")
-        .set_index("order_id")
-        .loc[orders["order_id"].to_numpy()[zero_idx]]
-        .reset_index()
-    )
+    zero = lines_added_to("zero_price_lines")
     zero = zero.assign(
         product_code=[f"{20_001 + i}" for i in q_rng.choice(_N_PRODUCTS, size=len(zero))],
         quantity=1,

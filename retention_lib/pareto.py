@@ -39,11 +39,13 @@ from ._validation import (
     format_rows,
     require_choice,
     require_column_name,
+    require_columns,
     require_frame,
     require_frame_columns,
     require_in_range,
     require_margin,
     require_numbers,
+    require_one_row_per_customer,
     require_sequence_of_str,
     require_str,
 )
@@ -230,17 +232,13 @@ def customer_values(
 def _join_predictions(
     out: pd.DataFrame, clv: pd.DataFrame, *, missing_clv: float | None
 ) -> pd.DataFrame:
-    if "customer_id" not in clv.columns:
-        raise DataValidationError(
-            "`clv` is missing column `customer_id`. Pass the frame returned by "
-            "`customer_lifetime_value`, which is keyed by `customer_id`."
-        )
-    dup = clv["customer_id"].duplicated()
-    if dup.any():
-        raise DataValidationError(
-            f"`clv` has duplicated `customer_id` values ({format_rows(clv.loc[dup, 'customer_id'])}"
-            "). Keep one prediction per customer."
-        )
+    require_columns(
+        clv,
+        ["customer_id"],
+        what="`clv`",
+        fix="Pass the frame returned by `customer_lifetime_value`, keyed by `customer_id`.",
+    )
+    require_one_row_per_customer(clv, name="clv", fix="Keep one prediction per customer.")
     extra = [c for c in clv.columns if c != "customer_id" and c not in out.columns]
     right = clv[["customer_id", *extra]].copy()
     right["customer_id"] = right["customer_id"].astype("str")

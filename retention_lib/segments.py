@@ -24,7 +24,7 @@ import pandas as pd
 
 from . import _reading as say
 from ._backend import collect, columns_of, to_lazy
-from ._schema import comparable, few, purchase_expr
+from ._schema import PERIOD_WORDS, comparable, few, purchase_expr
 from ._validation import (
     AssumptionWarning,
     DataValidationError,
@@ -32,16 +32,17 @@ from ._validation import (
     SmallSampleWarning,
     require_choice,
     require_column_name,
+    require_columns,
     require_date,
     require_frame,
     require_frame_columns,
     require_in_range,
+    require_one_row_per_customer,
     require_path,
     require_sequence_of_str,
     require_str,
     require_whole_number,
 )
-from .clv.models import _PERIOD_WORDS
 from .clv.scorecard import ChurnScorecard
 from .groups import MIN_GROUP_CUSTOMERS
 from .pareto import customer_values
@@ -379,12 +380,12 @@ def segment_summary(scores: pd.DataFrame, *, by: str | None = None) -> pd.DataFr
     require_frame(scores, name="scores", producer="rfm_scores")
     by = require_column_name(by)
     need = ["customer_id", "segment", "recency_days", "n_orders", "monetary"]
-    missing = [c for c in need + ([by] if by else []) if c not in scores.columns]
-    if missing:
-        raise DataValidationError(
-            f"`scores` is missing column(s) {', '.join(f'`{c}`' for c in missing)}. Pass the "
-            "output of `rfm_scores` (with the same `by`)."
-        )
+    require_columns(
+        scores,
+        need + ([by] if by else []),
+        what="`scores`",
+        fix="Pass the output of `rfm_scores` (with the same `by`).",
+    )
     seg = scores["segment"]
     cats = (
         list(seg.cat.categories)
@@ -435,17 +436,13 @@ def _check_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
             f"`predictions` must be a pandas DataFrame keyed by `customer_id`, got "
             f"{type(predictions).__name__}."
         )
-    if "customer_id" not in predictions.columns:
-        raise DataValidationError(
-            "`predictions` is missing column `customer_id`. Pass a frame with `customer_id` "
-            "and any of `p_alive`, `p_alive_previous`, `clv`."
-        )
-    dup = predictions["customer_id"].duplicated()
-    if dup.any():
-        raise DataValidationError(
-            f"`predictions` has duplicated `customer_id` values "
-            f"({few(predictions.loc[dup, 'customer_id'])}). Keep one row per customer."
-        )
+    require_columns(
+        predictions,
+        ["customer_id"],
+        what="`predictions`",
+        fix="Pass a frame with `customer_id` and any of `p_alive`, `p_alive_previous`, `clv`.",
+    )
+    require_one_row_per_customer(predictions, name="predictions")
     for col in ("p_alive", "p_alive_previous"):
         if col in predictions.columns:
             v = pd.to_numeric(predictions[col], errors="coerce")
@@ -491,7 +488,7 @@ def _model_scores(model: Any, summary: Any, horizon: Any) -> tuple[pd.DataFrame,
             "p_alive": model.p_alive(summary).to_numpy(),
         }
     )
-    unit = _PERIOD_WORDS.get(getattr(model, "time_unit_", None) or "", "time units")
+    unit = PERIOD_WORDS.get(getattr(model, "time_unit_", None) or "", "time units")
     return scores, f"{float(horizon):g} {unit}"
 
 
@@ -848,7 +845,7 @@ def describe_churn_risk(alerts: pd.DataFrame, *, scorecard: Any = None) -> str:
     row = scorecard.table.loc[scorecard.table["scorer"] == name]
     if row.empty or not np.isfinite(row["auc"].iloc[0]):
         return text + f" The scorecard has no AUC for {name}."
-    unit = _PERIOD_WORDS[scorecard.time_unit]
+    unit = PERIOD_WORDS[scorecard.time_unit]
     text += (
         f" On a {scorecard.horizon:g}-{unit[:-1]} holdout this score ranked the customers who "
         f"made no purchase with AUC {row['auc'].iloc[0]:.2f} (0.5 is a coin toss)"

@@ -32,11 +32,13 @@ from ._validation import (
     DataValidationError,
     InputTypeError,
     require_column_name,
+    require_columns,
     require_frame,
     require_frame_columns,
     require_in_range,
     require_margin,
     require_numbers,
+    require_one_row_per_customer,
     require_sequence,
 )
 from .groups import MIN_GROUP_CUSTOMERS, ranked_groups
@@ -138,9 +140,9 @@ def retention_gain_params(params: pd.Series, gain: float) -> pd.Series:
 
 
 def _check_bgnbd(bgnbd: Any) -> None:
-    from .clv.models import _PurchaseModel
+    from .clv.models import PurchaseModel
 
-    if not isinstance(bgnbd, _PurchaseModel) or bgnbd._dropout_beta is None:
+    if not isinstance(bgnbd, PurchaseModel) or bgnbd._dropout_beta is None:
         raise InputTypeError(
             "`bgnbd` must be a fitted BetaGeoModel (a purchase model whose only drop-out is a "
             "Beta(a, b) chance after each repeat purchase); got "
@@ -231,20 +233,12 @@ def _attach(detail: pd.DataFrame, groups: pd.DataFrame | None, by: str | None) -
             f"`by={by!r}` needs `groups`: a frame with `customer_id` and `{by}` (e.g. "
             "`rfm_scores(tx)[['customer_id', 'segment']]`)."
         )
-    missing = [c for c in ("customer_id", by) if c not in groups.columns]
-    if missing:
-        raise DataValidationError(
-            f"`groups` is missing column(s) {', '.join(f'`{c}`' for c in missing)}; it needs "
-            f"`customer_id` and `{by}`."
-        )
+    require_columns(
+        groups, ["customer_id", by], what="`groups`", fix=f"It needs `customer_id` and `{by}`."
+    )
     g = groups[["customer_id", by]].copy()
     g["customer_id"] = g["customer_id"].astype("str")
-    dup = g["customer_id"].duplicated()
-    if dup.any():
-        raise DataValidationError(
-            f"`groups` lists customers more than once ({few(g.loc[dup, 'customer_id'])}); give "
-            "each customer one group."
-        )
+    require_one_row_per_customer(g, name="groups", fix="Give each customer one group.")
     out = detail.merge(g, on="customer_id", how="left", validate="many_to_one")
     lacking = out[by].isna()
     if lacking.any():

@@ -926,7 +926,7 @@ bad(rl.customer_values, F.tx, margin=True, raises=(ITE, r"`margin` must be a num
     id="margin-bool")  # fmt: skip
 bad(rl.customer_values, F.tx, clv=[1], raises=(ITE, r"`clv` must be a pandas DataFrame"),
     id="clv-list")  # fmt: skip
-bad(rl.customer_values, F.tx, clv=F.unrelated, raises=(DVE, r"`clv` is missing column `customer_id`"),
+bad(rl.customer_values, F.tx, clv=F.unrelated, raises=(DVE, r"`clv` is missing column\(s\) `customer_id`"),
     id="clv-unrelated")  # fmt: skip
 bad(rl.customer_values, F.tx, by=1, raises=(ITE, r"`by` must be a column name"), id="by-int")
 bad(rl.customer_values, F.tx, missing_clv="0", raises=(ITE, r"`missing_clv` must be a number"),

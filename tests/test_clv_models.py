@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import warnings
@@ -704,7 +705,8 @@ def test_expected_purchases_for_one_time_buyers_with_a_plus_b_below_1_matches_mp
 
 def test_a_non_finite_prediction_names_the_other_models(monkeypatch):
     model = BetaGeoModel.from_params({"r": 0.2, "alpha": 4.0, "a": 0.8, "b": 2.4}, time_unit="W")
-    monkeypatch.setattr(F, "bgnbd_conditional_expected", lambda *args: np.array([np.nan]))
+    overflow = dataclasses.replace(F.BGNBD, conditional_expected=lambda *args: np.array([np.nan]))
+    monkeypatch.setattr(BetaGeoModel, "_forms", overflow)
     row = pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]})
     with pytest.raises(
         FitError, match="overflow for these histories. Use `ParetoNBDModel`,"

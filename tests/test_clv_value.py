@@ -127,7 +127,7 @@ def test_clv_of_every_purchase_model_is_its_own_discounted_purchases(cal, models
 def test_bgnbd_fast_clv_terms_equal_the_general_path(cal, models):
     """BG/NBD overrides `_clv_terms` with a closed form per distinct (x, T); it equals the
     general per-row path of the purchase-model contract."""
-    from retention_lib.clv.models import _PurchaseModel
+    from retention_lib.clv.models import PurchaseModel
 
     bg, _ = models
     x, tx, T = (cal[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
@@ -135,7 +135,7 @@ def test_bgnbd_fast_clv_terms_equal_the_general_path(cal, models):
     discounts = 1 / 1.01 ** np.arange(1, 13)
     params = bg.params_.to_numpy()
     fast = bg._clv_terms(params, x, tx, T, times, discounts, {})
-    general = _PurchaseModel._clv_terms(bg, params, x, tx, T, times, discounts, {})
+    general = PurchaseModel._clv_terms(bg, params, x, tx, T, times, discounts, {})
     for a, b in zip(fast, general, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-9)
 

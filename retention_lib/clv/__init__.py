@@ -14,6 +14,7 @@ from .models import (
     GammaGammaModel,
     ModifiedBetaGeoModel,
     ParetoNBDModel,
+    PurchaseModel,
     load_model,
 )
 from .scorecard import ChurnScorecard, churn_scorecard, describe_churn_scorecard, rfm_features
@@ -65,6 +66,7 @@ __all__ = [
     "ModelComparison",
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
+    "PurchaseModel",
     "calibration_by_frequency",
     "calibration_holdout_split",
     "churn_scorecard",

@@ -8,6 +8,9 @@ lifetimes' own methods.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.special import (
     betaln,
@@ -614,3 +617,42 @@ def pnbd_p_no_purchase(r, alpha, s, beta, t, x, tx, T):
     buy = k / n * width / 2 * np.sum(integrand * _GL_WEIGHTS, axis=-1)
     alive = pnbd_p_alive(r, alpha, s, beta, x, tx, T)
     return 1.0 - alive * buy
+
+
+# ---------------------------------------------------------------------------------------------
+# each purchase model's closed forms, the hooks of retention_lib.clv.PurchaseModel
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosedForms:
+    """A purchase model's closed forms, each taking its parameters first (in the model's
+    ``_param_names`` order), then the customer statistics or the horizon."""
+
+    log_likelihood: Callable[..., np.ndarray]  # (*params, x, tx, T): per row
+    prob_n: Callable[..., np.ndarray]  # (*params, t, n): P(X(t) = n), new customer
+    p_dropped: Callable[..., np.ndarray]  # (*params, t): P(dropped out by t), new customer
+    conditional_expected: Callable[..., np.ndarray]  # (*params, t, x, tx, T): E[Y(t) | x, tx, T]
+    p_alive: Callable[..., np.ndarray]  # (*params, x, tx, T): P(alive at T | x, tx, T)
+    expected: Callable[..., np.ndarray]  # (*params, t): E[X(t)], new customer
+    p_no_purchase: Callable[..., np.ndarray]  # (*params, t, x, tx, T): P(Y(t) = 0 | x, tx, T)
+
+
+BGNBD = ClosedForms(
+    log_likelihood=bgnbd_log_likelihood,
+    prob_n=bgnbd_prob_n,
+    p_dropped=bgnbd_p_dropped,
+    conditional_expected=bgnbd_conditional_expected,
+    p_alive=bgnbd_p_alive,
+    expected=bgnbd_expected,
+    p_no_purchase=bgnbd_p_no_purchase,
+)
+PNBD = ClosedForms(
+    log_likelihood=pnbd_log_likelihood,
+    prob_n=pnbd_prob_n,
+    p_dropped=pnbd_p_dropped,
+    conditional_expected=pnbd_conditional_expected,
+    p_alive=pnbd_p_alive,
+    expected=pnbd_expected,
+    p_no_purchase=pnbd_p_no_purchase,
+)

@@ -16,13 +16,54 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import DataValidationError
-from .summary import _UNIT_WORDS, TIME_UNITS, _check_unit
+from .._schema import DAYS_PER_MONTH, PERIOD_WORDS
+from .._validation import DataValidationError, require_date
+
+#: Length of each time unit in days (a month is 365.25 / 12 days).
+TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": DAYS_PER_MONTH}
+#: 'days', 'weeks', 'months' for each time unit.
+UNIT_WORDS = {unit: PERIOD_WORDS[unit] for unit in TIME_UNITS}
 
 
 def unit_words(unit: str | None) -> str:
     """'weeks' for 'W', and so on ('an unknown unit' for None)."""
-    return _UNIT_WORDS.get(unit, "an unknown unit") if unit is not None else "an unknown unit"
+    return UNIT_WORDS.get(unit, "an unknown unit") if unit is not None else "an unknown unit"
+
+
+def check_unit(value: Any, name: str) -> str:
+    """``value`` if it is a time unit, else an error naming argument ``name``."""
+    if value not in TIME_UNITS:
+        raise DataValidationError(
+            f"`{name}` must be one of 'D' (days), 'W' (weeks) or 'M' (months); got {value!r}."
+        )
+    return value
+
+
+def resolve_grain(time_unit: str, grain: str | None) -> str:
+    """The grain of a summary in ``time_unit``: ``grain``, checked, or ``time_unit``."""
+    check_unit(time_unit, "time_unit")
+    if grain is None:
+        return time_unit
+    check_unit(grain, "grain")
+    if TIME_UNITS[grain] > TIME_UNITS[time_unit]:
+        raise DataValidationError(
+            f"`grain` ({grain!r}) must not be coarser than `time_unit` ({time_unit!r}). "
+            f"Use grain='D' to merge purchases on the same day and measure ages in "
+            f"{UNIT_WORDS[time_unit]}."
+        )
+    return grain
+
+
+def grain_scale(grain: str, time_unit: str) -> float:
+    """Factor converting a difference of ``grain`` period indices into ``time_unit``."""
+    if grain == time_unit:
+        return 1.0
+    return TIME_UNITS[grain] / TIME_UNITS[time_unit]
+
+
+def as_timestamp(value: Any, name: str) -> pd.Timestamp:
+    """``value`` as a UTC timestamp, or an error naming argument ``name``."""
+    return require_date(value, name=name, tz="utc")
 
 
 def recorded(summary: pd.DataFrame) -> tuple[str | None, str | None]:
@@ -56,7 +97,7 @@ def declared(
     ):
         if given is None:
             continue
-        _check_unit(given, name)
+        check_unit(given, name)
         if rec is not None and rec != given:
             raise DataValidationError(
                 f"`{name}={given!r}` contradicts {what}, which `rfm_summary` {built}. Pass "

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .._estimator import Estimator, versions
+from .._schema import PERIOD_WORDS
 from .._validation import (
     DataValidationError,
     InputTypeError,
@@ -41,9 +42,9 @@ from ..contractual import MODELS as _CONTRACTUAL_MODELS  # sBG, BdW: cohort-leve
 from . import _diagnostics as _diag
 from . import _formulas as F
 from . import _mle, _units
+from ._engine import engine_rows, in_engine, join_in_engine
 from ._lifetimes import lifetimes, log_covariance, quiet
-from ._units import unit_words
-from .summary import TIME_UNITS
+from ._units import TIME_UNITS, unit_words
 
 __all__ = [
     "BetaGeoBetaBinomModel",
@@ -52,6 +53,7 @@ __all__ = [
     "GammaGammaModel",
     "ModifiedBetaGeoModel",
     "ParetoNBDModel",
+    "PurchaseModel",
     "load_model",
 ]
 
@@ -176,22 +178,6 @@ def _compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.nd
     return [c[first] for c in columns], weights, inverse
 
 
-def _engine_rows(summary: Any, columns: list[str]):
-    """For a summary held in an engine (``rfm_summary(..., collect=False)``): its distinct
-    rows of ``columns`` and how many customers share each (``_customers``), counted by the
-    engine, and those counts; ``(summary, None)`` for a pandas summary."""
-    if isinstance(summary, pd.DataFrame):
-        return summary, None
-    from .._backend import collect, to_lazy
-
-    try:
-        lf = to_lazy(summary)
-    except TypeError:
-        return summary, None  # reported by the pandas checks
-    rows = collect(lf.group_by(columns).agg(nw.len().alias("_customers")))
-    return rows, rows["_customers"].to_numpy(dtype=np.int64)
-
-
 #: Distinct (frequency, monetary_value) rows of repeat buyers a summary kept in an engine
 #: hands to the Gamma-Gamma fit as they are; above this, its spend is binned in the engine
 #: (:class:`GammaGammaModel`'s ``spend_resolution``).
@@ -244,28 +230,6 @@ def _engine_spend_rows(summary: Any, resolution: float | None):
     var = np.nan_to_num(rows["_var"].to_numpy(dtype=float), nan=0.0)
     spread = pd.DataFrame({"_low": rows["_low"].to_numpy(dtype=float), "_spread": n * var})
     return rows.drop(columns=["_low", "_var"]), n, spread
-
-
-def _in_engine(summary: Any) -> bool:
-    """Whether ``summary`` is kept in an engine (``rfm_summary(..., collect=False)``)."""
-    return not isinstance(summary, (pd.DataFrame, list, tuple, str))
-
-
-def _join_in_engine(summary: Any, keys: list[str], compute) -> nw.LazyFrame:
-    """Per-customer values of a summary kept in its engine, computed where they vary.
-
-    ``compute`` maps a pandas frame of the distinct ``keys`` rows (found by the engine, with
-    ``customer_id`` blank) to a frame of those rows' values; they are joined back to the
-    customers in the engine. Returns the summary's query with the computed columns added:
-    nothing per customer reaches the driver.
-    """
-    from .._backend import collect, table_like, to_lazy
-
-    lf = to_lazy(summary)
-    rows = collect(lf.group_by(keys).agg(nw.len().alias("_customers")))[keys]
-    values = compute(rows.assign(customer_id=""))
-    predictions = rows.assign(**{c: values[c].to_numpy() for c in values.columns})
-    return lf.join(table_like(predictions, lf), on=keys, how="left")
 
 
 def _weighted_pearson(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> float:
@@ -600,7 +564,7 @@ class _BaseModel(Estimator):
     def _given_units(cls, time_unit: Any, grain: Any) -> tuple[str | None, str | None]:
         """``time_unit`` and ``grain`` of :meth:`from_params`, checked."""
         unit, grain = _units.declared(pd.DataFrame(), time_unit, grain)
-        if issubclass(cls, _PurchaseModel):
+        if issubclass(cls, PurchaseModel):
             unit = _units.require_unit(
                 unit, what="`from_params`", call=f"{cls.__name__}.from_params"
             )
@@ -648,11 +612,12 @@ def _versions() -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 
-class _PurchaseModel(_BaseModel, abc.ABC):
+class PurchaseModel(_BaseModel, abc.ABC):
     """The contract of a purchase model (BG/NBD family, Pareto/NBD): the hooks below.
 
-    A subclass declares its parameters (``_param_names``, ``_label``, ...) and fills the
-    abstract hooks with its paper's closed forms; fitting, intervals, diagnostics, every
+    A subclass declares its parameters (``_param_names``, ``_label``, ...) and its paper's
+    closed forms (``_forms``, a :class:`._formulas.ClosedForms`), which the hooks evaluate;
+    fitting, intervals, diagnostics, every
     public prediction and the CLV terms (:meth:`_clv_terms`, used by
     :func:`~retention_lib.clv.customer_lifetime_value` and ``clv_intervals``) are derived from
     them here, so nothing outside a model picks a code path by its class. Every hook takes the
@@ -665,33 +630,36 @@ class _PurchaseModel(_BaseModel, abc.ABC):
     #: not (only) that Beta (MBG/NBD also drops out at the first purchase; Pareto/NBD in time)
     _dropout_beta: tuple[str, str] | None = None
 
-    @abc.abstractmethod
+    #: the model's closed forms, which the hooks below evaluate: a subclass names them
+    _forms: F.ClosedForms
+
     def _loglik_rows(self, params, x, tx, T) -> np.ndarray:
         """Per-row log-likelihood."""
+        return self._forms.log_likelihood(*np.asarray(params, dtype=float), x, tx, T)
 
-    @abc.abstractmethod
     def _prob_n(self, params, t, n) -> np.ndarray:
         """P(X(t) = n) for a new customer."""
+        return self._forms.prob_n(*params, t, n)
 
-    @abc.abstractmethod
     def _p_dropped(self, params, t) -> np.ndarray:
         """P(a new customer has dropped out by ``t``)."""
+        return self._forms.p_dropped(*params, t)
 
-    @abc.abstractmethod
     def _conditional_expected(self, params, t, x, tx, T) -> np.ndarray:
         """E[purchases in (T, T + t] | x, tx, T]."""
+        return self._forms.conditional_expected(*params, t, x, tx, T)
 
-    @abc.abstractmethod
     def _p_alive(self, params, x, tx, T) -> np.ndarray:
         """P(alive at T | x, tx, T)."""
+        return self._forms.p_alive(*params, x, tx, T)
 
-    @abc.abstractmethod
     def _expected(self, params, t) -> np.ndarray:
         """E[purchases in (0, t]] for a new customer."""
+        return self._forms.expected(*params, t)
 
-    @abc.abstractmethod
     def _p_no_purchase(self, params, t, x, tx, T) -> np.ndarray:
         """P(no purchase in (T, T + t] | x, tx, T)."""
+        return self._forms.p_no_purchase(*params, t, x, tx, T)
 
     def _clv_terms(self, params, x, tx, T, times, discounts, cache, p_alive=True):
         """Discounted expected purchases ``sum_k (E[Y(t_k)] - E[Y(t_(k-1))]) discounts[k]``,
@@ -718,7 +686,7 @@ class _PurchaseModel(_BaseModel, abc.ABC):
 
     def fit(
         self, summary: pd.DataFrame, *, time_unit: str | None = None, grain: str | None = None
-    ) -> _PurchaseModel:
+    ) -> PurchaseModel:
         """Fit the model to an RFM summary.
 
         Parameters
@@ -761,7 +729,7 @@ class _PurchaseModel(_BaseModel, abc.ABC):
         """
         pen, max_iterations, max_seconds = self._check_settings()
         budget = _mle.Budget(max_seconds)
-        summary, counts = _engine_rows(summary, ["frequency", "recency", "T"])
+        summary, counts = engine_rows(summary, ["frequency", "recency", "T"])
         x, tx, T = _rfm_arrays(summary)
         if np.all(x == 0):
             raise DataValidationError(
@@ -946,7 +914,7 @@ class _PurchaseModel(_BaseModel, abc.ABC):
         """
         self._check_fitted()
         t = _check_horizon(t)
-        if _in_engine(summary):
+        if in_engine(summary):
             return self._predict_in_engine(
                 summary, lambda rows: self.expected_purchases(rows, t=t, time_unit=time_unit)
             )
@@ -971,7 +939,7 @@ class _PurchaseModel(_BaseModel, abc.ABC):
             its engine, that engine's query with ``customer_id, p_alive``).
         """
         self._check_fitted()
-        if _in_engine(summary):
+        if in_engine(summary):
             return self._predict_in_engine(
                 summary, lambda rows: self.p_alive(rows, time_unit=time_unit)
             )
@@ -991,7 +959,7 @@ class _PurchaseModel(_BaseModel, abc.ABC):
             names.append(values.name)
             return values.to_frame()
 
-        joined = _join_in_engine(summary, keys, compute)
+        joined = join_in_engine(summary, keys, compute)
         return joined.select("customer_id", *names).to_native()
 
     def p_no_purchase(
@@ -1088,7 +1056,7 @@ def _check_count(n: Any) -> int:
 _BG_ROLES = {"r": "rate", "alpha": "rate", "a": "dropout", "b": "dropout"}
 
 
-class BetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
+class BetaGeoModel(PurchaseModel):  # numpydoc ignore=PR02
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
 
     While alive a customer buys at rate ``lambda ~ Gamma(r, alpha)``; after each repeat
@@ -1142,6 +1110,7 @@ class BetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
     _roles = _BG_ROLES
     _time_scaled = ("alpha",)
     _dropout_beta = ("a", "b")
+    _forms = F.BGNBD
 
     def _clv_terms(self, params, x, tx, T, times, discounts, cache, p_alive=True):
         # E[Y(t) | x, t_x, T] (FHL 2005 eq. 10) is a numerator in (t, x, T) over
@@ -1163,29 +1132,24 @@ class BetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
             x, tx * scale, T * scale, w, penalizer, max_iterations=max_iterations, budget=budget
         )
 
-    def _loglik_rows(self, params, x, tx, T):
-        return F.bgnbd_log_likelihood(*np.asarray(params, dtype=float), x, tx, T)
 
-    def _prob_n(self, params, t, n):
-        return F.bgnbd_prob_n(*params, t, n)
+def _lifetimes_mbgnbd(method: str):
+    """One of lifetimes' MBG/NBD prediction formulas as a closed form ``(r, alpha, a, b,
+    *args)``: a fitter carrying the parameters (lifetimes has no closed form of its own to
+    offer otherwise)."""
 
-    def _p_dropped(self, params, t):
-        return F.bgnbd_p_dropped(*params, t)
+    def formula(*args):
+        fitter = lifetimes().ModifiedBetaGeoFitter()
+        fitter.params_ = pd.Series(
+            np.asarray(args[:4], dtype=float), index=["r", "alpha", "a", "b"]
+        )
+        with quiet(), np.errstate(all="ignore"):
+            return np.asarray(getattr(fitter, method)(*args[4:]), dtype=float)
 
-    def _conditional_expected(self, params, t, x, tx, T):
-        return F.bgnbd_conditional_expected(*params, t, x, tx, T)
-
-    def _p_alive(self, params, x, tx, T):
-        return F.bgnbd_p_alive(*params, x, tx, T)
-
-    def _expected(self, params, t):
-        return F.bgnbd_expected(*params, t)
-
-    def _p_no_purchase(self, params, t, x, tx, T):
-        return F.bgnbd_p_no_purchase(*params, t, x, tx, T)
+    return formula
 
 
-class ModifiedBetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
+class ModifiedBetaGeoModel(PurchaseModel):  # numpydoc ignore=PR02
     """MBG/NBD model (Batislam, Denizel & Filiztekin 2007): as BG/NBD, but customers may also
     drop out right after their first purchase.
 
@@ -1211,40 +1175,20 @@ class ModifiedBetaGeoModel(_PurchaseModel):  # numpydoc ignore=PR02
     _roles = _BG_ROLES
     _time_scaled = ("alpha",)
 
-    def _loglik_rows(self, params, x, tx, T):
-        return F.mbgnbd_log_likelihood(*np.asarray(params, dtype=float), x, tx, T)
-
-    def _prob_n(self, params, t, n):
-        return F.mbgnbd_prob_n(*params, t, n)
-
-    def _p_dropped(self, params, t):
-        return F.mbgnbd_p_dropped(*params, t)
-
-    @staticmethod
-    def _lifetimes_formula(params, method: str, *args) -> np.ndarray:
-        """One of lifetimes' MBG/NBD prediction formulas at ``params`` (a fitter carrying
-        them; lifetimes has no closed form of its own to offer otherwise)."""
-        fitter = lifetimes().ModifiedBetaGeoFitter()
-        fitter.params_ = pd.Series(np.asarray(params, dtype=float), index=["r", "alpha", "a", "b"])
-        with quiet(), np.errstate(all="ignore"):
-            return np.asarray(getattr(fitter, method)(*args), dtype=float)
-
-    def _conditional_expected(self, params, t, x, tx, T):
-        return self._lifetimes_formula(
-            params, "conditional_expected_number_of_purchases_up_to_time", t, x, tx, T
-        )
-
-    def _p_alive(self, params, x, tx, T):
-        return self._lifetimes_formula(params, "conditional_probability_alive", x, tx, T)
-
-    def _expected(self, params, t):
-        return self._lifetimes_formula(params, "expected_number_of_purchases_up_to_time", t)
-
-    def _p_no_purchase(self, params, t, x, tx, T):
-        return F.mbgnbd_p_no_purchase(*params, t, x, tx, T)
+    _forms = F.ClosedForms(
+        log_likelihood=F.mbgnbd_log_likelihood,
+        prob_n=F.mbgnbd_prob_n,
+        p_dropped=F.mbgnbd_p_dropped,
+        conditional_expected=_lifetimes_mbgnbd(
+            "conditional_expected_number_of_purchases_up_to_time"
+        ),
+        p_alive=_lifetimes_mbgnbd("conditional_probability_alive"),
+        expected=_lifetimes_mbgnbd("expected_number_of_purchases_up_to_time"),
+        p_no_purchase=F.mbgnbd_p_no_purchase,
+    )
 
 
-class ParetoNBDModel(_PurchaseModel):  # numpydoc ignore=PR02
+class ParetoNBDModel(PurchaseModel):  # numpydoc ignore=PR02
     """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987): purchases at rate
     ``lambda ~ Gamma(r, alpha)`` until an exponential lifetime with ``mu ~ Gamma(s, beta)``.
 
@@ -1276,6 +1220,7 @@ class ParetoNBDModel(_PurchaseModel):  # numpydoc ignore=PR02
     _shapes = ("r", "s")
     _roles = {"r": "rate", "alpha": "rate", "s": "dropout", "beta": "dropout"}
     _time_scaled = ("alpha", "beta")
+    _forms = F.PNBD
 
     def _penalty_weight(self, n_rows: int) -> float:
         # lifetimes' Pareto/NBD objective divides the weighted log-likelihood by the *mean*
@@ -1360,27 +1305,6 @@ class ParetoNBDModel(_PurchaseModel):  # numpydoc ignore=PR02
             log_cov = None
         log_cov = self._usable_covariance(log_cov, min_eig)
         return self._gradient(theta, data, w, budget), log_cov, min_eig
-
-    def _loglik_rows(self, params, x, tx, T):
-        return F.pnbd_log_likelihood(*np.asarray(params, dtype=float), x, tx, T)
-
-    def _prob_n(self, params, t, n):
-        return F.pnbd_prob_n(*params, t, n)
-
-    def _p_dropped(self, params, t):
-        return F.pnbd_p_dropped(*params, t)
-
-    def _conditional_expected(self, params, t, x, tx, T):
-        return F.pnbd_conditional_expected(*params, t, x, tx, T)
-
-    def _p_alive(self, params, x, tx, T):
-        return F.pnbd_p_alive(*params, x, tx, T)
-
-    def _expected(self, params, t):
-        return F.pnbd_expected(*params, t)
-
-    def _p_no_purchase(self, params, t, x, tx, T):
-        return F.pnbd_p_no_purchase(*params, t, x, tx, T)
 
 
 #: purchase models whose predictions are computed stably here (the remedy when one overflows)
@@ -1690,7 +1614,7 @@ class GammaGammaModel(_BaseModel):
             engine, that engine's query with ``customer_id, expected_spend``).
         """
         self._check_fitted()
-        if _in_engine(summary):
+        if in_engine(summary):
             from .._backend import to_lazy
 
             lf = to_lazy(summary)
@@ -1750,7 +1674,6 @@ def _gg_rows(params, x, m):
 # ---------------------------------------------------------------------------------------------
 
 _OPPORTUNITY_PERIODS = ("D", "W", "M", "Q", "Y")
-_PERIOD_WORDS = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}
 
 
 def _opportunity_arrays(summary: Any, what: str = "`summary`") -> tuple[np.ndarray, ...]:
@@ -1941,7 +1864,7 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
     def fit_report(self) -> str:
         """The fit diagnostics in words (see :meth:`BetaGeoModel.fit_report`)."""
         self._check_fitted()
-        unit = _PERIOD_WORDS.get(self.time_unit_ or "", "opportunities")
+        unit = PERIOD_WORDS.get(self.time_unit_ or "", "opportunities")
         return _diag.describe(
             self._label, self.diagnostics_, customers=self.n_customers_, unit=unit
         )
@@ -1959,9 +1882,9 @@ class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
         self._given_units(time_unit, None)
         if time_unit is not None and self.time_unit_ is not None and time_unit != self.time_unit_:
             raise DataValidationError(
-                f"`summary` counts opportunities of one {_PERIOD_WORDS[time_unit][:-1]} "
+                f"`summary` counts opportunities of one {PERIOD_WORDS[time_unit][:-1]} "
                 f"({time_unit!r}) but the {self._label} model was fitted on opportunities of one "
-                f"{_PERIOD_WORDS[self.time_unit_][:-1]} ({self.time_unit_!r}); counts of "
+                f"{PERIOD_WORDS[self.time_unit_][:-1]} ({self.time_unit_!r}); counts of "
                 "opportunities cannot be converted. Build the summary with "
                 f"`discrete_rfm_summary(transactions, period={self.time_unit_!r})`."
             )
@@ -2179,7 +2102,7 @@ def _check_document(doc: Any) -> type[_BaseModel]:
     for key in ("log_likelihood", "n_customers", "n_unique_rows"):
         if key not in doc:
             raise _bad_file(f"`{key}` is missing")
-    if issubclass(cls, _PurchaseModel) and doc.get("time_unit") not in TIME_UNITS:
+    if issubclass(cls, PurchaseModel) and doc.get("time_unit") not in TIME_UNITS:
         raise _bad_file(
             f"`time_unit` must be one of {', '.join(map(repr, TIME_UNITS))} (the unit the "
             f"model was fitted in), got {doc.get('time_unit')!r}; refit the model with "

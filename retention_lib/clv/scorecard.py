@@ -39,20 +39,16 @@ from .._validation import (
     require_frame_columns,
     require_whole_number,
 )
+from ._rfm import holdout_split
+from ._units import TIME_UNITS, UNIT_WORDS, as_timestamp
 from .models import (
     BetaGeoModel,
     FitError,
     ModifiedBetaGeoModel,
     ParetoNBDModel,
-    _PurchaseModel,
+    PurchaseModel,
 )
-from .summary import (
-    _UNIT_WORDS,
-    TIME_UNITS,
-    _as_timestamp,
-    _holdout_split,
-    calibration_holdout_split,
-)
+from .summary import calibration_holdout_split
 
 __all__ = ["ChurnScorecard", "churn_scorecard", "describe_churn_scorecard"]
 
@@ -107,7 +103,7 @@ class ChurnScorecard:
         """Name (key of ``models``) of the model behind the recommended scorer."""
         return self.recommended.removesuffix(" P(no purchase)")
 
-    def fit_recommended(self, summary: pd.DataFrame) -> _PurchaseModel:
+    def fit_recommended(self, summary: pd.DataFrame) -> PurchaseModel:
         """A fresh copy of the recommended model fitted on ``summary`` (e.g. all the data,
         to score today's customers with the score the holdout backed).
 
@@ -174,12 +170,12 @@ class ChurnScorecard:
         best = f"{self.recommended} (AUC {self.recommended_auc:.3f})" if self.recommended else "-"
         return (
             f"<ChurnScorecard: {int(self.scores.shape[0]):,} customers, holdout "
-            f"{self.horizon:g} {_UNIT_WORDS[self.time_unit]}, churn rate "
+            f"{self.horizon:g} {UNIT_WORDS[self.time_unit]}, churn rate "
             f"{self.scores['churned'].mean():.1%}; recommended {best}>"
         )
 
 
-def _default_models() -> dict[str, _PurchaseModel]:
+def _default_models() -> dict[str, PurchaseModel]:
     return {
         "BG/NBD": BetaGeoModel(),
         "MBG/NBD": ModifiedBetaGeoModel(),
@@ -187,7 +183,7 @@ def _default_models() -> dict[str, _PurchaseModel]:
     }
 
 
-def _check_models(models: Mapping[str, Any] | None) -> dict[str, _PurchaseModel]:
+def _check_models(models: Mapping[str, Any] | None) -> dict[str, PurchaseModel]:
     if models is None:
         return _default_models()
     if not isinstance(models, Mapping) or not models:
@@ -196,7 +192,7 @@ def _check_models(models: Mapping[str, Any] | None) -> dict[str, _PurchaseModel]
             f"got {type(models).__name__}."
         )
     for name, model in models.items():
-        if not isinstance(model, _PurchaseModel):
+        if not isinstance(model, PurchaseModel):
             raise InputTypeError(
                 f"`models[{name!r}]` must be a BetaGeoModel, ModifiedBetaGeoModel or "
                 f"ParetoNBDModel, got {type(model).__name__}."
@@ -360,7 +356,7 @@ def churn_scorecard(
         "grain": grain,
         "count_zero_amounts": count_zero_amounts,
     }
-    built = _holdout_split(
+    built = holdout_split(
         transactions,
         calibration_end=calibration_end,
         observation_end=observation_end,
@@ -436,7 +432,7 @@ def _supervised_scores(
         window = min(horizon, span / 2)
         train_end = (cal_end - pd.Timedelta(days=window * days)).normalize()
     else:
-        train_end = _as_timestamp(training_end, "training_end")
+        train_end = as_timestamp(training_end, "training_end")
         if train_end >= cal_end:
             raise DataValidationError(
                 f"`training_end` ({train_end.date()}) must be before `calibration_end` "
@@ -529,7 +525,7 @@ def _recommend(table: pd.DataFrame, horizon: float, time_unit: str) -> tuple[str
         how = f"best, tied with {names} (their fits differ too little to tell them apart)"
     reason = (
         f"{best['scorer']}: of the purchase models, its probability of no purchase in the next "
-        f"{horizon:g} {_UNIT_WORDS[time_unit]} ranked the holdout's non-buyers {how} "
+        f"{horizon:g} {UNIT_WORDS[time_unit]} ranked the holdout's non-buyers {how} "
         f"(AUC {best['auc']:.2f}; 0.5 is a coin toss)."
     )
     return str(best["scorer"]), reason
@@ -557,7 +553,7 @@ def describe_churn_scorecard(card: ChurnScorecard) -> str:
             f"{type(card).__name__}."
         )
     t = card.table.set_index("scorer")
-    unit = _UNIT_WORDS[card.time_unit]
+    unit = UNIT_WORDS[card.time_unit]
     rate = float(card.scores["churned"].mean())
     head = (
         f"{rate:.0%} of {len(card.scores):,} customers made no purchase in the "

@@ -31,7 +31,7 @@ from .._validation import (
     require_frame,
     require_frame_columns,
 )
-from .models import BetaGeoModel, FitError, ModifiedBetaGeoModel, ParetoNBDModel, _PurchaseModel
+from .models import BetaGeoModel, FitError, ModifiedBetaGeoModel, ParetoNBDModel, PurchaseModel
 from .summary import calibration_holdout_split
 from .validation import holdout_report
 
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: The purchase models compared, by label.
-MODEL_CHOICES: dict[str, type[_PurchaseModel]] = {
+MODEL_CHOICES: dict[str, type[PurchaseModel]] = {
     "BG/NBD": BetaGeoModel,
     "MBG/NBD": ModifiedBetaGeoModel,
     "Pareto/NBD": ParetoNBDModel,
@@ -97,15 +97,15 @@ class ModelComparison:
     recommended: str
     chosen: str
     reason: str
-    models: dict[str, _PurchaseModel] = field(repr=False)
+    models: dict[str, PurchaseModel] = field(repr=False)
 
     @property
-    def model_class(self) -> type[_PurchaseModel]:
+    def model_class(self) -> type[PurchaseModel]:
         """The class of the chosen model, to refit on all data: ``model_class().fit(summary)``."""
         return MODEL_CHOICES[self.chosen]
 
     @property
-    def model(self) -> _PurchaseModel:
+    def model(self) -> PurchaseModel:
         """The chosen model as fitted on the calibration period."""
         return self.models[self.chosen]
 
@@ -146,7 +146,7 @@ def _flags(diagnostics: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
-def _row(label: str, model: _PurchaseModel | None, split: pd.DataFrame, error: str) -> dict:
+def _row(label: str, model: PurchaseModel | None, split: pd.DataFrame, error: str) -> dict:
     k = len(MODEL_CHOICES[label]._param_names)
     row: dict[str, Any] = dict.fromkeys(_COLUMNS, np.nan)
     row.update(model=label, parameters=k, recommended=False, chosen=False)

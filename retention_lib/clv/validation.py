@@ -23,14 +23,8 @@ from .._validation import (
     require_transactions,
     require_whole_number,
 )
-from ._units import unit_words
-from .models import _PurchaseModel
-from .summary import (
-    _as_timestamp,
-    _check_unit,
-    _resolve_grain,
-    _scale,
-)
+from ._units import as_timestamp, check_unit, grain_scale, resolve_grain, unit_words
+from .models import PurchaseModel
 
 __all__ = [
     "GROUP_TOLERANCE",
@@ -52,7 +46,7 @@ __all__ = [
 
 
 def _check_model(model: Any) -> None:
-    if not isinstance(model, _PurchaseModel):
+    if not isinstance(model, PurchaseModel):
         raise InputTypeError(
             "`model` must be a fitted BetaGeoModel, ParetoNBDModel or ModifiedBetaGeoModel, "
             f"got {type(model).__name__}."
@@ -60,7 +54,7 @@ def _check_model(model: Any) -> None:
     model._check_fitted()
 
 
-def _model_unit(model: _PurchaseModel, time_unit: Any, grain: Any) -> tuple[str, str]:
+def _model_unit(model: PurchaseModel, time_unit: Any, grain: Any) -> tuple[str, str]:
     """The model's time unit and grain; an explicit ``time_unit`` or ``grain`` must agree with
     them (the model's rates are per its own unit)."""
     unit = model._own_unit()
@@ -76,7 +70,7 @@ def _model_unit(model: _PurchaseModel, time_unit: Any, grain: Any) -> tuple[str,
             f"`grain={grain!r}` differs from the model's: it counts purchases per "
             f"{model_grain!r} period (`grain_`). Leave `grain` out or refit the model."
         )
-    return unit, _resolve_grain(unit, grain or model_grain)
+    return unit, resolve_grain(unit, grain or model_grain)
 
 
 def _calibration_view(split: pd.DataFrame) -> pd.DataFrame:
@@ -106,7 +100,7 @@ def _calibration_view(split: pd.DataFrame) -> pd.DataFrame:
     return view
 
 
-def holdout_predictions(model: _PurchaseModel, split: pd.DataFrame) -> pd.DataFrame:
+def holdout_predictions(model: PurchaseModel, split: pd.DataFrame) -> pd.DataFrame:
     """Per-customer predicted vs actual holdout purchases.
 
     Parameters
@@ -136,7 +130,7 @@ def holdout_predictions(model: _PurchaseModel, split: pd.DataFrame) -> pd.DataFr
     )
 
 
-def holdout_report(model: _PurchaseModel, split: pd.DataFrame) -> pd.DataFrame:
+def holdout_report(model: PurchaseModel, split: pd.DataFrame) -> pd.DataFrame:
     """Accuracy of holdout forecasts: per-customer MAE/RMSE/correlation and aggregate totals.
 
     Parameters
@@ -188,7 +182,7 @@ def holdout_report(model: _PurchaseModel, split: pd.DataFrame) -> pd.DataFrame:
 
 
 def calibration_by_frequency(
-    model: _PurchaseModel, split: pd.DataFrame, *, max_frequency: int = 7
+    model: PurchaseModel, split: pd.DataFrame, *, max_frequency: int = 7
 ) -> pd.DataFrame:
     """Mean actual vs predicted holdout purchases by calibration frequency (FHL 2005 fig. 4).
 
@@ -221,7 +215,7 @@ def calibration_by_frequency(
 
 
 def cumulative_tracking(
-    model: _PurchaseModel,
+    model: PurchaseModel,
     transactions: pd.DataFrame,
     *,
     calibration_end: Any,
@@ -271,11 +265,11 @@ def cumulative_tracking(
     require_transactions(transactions)
     count_zero_amounts = require_bool(count_zero_amounts, name="count_zero_amounts")
     time_unit, grain = _model_unit(model, time_unit, grain)
-    cal_end = _as_timestamp(calibration_end, "calibration_end")
+    cal_end = as_timestamp(calibration_end, "calibration_end")
     tx = transactions
     buys = purchases(tx, count_zero_amounts=count_zero_amounts)
     end = (
-        _as_timestamp(observation_end, "observation_end")
+        as_timestamp(observation_end, "observation_end")
         if observation_end is not None
         else buys["timestamp"].max()
     )
@@ -296,7 +290,7 @@ def cumulative_tracking(
     known = frame["customer_id"].isin(
         frame.loc[~frame["repeat"] & (frame["period"] <= cal_idx), "customer_id"]
     )
-    scale = _scale(grain, time_unit)
+    scale = grain_scale(grain, time_unit)
     origin = int(frame["period"].min())
     end_idx = period_index_of(end, grain)
     # tracking steps: one per time_unit, in grain periods
@@ -336,7 +330,7 @@ def cumulative_tracking(
 
 
 def period_transactions(
-    model: _PurchaseModel, summary: pd.DataFrame, *, max_frequency: int = 7
+    model: PurchaseModel, summary: pd.DataFrame, *, max_frequency: int = 7
 ) -> pd.DataFrame:
     """Observed vs expected number of customers with 0, 1, ..., max_frequency+ repeat
     transactions in the calibration period (each customer's own ``T``; FHL 2005 fig. 3;
@@ -373,7 +367,7 @@ def period_transactions(
 
 
 def frequency_recency_matrix(
-    model: _PurchaseModel,
+    model: PurchaseModel,
     *,
     T: float,
     max_frequency: int = 20,
@@ -425,7 +419,7 @@ def frequency_recency_matrix(
 
 
 def p_alive_history(
-    model: _PurchaseModel,
+    model: PurchaseModel,
     transactions: pd.DataFrame,
     customer_id: Any,
     *,
@@ -474,7 +468,7 @@ def p_alive_history(
             f"No transactions for customer `{customer_id}`; check the id (ids are strings)."
         )
     end_ts = (
-        _as_timestamp(observation_end, "observation_end")
+        as_timestamp(observation_end, "observation_end")
         if observation_end is not None
         else transactions["timestamp"].max()
     )
@@ -484,7 +478,7 @@ def p_alive_history(
     rows = []
     buys = purchases(own)
     bought = {period_index_of(ts, grain) for ts in buys["timestamp"]}
-    scale = _scale(grain, time_unit)
+    scale = grain_scale(grain, time_unit)
     last = first
     x = 0
     for p in steps.tolist():
@@ -565,7 +559,7 @@ def describe_holdout(
         )
     if duration is not None:
         duration = require_in_range(duration, name="duration", low=0, low_inclusive=False)
-    _check_unit(time_unit, "time_unit")
+    check_unit(time_unit, "time_unit")
     tolerance = require_in_range(tolerance, name="tolerance", low=0, high=1)
     r = report["value"]
     predicted, actual = float(r["predicted_total"]), float(r["actual_total"])

@@ -31,14 +31,9 @@ from .._validation import (
 )
 from . import _formulas as F
 from . import _units
-from .models import (
-    BetaGeoModel,
-    GammaGammaModel,
-    _in_engine,
-    _join_in_engine,
-    _PurchaseModel,
-)
-from .summary import TIME_UNITS
+from ._engine import in_engine, join_in_engine
+from ._units import TIME_UNITS
+from .models import BetaGeoModel, GammaGammaModel, PurchaseModel
 
 __all__ = [
     "NEAR_ONE",
@@ -61,7 +56,7 @@ __all__ = [
 UNITS_PER_MONTH = {unit: DAYS_PER_MONTH / days for unit, days in TIME_UNITS.items()}
 
 
-def _units_per_month(model: _PurchaseModel) -> float:
+def _units_per_month(model: PurchaseModel) -> float:
     """Length of a month in the purchase model's own time unit (``time_unit_``)."""
     return UNITS_PER_MONTH[model._own_unit()]
 
@@ -76,7 +71,7 @@ def check_models(bgnbd: Any, gg: Any) -> None:
     gg : Any
         The spend model (GammaGammaModel).
     """
-    if not isinstance(bgnbd, _PurchaseModel):
+    if not isinstance(bgnbd, PurchaseModel):
         raise InputTypeError(
             "`bgnbd` must be a fitted BetaGeoModel, ParetoNBDModel or ModifiedBetaGeoModel, got "
             f"{type(bgnbd).__name__}."
@@ -88,7 +83,7 @@ def check_models(bgnbd: Any, gg: Any) -> None:
 
 
 def _clv_arrays(
-    bgnbd: _PurchaseModel,
+    bgnbd: PurchaseModel,
     purchase_params,
     spend_params,
     x,
@@ -105,7 +100,7 @@ def _clv_arrays(
 
     Returns the CLV, the undiscounted expected purchases over the horizon, the spend and (if
     ``p_alive``) P(alive), per customer, at the given parameters of the purchase model (its
-    :meth:`~retention_lib.clv.models._PurchaseModel._clv_terms`) and of the Gamma-Gamma.
+    :meth:`~retention_lib.clv.models.PurchaseModel._clv_terms`) and of the Gamma-Gamma.
     ``cache`` (a dict) keeps the distinct rows between calls on the same customers
     (parameter draws)."""
     cache = {} if cache is None else cache
@@ -120,7 +115,7 @@ def _clv_arrays(
 
 
 def customer_lifetime_value(
-    bgnbd: _PurchaseModel,
+    bgnbd: PurchaseModel,
     gg: GammaGammaModel,
     summary: pd.DataFrame,
     *,
@@ -183,7 +178,7 @@ def customer_lifetime_value(
     months = _check_months(horizon_months)
     rate = require_rate(discount_rate)
     margin = require_margin(margin)
-    if _in_engine(summary):
+    if in_engine(summary):
         return _clv_in_engine(bgnbd, gg, summary, months, rate, margin, time_unit)
     _check_summary(summary)
     per_month = _units_per_month(bgnbd)
@@ -246,7 +241,7 @@ def _clv_in_engine(bgnbd, gg, summary, months, rate, margin, time_unit) -> Any:
         )
 
     out = (
-        _join_in_engine(summary, ["frequency", "recency", "T"], purchase_terms)
+        join_in_engine(summary, ["frequency", "recency", "T"], purchase_terms)
         .with_columns(expected_spend=gg._spend_expr())
         .with_columns(clv=margin * nw.col("expected_spend") * nw.col("_discounted"))
         .select("customer_id", "p_alive", "expected_purchases", "expected_spend", "clv")
@@ -393,7 +388,7 @@ def clv_by_group(
 
 
 def clv_intervals(
-    bgnbd: _PurchaseModel,
+    bgnbd: PurchaseModel,
     gg: GammaGammaModel,
     summary: pd.DataFrame,
     *,
@@ -549,7 +544,7 @@ def fit_by_group(
     """
     require_frame(summary, name="summary", producer="rfm_summary")
     min_customers = require_whole_number(min_customers, name="min_customers", low=1)
-    if not (isinstance(model, type) and issubclass(model, _PurchaseModel)):
+    if not (isinstance(model, type) and issubclass(model, PurchaseModel)):
         raise InputTypeError(
             "`model` must be a purchase model class such as BetaGeoModel, ParetoNBDModel or "
             f"ModifiedBetaGeoModel (the class, not an instance), got {model!r}."

@@ -28,6 +28,7 @@ from .._validation import (
     SmallSampleWarning,
     format_rows,
     require_column_name,
+    require_columns,
     require_frame,
     require_frame_columns,
     require_in_range,
@@ -128,13 +129,12 @@ def _answers(
         if column is None:
             raise DataValidationError(f"Pass `column=` naming the {what} answers in `responses`.")
         need = [column, *([by] if by else [])]
-        missing = [c for c in need if c not in responses.columns]
-        if missing:
-            raise DataValidationError(
-                f"`responses` is missing column(s) {', '.join(f'`{c}`' for c in missing)}; found "
-                f"{', '.join(f'`{c}`' for c in list(responses.columns)[:12])}. Pass `column=` "
-                f"(and `by=`) naming columns of the survey."
-            )
+        require_columns(
+            responses,
+            need,
+            what="`responses`",
+            fix="Pass `column=` (and `by=`) naming columns of the survey.",
+        )
         frame = responses[need].rename(columns={column: "_v"})
         label = column
     else:

@@ -21,6 +21,7 @@ from .._validation import (
     format_rows,
     require_bool,
     require_column_name,
+    require_columns,
     require_finite,
     require_frame,
     require_frame_columns,
@@ -175,12 +176,13 @@ def ltv_cac_by_group(
                 f"`cac` must be a number or a dict {{group: cost}} such as {{'web': 40.0}}, got "
                 f"{cac!r}."
             )
-    missing = [c for c in ("customer_id", value) if c not in values.columns]
-    if missing:
-        raise DataValidationError(
-            f"`values` is missing column(s) {', '.join(f'`{c}`' for c in missing)}; pass "
-            "`retention_lib.customer_lifetime_value(...)` output or name the column with `value=`."
-        )
+    require_columns(
+        values,
+        ["customer_id", value],
+        what="`values`",
+        fix="Pass `retention_lib.customer_lifetime_value(...)` output or name the column with "
+        "`value=`.",
+    )
     require_finite(
         values[value],
         column=value,
