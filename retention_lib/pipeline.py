@@ -209,7 +209,7 @@ def prepare_scanned(
     cleaning: Mapping[str, Any] | None = None,
     customers: int = SAMPLE_CUSTOMERS,
     **options: Any,
-) -> tuple[pd.DataFrame, CleaningReport, dict[str, int]]:
+) -> tuple[pd.DataFrame, CleaningReport, dict[str, int], Any]:
     """The run's :func:`prepare_transactions` for a log that stays where it lives.
 
     The Parquet folder or database table is read lazily (:func:`scan_transactions`),
@@ -240,6 +240,9 @@ def prepare_scanned(
     sample : dict
         ``customers`` and ``rows`` of the whole cleaned log, ``sampled_customers`` and
         ``sampled_rows`` read into pandas.
+    log : narwhals.LazyFrame
+        The whole cleaned log, still in its engine (for what is computed there, e.g. the
+        compressed statistics the models fit on).
     """
     import narwhals as nw
 
@@ -295,7 +298,7 @@ def prepare_scanned(
         "sampled_customers": int(tx["customer_id"].nunique()),
         "sampled_rows": len(tx),
     }
-    return tx, report, sample
+    return tx, report, sample, lf
 
 
 def _customer_sample(lf: Any, buckets: int) -> Any:
