@@ -280,9 +280,15 @@ def prepare_scanned(
     notes.append(f"Amounts are taken to be in {currency}.")
     clean, report = clean_transactions(raw, notes=notes, **cleaning)
     lf = to_lazy(clean)
-    total = collect(
-        lf.select(nw.col("customer_id").n_unique().alias("customers"), nw.len().alias("rows"))
-    ).iloc[0]
+    total = (
+        collect(  # a group-by, not n_unique: narwhals' casts a boolean PostgreSQL refuses
+            lf.group_by("customer_id")
+            .agg(nw.len().alias("_rows"))
+            .select(nw.len().alias("customers"), nw.col("_rows").sum().alias("rows"))
+        )
+        .iloc[0]
+        .fillna(0)
+    )  # no customer: no rows (a sum over nothing is null)
     if int(total["rows"]) == 0:
         raise DataValidationError(
             f"No transaction is left after cleaning ({report.rows_read:,} rows read, all "
