@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import narwhals as nw
 import pandas as pd
@@ -381,21 +381,57 @@ def infinite_expr(frame: nw.LazyFrame, col: str) -> nw.Expr:
     return as_int(inf).sum().alias(f"infinite_{col}")
 
 
-def missing_counts(lf: nw.LazyFrame, cols: list[str], *aggregates: nw.Expr) -> pd.Series:
+@overload
+def missing_counts(lf: nw.LazyFrame, cols: list[str], *aggregates: nw.Expr) -> pd.Series: ...
+
+
+@overload
+def missing_counts(
+    lf: nw.LazyFrame, cols: list[str], *aggregates: nw.Expr, by: str, lasts: Sequence[str] = ()
+) -> tuple[pd.Series, pd.Series]: ...
+
+
+def missing_counts(
+    lf: nw.LazyFrame,
+    cols: list[str],
+    *aggregates: nw.Expr,
+    by: str | None = None,
+    lasts: Sequence[str] = (),
+) -> pd.Series | tuple[pd.Series, pd.Series]:
     """The ``missing_<col>`` count (:func:`missing_expr`) of each of ``cols`` and the values
     of ``aggregates``, in one query.
 
     On DuckDB the null counts of columns that cannot hold NaN are filtered counts, which
     Parquet files answer from their statistics without reading the column (the ids are most
     of a log's bytes); float columns are read, as the statistics do not count NaN.
+
+    With ``by`` the same pass also gives the distinct values of ``by``: the query runs per
+    group and the counts are summed over the groups, the ``aggregates`` (minima, or maxima
+    for the names in ``lasts``) taken over them; returns ``(counts, groups)``.
     """
     schema = lf.collect_schema()
     skipped = [c for c in cols if lf.implementation.is_duckdb() and not schema[c].is_float()]
-    query = lf.select(*[missing_expr(lf, c) for c in cols if c not in skipped], *aggregates)
+    exprs = [*[missing_expr(lf, c) for c in cols if c not in skipped], *aggregates]
+    query = lf.group_by(by).agg(*exprs) if by else lf.select(*exprs)
     for col in skipped:
         nulls = lf.filter(nw.col(col).is_null()).select(nw.len().alias(f"missing_{col}"))
         query = query.join(nulls, how="cross")
-    return collect(query).iloc[0]
+    table = collect(query)
+    if not by:
+        return table.iloc[0]
+    if table.empty:  # no rows: the counts of the empty log
+        return missing_counts(lf, cols, *aggregates), table[by]
+    totals = {f"missing_{c}" for c in skipped}  # cross-joined: the same total on every row
+    counts = {}
+    for name in table.columns.drop(by):
+        values = table[name]
+        if name in totals:
+            counts[name] = values.iloc[0]
+        elif name.startswith(("missing_", "infinite_")):
+            counts[name] = int(values.sum())
+        else:
+            counts[name] = values.max() if name in lasts else values.min()
+    return pd.Series(counts, dtype=object), table[by]
 
 
 def raise_if_missing(counts: pd.Series, cols: list[str]) -> None:

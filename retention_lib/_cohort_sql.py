@@ -118,28 +118,52 @@ def churn_counts(rows: Any, by: str | None) -> pd.DataFrame:
     )
 
 
-def revenue_counts(rows: Any, by: str | None) -> pd.DataFrame:
+def revenue_counts(rows: Any, by: str | None, codes: pd.Series | None = None) -> pd.DataFrame:
     """Revenue, buyers and rows per (cohort, period_number) from the cohort's period on,
     with ``inside`` = 0 for the rows outside every cohort (customers without a purchase,
-    returns before it): ``[by], cohort_idx, period_number, inside, revenue, buyers, rows``."""
+    returns before it): ``[by], cohort_idx, period_number, inside, revenue, buyers, rows``.
+    ``codes`` (:func:`group_codes`): the cells' first purchase as one integer key."""
     inside = "cells.pidx >= customers.cohort_idx"
     picked = f"CASE WHEN {inside} THEN customers.{{}} END AS {{}}"
-    keys = [picked.format(_quote(by), _quote(by))] if by else []
+    first, group, name = _first_group(by), _group(by), _quote(by) if by else ""
+    if by and codes is not None:
+        first = f", min({_coded(by, codes)}) FILTER (WHERE _buy = 1) AS _first"
+        group, name = f", min(_first) % {len(codes)} AS _code", "_code"
+    keys = [picked.format(name, name)] if by else []
     keys += [
         picked.format("cohort_idx", "cohort_idx"),
         f"CASE WHEN {inside} THEN cells.pidx - customers.cohort_idx END AS period_number",
         f"CASE WHEN {inside} THEN 1 ELSE 0 END AS inside",
     ]
-    return _run(
+    table = _run(
         rows,
         "WITH cells AS MATERIALIZED (SELECT customer_id, pidx, sum(amount) AS revenue, "
-        f"max(_buy) AS buyers, count(*) AS rows{_first_group(by)} FROM {_LOG} "
+        f"max(_buy) AS buyers, count(*) AS rows{first} FROM {_LOG} "
         "GROUP BY customer_id, pidx), "
-        f"customers AS (SELECT customer_id, min(pidx) AS cohort_idx{_group(by)} FROM cells "
+        f"customers AS (SELECT customer_id, min(pidx) AS cohort_idx{group} FROM cells "
         "WHERE buyers > 0 GROUP BY customer_id) "
         f"SELECT {', '.join(keys)}, sum(cells.revenue) AS revenue, sum(cells.buyers) AS buyers, "
         "sum(cells.rows) AS rows FROM cells LEFT JOIN customers USING (customer_id) GROUP BY ALL",
     )
+    return _decoded(table, by, codes)
+
+
+def _coded(by: str, codes: pd.Series) -> str:
+    """A purchase as one integer key, ``epoch_us(timestamp) * len(codes) + code`` (codes in the
+    groups' sort order: the minimum is the first purchase, ties to the smallest group)."""
+    listed = ", ".join(_literal(v) for v in codes)
+    return f"epoch_us(timestamp) * {len(codes)} + (list_position([{listed}], {_quote(by)}) - 1)"
+
+
+def _decoded(table: pd.DataFrame, by: str | None, codes: pd.Series | None) -> pd.DataFrame:
+    """``table`` with its ``_code`` column (:func:`_coded`'s remainder) turned into the group
+    ``by`` as its first column (missing where the code is)."""
+    if not by or codes is None:
+        return table
+    code = table.pop("_code")
+    values = codes.to_numpy()[code.fillna(0).to_numpy(np.int64)]
+    table.insert(0, by, pd.Series(values, index=table.index).where(code.notna()))
+    return table
 
 
 # ------------------------------------------------------- one aggregation per customer
@@ -213,11 +237,7 @@ def masks(rows: Any, by: str | None, base: int, span: int, codes: pd.Series | No
     names = ", ".join(f"_m{w}" for w in range(words))
     group, keys = _customer_group(by), _keys(by, "c")
     if by and codes is not None:
-        listed = ", ".join(_literal(v) for v in codes)
-        group = (
-            f", min(epoch_us(timestamp) * {len(codes)} + "
-            f"(list_position([{listed}], {_quote(by)}) - 1)) AS _key"
-        )
+        group = f", min({_coded(by, codes)}) AS _key"
         keys = f"c._key % {len(codes)} AS _code, c.cohort_idx"
     table = _run(
         rows,
@@ -225,9 +245,7 @@ def masks(rows: Any, by: str | None, base: int, span: int, codes: pd.Series | No
         f"min(pidx) AS cohort_idx{group}, {', '.join(bits)} "
         f"FROM {_LOG} WHERE _buy = 1 GROUP BY customer_id) AS c GROUP BY ALL",
     )
-    if by and codes is not None:
-        code = table.pop("_code").to_numpy(np.int64)
-        table.insert(0, by, codes.to_numpy()[code])
+    table = _decoded(table, by, codes)
     packed = np.ascontiguousarray(
         np.stack([table[f"_m{w}"].to_numpy(np.uint64) for w in range(words)], axis=1)
     )

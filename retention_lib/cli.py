@@ -21,6 +21,7 @@ EXIT_ERROR, EXIT_MISSING = 1, 2
 _SETTING_FLAGS = {
     "data_path": "--data",
     "survey_path": "--survey",
+    "sample_customers": "--sample-customers",
     "currency": "--currency",
     "source_currency": "--source-currency",
     "date_format": "--date-format",
@@ -91,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
         "(default: taken to be --currency)",
     )
     data.add_argument("--survey", dest="survey_path", metavar="PATH", help="survey answers file")
+    data.add_argument(
+        "--sample-customers",
+        type=int,
+        metavar="N",
+        help="for a Parquet folder or database: customers whose rows the per-customer "
+        "sections read (default 200000; the models fit on every customer)",
+    )
     data.add_argument("--date-format", metavar="FMT", help="strftime format of the dates")
     data.add_argument(
         "--dayfirst", action="store_const", const=True, help="dates are day/month/year"

@@ -108,22 +108,21 @@ class _Cohorts:
         if isinstance(transactions, pd.DataFrame) and not kernel:
             lf = lf.collect().lazy(backend="duckdb")  # pandas' string group-bys are slow
         checked = ["customer_id", "timestamp", "amount"]
-        counts = missing_counts(
-            lf,
-            checked,
-            infinite_expr(lf, "amount"),
-            nw.col("timestamp").max(),
-            nw.col("timestamp").min().alias("_first"),
-        )
-        raise_if_missing(counts, checked)
+        stamps = (nw.col("timestamp").max(), nw.col("timestamp").min().alias("_first"))
         self._codes: pd.Series | None = None
         if by and lf.implementation.is_duckdb():
-            # the groups in one pass; a missing one is reported as check_log does
-            groups = collect(lf.group_by(by).agg(nw.len().alias("_rows")))[by]
-            if groups.isna().any():
+            # the checks and the groups in one pass (per group, then summed up)
+            counts, groups = missing_counts(
+                lf, checked, infinite_expr(lf, "amount"), *stamps, by=by, lasts=["timestamp"]
+            )
+            raise_if_missing(counts, checked)
+            if groups.isna().any():  # a missing group is reported as check_log does
                 check_log(lf, [], by=by)
             self._codes = _sql.group_codes(groups, (counts["_first"], counts["timestamp"]))
-        elif by:
+        else:
+            counts = missing_counts(lf, checked, infinite_expr(lf, "amount"), *stamps)
+            raise_if_missing(counts, checked)
+        if by and not lf.implementation.is_duckdb():
             check_log(lf, [], by=by)  # a customer without a group would fall out of every group
         given_end = None
         if observation_end is not None:
@@ -216,16 +215,26 @@ class _Cohorts:
             period_number=nw.col("pidx") - nw.col("cohort_idx")
         )
 
+    def _engine_counts(self, table: str) -> pd.DataFrame | None:
+        """The customer table ``table`` (``active``, ``last`` or ``churn``) by the integer
+        sort, the masks or the SQL statements when the log takes one of them; else ``None``
+        (the narwhals query)."""
+        kernel = self._kernel_cells(revenue=False)
+        if kernel is not None:
+            return getattr(_cells, f"{table}_counts")(kernel)
+        if self.masks is not None:
+            by = (self.by,) if table == "churn" else ()  # the others read it from the keys
+            return getattr(_sql, f"mask_{table}_counts")(self.masks, *by)
+        if self._sql:
+            return getattr(_sql, f"{table}_counts")(self.rows, self.by)
+        return None
+
     def active_counts(self) -> pd.DataFrame:
         """Customers buying in each (cohort, period_number): ``keys, period_number,
         customers``."""
-        kernel = self._kernel_cells(revenue=False)
-        if kernel is not None:
-            return _cells.active_counts(kernel)
-        if self.masks is not None:
-            return _sql.mask_active_counts(self.masks)
-        if self._sql:
-            return _sql.active_counts(self.rows, self.by)
+        counts = self._engine_counts("active")
+        if counts is not None:
+            return counts
         return collect(
             self._active(self.cells)
             .group_by(self.keys + ["period_number"])
@@ -235,13 +244,9 @@ class _Cohorts:
     def last_counts(self) -> pd.DataFrame:
         """Customers by the period_number of their last purchase: ``keys, period_number,
         customers``."""
-        kernel = self._kernel_cells(revenue=False)
-        if kernel is not None:
-            return _cells.last_counts(kernel)
-        if self.masks is not None:
-            return _sql.mask_last_counts(self.masks)
-        if self._sql:
-            return _sql.last_counts(self.rows, self.by)
+        counts = self._engine_counts("last")
+        if counts is not None:
+            return counts
         return collect(
             self._active(self.cells)
             .group_by("customer_id")
@@ -260,7 +265,7 @@ class _Cohorts:
         if kernel is not None:
             return _cells.revenue_counts(kernel)
         if self._sql:
-            table = _sql.revenue_counts(self.rows, self.by)
+            table = _sql.revenue_counts(self.rows, self.by, self._codes)
         else:
             table = collect(self._revenue_query())
         outside = table["inside"] == 0
@@ -274,13 +279,9 @@ class _Cohorts:
     def churn_counts(self) -> pd.DataFrame:
         """Per period (and group): ``customers_end`` buying in it, ``new`` (first purchase)
         and ``retained`` (also bought the period before)."""
-        kernel = self._kernel_cells(revenue=False)
-        if kernel is not None:
-            return _cells.churn_counts(kernel)
-        if self.masks is not None:
-            return _sql.mask_churn_counts(self.masks, self.by)
-        if self._sql:
-            return _sql.churn_counts(self.rows, self.by)
+        counts = self._engine_counts("churn")
+        if counts is not None:
+            return counts
         grp = [self.by] if self.by else []
         cells = self.cells
         prev = cells.select(

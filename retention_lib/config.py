@@ -312,6 +312,15 @@ _OPTIONS: tuple[_Option, ...] = (
     _Option("decimal", "data", "decimal", None, "--decimal", "Decimal mark", _decimal),
     _Option("encoding", "data", "encoding", None, "--encoding", "Text encoding", _encoding),
     _Option("survey_path", "data", "survey", None, "--survey", "Survey answers", _path),
+    _Option(
+        "sample_customers",
+        "data",
+        "sample_customers",
+        None,
+        "--sample-customers",
+        "Customers of a Parquet folder or database read into pandas (None = 200,000)",
+        _whole(1, 10**9),
+    ),
     *(
         _Option(
             f"columns.{canon}",
@@ -426,6 +435,10 @@ class RunConfig:
     ----------
     data_path, survey_path : str or None
         The transaction log (None = the bundled sample) and a survey file.
+    sample_customers : int or None
+        For a log read where it lives (a Parquet folder, a database): how many customers'
+        rows, about, the sections that need per-customer rows read into pandas (None =
+        :data:`retention_lib.pipeline.SAMPLE_CUSTOMERS`); the models fit on every customer.
     currency, source_currency : str
         Reporting currency, and the currency of a log without a currency column.
     date_format, dayfirst, sep, decimal, encoding

@@ -214,7 +214,7 @@ def prepare_scanned(
     cleaning: Mapping[str, Any] | None = None,
     customers: int = SAMPLE_CUSTOMERS,
     **options: Any,
-) -> tuple[pd.DataFrame, CleaningReport, dict[str, int]]:
+) -> tuple[pd.DataFrame, CleaningReport, dict[str, int], Any]:
     """The run's :func:`prepare_transactions` for a log that stays where it lives.
 
     The Parquet folder or database table is read lazily (:func:`scan_transactions`),
@@ -245,6 +245,9 @@ def prepare_scanned(
     sample : dict
         ``customers`` and ``rows`` of the whole cleaned log, ``sampled_customers`` and
         ``sampled_rows`` read into pandas.
+    log : narwhals.LazyFrame
+        The whole cleaned log, still in its engine (for what is computed there, e.g. the
+        compressed statistics the models fit on).
     """
     import narwhals as nw
 
@@ -282,9 +285,15 @@ def prepare_scanned(
     notes.append(f"Amounts are taken to be in {currency}.")
     clean, report = clean_transactions(raw, notes=notes, **cleaning)
     lf = to_lazy(clean)
-    total = collect(
-        lf.select(nw.col("customer_id").n_unique().alias("customers"), nw.len().alias("rows"))
-    ).iloc[0]
+    total = (
+        collect(  # a group-by, not n_unique: narwhals' casts a boolean PostgreSQL refuses
+            lf.group_by("customer_id")
+            .agg(nw.len().alias("_rows"))
+            .select(nw.len().alias("customers"), nw.col("_rows").sum().alias("rows"))
+        )
+        .iloc[0]
+        .fillna(0)
+    )  # no customer: no rows (a sum over nothing is null)
     if int(total["rows"]) == 0:
         raise DataValidationError(
             f"No transaction is left after cleaning ({report.rows_read:,} rows read, all "
@@ -300,7 +309,7 @@ def prepare_scanned(
         "sampled_customers": int(tx["customer_id"].nunique()),
         "sampled_rows": len(tx),
     }
-    return tx, report, sample
+    return tx, report, sample, lf
 
 
 def _customer_sample(lf: Any, buckets: int) -> Any:

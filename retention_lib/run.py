@@ -339,6 +339,7 @@ class Run:
         self.warnings: list[str] = []
         self._stored: dict[str, Any] | None = None
         self._reuse = reuse
+        self._log: Any = None  # a log read where it lives: the whole cleaned log, lazy
 
     def __repr__(self) -> str:
         where = f"folder {self.folder}" if self.folder else "in memory"
@@ -386,31 +387,35 @@ class Run:
         of customers read into pandas; the sample is stated among the run's warnings."""
         from . import pipeline
 
-        def scan(**kw: Any) -> tuple[pd.DataFrame, Any, dict[str, int]]:
+        customers = self.config.sample_customers or pipeline.SAMPLE_CUSTOMERS
+
+        def scan(**kw: Any) -> tuple[pd.DataFrame, Any, dict[str, int], Any]:
             return pipeline.prepare_scanned(
                 self.config.data_path,
                 currency=self.config.currency,
                 source_currency=self.config.source_currency,
-                customers=pipeline.SAMPLE_CUSTOMERS,
+                customers=customers,
                 **kw,
             )
 
         with _Recorder(self.warnings):
             try:
-                tx, cleaning, sample = scan(**options)
+                tx, cleaning, sample, self._log = scan(**options)
             except DataValidationError as exc:
                 if "keep" not in options or "in `keep=`" not in str(exc):
                     raise
                 options.pop("keep")  # prepare_run names the setting the log lacks
-                tx, cleaning, sample = scan(**options)
+                tx, cleaning, sample, self._log = scan(**options)
         if sample["sampled_customers"] < sample["customers"]:
             self.warnings.append(
                 f"SampleWarning: The log has {sample['customers']:,} customers "
                 f"({sample['rows']:,} rows after cleaning), more than a report reads into "
-                f"memory: the cleaning counts the whole log, the other sections a sample of "
-                f"{sample['sampled_customers']:,} customers chosen by a hash of their id, "
-                f"with all their {sample['sampled_rows']:,} rows (revenue and customer totals "
-                "are the sample's)."
+                f"memory (`sample_customers` = {customers:,}): the cleaning counts the whole "
+                "log and the CLV models are fitted on every customer (on the distinct "
+                "purchase histories, counted in the log's engine); the other sections read a "
+                f"sample of {sample['sampled_customers']:,} customers chosen by a hash of "
+                f"their id, with all their {sample['sampled_rows']:,} rows (revenue and "
+                "customer totals there are the sample's)."
             )
         return tx, cleaning
 
@@ -431,6 +436,34 @@ class Run:
         from .clv import rfm_summary
 
         return rfm_summary(self.transactions, time_unit="W", grain="D")
+
+    @cached_property
+    def engine_summary(self) -> Any:
+        """For a log read where it lives (a Parquet folder, a database): the RFM summary of
+        every customer kept in the log's engine (``rfm_summary(..., collect=False)``, as
+        :attr:`summary`: weeks, day grain), which the models fit on; None for a log read
+        into pandas (or a saved run's: the models are read from its files)."""
+        self._prepared  # noqa: B018 (reading the log sets the lazy log)
+        if self._log is None:
+            return None
+        from .clv import rfm_summary
+
+        return rfm_summary(self._log, time_unit="W", grain="D", collect=False)
+
+    def _fit_rows(self) -> tuple[Any, pd.DataFrame]:
+        """What the models fit on (:attr:`engine_summary`, or :attr:`summary` when there is
+        none) and the rows whose forecast is checked: the distinct (frequency, recency, T)
+        of the engine's summary, counted there, or the per-customer summary."""
+        lazy = self.engine_summary
+        if lazy is None:
+            return self.summary, self.summary
+        import narwhals as nw
+
+        from ._backend import collect, to_lazy
+
+        keys = ["frequency", "recency", "T"]
+        distinct = collect(to_lazy(lazy).group_by(keys).agg(nw.len().alias("customers")))
+        return lazy, distinct[keys]
 
     @cached_property
     def facts(self) -> LogFacts:
@@ -506,7 +539,8 @@ class Run:
     @cached_property
     def models(self) -> ClvModels:
         """The purchase model (the configuration's, or with ``auto`` the one
-        :attr:`model_choice` recommends) and Gamma-Gamma, fitted on the whole log."""
+        :attr:`model_choice` recommends) and Gamma-Gamma, fitted on the whole log (a log
+        read where it lives: on :attr:`engine_summary`, every customer)."""
         stored = self._stored_files()
         if stored is not None:
             out = self._stored_models(stored)
@@ -518,23 +552,26 @@ class Run:
         if not clv_status(self.facts):  # too little data: nothing to fit
             return out
         model_class = _purchase_models()[self._purchase_name()]
+        fit_on, checked = self._fit_rows()
+        units = {"time_unit": "W", "grain": "D"} if fit_on is not self.summary else {}
         with _Recorder(self.warnings, out.warnings):
             try:
-                out.purchase = model_class(penalizer_coef=self.config.penalizer).fit(self.summary)
+                model = model_class(penalizer_coef=self.config.penalizer)
+                out.purchase = model.fit(fit_on, **units)
             except (FitError, DataValidationError) as exc:
                 out.errors["purchase"] = str(exc)
             try:
-                out.spend = GammaGammaModel().fit(self.summary)
+                out.spend = GammaGammaModel().fit(fit_on)
             except (FitError, DataValidationError) as exc:
                 out.errors["spend"] = str(exc)
             if out.purchase is not None:
                 weeks = self.config.horizon_months * DAYS_PER_MONTH / 7
                 try:  # the forecast the CLV rests on must be finite for every customer
-                    forecast = out.purchase.expected_purchases(self.summary, t=weeks)
+                    forecast = out.purchase.expected_purchases(checked, t=weeks)
                 except FitError as exc:
                     out.errors["forecast"] = str(exc)
                 else:
-                    broken = _forecast_above_bound(out.purchase, self.summary, forecast, weeks)
+                    broken = _forecast_above_bound(out.purchase, checked, forecast, weeks)
                     if broken:
                         out.errors["forecast"] = broken
         return out

@@ -280,3 +280,22 @@ def uci_report(tmp_path_factory) -> dict:
     argv += ["--margin", "0.3", "--out", str(out), "--quiet"]
     code = main(argv + (["--pdf"] if pdf else []))
     return {"code": code, "out": out, "pdf": pdf}
+
+
+def write_notebook(path: Path, parameters: str, code: str) -> Path:
+    """A two-cell notebook at ``path``: the papermill ``parameters`` cell and ``code``."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Check"),
+            new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+            new_code_cell(code),
+        ],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    nbformat.write(nb, path)
+    return path

@@ -6,10 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from conftest import write_notebook
 
 from retention_lib.cli import main
 
@@ -33,23 +32,13 @@ def orders_csv(tmp_path) -> Path:
 
 @pytest.fixture
 def notebook(tmp_path) -> Path:
-    nb = new_notebook(
-        cells=[
-            new_markdown_cell("# Check"),
-            new_code_cell('data_path = None\ncurrency = "EUR"', metadata={"tags": ["parameters"]}),
-            new_code_cell(
-                "import retention_lib as rl\n\n"
-                "tx, _ = rl.prepare_transactions(data_path, currency=currency)\n"
-                'print(f"{len(tx)} rows in {currency}")'
-            ),
-        ],
-        metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-        },
+    return write_notebook(
+        tmp_path / "check.ipynb",
+        'data_path = None\ncurrency = "EUR"',
+        "import retention_lib as rl\n\n"
+        "tx, _ = rl.prepare_transactions(data_path, currency=currency)\n"
+        'print(f"{len(tx)} rows in {currency}")',
     )
-    path = tmp_path / "check.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 def _one_error_line(err: str) -> str:

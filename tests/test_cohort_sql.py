@@ -177,13 +177,14 @@ def test_mask_words_cover_the_span():
 @pytest.mark.parametrize("coded", [0, 64])
 def test_coded_and_paired_first_group_give_the_same_tables(monkeypatch, coded):
     """The first purchase's group as one integer key (few groups) or as the (timestamp,
-    group) pair: the same customer tables, ties to the smallest group included."""
+    group) pair: the same customer tables and revenue table, ties to the smallest group
+    included."""
     log = _log(9)
     log.loc[log.index[::7], "region"] = "Asia"  # more groups, and more ties on a timestamp
     monkeypatch.setattr(_cohort_sql, "_MAX_CODED", coded)
     c = cohorts._Cohorts(duckdb.from_df(log), period="M", by="region")
     assert (c._codes is not None) == bool(coded)
-    for name in ("classic", "unbounded", "churn"):
+    for name in ("classic", "unbounded", "churn", "revenue"):
         kw = {"period": "M", "by": "region"}
         _same(
             TABLES[name](duckdb.from_df(log), **kw), TABLES[name](pl.from_pandas(log).lazy(), **kw)

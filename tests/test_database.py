@@ -15,7 +15,7 @@ import io
 
 import pandas as pd
 import pytest
-from conftest import ONLINE_RETAIL
+from conftest import ONLINE_RETAIL, write_notebook
 from pg_server import Unavailable, start
 
 import retention_lib as rl
@@ -207,3 +207,24 @@ def test_a_uri_given_to_an_analysis_says_how_to_read_it():
 def test_table_without_a_uri_is_a_clear_error(tmp_path):
     with pytest.raises(rl.DataValidationError, match="`table` and `query` apply to a database"):
         rl.scan_transactions(pd.DataFrame({"customer_id": ["a"]}), table="orders")
+
+
+def test_the_report_reads_a_database_uri_in_place(uri, raw_slice, tmp_path, capsys):
+    """``retention-lib report --data 'postgresql://...#table'``: the run is cleaned in the
+    database (its report counts every row of the table) and the notebooks get the run."""
+    from retention_lib.cli import main
+    from retention_lib.run import RUN_FOLDER
+
+    path = write_notebook(
+        tmp_path / "check.ipynb",
+        "config_path = None",
+        "import retention_lib as rl\n\nrun = rl.open_run(config_path)\n"
+        'print(f"{run.cleaning.rows_read} rows read, {len(run.transactions)} kept")',
+    )
+    out = tmp_path / "out"
+    argv = ["report", "--data", f"{uri}#online_retail", "--currency", "GBP", "--out", str(out)]
+    assert main([*argv, "--notebook", str(path), "--quiet"]) == 0, capsys.readouterr().err
+    html = (out / "retention_report.html").read_text(encoding="utf-8")
+    kept = pd.read_parquet(out / RUN_FOLDER / "transactions.parquet")  # what the run saved
+    assert f"{len(raw_slice)} rows read, {len(kept)} kept" in html
+    assert 0 < len(kept) < len(raw_slice)

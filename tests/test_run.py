@@ -318,3 +318,46 @@ def test_a_folder_with_fewer_customers_than_the_sample_is_read_whole(
         run.transactions.groupby("customer_id")["amount"].sum(),
         whole.transactions.groupby("customer_id")["amount"].sum(),
     )
+
+
+def test_a_folder_run_fits_its_models_on_every_customer_in_the_engine(
+    orders_csv, orders_folder, monkeypatch
+):
+    """A folder run reads a sample of customers (``sample_customers``) for the sections, but
+    fits the models on the compressed statistics of every customer, counted in DuckDB: the
+    parameters of the per-customer pandas fit on the whole log, and the driver gets the
+    distinct (frequency, recency, T) rows, not one row per customer."""
+    from retention_lib.clv import models as clv_models
+
+    columns = {"segment": "Channel"}
+    given = {"data_path": orders_folder, "columns": columns, "sample_customers": 150}
+    run = Run(RunConfig.from_inputs(given))
+    whole = Run(RunConfig.from_inputs({"data_path": orders_csv, "columns": columns}))
+    customers = whole.transactions["customer_id"].nunique()
+    assert run.transactions["customer_id"].nunique() < customers  # the sections' sample
+    handed: list[int] = []
+    real = clv_models._compress
+
+    def spy(*arrays):
+        handed.append(len(arrays[0]))
+        return real(*arrays)
+
+    monkeypatch.setattr(clv_models, "_compress", spy)
+    lazy, pandas = run.models, whole.models
+    assert lazy.fitted and pandas.fitted
+    assert lazy.purchase.n_customers_ == pandas.purchase.n_customers_ == customers
+    assert lazy.purchase.n_unique_rows_ < customers
+    assert handed[0] == lazy.purchase.n_unique_rows_  # what the BG/NBD fit got: distinct rows
+    assert max(handed[:2]) < customers
+    for mine, theirs in ((lazy.purchase, pandas.purchase), (lazy.spend, pandas.spend)):
+        np.testing.assert_allclose(mine.params_, theirs.params_, rtol=1e-5)
+
+
+def test_sample_customers_is_a_run_setting_and_a_flag():
+    from retention_lib.cli import _parser
+
+    args = _parser().parse_args(["report", "--data", "x", "--sample-customers", "1000"])
+    assert args.sample_customers == 1000
+    assert RunConfig.from_inputs({"sample_customers": 1000}).sample_customers == 1000
+    with pytest.raises(DataValidationError, match="sample_customers"):
+        RunConfig.from_inputs({"sample_customers": 0})
