@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from test_cleaning import _log, _matching_log, _matching_rows
 
 import retention_lib as rl
+from retention_lib import cleaning
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:PySpark does not yet fully support pandas:FutureWarning"
@@ -203,3 +204,60 @@ def test_duckdb_report_always_equals_pandas(rows, cancellations):
     expected, expected_report = rl.clean_transactions(tx, cancellations=cancellations)
     got, report = rl.clean_transactions(duckdb.from_df(tx), cancellations=cancellations)
     _check_same(got, report, expected, expected_report)
+
+
+def _engine_path_on_pandas(tx: pd.DataFrame, **options):
+    """`clean_transactions`' engine path (group-by duplicates, engine sums, windows over
+    every row) run by narwhals on pandas itself, for comparison with the in-memory path."""
+    settings_ = {
+        "cancellations": "net",
+        "drop_duplicates": True,
+        "non_product_codes": rl.DEFAULT_NON_PRODUCT_CODES,
+        "non_product_prefixes": cleaning.DEFAULT_NON_PRODUCT_PREFIXES,
+        "drop_non_positive_prices": True,
+        "test_customers": r"(?i)^test",
+        "notes": (),
+    } | options
+    clean, report = cleaning._clean(nw.from_native(tx).lazy(), **settings_)
+    assert isinstance(clean, nw.LazyFrame)
+    return clean.to_native(), report
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(_rows, min_size=1, max_size=30),
+    st.sampled_from(_SWITCHES + [{"cancellations": "drop", "drop_duplicates": False}]),
+)
+def test_in_memory_path_equals_the_engine_path(rows, options):
+    # pandas is cleaned in memory (duplicates marked row by row, exact sums, returns matched
+    # on the stacks that hold one); every other engine by the general path: both on pandas
+    df = pd.DataFrame(
+        rows, columns=["customer_id", "order_id", "product_code", "quantity", "unit_price", "day"]
+    )
+    df["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df.pop("day"), unit="D")
+    assume(df["customer_id"].notna().any())
+    tx = rl.load_transactions(df)
+    expected, expected_report = rl.clean_transactions(tx, **options)
+    _check_same(*_engine_path_on_pandas(tx, **options), expected, expected_report)
+
+
+def test_in_memory_matching_equals_matching_every_row():
+    tx = _matching_log(
+        [
+            ("1", "X", 3, 1.0, 0),
+            ("1", "X", -2, 1.0, 1),
+            ("2", "Y", 2, 2.5, 0),
+            ("1", "Y", 1, 1.0, 2),
+        ]
+    )
+    frame = nw.from_native(tx.assign(is_return=tx["quantity"] < 0), eager_only=True)
+    frame = frame.with_row_index("_row")
+    columns = [c for c in frame.columns if c != "_row"]
+    fast = cleaning._match_in_memory(frame, columns).to_native()
+    full = cleaning._match_returns(frame, columns).to_native()
+    assert fast["_status"].tolist() == [5, 1, 0, 0]  # the untouched stacks are left alone
+    pd.testing.assert_frame_equal(
+        fast[full.columns.intersection(fast.columns)],
+        full[full.columns.intersection(fast.columns)],
+        check_dtype=False,
+    )
