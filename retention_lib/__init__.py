@@ -142,6 +142,7 @@ from .pareto import (
 from .pipeline import prepare_transactions, transactions_overview
 from .projection import (
     RetentionBacktest,
+    RetentionOutlook,
     backtest_retention,
     describe_backtest,
     describe_projection,
@@ -153,6 +154,7 @@ from .regions import add_regions, country_to_iso, describe_country_mapping, map_
 from .run import Run, open_run, prepare_run
 from .segments import (
     DEFAULT_SEGMENT_MAP,
+    ChurnRiskList,
     churn_risk_list,
     describe_churn_risk,
     describe_segments,
@@ -190,6 +192,7 @@ __all__ = [
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "BoundaryWarning",
+    "ChurnRiskList",
     "ChurnScorecard",
     "CleaningReport",
     "ConvergenceWarning",
@@ -204,6 +207,7 @@ __all__ = [
     "NotFittedError",
     "ParetoNBDModel",
     "RetentionBacktest",
+    "RetentionOutlook",
     "RetentionLibError",
     "RetentionLibWarning",
     "ShiftedBetaGeoModel",

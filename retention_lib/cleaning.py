@@ -761,7 +761,6 @@ def clean_transactions(
         clean, returns, orders = _net_returns_pandas(clean)
     else:
         clean["netted_amount"] = 0.0
-    clean.attrs = dict(transactions.attrs)
 
     report = CleaningReport(
         table=table,
