@@ -143,6 +143,7 @@ from .pareto import (
 from .pipeline import describe_overview, prepare_transactions, transactions_overview
 from .projection import (
     RetentionBacktest,
+    RetentionOutlook,
     backtest_retention,
     describe_backtest,
     describe_projection,
@@ -154,6 +155,7 @@ from .regions import add_regions, country_to_iso, describe_country_mapping, map_
 from .run import Run, open_run, prepare_run
 from .segments import (
     DEFAULT_SEGMENT_MAP,
+    ChurnRiskList,
     churn_risk_list,
     describe_churn_risk,
     describe_segments,
@@ -191,6 +193,7 @@ __all__ = [
     "BetaGeoBetaBinomModel",
     "BetaGeoModel",
     "BoundaryWarning",
+    "ChurnRiskList",
     "ChurnScorecard",
     "CleaningReport",
     "ConvergenceWarning",
@@ -206,6 +209,7 @@ __all__ = [
     "ParetoNBDModel",
     "PurchaseModel",
     "RetentionBacktest",
+    "RetentionOutlook",
     "RetentionLibError",
     "RetentionLibWarning",
     "ShiftedBetaGeoModel",

@@ -707,7 +707,6 @@ def clean_transactions(
         out = clean.to_native()
         index = transactions.index[out["_row"].to_numpy()]
         out = out.drop(columns="_row").set_axis(index, axis=0)
-        out.attrs = dict(transactions.attrs)
         return out, report
     if not isinstance(transactions, (str, os.PathLike)) and isinstance(
         nw.from_native(transactions), nw.DataFrame

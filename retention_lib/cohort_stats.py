@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from . import _reading as say
+from ._backend import check_period
 from ._stats import cohens_h, newcombe_interval, two_proportion_test, wilson_interval
 from ._validation import (
     DataValidationError,
@@ -63,7 +64,7 @@ def retention_intervals(table: pd.DataFrame, *, level: float = 0.95) -> pd.DataF
     -------
     pandas.DataFrame
         ``table`` with ``lower`` and ``upper`` (fractions; NaN where the cell is not
-        observable). ``attrs`` are kept, with ``level`` added.
+        observable).
 
     References
     ----------
@@ -79,7 +80,6 @@ def retention_intervals(table: pd.DataFrame, *, level: float = 0.95) -> pd.DataF
     out = table.copy()
     lower, upper = wilson_interval(out["customers"], out["cohort_size"], level)
     out["lower"], out["upper"] = lower, upper
-    out.attrs = dict(table.attrs, level=level)
     return out
 
 
@@ -128,7 +128,7 @@ def compare_retention(
     period : int
         The period_number to compare (e.g. 3 for month 3).
     by : str, optional
-        The segment column of ``table_a`` (default: its ``by``).
+        The segment column of ``table_a`` (the ``by`` it was built with).
     groups : (a, b), optional
         The two values of ``by`` (default: the only two there are).
     labels : (str, str), optional
@@ -169,7 +169,6 @@ def compare_retention(
         sides = [table_a, table_b]
         names = list(labels or ("A", "B"))
     else:
-        by = by or table_a.attrs.get("by")
         if not by or by not in table_a.columns:
             raise DataValidationError(
                 "Pass `table_b`, or a `table_a` split `by` a column (e.g. "
@@ -228,13 +227,12 @@ def compare_retention(
         "test": test,
         "cohens_h": cohens_h(kb / nb, ka / na),
         "significant": p_value < 1 - level,
+        "level": level,
     }
-    out = pd.DataFrame([row])
-    out.attrs = {"period": table_a.attrs.get("period"), "level": level}
-    return out
+    return pd.DataFrame([row])
 
 
-def describe_retention_comparison(comparison: pd.DataFrame) -> str:
+def describe_retention_comparison(comparison: pd.DataFrame, *, period: str = "M") -> str:
     """A plain-language reading of :func:`compare_retention`, stating who was counted and
     whether the difference is more than chance (and saying so when it is not).
 
@@ -242,6 +240,8 @@ def describe_retention_comparison(comparison: pd.DataFrame) -> str:
     ----------
     comparison : pandas.DataFrame
         Output of :func:`compare_retention`.
+    period : {"D", "W", "M", "Q"}, default "M"
+        The calendar ``period`` the compared tables were built with (it names the periods).
 
     Returns
     -------
@@ -253,9 +253,8 @@ def describe_retention_comparison(comparison: pd.DataFrame) -> str:
         "pass the output of `compare_retention`",
     )
     r = comparison.iloc[0]
-    period = comparison.attrs.get("period")
-    word = say.period_word(period)
-    level = comparison.attrs.get("level", 0.95)
+    word = say.period_word(check_period(period))
+    level = float(r["level"]) if "level" in comparison.columns else 0.95
     pts = r["difference"] * 100
     side = f"{abs(pts):.1f} points {'more' if pts > 0 else 'fewer'}" if pts else "the same share"
 

@@ -41,6 +41,7 @@ from ._schema import (
     period_start,
     purchase_expr,
 )
+from ._tables import require_by, require_period
 from ._validation import (
     DataValidationError,
     require_bool,
@@ -453,11 +454,13 @@ def cohort_retention(
         "small_cohort",
     ]
     out = table[cols]
-    out.attrs = dict(table.attrs, kind=kind)
+    out.attrs["kind"] = kind
     return out
 
 
-def retention_matrix(table: pd.DataFrame, *, value: str = "retention") -> pd.DataFrame:
+def retention_matrix(
+    table: pd.DataFrame, *, value: str = "retention", by: str | None = None
+) -> pd.DataFrame:
     """Pivot a tidy cohort table into the cohort x period_number triangle.
 
     Parameters
@@ -466,6 +469,8 @@ def retention_matrix(table: pd.DataFrame, *, value: str = "retention") -> pd.Dat
         Output of :func:`cohort_retention` or :func:`revenue_retention`.
     value : str
         Column to spread (``"retention"``, ``"customers"``, ``"revenue_retention"``, ...).
+    by : str, optional
+        The ``by`` column the table was built with (one triangle per group).
 
     Returns
     -------
@@ -482,16 +487,15 @@ def retention_matrix(table: pd.DataFrame, *, value: str = "retention") -> pd.Dat
             f"`value` {value!r} is not a column of `table`; choose one of "
             f"{', '.join(map(repr, table.columns))}."
         )
-    by = table.attrs.get("by")
+    by = require_by(table, by, keys=["cohort", "period_number"])
     index = ([by] if by else []) + ["cohort"]
     return table.pivot_table(
         index=index, columns="period_number", values=value, dropna=False, aggfunc="first", sort=True
     )
 
 
-def _drop_small_groups(table: pd.DataFrame, min_customers: int) -> pd.DataFrame:
+def _drop_small_groups(table: pd.DataFrame, by: str | None, min_customers: int) -> pd.DataFrame:
     """Rows of groups (``by``) that acquired at least ``min_customers`` customers."""
-    by = table.attrs.get("by")
     if not by:
         return table
     return drop_small_groups(table, by=by, size="cohort_size", min_customers=min_customers)
@@ -519,6 +523,7 @@ def average_retention(
     table: pd.DataFrame,
     *,
     value: str = "customers",
+    by: str | None = None,
     min_customers: int = MIN_GROUP_CUSTOMERS,
     include_partial: bool = False,
 ) -> pd.DataFrame:
@@ -530,6 +535,8 @@ def average_retention(
         Output of :func:`cohort_retention`.
     value : str
         The count column to average (``"customers"``).
+    by : str, optional
+        The ``by`` column the table was built with: one curve per group.
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         With ``by``, leave out groups that acquired fewer customers than this (their
         curves are noise); :func:`~retention_lib.describe_small_groups` on ``table`` says
@@ -546,14 +553,13 @@ def average_retention(
         partial_left_out, retention`` where ``retention = sum(customers) / sum(cohort_size)``
         over the cohorts averaged in that period; ``partial_cohorts`` counts the partial
         cells included, ``partial_left_out`` those left out (a period whose only cell was
-        partial has no row; ``attrs["partial_cells_left_out"]`` counts every cell left out,
-        for the reading).
+        partial has no row).
     """
     need = ["cohort", "period_number", "cohort_size", "observable", "partial", value]
     require_frame_columns(table, need, name="table", producer="cohort_retention")
     min_customers = require_whole_number(min_customers, name="min_customers", low=0)
-    table = _drop_small_groups(table, min_customers)
-    by = table.attrs.get("by")
+    by = require_by(table, by, keys=["cohort", "period_number"])
+    table = _drop_small_groups(table, by, min_customers)
     keys = ([by] if by else []) + ["period_number"]
     obs, left_out = _complete_cells(table, require_bool(include_partial, name="include_partial"))
     out = (
@@ -568,7 +574,6 @@ def average_retention(
     )
     out = _with_left_out(out, table, left_out, keys)
     out["retention"] = out["customers"] / out["cohort_size"]
-    out.attrs = dict(table.attrs, partial_cells_left_out=int(left_out.sum()))
     return out
 
 
@@ -629,7 +634,6 @@ def revenue_retention(
         "small_cohort",
     ]
     out = table[cols]
-    out.attrs = dict(table.attrs)
     out.attrs["revenue_outside_cohorts"] = float(np.nan_to_num(outside_revenue))
     out.attrs["rows_outside_cohorts"] = outside_rows
     return out
@@ -639,6 +643,7 @@ def value_curves(
     table: pd.DataFrame,
     *,
     min_share: float = 0.25,
+    by: str | None = None,
     min_customers: int = MIN_GROUP_CUSTOMERS,
     include_partial: bool = False,
 ) -> pd.DataFrame:
@@ -655,6 +660,8 @@ def value_curves(
     min_share : float
         Minimum share of the group's acquired customers a period must be observed for
         (0 keeps every period).
+    by : str, optional
+        The ``by`` column the table was built with: one curve per group.
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         With ``by``, leave out groups that acquired fewer customers than this.
     include_partial : bool, default False
@@ -679,8 +686,8 @@ def value_curves(
     require_frame_columns(table, need, name="table", producer="revenue_retention")
     min_share = require_in_range(min_share, name="min_share", low=0, high=1)
     min_customers = require_whole_number(min_customers, name="min_customers", low=0)
-    table = _drop_small_groups(table, min_customers)
-    by = table.attrs.get("by")
+    by = require_by(table, by, keys=["cohort", "period_number"])
+    table = _drop_small_groups(table, by, min_customers)
     obs, left_out = _complete_cells(table, require_bool(include_partial, name="include_partial"))
     obs = obs.copy()
     obs["cum_revenue"] = obs["cumulative_revenue_per_customer"] * obs["cohort_size"]
@@ -699,9 +706,7 @@ def value_curves(
     out = _with_left_out(out, table, left_out, keys)
     total = out.groupby([by] if by else (lambda _: 0))["customers"].transform("max")
     out = out[out["customers"] >= min_share * total].drop(columns="cum_revenue")
-    out = out.reset_index(drop=True)
-    out.attrs = dict(table.attrs, partial_cells_left_out=int(left_out.sum()))
-    return out
+    return out.reset_index(drop=True)
 
 
 def churn_table(
@@ -838,21 +843,21 @@ KEY_PERIODS: dict[str, tuple[int, ...]] = {
 }
 
 
-def _single_group(curves: pd.DataFrame, what: str) -> None:
-    by = curves.attrs.get("by")
-    if by and by in curves.columns and curves[by].nunique() > 1:
+def _single_group(curves: pd.DataFrame, what: str, by: str | None, key: str) -> None:
+    by = require_by(curves, by, keys=[key], name=what)
+    if by and curves[by].nunique() > 1:
         raise DataValidationError(
             f"`{what}` holds several `{by}` groups; describe one at a time, e.g. "
             f"`{what}[{what}[{by!r}] == 'Europe']`, or compute it without `by`."
         )
 
 
-def _partial_note(curves: pd.DataFrame, word: str, *, value: str) -> str:
+def _partial_note(curves: pd.DataFrame, word: str, *, value: str, end: Any = None) -> str:
     """What the reading must say about the last, incomplete calendar period."""
-    end = curves.attrs.get("observation_end")
+    end = require_date(end, name="observation_end", allow_none=True)
     when = f" (data end on {say.day(end)})" if end is not None and not pd.isna(end) else ""
     left_out = curves["partial_left_out"].sum() if "partial_left_out" in curves.columns else 0
-    if max(left_out, curves.attrs.get("partial_cells_left_out", 0)) > 0:
+    if left_out > 0:
         return f" The last {word} is incomplete{when}, so it is left out of the {value}."
     if "partial_cohorts" in curves.columns and curves["partial_cohorts"].sum() > 0:
         return f" The {value} include the incomplete last {word}{when}, which reads low by design."
@@ -860,7 +865,13 @@ def _partial_note(curves: pd.DataFrame, word: str, *, value: str) -> str:
 
 
 def describe_retention(
-    curves: pd.DataFrame, *, at: tuple[int, ...] | None = None, min_basis: float = 0.25
+    curves: pd.DataFrame,
+    *,
+    period: str = "M",
+    observation_end: Any = None,
+    by: str | None = None,
+    at: tuple[int, ...] | None = None,
+    min_basis: float = 0.25,
 ) -> str:
     """A plain-language reading of an average retention curve.
 
@@ -873,6 +884,12 @@ def describe_retention(
     ----------
     curves : pandas.DataFrame
         Output of :func:`average_retention` without ``by`` (or filtered to one group).
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the cohorts were built with (it names the periods).
+    observation_end : datetime-like, optional
+        The as-of date of the cohorts, quoted where the last period is incomplete.
+    by : str, optional
+        The ``by`` column of ``curves``, when they are filtered to one group.
     at : tuple of int, optional
         Periods to quote (default :data:`KEY_PERIODS` of the curves' period: months 1, 3,
         6, 12; weeks 1, 4, 13, 26; ...). Periods beyond the data are named as not observed.
@@ -890,8 +907,9 @@ def describe_retention(
     if at is not None:
         at = require_period_numbers(at)
     min_basis = require_in_range(min_basis, name="min_basis", low=0, high=1)
-    _single_group(curves, "curves")
-    period = curves.attrs.get("period", "M")
+    observation_end = require_date(observation_end, name="observation_end", allow_none=True)
+    _single_group(curves, "curves", by, "period_number")
+    period = check_period(period)
     word = say.period_word(period)
     at = tuple(at) if at is not None else KEY_PERIODS.get(period, (1, 3, 6, 12))
     by_k = curves.set_index("period_number")
@@ -900,7 +918,7 @@ def describe_retention(
     n0, c0 = float(by_k.loc[0, "cohort_size"]), int(by_k.loc[0, "cohorts"])
     quoted = [k for k in at if k in by_k.index]
     missing = [k for k in at if k not in by_k.index]
-    partial = _partial_note(curves, word, value="averages")
+    partial = _partial_note(curves, word, value="averages", end=observation_end)
     if not quoted:
         longest = int(by_k.index.max())
         return (
@@ -947,7 +965,14 @@ def describe_retention(
 
 
 def describe_value_curves(
-    curves: pd.DataFrame, *, currency: str = "", at: int = 12, min_basis: float = 0.25
+    curves: pd.DataFrame,
+    *,
+    currency: str = "",
+    period: str = "M",
+    observation_end: Any = None,
+    by: str | None = None,
+    at: int = 12,
+    min_basis: float = 0.25,
 ) -> str:
     """A plain-language reading of :func:`value_curves`: value per customer after ``at`` periods.
 
@@ -957,6 +982,12 @@ def describe_value_curves(
         Output of :func:`value_curves` (with or without ``by``).
     currency : str
         Currency code of the amounts.
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the cohorts were built with (it names the periods).
+    observation_end : datetime-like, optional
+        The as-of date of the cohorts, quoted where the last period is incomplete.
+    by : str, optional
+        The ``by`` column of ``curves``, one value per group.
     at : int
         Period to quote; the last period the curves reach is used when ``at`` is beyond it
         (and the reading says so).
@@ -971,7 +1002,7 @@ def describe_value_curves(
         returns), averaged over 7 cohorts (2,727 customers)."
     """
     require_frame(curves, name="curves", producer="value_curves")
-    by = curves.attrs.get("by")
+    by = require_by(curves, by, keys=["period_number"], name="curves")
     need = ["period_number", "cumulative_revenue_per_customer", "customers"]
     require_frame_columns(
         curves, need + ([by] if by else []), name="curves", producer="value_curves"
@@ -979,13 +1010,13 @@ def describe_value_curves(
     currency = require_str(currency, name="currency")
     at = require_whole_number(at, name="at", low=0)
     min_basis = require_in_range(min_basis, name="min_basis", low=0, high=1)
+    observation_end = require_date(observation_end, name="observation_end", allow_none=True)
     if curves.empty:
         return "No value curve to describe: no cohort is observed long enough."
-    period = curves.attrs.get("period", "M")
-    word = say.period_word(period)
+    word = say.period_word(check_period(period))
     k = min(at, int(curves["period_number"].max()))
     unit = f" {currency}" if currency else ""
-    partial = _partial_note(curves, word, value="averages")
+    partial = _partial_note(curves, word, value="averages", end=observation_end)
     short = (
         f" {word.capitalize()} {at} is not shown: too few customers have been observed that long."
         if k < at
@@ -1051,7 +1082,9 @@ def _value_basis(rows: pd.DataFrame, by: str) -> str:
     return f" Cohorts observed that long (share of acquired customers): {listed}."
 
 
-def describe_churn(churn: pd.DataFrame, *, last: int = 6) -> str:
+def describe_churn(
+    churn: pd.DataFrame, *, period: str = "M", by: str | None = None, last: int = 6
+) -> str:
     """A plain-language reading of :func:`churn_table`: the latest complete period, the range
     over the last few, and a warning about the incomplete last period.
 
@@ -1059,6 +1092,10 @@ def describe_churn(churn: pd.DataFrame, *, last: int = 6) -> str:
     ----------
     churn : pandas.DataFrame
         Output of :func:`churn_table` without ``by`` (or filtered to one group).
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the table was built with.
+    by : str, optional
+        The ``by`` column of ``churn``, when it is filtered to one group.
     last : int
         How many complete periods the range covers.
 
@@ -1072,8 +1109,8 @@ def describe_churn(churn: pd.DataFrame, *, last: int = 6) -> str:
     need = ["period", "customers_start", "churn_rate", "partial"]
     require_frame_columns(churn, need, name="churn", producer="churn_table")
     last = require_whole_number(last, name="last", low=1)
-    _single_group(churn, "churn")
-    period = churn.attrs.get("period", "M")
+    _single_group(churn, "churn", by, "period")
+    period = require_period(churn, period, column="period", name="churn")
     word = say.period_word(period)
     rated = churn[churn["customers_start"] > 0]
     complete = rated[~rated["partial"].astype(bool)]
@@ -1124,8 +1161,20 @@ _SURVIVAL_COLUMNS: tuple[str, ...] = (
 _SURVIVAL_COLUMNS += ("observable", "partial", "small_cohort")
 
 
-def _default_inactive_periods(period: str) -> int:
-    """About 90 days without a purchase, in whole periods."""
+def default_inactive_periods(period: str) -> int:
+    """:func:`cohort_survival`'s default rule: about 90 days without a purchase, in periods.
+
+    Parameters
+    ----------
+    period : {"D", "W", "M", "Q"}
+        The table's period.
+
+    Returns
+    -------
+    int
+        90 days, 13 weeks, 3 months or 1 quarter.
+    """
+    period = check_period(period)
     return {"D": 90, "W": 13, "M": 3, "Q": 1}[period]
 
 
@@ -1176,8 +1225,6 @@ def cohort_survival(
         observable once ``inactive_periods`` complete periods have passed after the period
         before it (the last, incomplete period does not count), so the youngest
         ``inactive_periods - 1`` ages of each cohort are NaN; ``partial`` is always False.
-        ``attrs`` holds ``period, by, observation_end, kind="survival",
-        inactive_periods``.
 
     Examples
     --------
@@ -1186,7 +1233,7 @@ def cohort_survival(
     """
     period = check_period(period)
     if inactive_periods is None:
-        inactive_periods = _default_inactive_periods(period)
+        inactive_periods = default_inactive_periods(period)
     gap = require_in_range(inactive_periods, name="inactive_periods", low=1)
     if gap != int(gap):
         raise DataValidationError(
@@ -1241,5 +1288,5 @@ def cohort_survival(
     table["partial"] = False
     table = c.finish(table, min_cohort_size)
     out = table[([by] if by else []) + list(_SURVIVAL_COLUMNS)]
-    out.attrs = dict(table.attrs, kind="survival", inactive_periods=gap)
+    out.attrs.update(kind="survival", inactive_periods=gap)
     return out

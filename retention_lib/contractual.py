@@ -137,11 +137,15 @@ def survivor_series(data: Any) -> dict[Any, np.ndarray]:
 
 
 def _from_tidy(table: pd.DataFrame) -> dict[Any, np.ndarray]:
-    by = table.attrs.get("by")
-    if by and by in table.columns and table[by].nunique() > 1:
+    keys = [k for k in ("cohort", "period_number") if k in table.columns]
+    if len(keys) == 2 and table.duplicated(subset=keys).any():
+        others = [c for c in table.columns if c not in keys]
+        by = others[0] if others else "group"
         raise DataValidationError(
-            f"`data` holds several `{by}` groups; fit one group at a time (e.g. "
-            f"`table[table[{by!r}] == value]`) or use `project_retention(table, by={by!r})`."
+            f"`data` holds several `{by}` groups (a cohort and period_number appear more than "
+            "once); "
+            f"fit one group at a time (e.g. `table[table[{by!r}] == value]`) or use "
+            f"`project_retention(table, by={by!r})`."
         )
     cells = table
     if "observable" in cells.columns:
@@ -328,8 +332,8 @@ class _ContractualModel(Estimator):
               ``observable``), e.g. :func:`~retention_lib.cohort_retention` with
               ``kind="unbounded"``; every observable cell is used.
         period : {"D", "W", "M", "Q"}, optional
-            The length of one period, for labels and for checking later inputs (default: the
-            table's ``period`` when it has one).
+            The length of one period, for labels and for checking later inputs (the
+            ``period`` the table was built with; default: none, labels say "period").
 
         Returns
         -------
@@ -343,8 +347,6 @@ class _ContractualModel(Estimator):
         DataValidationError
             Counts that are negative, rise over time, miss a period, or show no churn.
         """
-        if period is None and isinstance(data, pd.DataFrame):
-            period = data.attrs.get("period")
         if period is not None and period not in _PERIOD_NAMES:
             raise DataValidationError(
                 f"`period` must be one of {', '.join(map(repr, _PERIOD_NAMES))}; got {period!r}."

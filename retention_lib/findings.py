@@ -836,11 +836,11 @@ def _value_findings(run: Any) -> list[Finding]:
             tx, model=list_model, summary=summary, horizon=card.horizon,
             predictions=predictions[["customer_id", "clv"]], value="clv",
         )  # fmt: skip
-        score = f"{alerts.attrs['model']} P(no purchase)"  # the score the list ranks by
+        score = f"{alerts.model} P(no purchase)"  # the score the list ranks by
         hit = card.table.loc[card.table["scorer"] == score, "auc"]
         auc = float(hit.iloc[0]) if len(hit) else None
     risk = risk_finding(
-        len(alerts), int(alerts.attrs.get("n_high_value", 0)), float(alerts["value"].sum()),
+        len(alerts), alerts.n_high_value, float(alerts.table["value"].sum()),
         currency=config.currency, horizon_months=horizon, score=score, auc=auc,
     )  # fmt: skip
     out.append(Finding("Risk", risk, "Churn-risk list for the CRM"))

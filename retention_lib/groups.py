@@ -144,7 +144,7 @@ def drop_small_groups(
     Returns
     -------
     pandas.DataFrame
-        ``table`` without the rows of small groups (same columns, ``attrs`` kept).
+        ``table`` without the rows of small groups (same columns).
 
     Examples
     --------
@@ -152,9 +152,7 @@ def drop_small_groups(
     >>> drop_small_groups(by_region, by="region")  # doctest: +SKIP
     """
     small = small_groups(table, by=by, size=size, min_customers=min_customers)
-    out = table[~table[by].isin(small.index)]
-    out.attrs = dict(table.attrs)
-    return out
+    return table[~table[by].isin(small.index)]
 
 
 def ranked_groups(

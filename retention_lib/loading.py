@@ -417,6 +417,7 @@ def load_transactions(
     decimal: str | None = None,
     encoding: str | None = None,
     sheet_name: str | int = 0,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Load a transaction log and return it in the canonical schema.
 
@@ -472,6 +473,9 @@ segment, currency : str, optional
         Windows-1252 or the encoding charset-normalizer finds (noted).
     sheet_name : str or int
         Excel sheet to read.
+    notes : list of str, optional
+        A list to extend with how the file was read (the sentences of
+        ``attrs["loading_notes"]``), e.g. for a cleaning report.
 
     Returns
     -------
@@ -505,8 +509,12 @@ segment, currency : str, optional
     ["`bestellingen.csv` read as cp1252 (not UTF-8), e.g. 'Crème'; ...", ...]
     """
     _check_options(date_format=date_format, dayfirst=dayfirst, keep=keep)
+    if notes is not None and not isinstance(notes, list):
+        raise InputTypeError(
+            f"`notes` must be a list to extend (or None), got {type(notes).__name__}."
+        )
     analysis_date = require_date(analysis_date, name="analysis_date", allow_none=True)
-    raw, label, notes = _read_source(source, sheet_name=sheet_name, sep=sep, encoding=encoding)
+    raw, label, read_notes = _read_source(source, sheet_name=sheet_name, sep=sep, encoding=encoding)
     if len(raw.columns) == 0 or len(raw) == 0:
         raise DataValidationError(
             f"The transaction data ({label}) has no rows. Check the file or the filter that built it."
@@ -525,7 +533,7 @@ segment, currency : str, optional
     }
     mapping = _map_columns(list(raw.columns), given, keep, label)
     has_amount = "amount" in mapping
-    notes.extend(_unused_columns_note(list(raw.columns), mapping, keep))
+    read_notes.extend(_unused_columns_note(list(raw.columns), mapping, keep))
 
     out: dict[str, pd.Series] = {}
     out["customer_id"] = _clean_ids(raw[mapping["customer_id"]])
@@ -539,7 +547,7 @@ segment, currency : str, optional
     out["timestamp"], note = parse_dates(
         raw[ts_col], column=ts_col, date_format=date_format, dayfirst=dayfirst
     )
-    notes.extend([note] if note else [])
+    read_notes.extend([note] if note else [])
     missing = out["timestamp"].isna()
     if missing.any():
         raise DataValidationError(
@@ -550,13 +558,13 @@ segment, currency : str, optional
     numbers, number_notes, signs = parse_number_columns(
         {c: (mapping[c], raw[mapping[c]]) for c in numeric}, decimal=decimal
     )
-    notes.extend(number_notes)
+    read_notes.extend(number_notes)
     out.update(numbers)
     sign = signs.get("amount" if has_amount else "unit_price")
     if sign is not None and "currency" not in mapping:
         # the amounts say their currency: keep it, so that conversion does not assume one
         out["currency"] = pd.Series(sign, index=raw.index, dtype="str")
-        notes.append(f"No currency column: the amounts' sign gives {sign} for every row.")
+        read_notes.append(f"No currency column: the amounts' sign gives {sign} for every row.")
     if not has_amount:
         out["amount"] = _product(out["quantity"], out["unit_price"], mapping)
     _check_total(out["amount"], mapping.get("amount", "quantity x unit_price"))
@@ -585,8 +593,10 @@ segment, currency : str, optional
         "source": label,
         "rows_read": int(len(raw)),
         "column_map": {k: v for k, v in mapping.items() if k in out},
-        "loading_notes": notes,
+        "loading_notes": read_notes,
     }
+    if notes is not None:
+        notes.extend(read_notes)
     return tx
 
 

@@ -33,6 +33,7 @@ import pandas as pd
 from . import _reading as say
 from ._backend import collect
 from ._schema import period_start
+from ._tables import require_period
 from ._validation import (
     DataValidationError,
     require_bool,
@@ -228,7 +229,7 @@ def _complete(counts: pd.DataFrame, keys: list[str], last: int) -> pd.DataFrame:
 
 
 def describe_net_revenue_retention(
-    table: pd.DataFrame, *, last: int = 3, currency: str = ""
+    table: pd.DataFrame, *, last: int = 3, currency: str = "", period: str = "M"
 ) -> str:
     """A plain-language reading of the business's NRR (``by_cohort=False``, without ``by``).
 
@@ -244,6 +245,8 @@ def describe_net_revenue_retention(
         Complete periods to sum.
     currency : str
         Currency code or symbol.
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the table was built with.
 
     Returns
     -------
@@ -253,12 +256,12 @@ def describe_net_revenue_retention(
     require_frame_columns(table, need, name="table", producer="net_revenue_retention")
     last = require_whole_number(last, name="last", low=1)
     currency = require_str(currency, name="currency")
-    if "cohort" in table.columns or table.attrs.get("by"):
+    if "cohort" in table.columns or table.duplicated(subset=["period"]).any():
         raise DataValidationError(
             "`describe_net_revenue_retention` reads the business-wide table: call "
             "`net_revenue_retention(tx, by_cohort=False)` without `by`."
         )
-    word = say.period_word(table.attrs.get("period", "M"))
+    word = say.period_word(require_period(table, period, column="period"))
     complete = table[~table["partial"] & (table["starting_revenue"] > 0)].tail(int(last))
     if complete.empty:
         return f"No complete {word} with revenue in the {word} before it: nothing to compare."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -107,12 +108,16 @@ def prepare_transactions(
     reading: dict[str, Any] = {"sep": sep, "decimal": decimal, "encoding": encoding}
     reading.update(date_format=date_format, dayfirst=dayfirst)
     reading = {k: v for k, v in reading.items() if v is not None}
-    if data_path is None:
-        raw = load_transactions(sample_data_path(), **{**SAMPLE_COLUMN_MAP, **columns, **reading})
-    else:
-        raw = load_transactions(data_path, **columns, **reading)
-    notes: list[str] = [f"Source: {raw.attrs.get('source', 'data')} ({len(raw):,} rows)."]
-    notes.extend(raw.attrs.get("loading_notes", []))
+    read: list[str] = []  # how the file was read, for the cleaning report
+    source = sample_data_path() if data_path is None else data_path
+    options = {**SAMPLE_COLUMN_MAP, **columns} if data_path is None else columns
+    raw = load_transactions(source, **options, **reading, notes=read)
+    label = (
+        str(Path(source).expanduser())
+        if isinstance(source, (str, os.PathLike))
+        else type(source).__name__
+    )
+    notes: list[str] = [f"Source: {label} ({len(raw):,} rows).", *read]
     if "country" in raw.columns:
         raw, mapping = add_regions(raw, aliases=aliases, unmapped="keep")
         notes.extend(describe_country_mapping(mapping))

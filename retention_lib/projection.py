@@ -28,12 +28,13 @@ import numpy as np
 import pandas as pd
 
 from . import _reading as say
-from ._schema import period_index_of, period_start
+from ._schema import period_index_of
+from ._tables import require_period
 from ._validation import (
-    AssumptionWarning,
     DataValidationError,
     InputTypeError,
     RetentionLibWarning,
+    require_date,
     require_frame_columns,
     require_in_range,
     require_rate,
@@ -54,6 +55,7 @@ _MODEL_TYPES = (ShiftedBetaGeoModel, BetaDiscreteWeibullModel)
 
 __all__ = [
     "RetentionBacktest",
+    "RetentionOutlook",
     "backtest_retention",
     "describe_backtest",
     "describe_projection",
@@ -67,7 +69,14 @@ _MODEL_NAMES: dict[str, type[_Model]] = {
     "BdW": BetaDiscreteWeibullModel,
 }
 _TABLE_COLUMNS = ("cohort", "period_number", "cohort_size", "customers")
-_PROJECTION_COLUMNS = _TABLE_COLUMNS + ("retention", "lower", "upper", "projected", "small_cohort")
+_PROJECTION_COLUMNS = _TABLE_COLUMNS + (
+    "retention",
+    "lower",
+    "upper",
+    "projected",
+    "small_cohort",
+    "model",
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,21 +97,6 @@ def _check_table(table: Any, by: str | None = None) -> pd.DataFrame:
             "with `retention_lib.cohort_survival(transactions)`, or give survivor counts as "
             "`cohort, period_number, cohort_size, customers` (NaN where not observed yet)."
         )
-    if table.attrs.get("kind") == "classic":
-        raise DataValidationError(
-            "`table` holds classic retention (customers buying *in* each period), which rises "
-            "and falls, so it is no survivor curve. Use `cohort_survival(transactions)` (or "
-            "`cohort_retention(..., kind='unbounded')`)."
-        )
-    if table.attrs.get("kind") == "unbounded":
-        warnings.warn(
-            "`table` holds unbounded retention, which counts a customer until her last "
-            "purchase: its recent cells are low until customers return, so the projection "
-            "reads too low. `cohort_survival(transactions)` counts a customer as lost after "
-            "a stated number of periods without a purchase, and its cells do not change.",
-            AssumptionWarning,
-            stacklevel=3,
-        )
     out = table.copy()
     if "observable" not in out.columns:
         out["observable"] = out["customers"].notna()
@@ -114,7 +108,7 @@ def _check_table(table: Any, by: str | None = None) -> pd.DataFrame:
         )
     keys = ([by] if by is not None else []) + ["cohort"]
     repeated = out.duplicated(subset=[*keys, "period_number"])
-    if repeated.any():  # the data says it holds several groups, whatever `attrs` say
+    if repeated.any():  # the data says it holds several groups
         first = out.loc[repeated, ["cohort", "period_number"]].iloc[0]
         groups = [c for c in out.columns if c not in (*_TABLE_COLUMNS, "observable")]
         hint = f" (e.g. by={groups[0]!r})" if by is None and groups else ""
@@ -123,6 +117,16 @@ def _check_table(table: Any, by: str | None = None) -> pd.DataFrame:
             f"cohort {first['cohort']!r} period {int(first['period_number'])}: it holds "
             f"several groups. Pass `by=` the group column{hint} to fit one model per group, "
             "or filter the table to one group."
+        )
+    seen = out[out["observable"]].sort_values([*keys, "period_number"], kind="stable")
+    rises = seen.groupby(keys, sort=False)["customers"].diff() > 1e-9
+    if rises.any():
+        first = seen.loc[rises[rises].index[0]]
+        raise DataValidationError(
+            f"`table`'s counts rise within a cohort (cohort {first['cohort']!r} at period "
+            f"{int(first['period_number'])}): it holds classic retention (customers buying "
+            "*in* each period), which rises and falls, so it is no survivor curve. Use "
+            "`cohort_survival(transactions)` (or `cohort_retention(..., kind='unbounded')`)."
         )
     start = out[out["period_number"] == 0].groupby(keys)["observable"].any()
     everyone = out.groupby(keys).size()
@@ -162,7 +166,7 @@ def _model_class(model: Any) -> type[_Model]:
 
 
 def retention_models(
-    table: pd.DataFrame, *, model: Any = "sBG", by: str | None = None
+    table: pd.DataFrame, *, model: Any = "sBG", by: str | None = None, period: str = "M"
 ) -> dict[Any, _Model]:
     """Fit one contractual model per group of a survivor table.
 
@@ -176,6 +180,9 @@ def retention_models(
         (:func:`~retention_lib.likelihood_ratio_test`, p < 0.05), else the sBG.
     by : str, optional
         Fit one model per value of this column.
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` of the table (:func:`~retention_lib.cohort_survival`'s); the models'
+        ``period_``, checked against dated cohorts.
 
     Returns
     -------
@@ -184,7 +191,7 @@ def retention_models(
     """
     table = _check_table(table, by)
     cls = _model_class(model)
-    period = table.attrs.get("period")
+    period = require_period(table, period)
     out: dict[Any, _Model] = {}
     for group, part in _groups(table, by):
         if isinstance(model, _MODEL_TYPES) and hasattr(model, "params_") and by is None:
@@ -266,14 +273,14 @@ class _Projection:
 
 
 def _prepare(
-    table: pd.DataFrame, model: Any, by: str | None, n_draws: int, seed: int
-) -> tuple[pd.DataFrame, list[_Projection]]:
+    table: pd.DataFrame, model: Any, by: str | None, period: str, n_draws: int, seed: int
+) -> tuple[pd.DataFrame, list[_Projection], list[str]]:
     table = _check_table(table, by)
     n_draws = require_whole_number(n_draws, name="n_draws", low=10)
     require_whole_number(seed, name="seed", low=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        models = retention_models(table, model=model, by=by)
+        models = retention_models(table, model=model, by=by, period=period)
     notes: list[str] = []
     for w in caught:  # raised again at the user's call, and kept as notes
         warnings.warn(w.message, w.category, stacklevel=_outside_stacklevel())
@@ -284,8 +291,7 @@ def _prepare(
         draws = fitted.parameter_draws(n_draws, seed=seed)
         rho = _cohort_correlation(fitted, part[part["observable"]])
         out.append(_Projection(group, fitted, _anchors(part), draws, rho))
-    table.attrs["notes"] = notes
-    return table, out
+    return table, out, notes
 
 
 def _outside_stacklevel() -> int:
@@ -298,8 +304,9 @@ def _outside_stacklevel() -> int:
     return level
 
 
-def _model_label(projections: list[_Projection]) -> str:
-    labels = sorted({p.model.label for p in projections})
+def _model_label(labels: Any) -> str:
+    """'sBG', or 'BdW or sBG (by group)' when the groups' models differ."""
+    labels = sorted(set(labels))
     return labels[0] if len(labels) == 1 else " or ".join(labels) + " (by group)"
 
 
@@ -376,6 +383,7 @@ def project_retention(
     model: Any = "sBG",
     by: str | None = None,
     horizon: int | None = None,
+    period: str = "M",
     level: float = 0.95,
     n_draws: int = 2000,
     seed: int = 0,
@@ -397,6 +405,8 @@ def project_retention(
     horizon : int, optional
         Last period_number to fill (default: the table's last one, so the triangle becomes
         a rectangle). A larger horizon adds columns.
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the table was built with (checked against dated cohorts).
     level : float, default 0.95
         Coverage of the ``lower``-``upper`` prediction interval.
     n_draws : int, default 2000
@@ -408,10 +418,10 @@ def project_retention(
     pandas.DataFrame
         One row per cohort and period_number up to ``horizon``: ``[by], cohort,
         period_number, cohort_size, customers, retention, lower, upper, projected,
-        small_cohort``. ``customers`` and ``retention`` are observed where ``projected`` is
-        False (there ``lower = upper = retention``) and the expected projection elsewhere;
-        ``lower``/``upper`` bound the share of the cohort still active. ``attrs`` holds
-        ``period, by, kind, model, level``.
+        small_cohort, model``. ``customers`` and ``retention`` are observed where
+        ``projected`` is False (there ``lower = upper = retention``) and the expected
+        projection elsewhere; ``lower``/``upper`` bound the share of the cohort still active
+        (at ``level``); ``model`` names the group's fitted model (``"sBG"`` or ``"BdW"``).
 
     Examples
     --------
@@ -419,7 +429,7 @@ def project_retention(
     >>> filled = project_retention(survival, model="BdW")  # doctest: +SKIP
     """
     q = _quantiles(level)
-    table, projections = _prepare(table, model, by, n_draws, seed)
+    table, projections, _ = _prepare(table, model, by, period, n_draws, seed)
     last = int(table["period_number"].max())
     horizon = last if horizon is None else int(require_in_range(horizon, name="horizon", low=0))
     periods = np.arange(max(horizon, last) + 1)
@@ -449,27 +459,68 @@ def project_retention(
         cells["small_cohort"] = (
             small.reindex(cells["cohort"]).to_numpy() if not isinstance(small, bool) else False
         )
+        cells["model"] = proj.model.label
         if by is not None:
             cells.insert(0, by, proj.group)
         parts.append(cells[cells["period_number"] <= horizon])
     out = pd.concat(parts, ignore_index=True)
-    out = out[([by] if by else []) + list(_PROJECTION_COLUMNS)]
-    out.attrs = {
-        "period": table.attrs.get("period"),
-        "by": by,
-        "kind": table.attrs.get("kind", "survival"),
-        "inactive_periods": table.attrs.get("inactive_periods"),
-        "model": _model_label(projections),
-        "level": float(level),
-        "cohort_correlation": {p.group: p.rho for p in projections},
-        "notes": table.attrs["notes"],
-    }
-    return out
+    return out[([by] if by else []) + list(_PROJECTION_COLUMNS)]
 
 
 # ---------------------------------------------------------------------------------------------
 # per-cohort outlook and the value of the active base
 # ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionOutlook:
+    """What :func:`retention_outlook` found, with the settings its reading states.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per cohort and a total row (see :func:`retention_outlook`).
+    period : str
+        The table's period (``"D"``, ``"W"``, ``"M"`` or ``"Q"``).
+    by : str or None
+        The group column of ``table``, if any.
+    horizon : int
+        The period_number retention is quoted at.
+    model : str
+        The fitted model (``"sBG"``, ``"BdW"``, or both by group).
+    level : float
+        Coverage of the ``*_lower``-``*_upper`` intervals.
+    inactive_periods : int or None
+        The survivor table's rule (periods without a purchase until a customer is lost).
+    value_per_customer : float or None
+        The value per active customer and period, an input.
+    discount_rate : float
+        Per period.
+    notes : tuple of str
+        Caveats of the fit (also raised as warnings).
+    """
+
+    table: pd.DataFrame
+    period: str
+    by: str | None
+    horizon: int
+    model: str
+    level: float
+    inactive_periods: int | None = None
+    value_per_customer: float | None = None
+    discount_rate: float = 0.0
+    notes: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The outlook table (a copy)."""
+        return self.table.copy()
+
+    def __repr__(self) -> str:
+        n = int((~self.table["total"].astype(bool)).sum())
+        return (
+            f"<RetentionOutlook {self.model}: {n} cohorts, horizon {self.horizon} "
+            f"({self.period}), {self.level:.0%} intervals>"
+        )
 
 
 def retention_outlook(
@@ -478,17 +529,20 @@ def retention_outlook(
     horizon: int = 12,
     model: Any = "sBG",
     by: str | None = None,
+    period: str = "M",
+    observation_end: Any = None,
+    inactive_periods: int | None = None,
     value_per_customer: float | None = None,
     discount_rate: float = 0.0,
     value_horizon: int | None = None,
     level: float = 0.95,
     n_draws: int = 2000,
     seed: int = 0,
-) -> pd.DataFrame:
+) -> RetentionOutlook:
     """Per cohort: retention at a chosen horizon, customers still active now, and (given a
     value per active customer and period) the value of those customers, each with an interval.
 
-    *Now* is the last period of the log (``attrs["observation_end"]``; without it, each
+    *Now* is the last period of the log (``observation_end``; without it, each
     cohort's last observed period). In a :func:`cohort_survival` table the last
     ``inactive_periods - 1`` periods are not judged yet (a customer quiet since then may
     still come back), so customers now are projected from the last judged period.
@@ -499,8 +553,14 @@ def retention_outlook(
         As in :func:`project_retention`.
     horizon : int, default 12
         The period_number to quote retention at (e.g. month 12).
-    model, by, level, n_draws, seed
+    model, by, period, level, n_draws, seed
         As in :func:`project_retention`.
+    observation_end : datetime-like, optional
+        The as-of date the table was built with (:func:`cohort_survival`'s; default: each
+        cohort's last observed period is *now*).
+    inactive_periods : int, optional
+        The survivor table's rule (:func:`cohort_survival`'s ``inactive_periods``), stated
+        in the reading.
     value_per_customer : float, optional
         Net value of one active customer in one period: an input of yours (e.g. average
         margin per active month), not a fact of the data. Without it no value is computed.
@@ -512,9 +572,9 @@ def retention_outlook(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per cohort and a last row with ``cohort`` NaT and ``total`` True summing
-        them: ``[by], cohort, total, cohort_size, age_now, customers_now,
+    RetentionOutlook
+        Its ``table`` has one row per cohort and a last row with ``cohort`` NaT and
+        ``total`` True summing them: ``[by], cohort, total, cohort_size, age_now, customers_now,
         customers_now_lower, customers_now_upper, retention_at_horizon,
         retention_at_horizon_lower, retention_at_horizon_upper, horizon_projected`` and, with
         a value, ``base_value, base_value_lower, base_value_upper``. ``base_value`` is
@@ -534,12 +594,14 @@ def retention_outlook(
                 "`value_horizon` (periods to count): an undiscounted stream without end is "
                 "infinite whenever some customers almost never churn."
             )
-    table, projections = _prepare(table, model, by, n_draws, seed)
+    table, projections, notes = _prepare(table, model, by, period, n_draws, seed)
+    period = require_period(table, period)
+    end = require_date(observation_end, name="observation_end", allow_none=True)
     rows = []
     for proj in projections:
         rng = np.random.default_rng(seed)
         anchors = proj.anchors
-        now = _now_ages(table, anchors)
+        now = _now_ages(anchors, end, period)
         top = int(max(now.max(), horizon)) + 1
         periods = np.arange(top)
         point = survival_curve(*proj.model.parameter_arrays(), periods)
@@ -624,27 +686,27 @@ def retention_outlook(
         if by is not None:
             total = {by: proj.group, **total}
         rows.append(total)
-    out = pd.DataFrame(rows)
-    out.attrs = {
-        "period": table.attrs.get("period"),
-        "by": by,
-        "horizon": horizon,
-        "model": _model_label(projections),
-        "level": float(level),
-        "inactive_periods": table.attrs.get("inactive_periods"),
-        "value_per_customer": value_per_customer,
-        "discount_rate": float(discount_rate),
-        "notes": table.attrs["notes"],
-    }
-    return out
+    if inactive_periods is not None:
+        inactive_periods = require_whole_number(inactive_periods, name="inactive_periods", low=1)
+    return RetentionOutlook(
+        table=pd.DataFrame(rows),
+        period=period,
+        by=by,
+        horizon=horizon,
+        model=_model_label(p.model.label for p in projections),
+        level=float(level),
+        inactive_periods=inactive_periods,
+        value_per_customer=value_per_customer,
+        discount_rate=float(discount_rate),
+        notes=tuple(notes),
+    )
 
 
-def _now_ages(table: pd.DataFrame, anchors: pd.DataFrame) -> np.ndarray:
+def _now_ages(anchors: pd.DataFrame, end: pd.Timestamp | None, period: str) -> np.ndarray:
     """Each cohort's age in the last period of the log (its last observed period when the
-    table does not say when it ends)."""
-    end, period = table.attrs.get("observation_end"), table.attrs.get("period")
+    as-of date is not given or the cohorts are not dated)."""
     anchor = anchors["anchor"].to_numpy()
-    if end is None or period not in ("D", "W", "M", "Q"):
+    if end is None or not pd.api.types.is_datetime64_any_dtype(anchors["cohort"]):
         return anchor
     last = period_index_of(pd.Timestamp(end), period)
     ages = np.array([last - period_index_of(pd.Timestamp(c), period) for c in anchors["cohort"]])
@@ -708,6 +770,8 @@ def backtest_retention(
     holdout: int | None = None,
     model: Any = "sBG",
     by: str | None = None,
+    period: str = "M",
+    observation_end: Any = None,
     level: float = 0.95,
     n_draws: int = 2000,
     seed: int = 0,
@@ -729,8 +793,11 @@ def backtest_retention(
         The table known later, same period and grouping.
     holdout : int, optional
         With a single table: how many of its last calendar periods to hide.
-    model, by, level, n_draws, seed
+    model, by, period, level, n_draws, seed
         As in :func:`project_retention`.
+    observation_end : datetime-like, optional
+        With ``holdout``: the as-of date the table was built with, so that cohorts acquired
+        in the hidden periods are hidden too (default: the last period with a cohort).
 
     Returns
     -------
@@ -742,17 +809,20 @@ def backtest_retention(
             "`earlier` to hide), not both or neither."
         )
     earlier = _check_table(earlier, by)
+    period = require_period(earlier, period, name="earlier")
     if later is None:
         assert holdout is not None  # exactly one of later and holdout, checked above
         holdout = int(require_in_range(holdout, name="holdout", low=1))
         later = earlier
-        earlier = _hide_diagonals(earlier, holdout)
+        end = require_date(observation_end, name="observation_end", allow_none=True)
+        earlier = _hide_diagonals(earlier, holdout, end, period)
     else:
         later = _check_table(later, by)
     projected = project_retention(
         earlier,
         model=model,
         by=by,
+        period=period,
         horizon=int(later["period_number"].max()),
         level=level,
         n_draws=n_draws,
@@ -786,36 +856,38 @@ def backtest_retention(
         bias=float(np.average(err, weights=w)),
         max_error=float(np.max(np.abs(err))),
         coverage=float(out["covered"].mean()),
-        model=projected.attrs["model"],
+        model=_model_label(projected["model"]),
         level=float(level),
     )
 
 
-def _calendar(table: pd.DataFrame) -> np.ndarray:
+def _calendar(table: pd.DataFrame, period: str) -> np.ndarray:
     """Calendar position of each cell: the cohort's period index plus its period_number
     (cohorts without dates are taken as consecutive periods in sorted order)."""
-    period = table.attrs.get("period")
     cohorts = pd.Series(sorted(table["cohort"].unique()))
-    if period in ("D", "W", "M", "Q") and pd.api.types.is_datetime64_any_dtype(cohorts):
+    if pd.api.types.is_datetime64_any_dtype(cohorts):
         position = pd.Series([period_index_of(ts, period) for ts in cohorts], index=cohorts)
     else:
         position = pd.Series(np.arange(len(cohorts)), index=cohorts)
     return position.reindex(table["cohort"]).to_numpy() + table["period_number"].to_numpy()
 
 
-def _hide_diagonals(table: pd.DataFrame, holdout: int) -> pd.DataFrame:
-    """The table as it stood ``holdout`` calendar periods earlier."""
-    cal = _calendar(table)
+def _hide_diagonals(
+    table: pd.DataFrame, holdout: int, end: pd.Timestamp | None, period: str
+) -> pd.DataFrame:
+    """The table as it stood ``holdout`` calendar periods earlier (``end``: the as-of date
+    it was built with, if known)."""
+    cal = _calendar(table, period)
     seen = table["observable"].to_numpy()
     first = table["period_number"].to_numpy() == 0
     if not (seen & ~first).any():
         raise DataValidationError("`table` has no observed cell after period 0 to hold out.")
     # cohort sizes are known as soon as a cohort is acquired, later cells may lag (in a
     # `cohort_survival` table by `inactive_periods - 1` periods): move both back
-    end, period = table.attrs.get("observation_end"), table.attrs.get("period")
-    dated = end is not None and period in ("D", "W", "M", "Q")
-    # the log's last period, even when no customer was acquired in it
-    last_size = period_index_of(pd.Timestamp(end), period) if dated else cal[seen & first].max()
+    dated = end is not None and pd.api.types.is_datetime64_any_dtype(table["cohort"])
+    # the log's last period, even when no customer was acquired in it (without the as-of
+    # date: the last period with an observed cell)
+    last_size = period_index_of(pd.Timestamp(end), period) if dated else cal[seen].max()
     last_cell = cal[seen & ~first].max()
     late = pd.Series(first & (cal > last_size - holdout), index=table.index)
     dropped = table.loc[late, "cohort"].unique()
@@ -825,10 +897,6 @@ def _hide_diagonals(table: pd.DataFrame, holdout: int) -> pd.DataFrame:
     )
     out.loc[hide, "observable"] = False
     out.loc[hide, "customers"] = np.nan
-    out.attrs = dict(table.attrs)
-    if dated:
-        start = period_start(pd.Series([last_size - holdout + 1]), period).iloc[0]
-        out.attrs["observation_end"] = start - pd.Timedelta(1, "ns")
     return out
 
 
@@ -837,7 +905,7 @@ def _hide_diagonals(table: pd.DataFrame, holdout: int) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 
 
-def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
+def describe_projection(outlook: RetentionOutlook, *, currency: str = "") -> str:
     """A plain-language reading of :func:`retention_outlook` (without ``by``).
 
     States the projected retention at the horizon of the youngest cohorts against the
@@ -847,8 +915,8 @@ def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
 
     Parameters
     ----------
-    outlook : pandas.DataFrame
-        Output of :func:`retention_outlook`.
+    outlook : RetentionOutlook
+        Output of :func:`retention_outlook` (without ``by``).
     currency : str
         Currency code or symbol for the value.
 
@@ -856,22 +924,28 @@ def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
     -------
     str
     """
+    if not isinstance(outlook, RetentionOutlook):
+        raise InputTypeError(
+            "`outlook` must be the `RetentionOutlook` that `retention_outlook` returns, got "
+            f"{type(outlook).__name__}."
+        )
+    table = outlook.table
     need = ["cohort", "total", "cohort_size", "customers_now", "retention_at_horizon"]
-    require_frame_columns(outlook, need, name="outlook", producer="retention_outlook")
+    require_frame_columns(table, need, name="outlook.table", producer="retention_outlook")
     currency = require_str(currency, name="currency")
-    if outlook.attrs.get("by"):
+    if outlook.by:
         raise DataValidationError(
             "`describe_projection` reads an outlook without `by`; describe one group at a time."
         )
-    cohorts = outlook[~outlook["total"].astype(bool)].sort_values("cohort")
+    cohorts = table[~table["total"].astype(bool)].sort_values("cohort")
     if cohorts.empty:
         return "No cohort to describe."
-    total = outlook[outlook["total"].astype(bool)].iloc[0]
-    word = say.period_word(outlook.attrs.get("period"))
-    h = outlook.attrs.get("horizon")
-    model = outlook.attrs.get("model", "sBG")
-    level = outlook.attrs.get("level", 0.95)
-    rule = outlook.attrs.get("inactive_periods")
+    total = table[table["total"].astype(bool)].iloc[0]
+    word = say.period_word(outlook.period)
+    h = outlook.horizon
+    model = outlook.model
+    level = outlook.level
+    rule = outlook.inactive_periods
     lapse = (
         f" (a customer counts as lost after {rule} {word}{'s' if rule != 1 else ''} without a "
         "purchase)"
@@ -881,7 +955,7 @@ def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
     old = cohorts.iloc[0]
     later = cohorts.iloc[1:]
     young = later[later["horizon_projected"].astype(bool)]
-    label = say.period_label(old["cohort"], outlook.attrs.get("period"))
+    label = say.period_label(old["cohort"], outlook.period)
     how_old = "observed" if not bool(old["horizon_projected"]) else "projected"
     base = float(old["retention_at_horizon"])
     parts = []
@@ -912,16 +986,16 @@ def describe_projection(outlook: pd.DataFrame, *, currency: str = "") -> str:
         f"{total['customers_now']:,.0f} are still active now ({level:.0%} interval "
         f"{total['customers_now_lower']:,.0f}-{total['customers_now_upper']:,.0f})."
     )
-    if "base_value" in outlook.columns and pd.notna(total.get("base_value")):
+    v = outlook.value_per_customer
+    if "base_value" in table.columns and pd.notna(total.get("base_value")) and v is not None:
         unit = f" {currency}" if currency else ""
-        v = outlook.attrs.get("value_per_customer")
         parts.append(
             f"At {v:,.2f}{unit} per active customer and {word}, they are worth "
             f"{total['base_value']:,.0f}{unit} ({total['base_value_lower']:,.0f}-"
             f"{total['base_value_upper']:,.0f}); the value per {word} is an input, not a "
             "figure from the data."
         )
-    parts += [f"Note: {note}" for note in outlook.attrs.get("notes", [])]
+    parts += [f"Note: {note}" for note in outlook.notes]
     return " ".join(parts)
 
 

@@ -49,6 +49,7 @@ from ._validation import (
     require_path,
     require_sequence,
     require_sequence_of_str,
+    require_str,
     require_transactions,
     require_whole_number,
 )
@@ -318,6 +319,7 @@ def data_facts(
     cleaning: Any = None,
     *,
     data_path: str | os.PathLike | None = None,
+    currency: str = "",
 ) -> dict[str, Any]:
     """Facts about a prepared log for a report header (``orders`` counts purchase orders).
 
@@ -329,6 +331,8 @@ def data_facts(
         Its cleaning report (adds ``rows_read``).
     data_path : path, optional
         The file read (None = the bundled sample).
+    currency : str, default ""
+        The currency the amounts are in (``prepare_transactions``' ``currency``).
 
     Returns
     -------
@@ -354,7 +358,7 @@ def data_facts(
         "first": first,
         "last": last,
         "months": (last.year - first.year) * 12 + last.month - first.month + 1,
-        "currency": tx.attrs.get("currency", ""),
+        "currency": require_str(currency, name="currency"),
         "source_currencies": sources,
         "rows_read": getattr(cleaning, "rows_read", None),
         "rows_kept": len(tx),
@@ -365,7 +369,7 @@ def data_facts(
     }
 
 
-def describe_data(transactions: pd.DataFrame, cleaning: Any = None) -> str:
+def describe_data(transactions: pd.DataFrame, cleaning: Any = None, *, currency: str = "") -> str:
     """One plain-language sentence about a prepared log (customers, orders, revenue, dates).
 
     Parameters
@@ -374,6 +378,8 @@ def describe_data(transactions: pd.DataFrame, cleaning: Any = None) -> str:
         Output of :func:`~retention_lib.prepare_transactions`.
     cleaning : CleaningReport, optional
         Its cleaning report, as in :func:`data_facts`.
+    currency : str, default ""
+        The currency the amounts are in.
 
     Examples
     --------
@@ -381,7 +387,7 @@ def describe_data(transactions: pd.DataFrame, cleaning: Any = None) -> str:
     '7,600 customers placed 19,xxx orders worth €1,565,165 (net of returns) between
     1 Jan 2023 and 31 Dec 2024, in 5 regions.'
     """
-    f = data_facts(transactions, cleaning)
+    f = data_facts(transactions, cleaning, currency=currency)
     where = f", in {len(f['regions'])} regions" if f["regions"] else ""
     return (
         f"{f['customers']:,} customers placed {f['orders']:,} orders worth "
@@ -1238,7 +1244,9 @@ def build_report(
     if progress:
         print("Loading, cleaning and fitting the models (once)...", file=sys.stderr, flush=True)
     run = prepare_run(config, out)
-    facts = data_facts(run.transactions, run.cleaning, data_path=config.data_path)
+    facts = data_facts(
+        run.transactions, run.cleaning, data_path=config.data_path, currency=config.currency
+    )
     statuses = run.statuses()
 
     executed_dir = out / "notebooks"

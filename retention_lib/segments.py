@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from .groups import MIN_GROUP_CUSTOMERS
 from .pareto import customer_values
 
 __all__ = [
+    "ChurnRiskList",
     "DEFAULT_SEGMENT_MAP",
     "churn_risk_list",
     "describe_churn_risk",
@@ -507,6 +509,59 @@ def _purchase_days(transactions: Any) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True)
+class ChurnRiskList:
+    """A churn-risk list (:func:`churn_risk_list`) and how it was made.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per listed customer, ranked (see :func:`churn_risk_list`).
+    value : {"revenue", "clv"}
+        What a customer's value is.
+    rank_by : {"p_no_purchase", "value_at_risk", "value"}
+        What the order follows; ``ranked_by`` says it in words.
+    ranked_by : str
+    model : str or None
+        The purchase model behind ``p_no_purchase`` (None without one).
+    horizon : float or None
+        Horizon of P(no purchase), in the model's time unit.
+    top_value_share : float
+        Share of customers, by value, that count as high value.
+    observation_end : pandas.Timestamp
+        The last day observed.
+    n_customers : int
+        Customers in the log.
+    n_high_value : int
+        Customers in the top ``top_value_share`` by value (the list is those of them with
+        a risk signal).
+    """
+
+    table: pd.DataFrame
+    value: str
+    rank_by: str
+    ranked_by: str
+    model: str | None
+    horizon: float | None
+    top_value_share: float
+    observation_end: Any
+    n_customers: int
+    n_high_value: int
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The list as a table (a copy)."""
+        return self.table.copy()
+
+    def __repr__(self) -> str:
+        return (
+            f"<ChurnRiskList: {len(self.table):,} of {self.n_high_value:,} high-value "
+            f"customers, ranked by {self.ranked_by}>"
+        )
+
+
 def churn_risk_list(
     transactions: Any,
     *,
@@ -524,7 +579,7 @@ def churn_risk_list(
     min_days: int = 30,
     observation_end: Any = None,
     limit: int | None = None,
-) -> pd.DataFrame:
+) -> ChurnRiskList:
     """Valuable customers who look like they are leaving, ranked, with the reason.
 
     A customer is listed when they are in the top ``top_value_share`` of customers by
@@ -579,13 +634,14 @@ def churn_risk_list(
 
     Returns
     -------
-    pandas.DataFrame
-        ``priority, customer_id, value, p_no_purchase, value_at_risk, p_alive,
-        p_alive_previous, days_since_last_purchase, usual_gap_days, n_orders, n_days,
-        last_purchase, likely_no_purchase, low_p_alive, falling_p_alive, overdue, reason``.
-        ``reason`` is a plain sentence per customer for the CRM, citing the numbers in
-        the row. ``attrs``: ``ranked_by`` (what the order follows, in words), ``horizon``,
-        ``model``, ``value``, ``observation_end``, ``n_customers``, ``n_high_value``.
+    ChurnRiskList
+        Its ``table``: ``priority, customer_id, value, p_no_purchase, value_at_risk,
+        p_alive, p_alive_previous, days_since_last_purchase, usual_gap_days, n_orders,
+        n_days, last_purchase, likely_no_purchase, low_p_alive, falling_p_alive, overdue,
+        reason``. ``reason`` is a plain sentence per customer for the CRM, citing the
+        numbers in the row. The other fields say how the list was made (``ranked_by`` in
+        words, ``horizon``, ``model``, ``value``, ``observation_end``, ``n_customers``,
+        ``n_high_value``).
 
     Examples
     --------
@@ -742,18 +798,18 @@ def churn_risk_list(
         "value_at_risk": f"{label} x P(no purchase in the next {horizon_words}) from {model_name}",
         "value": label,
     }[rank_by]
-    out.attrs = {
-        "value": value,
-        "ranked_by": ranked_by,
-        "rank_by": rank_by,
-        "model": model_name,
-        "horizon": None if horizon is None else float(horizon),
-        "top_value_share": top_value_share,
-        "observation_end": day,
-        "n_customers": n,
-        "n_high_value": int(high.sum()),
-    }
-    return out
+    return ChurnRiskList(
+        table=out,
+        value=value,
+        rank_by=rank_by,
+        ranked_by=ranked_by,
+        model=model_name,
+        horizon=None if horizon is None else float(horizon),
+        top_value_share=float(top_value_share),
+        observation_end=day,
+        n_customers=int(n),
+        n_high_value=int(high.sum()),
+    )
 
 
 def _days(value: float) -> str:
@@ -802,14 +858,14 @@ def _reason(
     return "; ".join(parts)
 
 
-def describe_churn_risk(alerts: pd.DataFrame, *, scorecard: Any = None) -> str:
+def describe_churn_risk(alerts: ChurnRiskList, *, scorecard: Any = None) -> str:
     """A plain-language reading of a churn-risk list: how many customers, ranked by what,
     and, given a :class:`~retention_lib.clv.ChurnScorecard`, how well that score ranked
     non-buyers on a holdout.
 
     Parameters
     ----------
-    alerts : pandas.DataFrame
+    alerts : ChurnRiskList
         Output of :func:`churn_risk_list`.
     scorecard : ChurnScorecard, optional
         The scorecard (:func:`~retention_lib.clv.churn_scorecard`) of the score the list is
@@ -819,29 +875,25 @@ def describe_churn_risk(alerts: pd.DataFrame, *, scorecard: Any = None) -> str:
     --------
     >>> describe_churn_risk(alerts, scorecard=card)  # doctest: +SKIP
     """
-    require_frame_columns(
-        alerts, ["customer_id", "reason"], name="alerts", producer="churn_risk_list"
-    )
-    if "ranked_by" not in alerts.attrs:
-        raise DataValidationError(
-            "`alerts` lacks what `churn_risk_list` records in its `attrs` (what it is ranked "
-            "by); pass the DataFrame it returned (a copy by `.copy()` keeps them, a CSV "
-            "read back does not)."
+    if not isinstance(alerts, ChurnRiskList):
+        raise InputTypeError(
+            "`alerts` must be the `ChurnRiskList` that `churn_risk_list` returns (it records "
+            f"what the list is ranked by), got {type(alerts).__name__}."
         )
     if scorecard is not None and not isinstance(scorecard, ChurnScorecard):
         raise InputTypeError(
             "`scorecard` must be a ChurnScorecard (the output of `churn_scorecard`) or None, "
             f"got {type(scorecard).__name__}."
         )
-    a = alerts.attrs
+    a = alerts
     text = (
-        f"{len(alerts):,} of the {a['n_high_value']:,} customers in the top "
-        f"{a['top_value_share']:.0%} by {'revenue' if a['value'] == 'revenue' else 'predicted CLV'} "
-        f"show a churn signal; they are ranked by {a['ranked_by']}."
+        f"{len(a.table):,} of the {a.n_high_value:,} customers in the top "
+        f"{a.top_value_share:.0%} by {'revenue' if a.value == 'revenue' else 'predicted CLV'} "
+        f"show a churn signal; they are ranked by {a.ranked_by}."
     )
-    if scorecard is None or a["model"] is None:
+    if scorecard is None or a.model is None:
         return text
-    name = f"{a['model']} P(no purchase)"
+    name = f"{a.model} P(no purchase)"
     row = scorecard.table.loc[scorecard.table["scorer"] == name]
     if row.empty or not np.isfinite(row["auc"].iloc[0]):
         return text + f" The scorecard has no AUC for {name}."
@@ -850,12 +902,12 @@ def describe_churn_risk(alerts: pd.DataFrame, *, scorecard: Any = None) -> str:
         f" On a {scorecard.horizon:g}-{unit[:-1]} holdout this score ranked the customers who "
         f"made no purchase with AUC {row['auc'].iloc[0]:.2f} (0.5 is a coin toss)"
     )
-    if a["horizon"] is not None and abs(a["horizon"] - scorecard.horizon) > 1e-9:
-        text += f"; the list scores {a['horizon']:g} {unit} ahead"
+    if a.horizon is not None and abs(a.horizon - scorecard.horizon) > 1e-9:
+        text += f"; the list scores {a.horizon:g} {unit} ahead"
     return text + "."
 
 
-def export_churn_risk(alerts: pd.DataFrame, path: str | Path) -> Path:
+def export_churn_risk(alerts: ChurnRiskList | pd.DataFrame, path: str | Path) -> Path:
     """Write the churn-risk list to a CSV file a CRM can import.
 
     Dates are written as ``YYYY-MM-DD``, flags as ``true``/``false``, numbers with 4
@@ -863,8 +915,8 @@ def export_churn_risk(alerts: pd.DataFrame, path: str | Path) -> Path:
 
     Parameters
     ----------
-    alerts : pandas.DataFrame
-        Output of :func:`churn_risk_list`.
+    alerts : ChurnRiskList or pandas.DataFrame
+        Output of :func:`churn_risk_list` (or its ``table``).
     path : str or Path
         Destination file (folders are created).
 
@@ -877,6 +929,8 @@ def export_churn_risk(alerts: pd.DataFrame, path: str | Path) -> Path:
     --------
     >>> export_churn_risk(churn_risk_list(tx), "reports/churn_risk.csv")  # doctest: +SKIP
     """
+    if isinstance(alerts, ChurnRiskList):
+        alerts = alerts.table
     require_frame(alerts, name="alerts", producer="churn_risk_list")
     path = require_path(path, name="path", kind="file")
     need = ["priority", "customer_id", "reason"]

@@ -413,7 +413,7 @@ def seg_summary() -> pd.DataFrame:
 
 @fixture
 def alerts() -> pd.DataFrame:
-    return rl.churn_risk_list(tx())
+    return rl.churn_risk_list(tx()).table
 
 
 @fixture
@@ -726,6 +726,8 @@ for _f in (rl.load_transactions, rl.scan_transactions):
         id="date-int")  # fmt: skip
     bad(_f, 5, raises=(ITE, r"`source` must be"), id="source-int")
 bad(rl.load_transactions, [1, 2], raises=(ITE, r"`source` must be"), id="source-list")
+bad(rl.load_transactions, F.tx_labels, notes="x", raises=(ITE, r"`notes` must be a list"),
+    id="notes-str")  # fmt: skip
 bad(rl.load_transactions, "/nonexistent/log.csv", raises=(rl.DataPathError, r"does not exist"),
     id="no-file")  # fmt: skip
 ok(rl.load_transactions, F.tx_labels, analysis_date=pd.Timestamp("2024-01-01"),
@@ -1000,8 +1002,8 @@ bad(rl.churn_risk_list, F.tx, rank_by="churn", raises=(DVE, r"`rank_by` must be 
 bad(rl.churn_risk_list, F.tx, rank_by="value_at_risk",
     raises=(DVE, r"`rank_by='value_at_risk'` needs P\(no purchase\)"), id="rank-without-model")  # fmt: skip
 ok(rl.churn_risk_list, F.cdnow, model=F.bg, summary=F.summary, horizon=39,
-   check=lambda t: t["p_no_purchase"].is_monotonic_decreasing
-   and t["p_no_purchase"].between(0, 1).all(), id="ranked-by-p-no-purchase")  # fmt: skip
+   check=lambda t: t.table["p_no_purchase"].is_monotonic_decreasing
+   and t.table["p_no_purchase"].between(0, 1).all(), id="ranked-by-p-no-purchase")  # fmt: skip
 bad(rl.export_churn_risk, [1], "x.csv", raises=(ITE, r"`alerts` must be a pandas"), id="list")
 bad(rl.export_churn_risk, F.unrelated, "x.csv", raises=(DVE, r"`alerts` is missing column\(s\)"),
     id="unrelated")  # fmt: skip
@@ -1614,7 +1616,8 @@ def outcomes_three_labels() -> pd.DataFrame:
 
 @fixture
 def curves_by_region() -> pd.DataFrame:
-    return rl.average_retention(rl.cohort_retention(tx(), by="region", min_cohort_size=1))
+    table = rl.cohort_retention(tx(), by="region", min_cohort_size=1)
+    return rl.average_retention(table, by="region")
 
 
 @fixture
@@ -1682,7 +1685,7 @@ def card_table() -> pd.DataFrame:
 
 
 @fixture
-def alerts_scored() -> pd.DataFrame:
+def alerts_scored() -> rl.ChurnRiskList:
     return rl.churn_risk_list(cdnow(), model=bg(), summary=summary(), horizon=39)
 
 
@@ -1743,10 +1746,10 @@ ok(_DCS, F.card_none, check=lambda text: "AUC" not in text and "none is recommen
    id="none-recommended")  # fmt: skip
 
 _DCR = rl.describe_churn_risk
-bad(_DCR, F.alerts.drop(columns="reason"), raises=(DVE, r"`alerts` is missing column\(s\)"),
-    id="no-reason")  # fmt: skip
-bad(_DCR, pd.DataFrame({"customer_id": ["1"], "reason": ["x"]}),
-    raises=(DVE, r"`alerts` lacks what `churn_risk_list` records"), id="no-attrs")  # fmt: skip
+bad(_DCR, F.alerts, raises=(ITE, r"`alerts` must be the `ChurnRiskList`"), id="table")
+bad(_DCR, [1, 2], raises=(ITE, r"`alerts` must be the `ChurnRiskList`"), id="list")
+_CRL = rl.ChurnRiskList.to_frame
+ok(_CRL, F.alerts_scored, check=lambda t: "reason" in t.columns, id="risk-frame")
 bad(_DCR, F.alerts_scored, scorecard=F.card_table,
     raises=(ITE, r"`scorecard` must be a ChurnScorecard"), id="scorecard-table")  # fmt: skip
 ok(_DCR, F.alerts_scored, scorecard=F.card,
@@ -1900,7 +1903,7 @@ def projection() -> pd.DataFrame:
 
 
 @fixture
-def outlook() -> pd.DataFrame:
+def outlook() -> rl.RetentionOutlook:
     return rl.retention_outlook(survival(), n_draws=50)
 
 
@@ -1986,7 +1989,6 @@ _READINGS: dict[Callable, tuple[Any, dict]] = {
     rl.project_retention: (F.survival, {"n_draws": 50}),
     rl.retention_models: (F.survival, {}),
     rl.retention_outlook: (F.survival, {"n_draws": 50}),
-    rl.describe_projection: (F.outlook, {}),
     rl.backtest_retention: (F.survival, {"holdout": 3, "n_draws": 50}),
     rl.describe_net_revenue_retention: (F.nrr_total, {}),
     plotting.plot_projected_curves: (F.projection, {}),
@@ -1995,7 +1997,6 @@ _READINGS: dict[Callable, tuple[Any, dict]] = {
     plotting.plot_revenue_movements: (F.nrr, {}),
     plotting.plot_revenue_waterfall: (F.nrr, {}),
     rl.describe_country_mapping: (F.country_mapping, {}),
-    rl.describe_churn_risk: (F.alerts, {}),
 }
 for _f, (_table, _kw) in _READINGS.items():
     _first = next(iter(inspect.signature(_f).parameters))
@@ -2008,6 +2009,11 @@ bad(rl.compare_models, F.cdnow, raises=(DVE, r"`calibration_end`"), id="log-with
 bad(rl.describe_model_choice, F.model_choice.assign(recommended=False),
     raises=(DVE, r"`table` has no `recommended` model"), id="no-recommended")  # fmt: skip
 bad(rl.describe_backtest, [1], raises=(ITE, r"`backtest` must be the result of"), id="list")
+bad(rl.describe_projection, F.outlook.to_frame(),
+    raises=(ITE, r"`outlook` must be the `RetentionOutlook`"), id="table")  # fmt: skip
+ok(rl.describe_projection, F.outlook, check=lambda t: "still active now" in t, id="good")
+ok(rl.RetentionOutlook.to_frame, F.outlook, check=lambda t: "customers_now" in t.columns,
+   id="outlook-frame")  # fmt: skip
 ok(rl.load_donations, check=lambda t: len(t) > 0, id="frame")
 bad(rl.likelihood_ratio_test, None, F.bdw, raises=(ITE, r"`restricted`"), id="none")
 bad(rl.likelihood_ratio_test, F.bdw, F.sbg, raises=(DVE, r"nested|`full`"), id="swapped")
@@ -2292,7 +2298,7 @@ ok(rl.scan_transactions, F.tx_labels, check=lambda lf: lf is not None, id="frame
 ok(rl.make_sample_data, F.a_folder, check=lambda paths: all(Path(p).exists() for p in paths.values()),
    id="folder")  # fmt: skip
 ok(rl.retention_outlook, F.survival, n_draws=50, value_per_customer=10.0, discount_rate=0.01,
-   check=lambda t: bool((t["base_value"] > 0).all()), id="value")  # fmt: skip
+   check=lambda t: bool((t.table["base_value"] > 0).all()), id="value")  # fmt: skip
 bad(rl.retention_outlook, F.survival, n_draws=50, value_per_customer=10.0, value_horizon=2.5,
     raises=(DVE, r"`value_horizon` must be a whole number"), id="value-horizon-2.5")  # fmt: skip
 bad(rl.retention_outlook, F.survival, n_draws=50, value_per_customer=10.0, discount_rate=1,
@@ -2835,6 +2841,8 @@ _NO_ARGUMENTS = {
     "retention_lib.run.Run.statuses",
     "retention_lib.sections.HoldoutPlan.to_dict",
     "retention_lib.sections.LogFacts.to_dict",
+    "retention_lib.projection.RetentionOutlook.to_frame",
+    "retention_lib.segments.ChurnRiskList.to_frame",
 }
 
 

@@ -149,7 +149,7 @@ def test_frequency_recency_matrix_invariants(bg):
     # for a given frequency, a more recent last purchase means more likely alive
     heavy = grid[grid["frequency"] == 5].sort_values("recency")
     assert heavy["p_alive"].is_monotonic_increasing
-    ax = plot_frequency_recency_heatmap(grid, value="expected_purchases")
+    ax = plot_frequency_recency_heatmap(grid, value="expected_purchases", time_unit=bg.time_unit_)
     assert ax.get_ylabel().startswith("frequency")
     assert ax.get_xlabel() == f"recency (age at last purchase, {_UNIT[bg.time_unit_]})"
     assert all(float(t).is_integer() for t in ax.get_yticks())  # whole repeat purchases
@@ -241,12 +241,12 @@ def _calib(actual, predicted):
     out = pd.DataFrame(
         {
             "frequency_cal": range(n),
+            "or_more": [k == n - 1 for k in range(n)],  # the last bucket pools the rest
             "customers": [100] * n,
             "actual": actual,
             "predicted": predicted,
         }
     )
-    out.attrs["max_frequency"] = n - 1
     return out
 
 

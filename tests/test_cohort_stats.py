@@ -30,7 +30,6 @@ def _table(
     frame["observable"] = frame["customers"].notna()
     frame["partial"] = [(c, k) in partial for c, k, _, _ in cells]
     frame["retention"] = frame["customers"] / frame["cohort_size"]
-    frame.attrs = {"period": "M", "by": None}
     return frame
 
 
@@ -66,7 +65,6 @@ def test_wilson_interval_of_every_cell_matches_scipy():
         assert row.lower == pytest.approx(ci.low, abs=1e-12)
         assert row.upper == pytest.approx(ci.high, abs=1e-12)
     assert out.loc[~out["observable"], ["lower", "upper"]].isna().all().all()
-    assert out.attrs["level"] == 0.95 and out.attrs["period"] == "M"
 
 
 def test_curve_intervals_rest_on_the_customers_who_could_be_observed(tiny_log):
@@ -115,19 +113,17 @@ def test_same_cohorts_leaves_out_a_cohort_one_side_lacks():
 def test_compare_groups_of_one_table(tiny_log):
     a, b = A.assign(plan="basic"), B.assign(plan="pro")
     table = pd.concat([a, b], ignore_index=True)
-    table.attrs = {"period": "M", "by": "plan"}
-    by_group = compare_retention(table, period=2).iloc[0]
+    by_group = compare_retention(table, period=2, by="plan").iloc[0]
     two_tables = compare_retention(A, B, period=2).iloc[0]
     assert by_group["label_a"] == "basic" and by_group["label_b"] == "pro"
     assert by_group["p_value"] == pytest.approx(two_tables["p_value"])
     three = pd.concat([table, A.assign(plan="team")], ignore_index=True)
-    three.attrs = table.attrs
     with pytest.raises(DataValidationError, match="3 groups"):
-        compare_retention(three, period=1)
-    chosen = compare_retention(three, period=1, groups=("team", "pro")).iloc[0]
+        compare_retention(three, period=1, by="plan")
+    chosen = compare_retention(three, period=1, by="plan", groups=("team", "pro")).iloc[0]
     assert chosen["label_a"] == "team"
     with pytest.raises(DataValidationError, match="not values of `plan`"):
-        compare_retention(three, period=1, groups=("team", "enterprise"))
+        compare_retention(three, period=1, by="plan", groups=("team", "enterprise"))
 
 
 def test_small_and_empty_sides(tiny_log):
@@ -160,10 +156,10 @@ def test_bands_are_drawn_per_group(tiny_log):
     log = tiny_log.assign(region=np.where(tiny_log["customer_id"] < "C", "EU", "US"))
     curves = retention_intervals(
         rl.average_retention(
-            rl.cohort_retention(log, by="region", min_cohort_size=1), min_customers=0
+            rl.cohort_retention(log, by="region", min_cohort_size=1), by="region", min_customers=0
         )
     )
-    ax = plot_retention_intervals(curves, start=0)
+    ax = plot_retention_intervals(curves, by="region", start=0)
     assert len(ax.collections) == 2 and len(ax.get_lines()) == 2
     with pytest.raises(ValueError, match="retention_intervals"):
         plot_retention_intervals(rl.average_retention(rl.cohort_retention(log, min_cohort_size=1)))

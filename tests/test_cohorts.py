@@ -59,7 +59,7 @@ def test_average_retention_leaves_out_the_partial_last_period_by_default(tiny_lo
     assert avg["cohorts"].tolist() == [3, 2, 1]
     assert avg["partial_left_out"].tolist() == [0, 1, 1]
     assert avg["partial_cohorts"].sum() == 0
-    assert avg.attrs["partial_cells_left_out"] == 3  # k=3 had only the partial cell
+    assert 3 not in set(avg["period_number"])  # k=3 had only the partial cell
 
 
 def test_revenue_retention_and_value_curves_hand_computed(tiny_log):
@@ -215,12 +215,13 @@ def test_online_retail_cohorts_account_for_every_row_and_penny(online_retail_pat
     # the 9-day December 2011 is left out of the average: month 12 would be one partial cell
     curves = rl.average_retention(table)
     assert curves["period_number"].max() == 11 and curves["partial_cohorts"].sum() == 0
-    text = rl.describe_retention(curves)
+    text = rl.describe_retention(curves, observation_end=clean["timestamp"].max())
     assert "in month 12" not in text and "No cohort has a complete month 12 yet" in text
     assert "data end on 9 Dec 2011" in text
     # regions of one customer are left out of per-region curves, and named
     regions = rl.cohort_retention(rl.add_regions(clean, unmapped="keep")[0], by="region")
-    assert not (rl.group_sizes(rl.average_retention(regions), by="region") < 20).any()
+    curves = rl.average_retention(regions, by="region")
+    assert not (rl.group_sizes(curves, by="region") < 20).any()
     assert "Africa (1)" in rl.describe_small_groups(regions, by="region")
 
 
@@ -233,7 +234,7 @@ def test_value_curves_leave_out_thinly_observed_periods(tiny_log):
     assert rl.value_curves(rev, min_share=0.0)["period_number"].max() == 2
 
 
-def _curves(rates, sizes, *, period="M", partial_left_out=0, partial_cohorts=0):
+def _curves(rates, sizes, *, partial_left_out=0, partial_cohorts=0):
     """An average_retention-like frame: period 0..n with the given rates and cohort sizes."""
     n = len(rates)
     out = pd.DataFrame(
@@ -247,12 +248,12 @@ def _curves(rates, sizes, *, period="M", partial_left_out=0, partial_cohorts=0):
             "retention": rates,
         }
     )
-    out.attrs = {"period": period, "by": None, "observation_end": pd.Timestamp("2011-12-09")}
     return out
 
 
 def test_describe_retention_quotes_the_numbers(tiny_log):
-    text = rl.describe_retention(rl.average_retention(rl.cohort_retention(tiny_log)))
+    curves = rl.average_retention(rl.cohort_retention(tiny_log))
+    text = rl.describe_retention(curves, observation_end=tiny_log["timestamp"].max())
     assert "50% in month 1" in text and "5 customers in 3 cohorts" in text
     assert "left out" in text and "2 Apr 2024" in text
 
@@ -294,21 +295,22 @@ def test_describe_retention_names_periods_no_cohort_has_reached():
 
 def test_describe_retention_quotes_weeks_for_weekly_curves():
     rates = [1.0] + [0.2] * 30
-    text = rl.describe_retention(_curves(rates, [100] * 31, period="W"))
+    text = rl.describe_retention(_curves(rates, [100] * 31), period="W")
     assert "week 1" in text and "week 4" in text and "week 13" in text and "week 26" in text
     assert "week 3" not in text and "month" not in text
 
 
 def test_describe_retention_refuses_several_groups(tiny_log):
-    curves = rl.average_retention(rl.cohort_retention(tiny_log, by="region"), min_customers=0)
+    table = rl.cohort_retention(tiny_log, by="region")
+    curves = rl.average_retention(table, by="region", min_customers=0)
     with pytest.raises(rl.DataValidationError, match="several `region` groups"):
         rl.describe_retention(curves)
 
 
 def test_describe_value_curves_quotes_the_numbers(tiny_log):
     rev = rl.revenue_retention(tiny_log, by="region")
-    curves = rl.value_curves(rev, min_share=0, min_customers=0, include_partial=True)
-    text = rl.describe_value_curves(curves, currency="EUR", at=1)
+    curves = rl.value_curves(rev, by="region", min_share=0, min_customers=0, include_partial=True)
+    text = rl.describe_value_curves(curves, currency="EUR", by="region", at=1)
     # Europe: A (30) + C (24) + E (1) over 3 customers; Asia: B (5) + D (4) over 2
     assert "Europe 18" in text and "Asia 4" in text and "EUR" in text
     assert "include the incomplete last month" in text
@@ -342,12 +344,15 @@ def test_describe_churn_warns_about_the_incomplete_last_period(tiny_log):
 def test_small_groups_can_be_left_out_of_curves(tiny_log):
     table = rl.cohort_retention(tiny_log, by="region")
     # Europe acquired 3 customers (A, C, E), Asia 2 (B, D)
-    assert set(rl.average_retention(table, min_customers=3)["region"]) == {"Europe"}
+    assert set(rl.average_retention(table, by="region", min_customers=3)["region"]) == {"Europe"}
     rev = rl.revenue_retention(tiny_log, by="region")
-    assert set(rl.value_curves(rev, min_customers=3)["region"]) == {"Europe"}
-    assert set(rl.average_retention(table, min_customers=0)["region"]) == {"Europe", "Asia"}
+    assert set(rl.value_curves(rev, by="region", min_customers=3)["region"]) == {"Europe"}
+    both = rl.average_retention(table, by="region", min_customers=0)
+    assert set(both["region"]) == {"Europe", "Asia"}
     # by default groups below MIN_GROUP_CUSTOMERS (20) are left out, and the note says so
-    assert rl.average_retention(table).empty
+    assert rl.average_retention(table, by="region").empty
+    with pytest.raises(rl.DataValidationError, match="several `region` groups"):
+        rl.average_retention(table)  # a split table is never averaged as one
     note = rl.describe_small_groups(table, by="region")
     assert "Asia (2) and Europe (3)" in note and "none is shown" in note
 

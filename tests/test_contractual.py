@@ -227,7 +227,7 @@ def test_fit_on_a_cohort_table_from_transactions(tiny_log):
     table = rl.cohort_retention(tiny_log, kind="unbounded", min_cohort_size=1)
     with warnings.catch_warnings(record=True) as caught:  # five customers: a flat likelihood
         warnings.simplefilter("always")
-        model = ShiftedBetaGeoModel().fit(table)
+        model = ShiftedBetaGeoModel().fit(table, period="M")
     assert any("boundary" in str(w.message) for w in caught)
     assert model.period_ == "M"
     assert model.n_customers_ == table.drop_duplicates("cohort")["cohort_size"].sum()

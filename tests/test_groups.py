@@ -55,7 +55,7 @@ def test_cohort_tables_sum_cohort_sizes_once_per_cohort(tiny_log):
     # Europe acquired A, C, E (3 customers in 3 cohorts, repeated per period); Asia B, D
     sizes = rl.group_sizes(table, by="region")
     assert sizes.to_dict() == {"Asia": 2, "Europe": 3}
-    curves = rl.average_retention(table, min_customers=0)
+    curves = rl.average_retention(table, by="region", min_customers=0)
     assert rl.group_sizes(curves, by="region").to_dict() == {"Asia": 2, "Europe": 3}
     assert set(rl.drop_small_groups(table, by="region", min_customers=3)["region"]) == {"Europe"}
 

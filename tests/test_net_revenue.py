@@ -162,12 +162,12 @@ def test_plots_show_every_movement(movements_log):
     assert {"new", "reactivated", "expansion", "contraction", "churned", "net change"} <= set(
         labels
     )
-    ax = plot_revenue_waterfall(table, period="2024-02-01")
+    ax = plot_revenue_waterfall(table, at="2024-02-01")
     bars = ax.patches
     assert bars[0].get_height() == 180 and bars[-1].get_height() == 200
     assert "NRR 94%" in ax.get_title()
-    with pytest.raises(ValueError, match="not in `table`"):
-        plot_revenue_waterfall(table, period="2030-01-01")
+    with pytest.raises(ValueError, match="not a period of `table`"):
+        plot_revenue_waterfall(table, at="2030-01-01")
 
 
 def test_no_purchase_is_a_clear_error(movements_log):

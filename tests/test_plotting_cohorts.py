@@ -55,7 +55,7 @@ def test_heatmap_with_many_weekly_cohorts_thins_the_labels(log):
     n_cohorts = table["cohort"].nunique()
     assert n_cohorts > 40
     fig, ax = plt.subplots(figsize=(10, 6))
-    plot_retention_heatmap(table, ax=ax)
+    plot_retention_heatmap(table, period="W", ax=ax)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert (
         0 < len(labels) < n_cohorts
@@ -65,7 +65,8 @@ def test_heatmap_with_many_weekly_cohorts_thins_the_labels(log):
 
 
 def test_heatmap_quarter_labels(log):
-    ax = plot_retention_heatmap(rl.cohort_retention(log, period="Q", kind="unbounded"))
+    table = rl.cohort_retention(log, period="Q", kind="unbounded")
+    ax = plot_retention_heatmap(table, period="Q", kind="unbounded")
     first = ax.get_yticklabels()[0].get_text()
     assert first.startswith("2023-Q1")
     assert ax.get_title() == "Unbounded retention by cohort (%)"
@@ -73,13 +74,17 @@ def test_heatmap_quarter_labels(log):
 
 def test_heatmap_refuses_several_groups(log):
     table = rl.cohort_retention(log, by="region")
-    with pytest.raises(ValueError, match="holds several `region` groups; filter it to one"):
+    with pytest.raises(ValueError, match="holds several `region` groups"):
         plot_retention_heatmap(table)
+    with pytest.raises(ValueError, match="holds several `region` groups; filter it to one"):
+        plot_retention_heatmap(table, by="region")
+    with pytest.raises(ValueError, match="not built with `period='W'`"):
+        plot_retention_heatmap(rl.cohort_retention(log), period="W")
 
 
 def test_curves_have_percent_axis_and_whole_periods(log):
-    curves = rl.average_retention(rl.cohort_retention(log, by="region"))
-    ax = plot_retention_curves(curves)
+    curves = rl.average_retention(rl.cohort_retention(log, by="region"), by="region")
+    ax = plot_retention_curves(curves, by="region")
     assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
     assert ax.get_ylabel() == "customers still buying (%)"
     ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
@@ -88,8 +93,8 @@ def test_curves_have_percent_axis_and_whole_periods(log):
 
 
 def test_value_curves_label_currency_and_whole_periods(log):
-    curves = rl.value_curves(rl.revenue_retention(log, by="region"))
-    ax = plot_value_curves(curves, currency="EUR")
+    curves = rl.value_curves(rl.revenue_retention(log, by="region"), by="region")
+    ax = plot_value_curves(curves, currency="EUR", by="region")
     assert ax.get_ylabel() == "cumulative revenue per customer (EUR)"
     ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
     assert all(float(t).is_integer() for t in ticks)
@@ -104,18 +109,19 @@ def test_curves_leave_out_groups_too_small_to_read(log):
     small = log["customer_id"].isin(log["customer_id"].unique()[:5])
     log.loc[small, "region"] = "Tiny"  # 5 customers
     table = rl.cohort_retention(log, by="region")
-    curves = rl.average_retention(table, min_customers=0)
-    ax = plot_retention_curves(curves)
+    curves = rl.average_retention(table, by="region", min_customers=0)
+    ax = plot_retention_curves(curves, by="region")
     assert "Tiny" not in _legend(ax)
     plt.close("all")
-    assert "Tiny" in _legend(plot_retention_curves(curves, min_customers=0))
+    assert "Tiny" in _legend(plot_retention_curves(curves, by="region", min_customers=0))
     plt.close("all")
-    value = rl.value_curves(rl.revenue_retention(log, by="region"), min_customers=0)
-    assert "Tiny" not in _legend(plot_value_curves(value))
+    value = rl.value_curves(rl.revenue_retention(log, by="region"), by="region", min_customers=0)
+    assert "Tiny" not in _legend(plot_value_curves(value, by="region"))
     assert "Tiny (5)" in rl.describe_small_groups(table, by="region")
 
 
 def test_curves_say_so_when_every_group_is_too_small(tiny_log):
-    curves = rl.average_retention(rl.cohort_retention(tiny_log, by="region"), min_customers=0)
-    ax = plot_retention_curves(curves)
+    table = rl.cohort_retention(tiny_log, by="region")
+    curves = rl.average_retention(table, by="region", min_customers=0)
+    ax = plot_retention_curves(curves, by="region")
     assert "No region has 20 customers or more" in ax.texts[0].get_text()

@@ -25,7 +25,6 @@ def projection() -> pd.DataFrame:
         for k in range(5):
             rows.append((cohort, k, 10000, counts[k] if k < len(counts) else np.nan))
     table = pd.DataFrame(rows, columns=["cohort", "period_number", "cohort_size", "customers"])
-    table.attrs = {"period": "M"}
     return project_retention(table, horizon=8)
 
 
@@ -58,7 +57,6 @@ def test_curves_draw_projection_dashed_with_a_band(projection):
 
 def test_plots_refuse_several_groups(projection):
     both = pd.concat([projection.assign(plan="a"), projection.assign(plan="b")])
-    both.attrs = {**projection.attrs, "by": "plan"}
     with pytest.raises(ValueError, match=r"several groups .*projection\['plan'\] == value"):
         plot_projected_heatmap(both)
     with pytest.raises(ValueError, match="not in `projection`"):

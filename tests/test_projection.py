@@ -10,7 +10,6 @@ import pytest
 
 import retention_lib as rl
 from retention_lib import (
-    AssumptionWarning,
     DataValidationError,
     ShiftedBetaGeoModel,
     backtest_retention,
@@ -41,7 +40,6 @@ def _tidy(series: list[list[float]], width: int | None = None) -> pd.DataFrame:
             rows.append((cohort, k, counts[0], value))
     table = pd.DataFrame(rows, columns=["cohort", "period_number", "cohort_size", "customers"])
     table["observable"] = table["customers"].notna()
-    table.attrs = {"period": "M"}
     return table
 
 
@@ -87,7 +85,7 @@ def test_observed_cells_are_kept_and_only_unobserved_ones_filled():
         filled.loc[~filled["projected"], "lower"] == filled.loc[~filled["projected"], "retention"]
     ).all()
     assert filled["retention"].notna().all()
-    assert filled.attrs["model"] == "BdW" and filled.attrs["period"] == "M"
+    assert set(filled["model"]) == {"BdW"}
     # every cohort's projected curve falls with age
     for _, g in filled.groupby("cohort"):
         assert g.sort_values("period_number")["customers"].is_monotonic_decreasing
@@ -95,8 +93,8 @@ def test_observed_cells_are_kept_and_only_unobserved_ones_filled():
 
 def test_auto_keeps_the_bdw_only_where_the_likelihood_ratio_test_prefers_it():
     high_end = [1000, 869, 743, 653, 593]  # FHLDS 2018: the BdW fits better (p = 0.03)
-    assert project_retention(_tidy([high_end], width=13), model="auto").attrs["model"] == "BdW"
-    assert project_retention(_tidy(MULTI_COHORT), model="auto").attrs["model"] == "sBG"
+    assert set(project_retention(_tidy([high_end], width=13), model="auto")["model"]) == {"BdW"}
+    assert set(project_retention(_tidy(MULTI_COHORT), model="auto")["model"]) == {"sBG"}
     models = rl.retention_models(_tidy([high_end]), model="auto")
     assert isinstance(models[None], rl.BetaDiscreteWeibullModel)
 
@@ -111,13 +109,12 @@ def test_projection_by_group_fits_one_model_each(rng):
     a, b = _simulated(rng, 6), _simulated(rng, 6)
     b["customers"] = (b["customers"] * 0.9).round().where(b["period_number"] > 0, b["customers"])
     both = pd.concat([a.assign(plan="basic"), b.assign(plan="pro")], ignore_index=True)
-    both.attrs = {"period": "M", "by": "plan"}
     filled = project_retention(both, by="plan")
     assert set(filled["plan"]) == {"basic", "pro"}
     alone = project_retention(a)
     basic = filled[filled["plan"] == "basic"].drop(columns="plan").reset_index(drop=True)
     pd.testing.assert_frame_equal(basic, alone, check_like=True)
-    both.attrs = {}  # the data, not its attrs, says it holds several groups
+    # the data says it holds several groups
     with pytest.raises(DataValidationError, match=r"several groups\. Pass `by=`.*by='plan'"):
         project_retention(both)
     with pytest.raises(DataValidationError, match="`by` 'tier' is not a column"):
@@ -142,9 +139,12 @@ def test_intervals_cover_about_their_level_in_an_sbg_world(rng):
 
 
 def test_bad_tables_are_clear_errors(tiny_log):
-    classic = rl.cohort_retention(tiny_log, min_cohort_size=1)
+    classic = _tidy([[100, 40, 60, 30]])  # counts that rise again: customers buying *in* k
     with pytest.raises(DataValidationError, match="classic retention"):
         project_retention(classic)
+    weekly = _tidy(MULTI_COHORT)  # cohorts that start months, read as weeks
+    with pytest.raises(DataValidationError, match="not built with `period='W'`"):
+        project_retention(weekly, period="W")
     with pytest.raises(DataValidationError, match="missing column"):
         project_retention(pd.DataFrame({"cohort": [1], "customers": [3]}))
     with pytest.raises(TypeError, match="pandas DataFrame"):
@@ -159,14 +159,6 @@ def test_bad_tables_are_clear_errors(tiny_log):
         project_retention(_tidy(MULTI_COHORT), level=1.5)
 
 
-def test_unbounded_tables_warn_that_the_projection_reads_low(tiny_log):
-    unbounded = rl.cohort_retention(tiny_log, kind="unbounded", min_cohort_size=1)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        project_retention(unbounded)
-    assert any(issubclass(w.category, AssumptionWarning) for w in caught)
-
-
 # ---------------------------------------------------------------------------------------------
 # retention_outlook
 # ---------------------------------------------------------------------------------------------
@@ -174,7 +166,7 @@ def test_unbounded_tables_warn_that_the_projection_reads_low(tiny_log):
 
 def test_outlook_adds_up_and_values_the_base():
     table = _tidy(MULTI_COHORT)
-    out = retention_outlook(table, horizon=6, value_per_customer=10.0, discount_rate=0.05)
+    out = retention_outlook(table, horizon=6, value_per_customer=10.0, discount_rate=0.05).table
     cohorts, total = out[~out["total"]], out[out["total"]].iloc[0]
     assert total["customers_now"] == pytest.approx(cohorts["customers_now"].sum())
     assert total["base_value"] == pytest.approx(cohorts["base_value"].sum())
@@ -190,7 +182,7 @@ def test_outlook_adds_up_and_values_the_base():
 
 
 def test_outlook_quotes_observed_retention_when_the_horizon_is_seen():
-    out = retention_outlook(_tidy(MULTI_COHORT), horizon=1)
+    out = retention_outlook(_tidy(MULTI_COHORT), horizon=1).table
     cohorts = out[~out["total"]]
     assert not cohorts["horizon_projected"].any()
     assert (cohorts["retention_at_horizon"] == 0.8).all()
@@ -204,7 +196,7 @@ def test_outlook_needs_a_discount_or_horizon_for_value():
 def test_outlook_of_a_survival_table_projects_to_now(simulated_log):
     log = simulated_log(600, "2023-12-31", 5)
     table = cohort_survival(log, inactive_periods=3, min_cohort_size=1)
-    out = retention_outlook(table, horizon=3)
+    out = retention_outlook(table, horizon=3, observation_end=log["timestamp"].max()).table
     last_seen = table[table["observable"]].groupby("cohort")["period_number"].max()
     cohorts = out[~out["total"]].set_index("cohort")
     # "now" is December 2023 for every cohort; the customers of the last two months
@@ -221,7 +213,7 @@ def test_outlook_of_a_survival_table_projects_to_now(simulated_log):
 # ---------------------------------------------------------------------------------------------
 
 
-def _outlook_with(young: float, old: float) -> pd.DataFrame:
+def _outlook_with(young: float, old: float) -> rl.RetentionOutlook:
     out = pd.DataFrame(
         {
             "cohort": [pd.Timestamp("2020-01-01"), pd.Timestamp("2020-06-01"), pd.NaT],
@@ -234,8 +226,9 @@ def _outlook_with(young: float, old: float) -> pd.DataFrame:
             "horizon_projected": [False, True, np.nan],
         }
     )
-    out.attrs = {"period": "M", "horizon": 12, "model": "sBG", "level": 0.95, "inactive_periods": 3}
-    return out
+    return rl.RetentionOutlook(
+        table=out, period="M", by=None, horizon=12, model="sBG", level=0.95, inactive_periods=3
+    )
 
 
 def test_describe_projection_follows_the_numbers():
@@ -302,7 +295,7 @@ def test_backtest_by_observation_end_equals_the_holdout_of_a_survival_table():
     cut = (end.to_period("M") - 3).to_timestamp(how="end")  # three months before the log ends
     earlier = cohort_survival(tx, period="M", inactive_periods=3, observation_end=cut)
     by_cut = backtest_retention(earlier, full)
-    by_holdout = backtest_retention(full, holdout=3)
+    by_holdout = backtest_retention(full, holdout=3, observation_end=end)
     assert by_cut.mae == pytest.approx(by_holdout.mae)
     assert len(by_cut.cells) == len(by_holdout.cells)
 

@@ -242,9 +242,8 @@ def test_explorer_cells_are_recognised():
 
 
 def test_describe_data_by_hand(tiny_log):
-    tiny_log.attrs["currency"] = "EUR"
     # 10 purchase rows (no order_id) worth 114, one return of -5: net 109
-    assert report.describe_data(tiny_log) == (
+    assert report.describe_data(tiny_log, currency="EUR") == (
         "5 customers placed 10 orders worth €109 (net of returns) between 5 Jan 2024 and "
         "2 Apr 2024, in 2 regions."
     )

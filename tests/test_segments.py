@@ -238,15 +238,15 @@ def risk_log() -> pd.DataFrame:
 def test_churn_risk_by_history_only():
     alerts = S.churn_risk_list(risk_log(), top_value_share=0.5)
     # top 3 by revenue: A 1000, B 750, C 600; only A is overdue
-    assert alerts["customer_id"].tolist() == ["A"]
-    a = alerts.iloc[0]
+    assert alerts.table["customer_id"].tolist() == ["A"]
+    a = alerts.table.iloc[0]
     assert a["days_since_last_purchase"] == 121 and a["usual_gap_days"] == pytest.approx(10.0)
     assert a["overdue"] and not a["low_p_alive"]
     assert (
         "no purchase for 121 days, 12.1x the usual 10-day gap between their purchase"
         in (a["reason"])
     )
-    assert alerts.attrs["ranked_by"] == "revenue"
+    assert alerts.ranked_by == "revenue"
 
 
 def test_churn_risk_without_a_model_ranks_by_value_and_says_so():
@@ -260,12 +260,12 @@ def test_churn_risk_without_a_model_ranks_by_value_and_says_so():
     )
     alerts = S.churn_risk_list(risk_log(), predictions=preds, value="clv", top_value_share=0.5)
     # top 3 by CLV: B 900 (low P(alive)), C 500 (P(alive) fell 0.95 -> 0.70), A 300 (both)
-    assert alerts["customer_id"].tolist() == ["B", "C", "A"]
-    assert alerts["value_at_risk"].isna().all() and alerts.attrs["ranked_by"] == "predicted CLV"
-    c = alerts.set_index("customer_id").loc["C"]
+    assert alerts.table["customer_id"].tolist() == ["B", "C", "A"]
+    assert alerts.table["value_at_risk"].isna().all() and alerts.ranked_by == "predicted CLV"
+    c = alerts.table.set_index("customer_id").loc["C"]
     assert c["falling_p_alive"] and not c["low_p_alive"] and not c["overdue"]
     assert "P(alive) fell from 0.95 to 0.70" in c["reason"]
-    assert alerts["priority"].tolist() == [1, 2, 3]
+    assert alerts.table["priority"].tolist() == [1, 2, 3]
 
 
 def test_churn_risk_validation():
@@ -308,17 +308,17 @@ def test_churn_risk_ranks_by_p_no_purchase_with_a_model():
     )
     # top 3 by revenue: A 1000, B 750, C 600. C: P(no purchase) 0.9; A: 0.6 and overdue;
     # B: 0.3 and nothing else fires -> not listed
-    assert alerts["customer_id"].tolist() == ["C", "A"]
-    np.testing.assert_allclose(alerts["value_at_risk"], [0.9 * 600, 0.6 * 1000])
-    assert alerts.attrs["ranked_by"] == "P(no purchase in the next 26 weeks) from BG/NBD"
-    c = alerts.iloc[0]
+    assert alerts.table["customer_id"].tolist() == ["C", "A"]
+    np.testing.assert_allclose(alerts.table["value_at_risk"], [0.9 * 600, 0.6 * 1000])
+    assert alerts.ranked_by == "P(no purchase in the next 26 weeks) from BG/NBD"
+    c = alerts.table.iloc[0]
     assert c["likely_no_purchase"] and not c["overdue"]
     assert "P(no purchase in the next 26 weeks) is 90%, at least 50%" in c["reason"]
     by_value = S.churn_risk_list(
         risk_log(), model=_MODEL, summary=_SUMMARY, horizon=26, top_value_share=0.5,
         rank_by="value_at_risk",
     )  # fmt: skip
-    assert by_value["customer_id"].tolist() == ["A", "C"]
+    assert by_value.table["customer_id"].tolist() == ["A", "C"]
 
 
 def test_churn_risk_ranks_by_a_bgbb_models_p_no_purchase():
@@ -330,9 +330,9 @@ def test_churn_risk_ranks_by_a_bgbb_models_p_no_purchase():
     alerts = S.churn_risk_list(
         risk_log(), model=model, summary=summary, horizon=3, top_value_share=1.0
     )
-    assert alerts.attrs["ranked_by"] == "P(no purchase in the next 3 months) from BG/BB"
+    assert alerts.ranked_by == "P(no purchase in the next 3 months) from BG/BB"
     expected = model.p_no_purchase(summary, t=3).set_axis(summary["customer_id"])
-    got = alerts.set_index("customer_id")["p_no_purchase"]
+    got = alerts.table.set_index("customer_id")["p_no_purchase"]
     pd.testing.assert_series_equal(got, expected.loc[got.index], check_names=False)
     assert (got.diff().dropna() <= 0).all()  # ranked by it
     yearly = BetaGeoBetaBinomModel.from_params(params, time_unit="Y")
@@ -345,7 +345,7 @@ def test_churn_risk_reason_says_when_the_model_still_expects_a_purchase():
     alerts = S.churn_risk_list(
         risk_log(), model=model, summary=_SUMMARY, horizon=26, top_value_share=0.5
     )
-    a = alerts.set_index("customer_id").loc["A"]
+    a = alerts.table.set_index("customer_id").loc["A"]
     assert a["overdue"] and not a["likely_no_purchase"]
     assert (
         "the model still expects a purchase (P(no purchase in the next 26 weeks) 30%)"
@@ -368,14 +368,14 @@ def test_churn_risk_usual_gap_counts_purchase_days_not_orders_minutes_apart():
         }
     )
     alerts = S.churn_risk_list(log, top_value_share=0.34)
-    a = alerts.iloc[0]
+    a = alerts.table.iloc[0]
     assert (a["n_orders"], a["n_days"], a["usual_gap_days"]) == (34, 2, 1.0)
     assert "no purchase for 371 days, 371.0x the usual 1.0-day gap between their" in a["reason"]
 
 
 def test_churn_risk_one_day_buyers_are_compared_with_the_median_gap():
     alerts = S.churn_risk_list(risk_log(), top_value_share=1.0)
-    d = alerts.set_index("customer_id").loc["D"]
+    d = alerts.table.set_index("customer_id").loc["D"]
     # D bought once on 2024-01-01; median gap of A (10), B (7), C (30), E (20) days is 15
     assert d["usual_gap_days"] == 15.0
     assert "the median gap of 15 days between purchase days of repeat customers" in d["reason"]
@@ -431,12 +431,8 @@ def test_describe_churn_risk_quotes_the_scorecard_auc():
         "On a 39-week holdout this score ranked the customers who made no purchase with AUC "
         "0.77 (0.5 is a coin toss); the list scores 26 weeks ahead."
     )
-    with pytest.raises(InputTypeError, match="`alerts` must be a pandas DataFrame"):
-        S.describe_churn_risk(alerts.to_dict())
-    bare = alerts.copy()
-    bare.attrs = {}  # as when read back from the CSV
-    with pytest.raises(DataValidationError, match="`alerts` lacks what `churn_risk_list` records"):
-        S.describe_churn_risk(bare)
+    with pytest.raises(InputTypeError, match="`alerts` must be the `ChurnRiskList`"):
+        S.describe_churn_risk(alerts.to_frame())  # a table alone does not say how it was ranked
     with pytest.raises(InputTypeError, match="`scorecard` must be a ChurnScorecard"):
         S.describe_churn_risk(alerts, scorecard=card.table)
 
@@ -445,12 +441,12 @@ def test_export_churn_risk_round_trips(tmp_path):
     alerts = S.churn_risk_list(risk_log(), top_value_share=0.5)
     path = S.export_churn_risk(alerts, tmp_path / "crm" / "alerts.csv")
     back = pd.read_csv(path, dtype={"customer_id": str})
-    assert back.columns.tolist() == alerts.columns.tolist()
+    assert back.columns.tolist() == alerts.table.columns.tolist()
     assert back.loc[0, "customer_id"] == "A"
     assert back.loc[0, "last_purchase"] == "2024-03-01"
     assert back.loc[0, "overdue"]  # "true" is read back as True
     with pytest.raises(DataValidationError, match="missing column\\(s\\) `priority`"):
-        S.export_churn_risk(alerts.drop(columns="priority"), tmp_path / "x.csv")
+        S.export_churn_risk(alerts.table.drop(columns="priority"), tmp_path / "x.csv")
 
 
 # --------------------------------------------------------------------------- plots

@@ -94,7 +94,7 @@ def test_cohort_summary_by_hand(tiny_log):
 
 
 def test_cohort_summary_default_periods_follow_the_period(log):
-    weekly = widgets.cohort_summary(rl.cohort_retention(log, period="W"))
+    weekly = widgets.cohort_summary(rl.cohort_retention(log, period="W"), period="W")
     assert set(weekly["period_number"]) <= {1, 4, 13, 26}
     assert weekly["retention"].between(0, 1).all()
 
@@ -144,9 +144,16 @@ def test_projection_view_is_the_library_projection_of_the_selection(log):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", rl.ConvergenceWarning)
         table, reading, fig = widgets.projection_view(log, region="Europe", model="sBG")
-        survival = rl.cohort_survival(log[log["region"] == "Europe"])
+        europe = log[log["region"] == "Europe"]
+        survival = rl.cohort_survival(europe)
         expected = rl.project_retention(survival, model="sBG", horizon=12)
-        outlook = rl.retention_outlook(survival, model="sBG", horizon=12)
+        outlook = rl.retention_outlook(
+            survival,
+            model="sBG",
+            horizon=12,
+            observation_end=europe["timestamp"].max(),
+            inactive_periods=3,
+        )
     assert_frame_equal(table, expected)
     assert reading == rl.describe_projection(outlook)
     assert "hatched: projected" in fig.axes[0].get_xlabel()

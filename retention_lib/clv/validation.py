@@ -196,8 +196,9 @@ def calibration_by_frequency(
     Returns
     -------
     pandas.DataFrame
-        ``frequency_cal`` (0 .. max_frequency, the last bucket means "or more"),
-        ``customers``, ``actual`` and ``predicted`` (means per customer).
+        ``frequency_cal`` (0 .. max_frequency), ``or_more`` (True on the last bucket,
+        ``max_frequency`` or more), ``customers``, ``actual`` and ``predicted`` (means per
+        customer).
     """
     max_frequency = require_whole_number(max_frequency, name="max_frequency", low=1)
     pred = holdout_predictions(model, split)
@@ -210,7 +211,7 @@ def calibration_by_frequency(
         )
         .reset_index()
     )
-    out.attrs["max_frequency"] = max_frequency
+    out.insert(1, "or_more", out["frequency_cal"] >= max_frequency)
     return out
 
 
@@ -393,8 +394,8 @@ def frequency_recency_matrix(
     Returns
     -------
     pandas.DataFrame
-        ``frequency``, ``recency``, ``p_alive``, ``expected_purchases``; ``attrs["time_unit"]``
-        is the model's time unit.
+        ``frequency``, ``recency``, ``p_alive``, ``expected_purchases`` (``recency`` in the
+        model's ``time_unit_``).
     """
     _check_model(model)
     T = require_in_range(T, name="T", low=0, low_inclusive=False)
@@ -414,7 +415,6 @@ def frequency_recency_matrix(
             "expected_purchases": model.expected_purchases(grid, t=t).to_numpy(),
         }
     )
-    out.attrs["time_unit"] = getattr(model, "time_unit_", None)
     return out
 
 
@@ -624,10 +624,10 @@ def describe_calibration_by_frequency(
     t = table[table["customers"] > 0].sort_values("frequency_cal")
     if t.empty:
         return "No customer to compare."
-    top = int(table.attrs.get("max_frequency", t["frequency_cal"].max()))
+    pooled = set(t.loc[t["or_more"].astype(bool), "frequency_cal"]) if "or_more" in t else set()
 
     def label(f: int) -> str:
-        return f"{f}+" if f >= top else str(f)
+        return f"{f}+" if f in pooled else str(f)
 
     first, last = t.iloc[0], t.iloc[-1]
     rising = bool(t["actual"].is_monotonic_increasing) or (
@@ -759,7 +759,9 @@ def describe_period_transactions(
     )
 
 
-def describe_frequency_recency(grid: pd.DataFrame, *, flat: float = 0.9) -> str:
+def describe_frequency_recency(
+    grid: pd.DataFrame, *, time_unit: str = "W", flat: float = 0.9
+) -> str:
     """A plain-language reading of :func:`frequency_recency_matrix` (P(alive) over the grid).
 
     If P(alive) stays above ``flat`` everywhere, the reading says the model sees no drop-out
@@ -770,6 +772,8 @@ def describe_frequency_recency(grid: pd.DataFrame, *, flat: float = 0.9) -> str:
     ----------
     grid : pandas.DataFrame
         Output of :func:`frequency_recency_matrix`.
+    time_unit : {"W", "D", "M"}, default "W"
+        The unit of ``recency``: the model's ``time_unit_``.
     flat : float, default 0.9
         If P(alive) stays above this everywhere on the grid, the reading says the model sees no
         drop-out.
@@ -786,7 +790,7 @@ def describe_frequency_recency(grid: pd.DataFrame, *, flat: float = 0.9) -> str:
     flat = require_in_range(flat, name="flat", low=0, high=1)
     if grid.empty:
         return "No grid to describe."
-    unit = grid.attrs.get("time_unit") or "W"
+    unit = check_unit(time_unit, "time_unit")
     word = say.period_word(unit, plural=True)
     low = float(grid["p_alive"].min())
     if low >= flat:

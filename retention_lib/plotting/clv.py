@@ -13,10 +13,11 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter
 
 from .._validation import require_axes, require_colormap, require_frame_columns
 from ..groups import MIN_GROUP_CUSTOMERS
+from ._axes import finish, percent_axis, whole_numbers
 from ._groups import say_nothing_shown, shown_groups
 
 __all__ = [
@@ -49,18 +50,21 @@ def plot_calibration_by_frequency(
     need = ["frequency_cal", "actual", "predicted"]
     require_frame_columns(table, need, name="table", producer="calibration_by_frequency")
     ax = require_axes(ax)
-    labels = table["frequency_cal"].astype(str).tolist()
-    if "max_frequency" in table.attrs and labels:
-        labels[-1] = f"{labels[-1]}+"
+    pooled = table["or_more"].astype(bool) if "or_more" in table else [False] * len(table)
+    labels = [
+        f"{f}+" if more else str(f) for f, more in zip(table["frequency_cal"], pooled, strict=True)
+    ]
     pos = np.arange(len(table))
     ax.plot(pos, table["actual"], marker="o", label="actual", **kwargs)
     ax.plot(pos, table["predicted"], marker="s", linestyle="--", label="model", **kwargs)
     ax.set_xticks(pos, labels)
-    ax.set_xlabel("repeat transactions in calibration period")
-    ax.set_ylabel("mean transactions in holdout period")
-    ax.set_title("Conditional expectations: holdout purchases by calibration frequency")
-    ax.legend()
-    return ax
+    return finish(
+        ax,
+        xlabel="repeat transactions in calibration period",
+        ylabel="mean transactions in holdout period",
+        title="Conditional expectations: holdout purchases by calibration frequency",
+        legend=True,
+    )
 
 
 def plot_cumulative_tracking(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -86,11 +90,13 @@ def plot_cumulative_tracking(table: pd.DataFrame, *, ax: Axes | None = None, **k
     cal = table.loc[~table["holdout"], "period"]
     if len(cal) and table["holdout"].any():
         ax.axvline(cal.max(), color="grey", linestyle=":", label="end of calibration")
-    ax.set_xlabel("period since the first purchase in the data")
-    ax.set_ylabel("cumulative repeat transactions")
-    ax.set_title("Tracking cumulative repeat transactions")
-    ax.legend()
-    return ax
+    return finish(
+        ax,
+        xlabel="period since the first purchase in the data",
+        ylabel="cumulative repeat transactions",
+        title="Tracking cumulative repeat transactions",
+        legend=True,
+    )
 
 
 def plot_period_transactions(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -117,17 +123,20 @@ def plot_period_transactions(table: pd.DataFrame, *, ax: Axes | None = None, **k
     labels = table["frequency"].astype(str).tolist()
     labels[-1] = f"{labels[-1]}+"
     ax.set_xticks(pos, labels)
-    ax.set_xlabel("repeat transactions in calibration period")
-    ax.set_ylabel("customers")
-    ax.set_title("Frequency of repeat transactions")
-    ax.legend()
-    return ax
+    return finish(
+        ax,
+        xlabel="repeat transactions in calibration period",
+        ylabel="customers",
+        title="Frequency of repeat transactions",
+        legend=True,
+    )
 
 
 def plot_frequency_recency_heatmap(
     matrix: pd.DataFrame,
     *,
     value: str = "p_alive",
+    time_unit: str | None = None,
     ax: Axes | None = None,
     cmap: str = "viridis",
     **kwargs: Any,
@@ -140,6 +149,8 @@ def plot_frequency_recency_heatmap(
         :func:`retention_lib.clv.frequency_recency_matrix` output.
     value : {'p_alive', 'expected_purchases'}
         Column to show.
+    time_unit : {"W", "D", "M"}, optional
+        The unit of ``recency`` (the model's ``time_unit_``), named on the x axis.
     ax : matplotlib Axes, optional
     cmap : str
         Colour map.
@@ -166,12 +177,14 @@ def plot_frequency_recency_heatmap(
         **kwargs,
     )
     ax.figure.colorbar(image, ax=ax, label=value.replace("_", " "))
-    unit = {"D": "days", "W": "weeks", "M": "months"}.get(matrix.attrs.get("time_unit"))
-    ax.set_xlabel("recency (age at last purchase" + (f", {unit})" if unit else ")"))
-    ax.set_ylabel("frequency (repeat purchases)")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title("P(alive)" if value == "p_alive" else "Expected purchases in the next period")
-    return ax
+    unit = {"D": "days", "W": "weeks", "M": "months"}.get(time_unit or "")
+    whole_numbers(ax, "y")
+    return finish(
+        ax,
+        xlabel="recency (age at last purchase" + (f", {unit})" if unit else ")"),
+        ylabel="frequency (repeat purchases)",
+        title="P(alive)" if value == "p_alive" else "Expected purchases in the next period",
+    )
 
 
 def plot_p_alive_history(history: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -202,11 +215,13 @@ def plot_p_alive_history(history: pd.DataFrame, *, ax: Axes | None = None, **kwa
     locator = mdates.AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_ylabel("P(alive)")
-    ax.set_title("Probability the customer is still active")
-    ax.legend(loc="lower left")
-    return ax
+    percent_axis(ax, decimals=0)
+    return finish(
+        ax,
+        ylabel="P(alive)",
+        title="Probability the customer is still active",
+        legend={"loc": "lower left"},
+    )
 
 
 def _compact(value: float, _pos: object = None) -> str:

@@ -8,10 +8,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .. import _reading as say
-from .._validation import require_axes, require_frame_columns, require_whole_number
+from .._tables import require_by, require_period
+from .._validation import (
+    require_axes,
+    require_frame_columns,
+    require_whole_number,
+)
+from ._axes import finish, percent_axis, require_level, whole_numbers
 
 __all__ = ["plot_retention_intervals"]
 
@@ -19,6 +24,9 @@ __all__ = ["plot_retention_intervals"]
 def plot_retention_intervals(
     curves: pd.DataFrame,
     *,
+    period: str = "M",
+    by: str | None = None,
+    level: float = 0.95,
     ax: Axes | None = None,
     start: int = 1,
     max_periods: int | None = None,
@@ -31,6 +39,12 @@ def plot_retention_intervals(
     curves : pandas.DataFrame
         :func:`~retention_lib.retention_intervals` of :func:`~retention_lib.average_retention`
         (columns ``period_number, retention, lower, upper`` and ``[by]``).
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the cohorts were built with (it labels the x axis).
+    by : str, optional
+        The ``by`` column of the curves: one band per group.
+    level : float, default 0.95
+        The ``level`` of :func:`~retention_lib.retention_intervals` (it names the title).
     ax : matplotlib Axes, optional
     start : int, default 1
         First period to draw (period 0 is always 100 %).
@@ -49,7 +63,9 @@ def plot_retention_intervals(
     if max_periods is not None:
         max_periods = require_whole_number(max_periods, name="max_periods", low=0)
     ax = require_axes(ax)
-    by = curves.attrs.get("by")
+    period = require_period(curves, period)
+    by = require_by(curves, by, keys=["cohort", "period_number"], name="curves")
+    level = require_level(level)
     data = curves[curves["period_number"] >= start]
     if max_periods is not None:
         data = data[data["period_number"] <= max_periods]
@@ -69,15 +85,15 @@ def plot_retention_intervals(
             alpha=0.2,
             lw=0,
         )
-    period = curves.attrs.get("period")
     word = say.period_word(period)
-    level = curves.attrs.get("level", 0.95)
-    ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    percent_axis(ax, xmax=100, decimals=0)
+    whole_numbers(ax)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel(f"{word}s since first purchase")
-    ax.set_ylabel("customers retained (%)")
-    ax.set_title(f"Retention with {level:.0%} Wilson intervals (weighted by cohort size)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    return ax
+    return finish(
+        ax,
+        xlabel=f"{word}s since first purchase",
+        ylabel="customers retained (%)",
+        title=f"Retention with {level:.0%} Wilson intervals (weighted by cohort size)",
+        legend={"fontsize": 8},
+        grid="both",
+    )

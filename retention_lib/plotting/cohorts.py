@@ -13,12 +13,14 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from .. import _reading as say
+from .._tables import require_by, require_period
 from .._validation import (
     DataValidationError,
     require_axes,
+    require_choice,
     require_colormap,
     require_frame_columns,
     require_in_range,
@@ -26,16 +28,26 @@ from .._validation import (
 )
 from ..cohorts import retention_matrix
 from ..groups import MIN_GROUP_CUSTOMERS
+from ._axes import finish, percent_axis, whole_numbers
 from ._groups import say_nothing_shown, shown_groups
 from ._labels import cohort_label
 
 __all__ = ["plot_retention_curves", "plot_retention_heatmap", "plot_value_curves"]
+
+_TITLES = {
+    "classic": "Classic retention",
+    "unbounded": "Unbounded retention",
+    "survival": "Survival",
+}
 
 
 def plot_retention_heatmap(
     table: pd.DataFrame,
     *,
     value: str = "retention",
+    period: str = "M",
+    by: str | None = None,
+    kind: str = "classic",
     ax: Axes | None = None,
     annot: bool | None = None,
     cmap: str = "Blues",
@@ -52,6 +64,13 @@ def plot_retention_heatmap(
         without ``by`` or filtered to one group.
     value : str
         Rate column to show.
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the table was built with (it labels the rows).
+    by : str, optional
+        The ``by`` column of a table filtered to one group.
+    kind : {"classic", "unbounded", "survival"}, default "classic"
+        What the table counts (:func:`~retention_lib.cohort_retention`'s ``kind``, or
+        ``"survival"`` for :func:`~retention_lib.cohort_survival`); it names the title.
     ax : matplotlib Axes, optional
     annot : bool, optional
         Write the percentage in each cell (default: when the triangle is small enough).
@@ -70,16 +89,16 @@ def plot_retention_heatmap(
     require_frame_columns(table, need, name="table", producer="cohort_retention")
     cmap = require_colormap(cmap)
     ax = require_axes(ax)
-    by = table.attrs.get("by")
+    kind = require_choice(kind, tuple(_TITLES), name="kind")
+    period = require_period(table, period)
+    by = require_by(table, by, keys=["cohort", "period_number"])
     if by and table[by].nunique() > 1:
         raise DataValidationError(
             f"`table` holds several `{by}` groups; filter it to one first, e.g. "
             f"`table[table[{by!r}] == 'Europe']`, or plot curves with `plot_retention_curves`."
         )
-    period = table.attrs.get("period", "M")
-    t = table.copy()
-    t.attrs = {**table.attrs, "by": None}
-    matrix = retention_matrix(t, value=value) * 100
+    t = table
+    matrix = retention_matrix(t, value=value, by=by) * 100
     if by:
         matrix = matrix.droplevel(0)
     sizes = t.groupby("cohort")["cohort_size"].first()
@@ -121,22 +140,23 @@ def plot_retention_heatmap(
                 )
             )
     word = say.period_word(period)
-    ax.set_xlabel(
-        f"{word}s since first purchase"
-        + (f" (hatched: the last {word}, not complete yet)" if len(partial) else "")
-    )
-    ax.set_ylabel(f"cohort ({word} of first purchase)")
-    kind = table.attrs.get("kind")
-    title = f"{'Unbounded' if kind == 'unbounded' else 'Classic'} retention by cohort (%)"
+    title = f"{_TITLES[kind]} by cohort (%)"
     if value != "retention":
         title = f"{value.replace('_', ' ').capitalize()} by cohort (%)"
-    ax.set_title(title)
-    return ax
+    return finish(
+        ax,
+        xlabel=f"{word}s since first purchase"
+        + (f" (hatched: the last {word}, not complete yet)" if len(partial) else ""),
+        ylabel=f"cohort ({word} of first purchase)",
+        title=title,
+    )
 
 
 def plot_retention_curves(
     curves: pd.DataFrame,
     *,
+    period: str = "M",
+    by: str | None = None,
     ax: Axes | None = None,
     max_periods: int | None = None,
     start: int = 1,
@@ -150,6 +170,10 @@ def plot_retention_curves(
     ----------
     curves : pandas.DataFrame
         Output of :func:`~retention_lib.average_retention`.
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the cohorts were built with (it labels the x axis).
+    by : str, optional
+        The ``by`` column of the curves: one line per group.
     ax : matplotlib Axes, optional
     max_periods : int, optional
         Cut the x axis after this many periods.
@@ -172,8 +196,8 @@ def plot_retention_curves(
     if max_periods is not None:
         max_periods = require_whole_number(max_periods, name="max_periods", low=0)
     ax = require_axes(ax)
-    by = curves.attrs.get("by")
-    period = curves.attrs.get("period", "M")
+    period = require_period(curves, period)
+    by = require_by(curves, by, keys=["period_number"], name="curves")
     curves = shown_groups(curves, by=by, size="cohort_size", min_customers=min_customers)
     if curves.empty and by:
         return say_nothing_shown(ax, by, min_customers)
@@ -187,29 +211,31 @@ def plot_retention_curves(
     data = data[~thin].assign(retention_pct=lambda d: d["retention"] * 100)
     kwargs.setdefault("marker", "o")
     sns.lineplot(data=data, x="period_number", y="retention_pct", hue=by, ax=ax, **kwargs)
-    ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    percent_axis(ax, xmax=100, decimals=0)
     top = float(data["retention_pct"].max()) if len(data) else 100.0
     ax.set_ylim(0, min(105.0, top * 1.15 + 1))
     word = say.period_word(period)
-    ax.set_xlabel(
-        f"{word}s since first purchase"
+    whole_numbers(ax)  # period numbers are whole
+    return finish(
+        ax,
+        xlabel=f"{word}s since first purchase"
         + (
             f"\n({word}s observed for under {min_share:.0%} of customers not drawn)"
             if thin.any()
             else ""
-        )
+        ),
+        ylabel="customers still buying (%)",
+        title="Retention curve" + (f" by {by}" if by else "") + " (weighted by cohort size)",
+        grid="both",
     )
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # period numbers are whole
-    ax.set_ylabel("customers still buying (%)")
-    ax.set_title("Retention curve" + (f" by {by}" if by else "") + " (weighted by cohort size)")
-    ax.grid(alpha=0.3)
-    return ax
 
 
 def plot_value_curves(
     curves: pd.DataFrame,
     *,
     currency: str = "",
+    period: str = "M",
+    by: str | None = None,
     ax: Axes | None = None,
     min_customers: int = MIN_GROUP_CUSTOMERS,
     **kwargs: Any,
@@ -222,6 +248,10 @@ def plot_value_curves(
         Output of :func:`~retention_lib.value_curves`.
     currency : str
         Reporting currency code or symbol for the axis label (e.g. ``"EUR"``).
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the cohorts were built with (it labels the x axis).
+    by : str, optional
+        The ``by`` column of the curves: one line per group.
     ax : matplotlib Axes, optional
         Axes to draw on (default: the current Axes).
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
@@ -232,8 +262,8 @@ def plot_value_curves(
     need = ["period_number", "cumulative_revenue_per_customer", "customers"]
     require_frame_columns(curves, need, name="curves", producer="value_curves")
     ax = require_axes(ax)
-    by = curves.attrs.get("by")
-    period = curves.attrs.get("period", "M")
+    period = require_period(curves, period)
+    by = require_by(curves, by, keys=["period_number"], name="curves")
     curves = shown_groups(curves, by=by, size="customers", min_customers=min_customers)
     if curves.empty and by:
         return say_nothing_shown(ax, by, min_customers)
@@ -243,9 +273,11 @@ def plot_value_curves(
     )
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_ylim(bottom=0)
-    ax.set_xlabel(f"{say.period_word(period)}s since first purchase")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # period numbers are whole
-    ax.set_ylabel(f"cumulative revenue per customer{f' ({currency})' if currency else ''}")
-    ax.set_title("Value curve: cumulative revenue per acquired customer")
-    ax.grid(alpha=0.3)
-    return ax
+    whole_numbers(ax)  # period numbers are whole
+    return finish(
+        ax,
+        xlabel=f"{say.period_word(period)}s since first purchase",
+        ylabel=f"cumulative revenue per customer{f' ({currency})' if currency else ''}",
+        title="Value curve: cumulative revenue per acquired customer",
+        grid="both",
+    )

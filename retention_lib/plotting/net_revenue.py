@@ -12,7 +12,9 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from .. import _reading as say
+from .._tables import require_by, require_period
 from .._validation import DataValidationError, require_axes, require_frame_columns, require_str
+from ._axes import finish
 
 __all__ = ["plot_revenue_movements", "plot_revenue_waterfall"]
 
@@ -31,11 +33,13 @@ _NEED = ("period", "starting_revenue", "retained", "expansion", "contraction", "
          "partial")  # fmt: skip
 
 
-def _business(table: pd.DataFrame) -> pd.DataFrame:
-    if table.attrs.get("by"):
-        raise DataValidationError(
-            f"`table` is split by `{table.attrs['by']}`; plot one group at a time."
-        )
+def _business(table: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    keys = ["cohort", "period"] if "cohort" in table.columns else ["period"]
+    by = require_by(table, by, keys=keys)
+    if by and table[by].nunique() > 1:
+        raise DataValidationError(f"`table` is split by `{by}`; plot one group at a time.")
+    if by:
+        table = table.drop(columns=by)
     if "cohort" in table.columns:
         sums = table.drop(columns=["gross_revenue_retention", "net_revenue_retention"])
         table = sums.groupby(["period", "partial"], as_index=False).sum(numeric_only=True)
@@ -56,7 +60,13 @@ def _label(ts: pd.Timestamp, period: str) -> str:
 
 
 def plot_revenue_movements(
-    table: pd.DataFrame, *, currency: str = "", ax: Axes | None = None, **kwargs: Any
+    table: pd.DataFrame,
+    *,
+    currency: str = "",
+    period: str = "M",
+    by: str | None = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
 ) -> Axes:
     """Where each period's revenue came from: gains stacked above zero (new, reactivated,
     expansion), losses below (contraction, churned), with the net change as a line.
@@ -67,6 +77,10 @@ def plot_revenue_movements(
         Output of :func:`~retention_lib.net_revenue_retention` (cohort rows are summed).
     currency : str
         For the axis labels.
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the table was built with (it labels the axis).
+    by : str, optional
+        The ``by`` column of a table filtered to one group.
     ax : matplotlib Axes, optional
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.bar`.
@@ -78,8 +92,8 @@ def plot_revenue_movements(
     require_frame_columns(table, _NEED, name="table", producer="net_revenue_retention")
     currency = require_str(currency, name="currency")
     ax = require_axes(ax)
-    data = _business(table)
-    period = table.attrs.get("period", "M")
+    period = require_period(table, period, column="period")
+    data = _business(table, by)
     ax = ax if ax is not None else plt.gca()
     x = np.arange(len(data))
     up = np.zeros(len(data))
@@ -103,18 +117,22 @@ def plot_revenue_movements(
     ]
     ax.set_xticks(x, labels, rotation=45, ha="right", fontsize=8)
     ax.yaxis.set_major_formatter(_money(currency))
-    ax.set_ylabel("revenue against the period before")
-    ax.set_title(f"Revenue movements per {say.period_word(period)}")
-    ax.legend(fontsize=8, ncol=4)
-    ax.grid(axis="y", alpha=0.3)
-    return ax
+    return finish(
+        ax,
+        ylabel="revenue against the period before",
+        title=f"Revenue movements per {say.period_word(period)}",
+        legend={"fontsize": 8, "ncol": 4},
+        grid="y",
+    )
 
 
 def plot_revenue_waterfall(
     table: pd.DataFrame,
     *,
-    period: Any = None,
+    at: Any = None,
     currency: str = "",
+    period: str = "M",
+    by: str | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -125,9 +143,13 @@ def plot_revenue_waterfall(
     ----------
     table : pandas.DataFrame
         Output of :func:`~retention_lib.net_revenue_retention` (cohort rows are summed).
-    period : datetime-like, optional
-        The period to show (default: the last complete one).
+    at : datetime-like, optional
+        The start of the period to show (default: the last complete one).
     currency : str
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the table was built with (it labels the axis).
+    by : str, optional
+        The ``by`` column of a table filtered to one group.
     ax : matplotlib Axes, optional
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.bar`.
@@ -139,18 +161,18 @@ def plot_revenue_waterfall(
     require_frame_columns(table, _NEED, name="table", producer="net_revenue_retention")
     currency = require_str(currency, name="currency")
     ax = require_axes(ax)
-    data = _business(table)
-    unit = table.attrs.get("period", "M")
-    if period is None:
+    unit = require_period(table, period, column="period")
+    data = _business(table, by)
+    if at is None:
         complete = data[~data["partial"]]
         if complete.empty:
             raise DataValidationError("`table` has no complete period; pass `period`.")
         row = complete.iloc[-1]
     else:
-        match = data[data["period"] == pd.Timestamp(period)]
+        match = data[data["period"] == pd.Timestamp(at)]
         if match.empty:
             raise DataValidationError(
-                f"`period` {period!r} is not in `table`; it holds "
+                f"`at` {at!r} is not a period of `table`; it holds "
                 f"{_label(data['period'].iloc[0], unit)} to {_label(data['period'].iloc[-1], unit)}."
             )
         row = match.iloc[0]

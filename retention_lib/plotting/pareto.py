@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 
 from .._validation import (
     require_axes,
@@ -22,6 +21,7 @@ from .._validation import (
     require_min_customers,
 )
 from ..groups import MIN_GROUP_CUSTOMERS
+from ._axes import finish, percent_axis
 from ._groups import say_nothing_shown, shown_groups
 
 __all__ = ["plot_lorenz", "plot_pareto", "plot_top_share"]
@@ -91,10 +91,13 @@ def plot_pareto(
             )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("customers, most valuable first (cumulative share)")
-    ax.set_ylabel("value (cumulative share)")
+    percent_axis(ax, "x")
+    percent_axis(ax, "y")
+    finish(
+        ax,
+        xlabel="customers, most valuable first (cumulative share)",
+        ylabel="value (cumulative share)",
+    )
     title = "Concentration of value" if by is None else f"Concentration of value by {by}"
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=9, title=f"top {top:.0%} share" if not single else None)
@@ -150,13 +153,15 @@ def plot_lorenz(
         ax.plot(x, y, label=f"{name} (Gini {g_coef:.2f})", **kwargs)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("customers, least valuable first (cumulative share)")
-    ax.set_ylabel("value (cumulative share)")
-    ax.set_title("Lorenz curve")
-    ax.legend(loc="upper left", fontsize=9)
-    return ax
+    percent_axis(ax, "x")
+    percent_axis(ax, "y")
+    return finish(
+        ax,
+        xlabel="customers, least valuable first (cumulative share)",
+        ylabel="value (cumulative share)",
+        title="Lorenz curve",
+        legend={"loc": "upper left", "fontsize": 9},
+    )
 
 
 def plot_top_share(
@@ -223,10 +228,13 @@ def plot_top_share(
         )
         ax.legend(loc="upper right", fontsize=9)
     ax.set_ylim(0, 1.05)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_ylabel(f"share of value from the top {top:.0%} of customers")
-    ax.set_xlabel(by)
-    ax.set_title(f"Value from the top {top:.0%} of customers")
+    percent_axis(ax)
+    finish(
+        ax,
+        xlabel=by,
+        ylabel=f"share of value from the top {top:.0%} of customers",
+        title=f"Value from the top {top:.0%} of customers",
+    )
     if len(labels) > 4:
         ax.tick_params(axis="x", labelrotation=30)
     return ax

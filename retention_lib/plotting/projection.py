@@ -15,9 +15,10 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
 from .. import _reading as say
+from .._tables import require_period
 from .._validation import (
     DataValidationError,
     require_axes,
@@ -25,6 +26,7 @@ from .._validation import (
     require_frame_columns,
     require_whole_number,
 )
+from ._axes import finish, percent_axis, require_level, whole_numbers
 from ._labels import cohort_label
 
 __all__ = ["plot_projected_curves", "plot_projected_heatmap"]
@@ -32,12 +34,12 @@ __all__ = ["plot_projected_curves", "plot_projected_heatmap"]
 
 def _one_group(projection: pd.DataFrame, what: str) -> pd.DataFrame:
     """``projection``, refused when the data holds several groups (a (cohort, period_number)
-    cell more than once), whatever its ``attrs`` say."""
+    cell more than once)."""
     if projection.duplicated(subset=["cohort", "period_number"]).any():
         labels = [  # the group column: a label column other than the cohort
             c
             for c in projection.columns
-            if c != "cohort"
+            if c not in ("cohort", "model")
             and not pd.api.types.is_numeric_dtype(projection[c])
             and not pd.api.types.is_bool_dtype(projection[c])
         ]
@@ -49,15 +51,24 @@ def _one_group(projection: pd.DataFrame, what: str) -> pd.DataFrame:
     return projection
 
 
-def _label(cohort: Any, period: str | None) -> str:
+def _label(cohort: Any, period: str) -> str:
     if isinstance(cohort, pd.Timestamp):
-        return cohort_label(cohort, period or "M")
+        return cohort_label(cohort, period)
     return str(cohort)
+
+
+def _model(projection: pd.DataFrame) -> str:
+    """The fitted model(s) the ``model`` column names, for a title ('sBG ' or '')."""
+    if "model" not in projection.columns:
+        return ""
+    labels = sorted(projection["model"].dropna().astype(str).unique())
+    return " or ".join(labels) + " " if labels else ""
 
 
 def plot_projected_heatmap(
     projection: pd.DataFrame,
     *,
+    period: str = "M",
     ax: Axes | None = None,
     annot: bool | None = None,
     cmap: str = "Blues",
@@ -71,6 +82,8 @@ def plot_projected_heatmap(
     ----------
     projection : pandas.DataFrame
         Output of :func:`~retention_lib.project_retention` (one group).
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` of the projected table (it labels the axes).
     ax : matplotlib Axes, optional
     annot : bool, optional
         Write the percentage in each cell (default: when the triangle is small enough).
@@ -90,7 +103,7 @@ def plot_projected_heatmap(
     cmap = require_colormap(cmap)
     ax = require_axes(ax)
     _one_group(projection, "plot")
-    period = projection.attrs.get("period")
+    period = require_period(projection, period, name="projection")
     matrix = projection.pivot(index="cohort", columns="period_number", values="retention") * 100
     flags = projection.pivot(index="cohort", columns="period_number", values="projected")
     sizes = projection.groupby("cohort")["cohort_size"].first()
@@ -136,11 +149,12 @@ def plot_projected_heatmap(
                 )
     ax.tick_params(axis="y", labelrotation=0, labelsize=8)
     word = say.period_word(period)
-    ax.set_xlabel(f"{word}s since first purchase (hatched: projected)")
-    ax.set_ylabel(f"cohort ({word} of first purchase)")
-    model = projection.attrs.get("model", "")
-    ax.set_title(f"Customers still active by cohort (%): observed and {model} projection")
-    return ax
+    return finish(
+        ax,
+        xlabel=f"{word}s since first purchase (hatched: projected)",
+        ylabel=f"cohort ({word} of first purchase)",
+        title=f"Customers still active by cohort (%): observed and {_model(projection)}projection",
+    )
 
 
 def plot_projected_curves(
@@ -148,6 +162,8 @@ def plot_projected_curves(
     *,
     cohorts: Any = None,
     max_cohorts: int = 6,
+    period: str = "M",
+    level: float = 0.95,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -162,6 +178,10 @@ def plot_projected_curves(
         Cohorts to draw (default: up to ``max_cohorts`` spread over the table, oldest and
         youngest included).
     max_cohorts : int, default 6
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` of the projected table (it labels the axes).
+    level : float, default 0.95
+        The ``level`` the projection was made with (it names the band).
     ax : matplotlib Axes, optional
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.plot`.
@@ -175,7 +195,8 @@ def plot_projected_curves(
     max_cohorts = require_whole_number(max_cohorts, name="max_cohorts", low=1)
     ax = require_axes(ax)
     _one_group(projection, "plot")
-    period = projection.attrs.get("period")
+    period = require_period(projection, period, name="projection")
+    level = require_level(level)
     every = sorted(projection["cohort"].unique())
     if cohorts is None:
         picks = np.unique(np.linspace(0, len(every) - 1, min(max_cohorts, len(every))).round())
@@ -203,13 +224,9 @@ def plot_projected_curves(
                 alpha=0.15,
                 lw=0,
             )
-    ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    percent_axis(ax, xmax=100, decimals=0)
+    whole_numbers(ax)
     ax.set_ylim(0, 102)
-    word = say.period_word(period)
-    ax.set_xlabel(f"{word}s since first purchase")
-    ax.set_ylabel("customers still active (%)")
-    level = projection.attrs.get("level", 0.95)
     handles, labels = ax.get_legend_handles_labels()
     handles += [
         Line2D([], [], color="0.3", ls="--"),
@@ -217,7 +234,10 @@ def plot_projected_curves(
     ]
     labels += ["projected", f"{level:.0%} prediction interval"]
     ax.legend(handles, labels, fontsize=8, title="cohort", title_fontsize=8)
-    model = projection.attrs.get("model", "")
-    ax.set_title(f"Survival by cohort: observed (solid) and {model} projection (dashed)")
-    ax.grid(alpha=0.3)
-    return ax
+    return finish(
+        ax,
+        xlabel=f"{say.period_word(period)}s since first purchase",
+        ylabel="customers still active (%)",
+        title=f"Survival by cohort: observed (solid) and {_model(projection)}projection (dashed)",
+        grid="both",
+    )

@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
 
 from .._validation import require_axes, require_colormap, require_frame_columns
+from ._axes import finish, percent_axis
 
 __all__ = [
     "plot_rfm_grid",
@@ -57,11 +57,13 @@ def plot_segments(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: An
     )
     ax.set_yticks(y, names)
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("share of all customers / of all value")
-    ax.set_title("RFM segments: customers and value")
-    ax.legend(loc="lower right", fontsize=9)
-    return ax
+    percent_axis(ax, "x")
+    return finish(
+        ax,
+        xlabel="share of all customers / of all value",
+        title="RFM segments: customers and value",
+        legend={"loc": "lower right", "fontsize": 9},
+    )
 
 
 def plot_rfm_grid(
@@ -121,8 +123,11 @@ def plot_rfm_grid(
             )
     ax.set_xticks(range(5), [str(x) for x in levels])
     ax.set_yticks(range(5), [str(x) for x in levels[::-1]])
-    ax.set_xlabel("F score (5 = most orders)")
-    ax.set_ylabel("R score (5 = most recent)")
-    ax.set_title("Customers per R x F cell")
+    finish(
+        ax,
+        xlabel="F score (5 = most orders)",
+        ylabel="R score (5 = most recent)",
+        title="Customers per R x F cell",
+    )
     plt.colorbar(im, ax=ax, label="customers")
     return ax

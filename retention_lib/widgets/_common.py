@@ -45,6 +45,23 @@ def select(tx: pd.DataFrame, **filters: str | None) -> pd.DataFrame:
     return tx.loc[mask]
 
 
+def selection(
+    tx: pd.DataFrame, *, region: str, segment: str, at_least: int
+) -> tuple[pd.DataFrame, int]:
+    """The rows of one region and segment and their customer count; an error when there are
+    fewer than ``at_least`` customers to draw."""
+    from .._validation import DataValidationError
+
+    sub = select(tx, region=region, segment=segment)
+    n = sub["customer_id"].nunique()
+    if n < at_least:
+        raise DataValidationError(
+            f"Only {n} customer(s) with `region={region!r}`, `segment={segment!r}`; pick a wider "
+            f"selection (at least {at_least} customers)."
+        )
+    return sub, n
+
+
 def dropdown(description: str, choices: list[Any], value: Any = None) -> w.Dropdown:
     """A labelled dropdown; disabled when there is nothing to choose from."""
     return w.Dropdown(

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .. import _reading as say
+from .._tables import require_period
 from .._validation import (
-    DataValidationError,
     RetentionLibError,
     require_frame_columns,
     require_period_numbers,
@@ -22,6 +22,7 @@ from ..cohorts import (
     average_retention,
     cohort_retention,
     cohort_survival,
+    default_inactive_periods,
     describe_retention,
 )
 from ..plotting.cohorts import plot_retention_curves, plot_retention_heatmap
@@ -36,7 +37,7 @@ from ._common import (
     figure_png,
     note_html,
     options,
-    select,
+    selection,
 )
 
 __all__ = ["cohort_explorer", "cohort_summary", "cohort_view", "projection_view"]
@@ -52,14 +53,7 @@ def _label(region: str, segment: str) -> str:
 
 def _selection(transactions: pd.DataFrame, region: str, segment: str) -> tuple[pd.DataFrame, int]:
     """The selected rows and their customers; an error when they are too few to draw."""
-    sub = select(transactions, region=region, segment=segment)
-    n = sub["customer_id"].nunique()
-    if n < MIN_CUSTOMERS:
-        raise DataValidationError(
-            f"Only {n} customer(s) with `region={region!r}`, `segment={segment!r}`; pick a wider "
-            f"selection (at least {MIN_CUSTOMERS} customers)."
-        )
-    return sub, n
+    return selection(transactions, region=region, segment=segment, at_least=MIN_CUSTOMERS)
 
 
 def cohort_view(
@@ -99,8 +93,8 @@ def cohort_view(
     sub, n = _selection(transactions, region, segment)
     table = cohort_retention(sub, period=period, kind=kind)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5), width_ratios=[1.6, 1])
-    plot_retention_heatmap(table, ax=ax1)
-    plot_retention_curves(average_retention(table), ax=ax2)
+    plot_retention_heatmap(table, period=period, kind=kind, ax=ax1)
+    plot_retention_curves(average_retention(table), period=period, ax=ax2)
     fig.suptitle(f"{_label(region, segment)}: {n:,} customers", fontsize=13)
     fig.tight_layout()
     return table, fig
@@ -146,19 +140,31 @@ def projection_view(
     require_transactions(transactions)
     sub, n = _selection(transactions, region, segment)
     horizon = horizon if horizon is not None else max(KEY_PERIODS.get(period, (1, 3, 6, 12)))
-    survival = cohort_survival(sub, period=period)
-    projection = project_retention(survival, model=model, horizon=horizon)
-    outlook = retention_outlook(survival, model=model, horizon=horizon)
+    gap = default_inactive_periods(period)
+    survival = cohort_survival(sub, period=period, inactive_periods=gap)
+    projection = project_retention(survival, model=model, horizon=horizon, period=period)
+    outlook = retention_outlook(
+        survival,
+        model=model,
+        horizon=horizon,
+        period=period,
+        observation_end=sub["timestamp"].max(),
+        inactive_periods=gap,
+    )
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5), width_ratios=[1.6, 1])
-    plot_projected_heatmap(projection, ax=ax1)
-    plot_projected_curves(projection, ax=ax2)
+    plot_projected_heatmap(projection, period=period, ax=ax1)
+    plot_projected_curves(projection, period=period, ax=ax2)
     fig.suptitle(f"{_label(region, segment)}: {n:,} customers, projected", fontsize=13)
     fig.tight_layout()
     return projection, describe_projection(outlook), fig
 
 
 def cohort_summary(
-    table: pd.DataFrame, *, at: tuple[int, ...] | None = None, include_partial: bool = False
+    table: pd.DataFrame,
+    *,
+    period: str = "M",
+    at: tuple[int, ...] | None = None,
+    include_partial: bool = False,
 ) -> pd.DataFrame:
     """Average retention at a few key periods, with how much data each rests on.
 
@@ -166,6 +172,8 @@ def cohort_summary(
     ----------
     table : pandas.DataFrame
         Output of :func:`~retention_lib.cohort_retention` (without ``by``).
+    period : {"D", "W", "M", "Q"}, default "M"
+        The ``period`` the table was built with.
     at : tuple of int, optional
         Periods to show (default: 1, 3, 6, 12 months; 1, 4, 13, 26 weeks; 1, 2, 4 quarters).
     include_partial : bool, default False
@@ -181,7 +189,7 @@ def cohort_summary(
     require_frame_columns(table, need, name="table", producer="cohort_retention")
     if at is not None:
         at = require_period_numbers(at)
-    period = table.attrs.get("period", "M")
+    period = require_period(table, period)
     at = at if at is not None else KEY_PERIODS.get(period, (1, 3, 6, 12))
     curves = average_retention(table, include_partial=include_partial)
     out = curves[curves["period_number"].isin(at)]
@@ -291,13 +299,17 @@ def cohort_explorer(transactions: pd.DataFrame) -> w.VBox:
                 "notes": "",
             }
         steps.advance("Drawing")
-        reading = describe_retention(average_retention(table))
+        reading = describe_retention(
+            average_retention(table),
+            period=period,
+            observation_end=transactions["timestamp"].max(),
+        )
         result = {
             "last": table,
             "header": f"<p><b>{html.escape(_label(region, segment))}</b>: "
             f"{html.escape(reading)}</p>",
             "figure": figure_png(fig),
-            "table": _summary_html(cohort_summary(table), period),
+            "table": _summary_html(cohort_summary(table, period=period), period),
             "notes": "".join(note_html(f"Note: {m}") for m in messages),
         }
         steps.done()

@@ -21,7 +21,7 @@ from .._validation import (
 )
 from ..pareto import customer_values, describe_pareto, pareto_summary, pareto_table
 from ..plotting.pareto import plot_pareto
-from ._common import ALL, dropdown, options, percent_slider, select, wire
+from ._common import ALL, dropdown, options, percent_slider, selection, wire
 
 __all__ = [
     "pareto_explorer",
@@ -87,13 +87,7 @@ def pareto_view(
         raise DataValidationError(
             "Predicted CLV needs the CLV table: pass `clv=` (output of `customer_lifetime_value`)."
         )
-    sub = select(transactions, region=region, segment=segment)
-    n = sub["customer_id"].nunique()
-    if n < MIN_CUSTOMERS:
-        raise DataValidationError(
-            f"Only {n} customer(s) with `region={region!r}`, `segment={segment!r}`; pick a wider "
-            f"selection (at least {MIN_CUSTOMERS} customers)."
-        )
+    sub, _ = selection(transactions, region=region, segment=segment, at_least=MIN_CUSTOMERS)
     customers = customer_values(sub, margin=margin, clv=clv)
     if measure == "clv":
         customers = customers.dropna(subset=["clv"])
