@@ -32,6 +32,7 @@ import pandas as pd
 
 from . import _reading as say
 from ._backend import collect
+from ._cohort_log import CohortLog as _Cohorts
 from ._schema import period_start
 from ._tables import require_period
 from ._validation import (
@@ -41,7 +42,6 @@ from ._validation import (
     require_str,
     require_whole_number,
 )
-from .cohorts import _Cohorts
 
 __all__ = ["MOVEMENTS", "describe_net_revenue_retention", "net_revenue_retention"]
 

@@ -17,12 +17,8 @@ import retention_lib
 PACKAGE = Path(retention_lib.__file__).parent
 
 #: private names still imported from a public module, each with the work that removes it;
-#: the test below fails when one is gone, so this list only shrinks
-KNOWN: set[str] = {
-    # `_Cohorts` moves to a private `_cohort_*` module with the cohort-engine rework
-    # (issue-scale4), which rewrites it in the meantime
-    "net_revenue.py: from retention_lib.cohorts import _Cohorts",
-}
+#: the test below fails when one is gone, so this list only shrinks (empty: none left)
+KNOWN: set[str] = set()
 
 
 def _module_parts(path: Path) -> list[str]:
