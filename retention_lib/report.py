@@ -685,24 +685,32 @@ def _skips_once(cells: list[Any]) -> list[Any]:
 
     A log without repeat buyers skips a dozen parts of the report for one reason; the first
     part left out says why, and each later one names that part instead of repeating it
-    (cells of :func:`_without_unavailable`, tagged ``rl-skipped``). ``cells`` are the
-    report's cells in reading order; the skipped ones are edited in place and returned.
+    (cells of :func:`_without_unavailable`, tagged ``rl-skipped``, and the outputs of a
+    section's status shown by a notebook). ``cells`` are the report's cells in reading order;
+    they are edited in place and returned.
     """
     first: dict[str, str] = {}  # reason -> the heading of the part that gave it
+    heading = ""
+
+    def once(match: re.Match) -> str:
+        reason = match.group(1)
+        if reason not in first:
+            first[reason] = heading
+            return match.group(0)
+        where = f"<i>{html.escape(first[reason])}</i>" if first[reason] else "the part"
+        return REPEATED_SKIP_NOTE.format(where=where)
+
     for cell in cells:
-        if "rl-skipped" not in cell.get("metadata", {}).get("tags", []):
+        if cell.get("cell_type") == "markdown":
+            heading = _skip_heading(cell) or heading
+            if "rl-skipped" in cell.get("metadata", {}).get("tags", []):
+                cell.source = _SKIP_REASON.sub(once, cell.source)
             continue
-        heading = _skip_heading(cell)
-
-        def once(match: re.Match, heading: str = heading) -> str:
-            reason = match.group(1)
-            if reason not in first:
-                first[reason] = heading
-                return match.group(0)
-            where = f"<i>{html.escape(first[reason])}</i>" if first[reason] else "the part"
-            return REPEATED_SKIP_NOTE.format(where=where)
-
-        cell.source = _SKIP_REASON.sub(once, cell.source)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data and _SKIP_REASON.search(str(data["text/html"])):
+                data["text/html"] = _SKIP_REASON.sub(once, str(data["text/html"]))
+                data.pop("text/markdown", None)  # the HTML is what the report shows
     return cells
 
 

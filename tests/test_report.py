@@ -458,6 +458,14 @@ def test_each_reason_for_leaving_a_part_out_is_given_once():
     assert again in cells[2].source and "<b>Not shown.</b> Needs regions." in cells[2].source
     assert report.REPEATED_SKIP_NOTE.format(where="<i>By region</i>") in cells[3].source
     assert cells[3].source.count("Needs regions") == 0
+    from retention_lib.sections import SectionStatus
+
+    shown = new_code_cell("display(status)")  # a notebook showing a section's status
+    html_text = SectionStatus("cac", False, "Needs repeat buyers.")._repr_html_()
+    shown.outputs = [{"output_type": "display_data", "data": {"text/html": html_text}}]
+    later = [new_markdown_cell("## LTV:CAC"), shown]
+    report._skips_once([*cells, *later])
+    assert again in shown.outputs[0]["data"]["text/html"]
 
 
 def test_unavailable_sections_leave_one_paragraph_with_their_heading():
