@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retention_lib import DataValidationError
-from retention_lib.clv import _sorted, calibration_holdout_split, rfm_summary
-from retention_lib.clv import summary as summary_module
+from retention_lib.clv import _rfm, _sorted, calibration_holdout_split, rfm_summary
 
 START = datetime.datetime(2023, 1, 1)
 ID_POOLS = {
@@ -25,7 +24,7 @@ ID_POOLS = {
 
 
 def _kernel_taken(tx: pd.DataFrame) -> bool:
-    return summary_module._source(tx, "auto", False).frame is not None
+    return _rfm._source(tx, "auto", False).frame is not None
 
 
 def _outcome(fn, *args, **kwargs):
@@ -135,7 +134,7 @@ def test_keys_too_wide_to_pack_take_the_narwhals_query():
             "amount": rng.uniform(1, 50, 400),
         }
     )
-    source = summary_module._source(tx, "auto", False)
+    source = _rfm._source(tx, "auto", False)
     assert source.frame is not None
     packed = _sorted.transactions(
         source.frame, source.keys, grain="D", obs_idx=10**6, count_zero_amounts=False

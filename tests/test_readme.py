@@ -55,7 +55,7 @@ def test_readme_concentration_is_the_reports(readme, report_findings):
 
 
 def test_readme_churn_risk_list_is_the_reports(readme, report_findings):
-    risk, card = readme["risk"], readme["card"]
+    risk, card = readme["risk"].table, readme["card"]
     text = report_findings["Risk"]
     assert text.startswith(f"{len(risk):,} of the ")
     assert f"they hold {say.money_short(float(risk['value'].sum()), 'EUR')} of predicted" in text
