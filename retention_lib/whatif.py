@@ -44,6 +44,7 @@ from ._validation import (
 from .groups import MIN_GROUP_CUSTOMERS, ranked_groups
 
 __all__ = [
+    "describe_multiplier_basis",
     "describe_retention_headroom",
     "describe_uplift",
     "describe_uplift_by_group",
@@ -52,6 +53,7 @@ __all__ = [
     "retention_scenario",
     "retention_uplift",
     "retention_value_multiplier",
+    "yearly_discount_rate",
 ]
 
 
@@ -422,6 +424,43 @@ def retention_value_multiplier(
             "value_multiple_new": v_new,
             "value_relative_uplift": v_new / v - 1,
         }
+    )
+
+
+def yearly_discount_rate(monthly_rate: float) -> float:
+    """A monthly discount rate compounded over a year: ``(1 + d) ** 12 - 1``.
+
+    Parameters
+    ----------
+    monthly_rate : float
+        Discount rate per month in [0, 1] (the report's ``discount_rate``).
+
+    Returns
+    -------
+    float
+        E.g. 0.1268 for 1% a month.
+    """
+    d = require_in_range(monthly_rate, name="monthly_rate", low=0, high=1)
+    return (1 + d) ** 12 - 1
+
+
+def describe_multiplier_basis(monthly_rate: float) -> str:
+    """What a :func:`retention_value_multiplier` table on yearly periods rests on.
+
+    Parameters
+    ----------
+    monthly_rate : float
+        The run's discount rate per month, compounded to a year for the table.
+
+    Returns
+    -------
+    str
+        E.g. "Retention per year; discount rate 12.7% a year (1.0% a month, compounded)."
+    """
+    yearly = yearly_discount_rate(monthly_rate)
+    return (
+        f"Retention per year; discount rate {say.pct_exact(yearly)} a year "
+        f"({say.pct_exact(monthly_rate)} a month, compounded)."
     )
 
 

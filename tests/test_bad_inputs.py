@@ -31,6 +31,7 @@ import pytest  # noqa: E402
 
 import retention_lib as rl  # noqa: E402
 from retention_lib import cli, plotting, report, widgets  # noqa: E402
+from retention_lib import whatif as whatif_module  # noqa: E402
 
 DVE = rl.DataValidationError
 ITE = rl.InputTypeError
@@ -2290,6 +2291,12 @@ bad(widgets.pareto.pareto_reading, F.pareto_all, 5, raises=(ITE, r"`measure` mus
     id="measure-int")  # fmt: skip
 ok(widgets.pareto.pareto_reading, F.pareto_all, "revenue", check=lambda text: len(text) > 0,
    id="revenue")  # fmt: skip
+for _f in (whatif_module.yearly_discount_rate, whatif_module.describe_multiplier_basis):
+    bad(_f, "1%", raises=(ITE, r"`monthly_rate` must be a number"), id="str")
+    bad(_f, 12, raises=(DVE, r"`monthly_rate` must be in \[0, 1\]"), id="percent-not-fraction")
+ok(whatif_module.yearly_discount_rate, 0.01, check=lambda d: abs(d - 0.126825) < 1e-6,
+   id="one-percent")  # fmt: skip
+ok(whatif_module.describe_multiplier_basis, 0.0, check=lambda t: "0.0% a year" in t, id="zero")
 bad(widgets.whatif.whatif_reading, [1], 0.05, raises=(ITE, r"`table` must be a pandas"), id="list")
 bad(widgets.whatif.whatif_reading, F.unrelated, 0.05, raises=(DVE, r"`table` is missing column"),
     id="unrelated")  # fmt: skip

@@ -221,3 +221,12 @@ def test_describe_uplift_and_by_group():
     # the shown percentages are the fractions of the table
     assert f"({0.09:+.0%})" in text and f"{100 * 0.02:+.0f}%" in text
     assert "No segment" in W.describe_uplift_by_group(table, by="segment", gain=0.1)
+
+
+def test_multiplier_basis_compounds_the_monthly_rate_over_a_year():
+    assert W.yearly_discount_rate(0.0) == 0.0
+    assert W.yearly_discount_rate(0.01) == pytest.approx(1.01**12 - 1)
+    assert W.describe_multiplier_basis(0.01) == (
+        "Retention per year; discount rate 12.7% a year (1.0% a month, compounded)."
+    )
+    assert "26.8% a year (2.0% a month" in W.describe_multiplier_basis(0.02)
