@@ -28,6 +28,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from .. import _docs
 from .._estimator import Estimator, versions
 from .._schema import PERIOD_WORDS
 from .._validation import (
@@ -612,6 +613,7 @@ def _versions() -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 
+@_docs.fill
 class PurchaseModel(_BaseModel, abc.ABC):
     """The contract of a purchase model (BG/NBD family, Pareto/NBD): the hooks below.
 
@@ -623,6 +625,10 @@ class PurchaseModel(_BaseModel, abc.ABC):
     them here, so nothing outside a model picks a code path by its class. Every hook takes the
     parameters explicitly (an array in ``_param_names`` order), so the same formula serves the
     fitted model, a what-if scenario (:meth:`with_params`) and parameter draws.
+
+    Parameters
+    ----------
+    {model_settings}
     """
 
     #: names of the ``Beta(a, b)`` of the chance to drop out after each repeat purchase, which
@@ -1056,7 +1062,8 @@ def _check_count(n: Any) -> int:
 _BG_ROLES = {"r": "rate", "alpha": "rate", "a": "dropout", "b": "dropout"}
 
 
-class BetaGeoModel(PurchaseModel):  # numpydoc ignore=PR02
+@_docs.fill
+class BetaGeoModel(PurchaseModel):
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
 
     While alive a customer buys at rate ``lambda ~ Gamma(r, alpha)``; after each repeat
@@ -1064,13 +1071,7 @@ class BetaGeoModel(PurchaseModel):  # numpydoc ignore=PR02
 
     Parameters
     ----------
-    penalizer_coef : float, default 0.0
-        L2 penalty on the parameters (lifetimes' ``penalizer_coef``); a small value such as
-        0.001 stabilises fits on sparse data.
-    max_iterations : int, default 2000
-        Most optimiser iterations (lifetimes' ``maxiter``; also retention-lib's start).
-    max_seconds : float, default 300
-        Time budget of one fit; exceeding it raises :class:`FitError`.
+    {model_settings}
 
     Attributes
     ----------
@@ -1149,7 +1150,8 @@ def _lifetimes_mbgnbd(method: str):
     return formula
 
 
-class ModifiedBetaGeoModel(PurchaseModel):  # numpydoc ignore=PR02
+@_docs.fill
+class ModifiedBetaGeoModel(PurchaseModel):
     """MBG/NBD model (Batislam, Denizel & Filiztekin 2007): as BG/NBD, but customers may also
     drop out right after their first purchase.
 
@@ -1159,8 +1161,7 @@ class ModifiedBetaGeoModel(PurchaseModel):  # numpydoc ignore=PR02
 
     Parameters
     ----------
-    penalizer_coef, max_iterations, max_seconds
-        As in :class:`BetaGeoModel`.
+    {model_settings}
 
     References
     ----------
@@ -1188,7 +1189,8 @@ class ModifiedBetaGeoModel(PurchaseModel):  # numpydoc ignore=PR02
     )
 
 
-class ParetoNBDModel(PurchaseModel):  # numpydoc ignore=PR02
+@_docs.fill
+class ParetoNBDModel(PurchaseModel):
     """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987): purchases at rate
     ``lambda ~ Gamma(r, alpha)`` until an exponential lifetime with ``mu ~ Gamma(s, beta)``.
 
@@ -1203,8 +1205,7 @@ class ParetoNBDModel(PurchaseModel):  # numpydoc ignore=PR02
 
     Parameters
     ----------
-    penalizer_coef, max_iterations, max_seconds
-        As in :class:`BetaGeoModel` (``max_iterations`` bounds the BFGS iterations).
+    {model_settings}
 
     References
     ----------
@@ -1720,7 +1721,7 @@ def _check_opportunities(t: Any, name: str = "t") -> int:
     return int(t)
 
 
-class BetaGeoBetaBinomModel(_BaseModel):  # numpydoc ignore=PR02
+class BetaGeoBetaBinomModel(_BaseModel):
     """BG/BB model of discrete transaction opportunities (Fader, Hardie & Shang 2010).
 
     For yearly donations, annual events, renewals: one opportunity per period. While alive a
