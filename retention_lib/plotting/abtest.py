@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from .. import _docs
 from .._validation import require_axes, require_frame_columns
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
 ]
 
 
+@_docs.fill
 def plot_ab_test(result: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Relative difference (treatment vs control) per metric with its confidence interval.
 
@@ -26,13 +28,11 @@ def plot_ab_test(result: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any)
     ----------
     result : pandas.DataFrame
         Output of :func:`~retention_lib.ab_test`.
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to ``ax.errorbar``.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
 
     Examples
     --------

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from .. import _docs
 from .._validation import require_axes, require_colormap, require_frame_columns
 from ..groups import MIN_GROUP_CUSTOMERS
 from ._axes import finish, percent_axis, whole_numbers
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 
+@_docs.fill
 def plot_calibration_by_frequency(
     table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any
 ) -> Axes:
@@ -39,13 +41,11 @@ def plot_calibration_by_frequency(
     ----------
     table : pandas.DataFrame
         :func:`retention_lib.clv.calibration_by_frequency` output.
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to :meth:`Axes.plot` for both lines.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     need = ["frequency_cal", "actual", "predicted"]
     require_frame_columns(table, need, name="table", producer="calibration_by_frequency")
@@ -67,6 +67,7 @@ def plot_calibration_by_frequency(
     )
 
 
+@_docs.fill
 def plot_cumulative_tracking(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Actual vs expected cumulative repeat transactions, with the calibration end marked.
 
@@ -74,13 +75,11 @@ def plot_cumulative_tracking(table: pd.DataFrame, *, ax: Axes | None = None, **k
     ----------
     table : pandas.DataFrame
         :func:`retention_lib.clv.cumulative_tracking` output.
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to :meth:`Axes.plot`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     need = ["period", "actual", "predicted", "holdout"]
     require_frame_columns(table, need, name="table", producer="cumulative_tracking")
@@ -99,6 +98,7 @@ def plot_cumulative_tracking(table: pd.DataFrame, *, ax: Axes | None = None, **k
     )
 
 
+@_docs.fill
 def plot_period_transactions(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Observed vs expected customers by number of repeat transactions (bar chart).
 
@@ -106,13 +106,11 @@ def plot_period_transactions(table: pd.DataFrame, *, ax: Axes | None = None, **k
     ----------
     table : pandas.DataFrame
         :func:`retention_lib.clv.period_transactions` output.
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to :meth:`Axes.bar`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     need = ["frequency", "actual", "expected"]
     require_frame_columns(table, need, name="table", producer="period_transactions")
@@ -132,6 +130,7 @@ def plot_period_transactions(table: pd.DataFrame, *, ax: Axes | None = None, **k
     )
 
 
+@_docs.fill
 def plot_frequency_recency_heatmap(
     matrix: pd.DataFrame,
     *,
@@ -151,15 +150,13 @@ def plot_frequency_recency_heatmap(
         Column to show.
     time_unit : {"W", "D", "M"}, optional
         The unit of ``recency`` (the model's ``time_unit_``), named on the x axis.
-    ax : matplotlib Axes, optional
+    {ax}
     cmap : str
         Colour map.
     **kwargs
         Passed to :meth:`Axes.imshow`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     need = ["frequency", "recency", value]
     require_frame_columns(matrix, need, name="matrix", producer="frequency_recency_matrix")
@@ -187,6 +184,7 @@ def plot_frequency_recency_heatmap(
     )
 
 
+@_docs.fill
 def plot_p_alive_history(history: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """A customer's P(alive) over time with purchases marked.
 
@@ -194,13 +192,11 @@ def plot_p_alive_history(history: pd.DataFrame, *, ax: Axes | None = None, **kwa
     ----------
     history : pandas.DataFrame
         :func:`retention_lib.clv.p_alive_history` output.
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to :meth:`Axes.plot`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     need = ["date", "p_alive", "purchase"]
     require_frame_columns(history, need, name="history", producer="p_alive_history")
@@ -232,6 +228,7 @@ def _compact(value: float, _pos: object = None) -> str:
     return f"{value:,.0f}"
 
 
+@_docs.fill
 def plot_clv_by_group(
     table: pd.DataFrame,
     *,
@@ -255,15 +252,13 @@ def plot_clv_by_group(
         Column to draw (``total_clv`` or ``mean_clv``).
     currency : str
         Currency code for the axis label (e.g. ``"EUR"``).
-    ax : matplotlib Axes, optional
+    {ax}
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         Groups with fewer ``customers`` are left out (0 draws all).
     **kwargs
         Passed to :meth:`Axes.barh`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     by = by or table.columns[0]
     require_frame_columns(table, [by, value], name="table", producer="clv_by_group")

@@ -9,6 +9,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
+from .. import _docs
 from .. import _reading as say
 from .._tables import require_by, require_period
 from .._validation import (
@@ -21,6 +22,7 @@ from ._axes import finish, percent_axis, require_level, whole_numbers
 __all__ = ["plot_retention_intervals"]
 
 
+@_docs.fill
 def plot_retention_intervals(
     curves: pd.DataFrame,
     *,
@@ -45,7 +47,7 @@ def plot_retention_intervals(
         The ``by`` column of the curves: one band per group.
     level : float, default 0.95
         The ``level`` of :func:`~retention_lib.retention_intervals` (it names the title).
-    ax : matplotlib Axes, optional
+    {ax}
     start : int, default 1
         First period to draw (period 0 is always 100 %).
     max_periods : int, optional
@@ -53,9 +55,7 @@ def plot_retention_intervals(
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.plot`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     need = ["period_number", "retention", "lower", "upper"]
     require_frame_columns(curves, need, name="curves", producer="retention_intervals")

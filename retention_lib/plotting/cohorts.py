@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from .. import _docs
 from .. import _reading as say
 from .._tables import require_by, require_period
 from .._validation import (
@@ -41,6 +42,7 @@ _TITLES = {
 }
 
 
+@_docs.fill
 def plot_retention_heatmap(
     table: pd.DataFrame,
     *,
@@ -71,7 +73,7 @@ def plot_retention_heatmap(
     kind : {"classic", "unbounded", "survival"}, default "classic"
         What the table counts (:func:`~retention_lib.cohort_retention`'s ``kind``, or
         ``"survival"`` for :func:`~retention_lib.cohort_survival`); it names the title.
-    ax : matplotlib Axes, optional
+    {ax}
     annot : bool, optional
         Write the percentage in each cell (default: when the triangle is small enough).
     cmap : str
@@ -81,9 +83,7 @@ def plot_retention_heatmap(
     **kwargs
         Passed to :func:`seaborn.heatmap`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     need = ["cohort", "period_number", "cohort_size"]
     require_frame_columns(table, need, name="table", producer="cohort_retention")
@@ -152,6 +152,7 @@ def plot_retention_heatmap(
     )
 
 
+@_docs.fill
 def plot_retention_curves(
     curves: pd.DataFrame,
     *,
@@ -174,7 +175,7 @@ def plot_retention_curves(
         The ``period`` the cohorts were built with (it labels the x axis).
     by : str, optional
         The ``by`` column of the curves: one line per group.
-    ax : matplotlib Axes, optional
+    {ax}
     max_periods : int, optional
         Cut the x axis after this many periods.
     start : int
@@ -230,6 +231,7 @@ def plot_retention_curves(
     )
 
 
+@_docs.fill
 def plot_value_curves(
     curves: pd.DataFrame,
     *,
@@ -252,7 +254,7 @@ def plot_value_curves(
         The ``period`` the cohorts were built with (it labels the x axis).
     by : str, optional
         The ``by`` column of the curves: one line per group.
-    ax : matplotlib Axes, optional
+    {ax}
         Axes to draw on (default: the current Axes).
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         With ``by``, groups that acquired fewer customers are left out (0 draws all).

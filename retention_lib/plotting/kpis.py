@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from .. import _docs
 from .._validation import require_axes, require_frame_columns
 from ..groups import MIN_GROUP_CUSTOMERS
 from ._groups import say_nothing_shown, shown_groups
@@ -19,6 +20,7 @@ __all__ = [
 ]
 
 
+@_docs.fill
 def plot_score_intervals(
     table: pd.DataFrame,
     *,
@@ -38,13 +40,11 @@ def plot_score_intervals(
         Score column (``"nps"``, ``"csat"``, ``"ces"``, ``"loyalty_score"``).
     by : str
         Group column.
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to ``ax.errorbar``.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
 
     Examples
     --------
@@ -73,6 +73,7 @@ def plot_score_intervals(
     return ax
 
 
+@_docs.fill
 def plot_group_rates(
     table: pd.DataFrame,
     *,
@@ -96,15 +97,13 @@ def plot_group_rates(
         Rate to draw (a fraction in [0, 1]).
     size : str, default "customers_start"
         Column counting the customers each rate rests on.
-    ax : matplotlib Axes, optional
+    {ax}
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         Groups with fewer ``size`` customers are left out (0 draws all).
     **kwargs
         Passed to ``ax.bar``.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
 
     Examples
     --------

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
+from .. import _docs
 from .. import _reading as say
 from .._tables import require_by, require_period
 from .._validation import DataValidationError, require_axes, require_frame_columns, require_str
@@ -59,6 +60,7 @@ def _label(ts: pd.Timestamp, period: str) -> str:
     return ts.strftime("%Y-%m" if period == "M" else "%Y-%m-%d")
 
 
+@_docs.fill
 def plot_revenue_movements(
     table: pd.DataFrame,
     *,
@@ -81,13 +83,11 @@ def plot_revenue_movements(
         The ``period`` the table was built with (it labels the axis).
     by : str, optional
         The ``by`` column of a table filtered to one group.
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.bar`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     require_frame_columns(table, _NEED, name="table", producer="net_revenue_retention")
     currency = require_str(currency, name="currency")
@@ -126,6 +126,7 @@ def plot_revenue_movements(
     )
 
 
+@_docs.fill
 def plot_revenue_waterfall(
     table: pd.DataFrame,
     *,
@@ -150,13 +151,11 @@ def plot_revenue_waterfall(
         The ``period`` the table was built with (it labels the axis).
     by : str, optional
         The ``by`` column of a table filtered to one group.
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.bar`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     require_frame_columns(table, _NEED, name="table", producer="net_revenue_retention")
     currency = require_str(currency, name="currency")

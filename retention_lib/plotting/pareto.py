@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .. import _docs
 from .._validation import (
     require_axes,
     require_column_name,
@@ -33,6 +34,7 @@ def _groups(table: pd.DataFrame, by: str | None) -> list[tuple[str | None, pd.Da
     return [(str(k), g) for k, g in table.groupby(by, sort=True)]
 
 
+@_docs.fill
 def plot_pareto(
     table: pd.DataFrame,
     *,
@@ -54,13 +56,11 @@ def plot_pareto(
         Group column of ``table``: one curve per group.
     top : float, default 0.2
         Share of customers to mark.
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to ``ax.plot`` for the curves.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
 
     Examples
     --------
@@ -104,6 +104,7 @@ def plot_pareto(
     return ax
 
 
+@_docs.fill
 def plot_lorenz(
     curve: pd.DataFrame,
     *,
@@ -121,15 +122,13 @@ def plot_lorenz(
         Output of :func:`~retention_lib.lorenz_curve`.
     by : str, optional
         Group column of ``curve``.
-    ax : matplotlib Axes, optional
+    {ax}
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         With ``by``, groups of fewer customers are left out (0 draws all).
     **kwargs
         Passed to ``ax.plot``.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
 
     Examples
     --------
@@ -164,6 +163,7 @@ def plot_lorenz(
     )
 
 
+@_docs.fill
 def plot_top_share(
     summary: pd.DataFrame,
     *,
@@ -182,7 +182,7 @@ def plot_top_share(
         :func:`~retention_lib.concentration_comparison`, with ``by="measure"``).
     by : str
         Column naming the bars.
-    ax : matplotlib Axes, optional
+    {ax}
     benchmark : float or None, default 0.8
         Reference line (the "80" of 80/20); ``None`` for none.
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
@@ -190,9 +190,7 @@ def plot_top_share(
     **kwargs
         Passed to ``ax.bar``.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
 
     Examples
     --------

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import PercentFormatter
 
+from .. import _docs
 from .. import _reading as say
 from .._tables import require_period
 from .._validation import (
@@ -65,6 +66,7 @@ def _model(projection: pd.DataFrame) -> str:
     return " or ".join(labels) + " " if labels else ""
 
 
+@_docs.fill
 def plot_projected_heatmap(
     projection: pd.DataFrame,
     *,
@@ -84,7 +86,7 @@ def plot_projected_heatmap(
         Output of :func:`~retention_lib.project_retention` (one group).
     period : {"D", "W", "M", "Q"}, default "M"
         The ``period`` of the projected table (it labels the axes).
-    ax : matplotlib Axes, optional
+    {ax}
     annot : bool, optional
         Write the percentage in each cell (default: when the triangle is small enough).
     cmap : str
@@ -94,9 +96,7 @@ def plot_projected_heatmap(
     **kwargs
         Passed to :func:`seaborn.heatmap`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     need = ["cohort", "period_number", "cohort_size", "retention", "projected"]
     require_frame_columns(projection, need, name="projection", producer="project_retention")
@@ -157,6 +157,7 @@ def plot_projected_heatmap(
     )
 
 
+@_docs.fill
 def plot_projected_curves(
     projection: pd.DataFrame,
     *,
@@ -182,13 +183,11 @@ def plot_projected_curves(
         The ``period`` of the projected table (it labels the axes).
     level : float, default 0.95
         The ``level`` the projection was made with (it names the band).
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.plot`.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     need = ["cohort", "period_number", "retention", "lower", "upper", "projected"]
     require_frame_columns(projection, need, name="projection", producer="project_retention")

@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from .. import _docs
 from .._validation import (
     DataValidationError,
     require_axes,
@@ -51,6 +52,7 @@ def _square(ax: Axes, *, diagonal: str, xlabel: str, ylabel: str, title: str) ->
     return ax
 
 
+@_docs.fill
 def plot_churn_roc(
     roc: pd.DataFrame,
     *,
@@ -69,13 +71,11 @@ def plot_churn_roc(
         ``card.table``: adds each scorer's AUC to the legend.
     scorers : sequence of str, optional
         Scorers to draw (default: all).
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to :meth:`Axes.plot` for every curve.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     need = ["scorer", "false_positive_rate", "true_positive_rate"]
     require_frame_columns(roc, need, name="roc", producer="churn_scorecard(...).roc")
@@ -99,6 +99,7 @@ def plot_churn_roc(
     )
 
 
+@_docs.fill
 def plot_churn_calibration(
     calibration: pd.DataFrame,
     *,
@@ -114,13 +115,11 @@ def plot_churn_calibration(
         ``card.calibration`` (``scorer, mean_score, churn_rate, n_customers``).
     scorers : sequence of str, optional
         Scorers to draw (default: all).
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to :meth:`Axes.plot` for every line.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
     """
     require_frame_columns(
         calibration,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .. import _docs
 from .._validation import require_axes, require_colormap, require_frame_columns
 from ._axes import finish, percent_axis
 
@@ -19,6 +20,7 @@ __all__ = [
 ]
 
 
+@_docs.fill
 def plot_segments(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Share of customers beside share of value per RFM segment (horizontal bars).
 
@@ -26,13 +28,11 @@ def plot_segments(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: An
     ----------
     summary : pandas.DataFrame
         Output of :func:`~retention_lib.segment_summary` (without ``by``).
-    ax : matplotlib Axes, optional
+    {ax}
     **kwargs
         Passed to ``ax.barh``.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
 
     Examples
     --------
@@ -66,6 +66,7 @@ def plot_segments(summary: pd.DataFrame, *, ax: Axes | None = None, **kwargs: An
     )
 
 
+@_docs.fill
 def plot_rfm_grid(
     scores: pd.DataFrame, *, ax: Axes | None = None, cmap: str = "Blues", **kwargs: Any
 ) -> Axes:
@@ -75,15 +76,13 @@ def plot_rfm_grid(
     ----------
     scores : pandas.DataFrame
         Output of :func:`~retention_lib.rfm_scores`.
-    ax : matplotlib Axes, optional
+    {ax}
     cmap : str, default "Blues"
         Sequential colour map; darker = more customers.
     **kwargs
         Passed to ``ax.imshow``.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
 
     Examples
     --------

@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from .. import _docs
 from .._validation import require_axes, require_frame_columns
 from ..groups import MIN_GROUP_CUSTOMERS
 from ._groups import say_nothing_shown, shown_groups
@@ -18,6 +19,7 @@ __all__ = [
 ]
 
 
+@_docs.fill
 def plot_whatif(
     uplift: pd.DataFrame,
     *,
@@ -38,15 +40,13 @@ def plot_whatif(
     value : str, default "profit_relative_uplift"
         Column to show (any ``*_uplift`` column, or a ``*_relative_uplift`` fraction, drawn
         in percent).
-    ax : matplotlib Axes, optional
+    {ax}
     min_customers : int, default :data:`~retention_lib.groups.MIN_GROUP_CUSTOMERS`
         Groups with fewer ``n_customers`` are left out (0 draws all).
     **kwargs
         Passed to ``ax.barh``.
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns_ax}
 
     Examples
     --------
