@@ -26,7 +26,8 @@ _LINE = re.compile(r"^(?P<indent>[ \t]*)\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}[ \t
 PARTS: dict[str, str] = {
     "ax": """
         ax : matplotlib.axes.Axes, optional
-            Axes to draw on; by default a new figure's.
+            Axes to draw on; by default the current Axes (``plt.gca()``: the open figure's, or a
+            new figure's when none is open).
         """,
     "returns_ax": """
         Returns
